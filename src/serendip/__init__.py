@@ -1,0 +1,3 @@
+"""Serendip: serendipitous cross-team introductions on Slack."""
+
+__version__ = "0.1.0"

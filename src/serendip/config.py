@@ -1,0 +1,73 @@
+"""The one Settings object: every environment variable Serendip reads, with its default."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LogLevel(StrEnum):
+    """Log levels an operator may choose."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class SettingError(Exception):
+    """A setting a command needs is missing or invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Environment variables, exactly as PRODUCT.md ("Operating it") lists them."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    database_url: str = Field(default="sqlite:///serendip.db", alias="DATABASE_URL")
+    department_field: str = Field(default="Department", alias="SERENDIP_DEPARTMENT_FIELD")
+    host: str = Field(default="127.0.0.1", alias="SERENDIP_HOST")
+    port: int = Field(default=3000, ge=1, le=65535, alias="SERENDIP_PORT")
+    log_level: LogLevel = Field(default=LogLevel.INFO, alias="SERENDIP_LOG_LEVEL")
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            # psycopg 3 is the driver we ship; accept the common short form.
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    def require(self, *names: str) -> None:
+        """Fail with one line naming the first missing variable among ``names``."""
+        for name in names:
+            field = next(f for f, info in type(self).model_fields.items() if info.alias == name)
+            value = getattr(self, field)
+            if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
+                raise SettingError(f"{name} is not set; see .env.example")
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, turning validation errors into one clear line."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "setting"
+        # Never echo the input: it may be a secret.
+        raise SettingError(f"{name} is invalid: {first['msg']}") from None
