@@ -1,0 +1,251 @@
+"""SQLAlchemy 2 typed models: the only description of the schema (migrations must agree)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from serendip.adapters.db.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names, so migrations are reproducible."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Workspace(Base):
+    """A Slack workspace (team) the bot is installed in."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), default="")
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    department_field_id: Mapped[str | None] = mapped_column(String(32))
+    directory_synced_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Member(Base):
+    """A person in a workspace, with what matching needs to know about them."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slack_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    real_name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    title: Mapped[str | None] = mapped_column(String(255))
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    tz_offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    work_start_minute: Mapped[int] = mapped_column(Integer, default=9 * 60)
+    work_end_minute: Mapped[int] = mapped_column(Integer, default=17 * 60)
+    department: Mapped[str | None] = mapped_column(String(255))
+    # hr > directory > self: a weaker source never overwrites a stronger one.
+    department_source: Mapped[str | None] = mapped_column(String(16))
+    manager_slack_id: Mapped[str | None] = mapped_column(String(32))
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_guest: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_workspace_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    may_be_asked: Mapped[bool] = mapped_column(Boolean, default=True)
+    profile_synced_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    tags: Mapped[list[MemberTag]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class MemberTag(Base):
+    """One normalised expertise or interest tag of a member."""
+
+    __tablename__ = "member_tags"
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", "tag"),
+        Index("ix_member_tags_kind_tag", "kind", "tag"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "expertise" | "interest"
+    tag: Mapped[str] = mapped_column(String(40))
+
+    member: Mapped[Member] = relationship(back_populates="tags")
+
+
+class MemberBlock(Base):
+    """A person a member would rather not be paired with."""
+
+    __tablename__ = "member_blocks"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    blocked_slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Program(Base):
+    """A Slack channel that Serendip runs intros in, with its settings."""
+
+    __tablename__ = "programs"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    channel_name: Mapped[str] = mapped_column(String(255), default="")
+    created_by: Mapped[str | None] = mapped_column(String(32))
+    frequency: Mapped[str] = mapped_column(String(16), default="weekly")
+    weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday
+    local_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    group_size: Mapped[int] = mapped_column(Integer, default=2)
+    repeat_mode: Mapped[str] = mapped_column(String(8), default="prefer")
+    cooldown_rounds: Mapped[int] = mapped_column(Integer, default=8)
+    followup_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    welcome_text: Mapped[str | None] = mapped_column(Text)
+    is_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    anchor_date: Mapped[datetime] = mapped_column(default=utcnow)
+    next_run_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    admins: Mapped[list[ProgramAdmin]] = relationship(
+        back_populates="program", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ProgramAdmin(Base):
+    """A member named as an admin of one program."""
+
+    __tablename__ = "program_admins"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+    slack_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    added_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    program: Mapped[Program] = relationship(back_populates="admins")
+
+
+class Enrolment(Base):
+    """A member's participation in one program: active, paused, skipping or opted out."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("program_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # None while paused means "until /coffee resume".
+    paused_until: Mapped[datetime | None]
+    skip_next: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opted_out_at: Mapped[datetime | None]
+
+
+class Round(Base):
+    """One scheduled run of a program."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("program_id", "scheduled_for"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    scheduled_for: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    seed: Mapped[int] = mapped_column(BigInteger, default=0)
+    quality: Mapped[dict[str, Any] | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None]
+
+
+class Intro(Base):
+    """One group introduced in a round, and how far its delivery got."""
+
+    __tablename__ = "intros"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    conversation_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    failure_reason: Mapped[str | None] = mapped_column(String(255))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    followup_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+    members: Mapped[list[IntroMember]] = relationship(
+        back_populates="intro", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class IntroMember(Base):
+    """A member placed in an intro (the pairing history)."""
+
+    __tablename__ = "intro_members"
+
+    intro_id: Mapped[int] = mapped_column(ForeignKey("intros.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    intro: Mapped[Intro] = relationship(back_populates="members")
+
+
+class IntroOutcome(Base):
+    """A member's answer to an intro: met, scheduled or can't make it."""
+
+    __tablename__ = "intro_outcomes"
+    __table_args__ = (UniqueConstraint("intro_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intro_id: Mapped[int] = mapped_column(ForeignKey("intros.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: old and new values of every administrative change."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

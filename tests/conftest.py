@@ -1,0 +1,71 @@
+"""Fixtures shared by every test: databases on SQLite and on a throwaway PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.migrate import upgrade
+from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run; missing PostgreSQL fails under CI=true."""
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        warnings.warn(f"SKIPPING POSTGRESQL TESTS: {exc}", stacklevel=1)
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """A migrated database that each test's database is cloned from."""
+    name = postgres_server.create_database()
+    database = Database(postgres_server.url(name))
+    upgrade(database)
+    database.dispose()
+    return name
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Each storage test runs once per engine."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL of an empty, migrated database on the engine under test."""
+    if engine_name == "sqlite":
+        url = f"sqlite:///{tmp_path / 'serendip.db'}"
+        database = Database(url)
+        upgrade(database)
+        database.dispose()
+        yield url
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    template: str = request.getfixturevalue("postgres_template")
+    name = server.create_database(template=template)
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A migrated database on the engine under test."""
+    db = Database(database_url)
+    yield db
+    db.dispose()

@@ -1,0 +1,1 @@
+"""Test support: the throwaway PostgreSQL server and shared helpers."""
