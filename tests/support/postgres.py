@@ -95,7 +95,8 @@ def start_postgres() -> PostgresServer:
                      "--no-sync", "--locale=C"])
         options = (f"-p {server.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        server._run([pg_ctl, "-D", str(server.datadir), "-o", options, "-l", str(base / "log"), "-w", "start"])
+        log_file = str(base / "log")
+        server._run([pg_ctl, "-D", str(server.datadir), "-o", options, "-l", log_file, "-w", "start"])
     except subprocess.CalledProcessError as exc:
         log = (base / "log").read_text() if (base / "log").exists() else ""
         shutil.rmtree(base, ignore_errors=True)
