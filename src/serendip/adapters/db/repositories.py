@@ -1,0 +1,210 @@
+"""Queries and writes, grouped by what they are about. The only module that speaks SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from serendip.adapters.db.models import (
+    AuditEntry,
+    Enrolment,
+    Intro,
+    IntroMember,
+    IntroOutcome,
+    Member,
+    MemberBlock,
+    MemberTag,
+    Program,
+    ProgramAdmin,
+    Round,
+    Workspace,
+)
+
+DELETED_USER = "deleted user"
+
+
+def get_or_create_workspace(session: Session, team_id: str) -> Workspace:
+    """The workspace row for a team id, created on first sight."""
+    workspace = session.get(Workspace, team_id)
+    if workspace is None:
+        workspace = Workspace(id=team_id)
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def find_member(session: Session, workspace_id: str, slack_id: str) -> Member | None:
+    """A member by Slack id, if known."""
+    return session.scalars(
+        select(Member).where(Member.workspace_id == workspace_id, Member.slack_id == slack_id)
+    ).one_or_none()
+
+
+def members_by_slack_ids(session: Session, workspace_id: str, slack_ids: Sequence[str]) -> dict[str, Member]:
+    """Known members among these Slack ids, keyed by Slack id."""
+    found: dict[str, Member] = {}
+    ids = list(slack_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = session.scalars(
+            select(Member).where(Member.workspace_id == workspace_id, Member.slack_id.in_(chunk))
+        )
+        found.update({m.slack_id: m for m in rows})
+    return found
+
+
+def find_member_by_email(session: Session, workspace_id: str, email: str) -> Member | None:
+    """A member by e-mail address (case-insensitive)."""
+    return session.scalars(
+        select(Member).where(Member.workspace_id == workspace_id, func.lower(Member.email) == email.lower())
+    ).first()
+
+
+def member_tags(session: Session, member_id: int, kind: str) -> list[str]:
+    """A member's tags of one kind, alphabetically."""
+    return list(
+        session.scalars(
+            select(MemberTag.tag).where(MemberTag.member_id == member_id, MemberTag.kind == kind).order_by(
+                MemberTag.tag
+            )
+        )
+    )
+
+
+def add_tags(session: Session, member_id: int, kind: str, tags: Sequence[str]) -> list[str]:
+    """Add tags the member does not have yet; returns those that were new."""
+    existing = set(member_tags(session, member_id, kind))
+    new = [t for t in tags if t not in existing]
+    session.add_all(MemberTag(member_id=member_id, kind=kind, tag=t) for t in new)
+    session.flush()
+    return new
+
+
+def remove_tags(session: Session, member_id: int, kind: str, tags: Sequence[str]) -> int:
+    """Remove tags from a member; returns how many were removed."""
+    result = session.execute(
+        delete(MemberTag).where(MemberTag.member_id == member_id, MemberTag.kind == kind, MemberTag.tag.in_(tags))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def find_program(session: Session, workspace_id: str, channel_id: str) -> Program | None:
+    """The program run in a channel, if any."""
+    return session.scalars(
+        select(Program).where(Program.workspace_id == workspace_id, Program.channel_id == channel_id)
+    ).one_or_none()
+
+
+def workspace_programs(session: Session, workspace_id: str) -> list[Program]:
+    """Every program of a workspace, oldest first."""
+    return list(session.scalars(select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id)))
+
+
+def find_enrolment(session: Session, program_id: int, member_id: int) -> Enrolment | None:
+    """A member's enrolment in a program, if any."""
+    return session.scalars(
+        select(Enrolment).where(Enrolment.program_id == program_id, Enrolment.member_id == member_id)
+    ).one_or_none()
+
+
+def member_enrolments(session: Session, member_id: int) -> list[tuple[Program, Enrolment]]:
+    """Every program a member is (or was) enrolled in, with the enrolment."""
+    rows = session.execute(
+        select(Program, Enrolment).join(Enrolment, Enrolment.program_id == Program.id).where(
+            Enrolment.member_id == member_id
+        ).order_by(Program.id)
+    )
+    return [(p, e) for p, e in rows.tuples()]
+
+
+def count_active_enrolments(session: Session, program_id: int) -> int:
+    """How many members are enrolled and not opted out."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Enrolment).where(
+                Enrolment.program_id == program_id, Enrolment.opted_out.is_(False)
+            )
+        )
+        or 0
+    )
+
+
+def is_program_admin(session: Session, program_id: int, slack_id: str) -> bool:
+    """Whether this user is a named admin of the program."""
+    return session.get(ProgramAdmin, (program_id, slack_id)) is not None
+
+
+def member_intro_history(session: Session, member_id: int, limit: int = 10) -> list[dict[str, Any]]:
+    """A member's most recent delivered intros: when, which program, who else, and the outcome."""
+    intro_rows = session.execute(
+        select(Intro, Round, Program)
+        .join(IntroMember, IntroMember.intro_id == Intro.id)
+        .join(Round, Round.id == Intro.round_id)
+        .join(Program, Program.id == Round.program_id)
+        .where(IntroMember.member_id == member_id, Intro.state == "posted")
+        .order_by(Round.scheduled_for.desc(), Intro.id.desc())
+        .limit(limit)
+    ).tuples()
+    history = []
+    for intro, round_, program in intro_rows:
+        others = session.scalars(
+            select(Member.slack_id).join(IntroMember, IntroMember.member_id == Member.id).where(
+                IntroMember.intro_id == intro.id, Member.id != member_id
+            )
+        )
+        outcome = session.scalar(
+            select(IntroOutcome.outcome).where(IntroOutcome.intro_id == intro.id).order_by(
+                IntroOutcome.answered_at.desc()
+            )
+        )
+        history.append({"when": round_.scheduled_for, "channel_id": program.channel_id,
+                        "with": sorted(others), "outcome": outcome})
+    return history
+
+
+def forget_member(session: Session, member: Member) -> None:
+    """Erase a member's profile, tags, blocks, enrolments, outcomes and pairing history."""
+    slack_id = member.slack_id
+    session.execute(delete(MemberTag).where(MemberTag.member_id == member.id))
+    session.execute(delete(MemberBlock).where(MemberBlock.member_id == member.id))
+    session.execute(delete(Enrolment).where(Enrolment.member_id == member.id))
+    session.execute(delete(IntroOutcome).where(IntroOutcome.member_id == member.id))
+    session.execute(delete(IntroMember).where(IntroMember.member_id == member.id))
+    session.execute(delete(ProgramAdmin).where(ProgramAdmin.slack_id == slack_id))
+    session.execute(
+        update(AuditEntry).where(AuditEntry.workspace_id == member.workspace_id, AuditEntry.actor == slack_id)
+        .values(actor=DELETED_USER)
+    )
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.workspace_id == member.workspace_id)):
+        if entry.detail and slack_id in str(entry.detail):
+            entry.detail = _scrub(entry.detail, slack_id)
+    session.delete(member)
+    session.flush()
+
+
+def _scrub(value: Any, slack_id: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _scrub(v, slack_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, slack_id) for v in value]
+    if isinstance(value, str):
+        return value.replace(slack_id, DELETED_USER)
+    return value
+
+
+def add_audit(
+    session: Session, *, workspace_id: str, program_id: int | None, actor: str, action: str,
+    detail: dict[str, Any] | None = None, at: datetime | None = None,
+) -> AuditEntry:
+    """Record an administrative action."""
+    entry = AuditEntry(workspace_id=workspace_id, program_id=program_id, actor=actor, action=action,
+                       detail=detail)
+    if at is not None:
+        entry.created_at = at
+    session.add(entry)
+    session.flush()
+    return entry

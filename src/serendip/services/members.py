@@ -1,0 +1,87 @@
+"""Members: keeping directory facts, departments by source strength, and first sight of a user."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import IntEnum
+
+from sqlalchemy.orm import Session
+
+from serendip.adapters.db import repositories as repo
+from serendip.adapters.db.models import Member
+from serendip.adapters.db.types import utcnow
+from serendip.services.ports import Directory, DirectoryUser
+
+# Directory facts older than this are fetched again when the member acts.
+PROFILE_MAX_AGE = timedelta(days=1)
+
+
+class DepartmentSource(IntEnum):
+    """Where a department came from; a stronger source is never overwritten by a weaker one."""
+
+    SELF = 1
+    DIRECTORY = 2
+    HR = 3
+
+    @property
+    def label(self) -> str:
+        """The stored name of the source."""
+        return self.name.lower()
+
+
+def source_of(member: Member) -> DepartmentSource | None:
+    """The source of a member's current department, if any."""
+    if member.department_source is None:
+        return None
+    return DepartmentSource[member.department_source.upper()]
+
+
+def set_department(member: Member, department: str | None, source: DepartmentSource) -> bool:
+    """Set the department if ``source`` is at least as strong as the current one."""
+    current = source_of(member)
+    if current is not None and current > source and member.department:
+        return False
+    if not department:
+        if current == source:
+            member.department, member.department_source = None, None
+        return False
+    member.department, member.department_source = department.strip()[:255], source.label
+    return True
+
+
+def record_user(session: Session, user: DirectoryUser) -> Member:
+    """Create or refresh a member from Slack's directory facts."""
+    repo.get_or_create_workspace(session, user.team_id)
+    member = repo.find_member(session, user.team_id, user.id)
+    if member is None:
+        member = Member(workspace_id=user.team_id, slack_id=user.id)
+        session.add(member)
+    member.name = user.name
+    member.real_name = user.real_name or user.name
+    member.email = user.email
+    member.title = user.title
+    member.tz = user.tz or "UTC"
+    member.tz_offset_minutes = user.tz_offset_minutes
+    member.is_deleted = user.is_deleted
+    member.is_bot = user.is_bot
+    member.is_guest = user.is_guest
+    member.is_workspace_admin = user.is_workspace_admin
+    member.profile_synced_at = utcnow()
+    session.flush()
+    return member
+
+
+def ensure_member(session: Session, directory: Directory, team_id: str, user_id: str) -> Member:
+    """The member for a Slack user, fetched from Slack on first sight or when stale."""
+    member = repo.find_member(session, team_id, user_id)
+    fresh = member is not None and member.profile_synced_at is not None and (
+        utcnow() - member.profile_synced_at < PROFILE_MAX_AGE
+    )
+    if member is not None and fresh:
+        return member
+    return record_user(session, directory.user(user_id))
+
+
+def display_name(member: Member) -> str:
+    """The name to show for a member."""
+    return member.real_name or member.name or member.slack_id

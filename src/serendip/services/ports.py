@@ -1,0 +1,76 @@
+"""What the services need from Slack, as small protocols the Slack adapter implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """The facts about a Slack user that Serendip keeps."""
+
+    id: str
+    team_id: str
+    name: str
+    real_name: str
+    email: str | None = None
+    title: str | None = None
+    tz: str = "UTC"
+    tz_offset_minutes: int = 0
+    is_deleted: bool = False
+    is_bot: bool = False
+    is_guest: bool = False
+    is_workspace_admin: bool = False
+
+    @property
+    def is_person(self) -> bool:
+        """A human, active, full member: the only kind ever enrolled."""
+        return not (self.is_deleted or self.is_bot or self.is_guest)
+
+
+class Directory(Protocol):
+    """Reads the workspace's people and channels."""
+
+    def user(self, user_id: str) -> DirectoryUser:
+        """One user, fresh from Slack."""
+        ...
+
+    def users(self) -> Iterator[list[DirectoryUser]]:
+        """Every user of the workspace, a page at a time."""
+        ...
+
+    def channel_members(self, channel_id: str) -> list[str]:
+        """The ids of every member of a channel (all pages)."""
+        ...
+
+    def channel_name(self, channel_id: str) -> str:
+        """The channel's name, without '#'."""
+        ...
+
+    def department_field_id(self, label: str) -> str | None:
+        """The id of the custom profile field with this label, if the workspace has one."""
+        ...
+
+    def profile_field(self, user_id: str, field_id: str) -> str | None:
+        """One custom profile field value of a user."""
+        ...
+
+
+class Messenger(Protocol):
+    """Sends messages as the bot."""
+
+    def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
+        """DM a user (posted to the user id, which spends no conversations.open budget)."""
+        ...
+
+    def open_group(self, user_ids: Sequence[str]) -> str:
+        """Open (or reuse) the group DM of these users and the bot; returns its id."""
+        ...
+
+    def post(
+        self, channel: str, text: str, blocks: Sequence[dict[str, Any]], metadata: dict[str, Any] | None = None
+    ) -> str:
+        """Post a message to a conversation and return its ts."""
+        ...

@@ -1,0 +1,109 @@
+"""Programs: turning a channel into one, and enrolling the people who join or leave it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from serendip.adapters.db import repositories as repo
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.models import Member, Program
+from serendip.adapters.db.types import utcnow
+from serendip.domain.schedule import Frequency, next_run_after, parse_local_time
+from serendip.services import members as member_service
+from serendip.services import participation
+from serendip.services.ports import Directory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SetupResult:
+    """What `/coffee admin setup` did."""
+
+    program_id: int
+    channel_id: str
+    created: bool
+    enrolled: list[str] = field(default_factory=list)
+    skipped: int = 0
+    next_run_at: datetime | None = None
+
+
+def schedule_next_run(program: Program, after: datetime) -> datetime:
+    """Compute and store the program's next run time after an instant."""
+    program.next_run_at = next_run_after(
+        after=after, frequency=Frequency(program.frequency), weekday=program.weekday,
+        local_time=parse_local_time(program.local_time), timezone=program.timezone,
+        anchor=program.anchor_date.date(),
+    )
+    return program.next_run_at
+
+
+def setup_program(
+    db: Database, directory: Directory, *, team_id: str, channel_id: str, actor_id: str
+) -> SetupResult:
+    """Make a channel a program (default settings in the creator's zone) and enrol its people."""
+    channel_name = directory.channel_name(channel_id)
+    member_ids = directory.channel_members(channel_id)
+    with db.transaction() as session:
+        creator = member_service.ensure_member(session, directory, team_id, actor_id)
+        program = repo.find_program(session, team_id, channel_id)
+        created = program is None
+        if program is None:
+            program = Program(workspace_id=team_id, channel_id=channel_id, channel_name=channel_name,
+                              created_by=actor_id, timezone=creator.tz or "UTC", anchor_date=utcnow())
+            session.add(program)
+            session.flush()
+            schedule_next_run(program, utcnow())
+            repo.add_audit(session, workspace_id=team_id, program_id=program.id, actor=actor_id,
+                           action="program.setup", detail={"channel_id": channel_id})
+        result = SetupResult(program.id, channel_id, created, next_run_at=program.next_run_at)
+    for user_id in member_ids:
+        with db.transaction() as session:
+            member = member_service.ensure_member(session, directory, team_id, user_id)
+            program = repo.find_program(session, team_id, channel_id)
+            assert program is not None
+            if not _is_person(member):
+                result.skipped += 1
+                continue
+            _, new = participation.enrol(session, program, member)
+            if new:
+                result.enrolled.append(user_id)
+    log.info("program.setup program_id=%s enrolled=%d skipped=%d", result.program_id,
+             len(result.enrolled), result.skipped)
+    return result
+
+
+def _is_person(member: Member) -> bool:
+    return not (member.is_deleted or member.is_bot or member.is_guest)
+
+
+def member_joined(db: Database, directory: Directory, *, team_id: str, channel_id: str, user_id: str) -> bool:
+    """Enrol someone who joined a program channel; True when they should be welcomed."""
+    with db.transaction() as session:
+        program = repo.find_program(session, team_id, channel_id)
+        if program is None:
+            return False
+        workspace = repo.get_or_create_workspace(session, team_id)
+        if user_id == workspace.bot_user_id:
+            return False
+        member = member_service.ensure_member(session, directory, team_id, user_id)
+        if not _is_person(member):
+            return False
+        _, new = participation.enrol(session, program, member)
+        log.info("program.member_joined program_id=%s enrolled=%s", program.id, new)
+        return new
+
+
+def member_left(db: Database, *, team_id: str, channel_id: str, user_id: str) -> bool:
+    """Opt out someone who left a program channel; True when they were enrolled."""
+    with db.transaction() as session:
+        program = repo.find_program(session, team_id, channel_id)
+        member = repo.find_member(session, team_id, user_id)
+        if program is None or member is None:
+            return False
+        enrolment = repo.find_enrolment(session, program.id, member.id)
+        changed = enrolment is not None and participation.opt_out(enrolment)
+        log.info("program.member_left program_id=%s opted_out=%s", program.id, changed)
+        return changed
