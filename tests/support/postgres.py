@@ -91,10 +91,24 @@ def start_postgres() -> PostgresServer:
         run_as = "postgres"
     server = PostgresServer(datadir=base / "data", port=_free_port(), pg_ctl=pg_ctl, run_as=run_as)
     try:
-        server._run([initdb, "-D", str(server.datadir), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                     "--no-sync", "--locale=C"])
-        options = (f"-p {server.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        server._run(
+            [
+                initdb,
+                "-D",
+                str(server.datadir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            ]
+        )
+        options = (
+            f"-p {server.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
         log_file = str(base / "log")
         server._run([pg_ctl, "-D", str(server.datadir), "-o", options, "-l", log_file, "-w", "start"])
     except subprocess.CalledProcessError as exc:

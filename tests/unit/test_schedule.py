@@ -12,10 +12,17 @@ from serendip.domain.schedule import Frequency, next_run_after
 BERLIN = "Europe/Berlin"
 
 
-def _next(after: datetime, frequency: Frequency = Frequency.WEEKLY, weekday: int = 0,
-          at: time = time(10, 0), zone: str = BERLIN, anchor: date = date(2026, 1, 5)) -> datetime:
-    return next_run_after(after=after, frequency=frequency, weekday=weekday, local_time=at,
-                          timezone=zone, anchor=anchor)
+def _next(
+    after: datetime,
+    frequency: Frequency = Frequency.WEEKLY,
+    weekday: int = 0,
+    at: time = time(10, 0),
+    zone: str = BERLIN,
+    anchor: date = date(2026, 1, 5),
+) -> datetime:
+    return next_run_after(
+        after=after, frequency=frequency, weekday=weekday, local_time=at, timezone=zone, anchor=anchor
+    )
 
 
 def test_weekly_runs_on_the_next_monday_at_ten_local() -> None:

@@ -74,8 +74,10 @@ def record_user(session: Session, user: DirectoryUser) -> Member:
 def ensure_member(session: Session, directory: Directory, team_id: str, user_id: str) -> Member:
     """The member for a Slack user, fetched from Slack on first sight or when stale."""
     member = repo.find_member(session, team_id, user_id)
-    fresh = member is not None and member.profile_synced_at is not None and (
-        utcnow() - member.profile_synced_at < PROFILE_MAX_AGE
+    fresh = (
+        member is not None
+        and member.profile_synced_at is not None
+        and (utcnow() - member.profile_synced_at < PROFILE_MAX_AGE)
     )
     if member is not None and fresh:
         return member

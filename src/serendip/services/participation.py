@@ -54,7 +54,9 @@ def target_enrolments(session: Session, member: Member, channel_id: str) -> list
     if program is not None:
         enrolment = repo.find_enrolment(session, program.id, member.id)
         if enrolment is None or enrolment.opted_out:
-            raise NotEnrolled(f"You're not in <#{program.channel_id}>'s intros. Use `/coffee join` here first.")
+            raise NotEnrolled(
+                f"You're not in <#{program.channel_id}>'s intros. Use `/coffee join` here first."
+            )
         return [(program, enrolment)]
     active = [(p, e) for p, e in repo.member_enrolments(session, member.id) if not e.opted_out]
     if not active:
@@ -70,7 +72,9 @@ def pause_until(*, days: int | None, until: date | None, tz: str, now: datetime)
         return None
     end = datetime.combine(until, time(0, 0), tzinfo=ZoneInfo(tz))
     if end <= now:
-        raise ServiceError(f"{until.isoformat()} is not in the future. Usage: `/coffee pause until YYYY-MM-DD`")
+        raise ServiceError(
+            f"{until.isoformat()} is not in the future. Usage: `/coffee pause until YYYY-MM-DD`"
+        )
     return end
 
 
@@ -111,6 +115,12 @@ def status_of(session: Session, member: Member, now: datetime) -> list[ProgramSt
             state = "skipping"
         else:
             state = "active"
-        statuses.append(ProgramStatus(program.channel_id, state,
-                                      enrolment.paused_until if state == "paused" else None, program.next_run_at))
+        statuses.append(
+            ProgramStatus(
+                program.channel_id,
+                state,
+                enrolment.paused_until if state == "paused" else None,
+                program.next_run_at,
+            )
+        )
     return statuses

@@ -70,7 +70,11 @@ class Messenger(Protocol):
         ...
 
     def post(
-        self, channel: str, text: str, blocks: Sequence[dict[str, Any]], metadata: dict[str, Any] | None = None
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]],
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         """Post a message to a conversation and return its ts."""
         ...

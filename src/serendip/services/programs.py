@@ -33,8 +33,11 @@ class SetupResult:
 def schedule_next_run(program: Program, after: datetime) -> datetime:
     """Compute and store the program's next run time after an instant."""
     program.next_run_at = next_run_after(
-        after=after, frequency=Frequency(program.frequency), weekday=program.weekday,
-        local_time=parse_local_time(program.local_time), timezone=program.timezone,
+        after=after,
+        frequency=Frequency(program.frequency),
+        weekday=program.weekday,
+        local_time=parse_local_time(program.local_time),
+        timezone=program.timezone,
         anchor=program.anchor_date.date(),
     )
     return program.next_run_at
@@ -51,13 +54,25 @@ def setup_program(
         program = repo.find_program(session, team_id, channel_id)
         created = program is None
         if program is None:
-            program = Program(workspace_id=team_id, channel_id=channel_id, channel_name=channel_name,
-                              created_by=actor_id, timezone=creator.tz or "UTC", anchor_date=utcnow())
+            program = Program(
+                workspace_id=team_id,
+                channel_id=channel_id,
+                channel_name=channel_name,
+                created_by=actor_id,
+                timezone=creator.tz or "UTC",
+                anchor_date=utcnow(),
+            )
             session.add(program)
             session.flush()
             schedule_next_run(program, utcnow())
-            repo.add_audit(session, workspace_id=team_id, program_id=program.id, actor=actor_id,
-                           action="program.setup", detail={"channel_id": channel_id})
+            repo.add_audit(
+                session,
+                workspace_id=team_id,
+                program_id=program.id,
+                actor=actor_id,
+                action="program.setup",
+                detail={"channel_id": channel_id},
+            )
         result = SetupResult(program.id, channel_id, created, next_run_at=program.next_run_at)
     for user_id in member_ids:
         with db.transaction() as session:
@@ -70,8 +85,12 @@ def setup_program(
             _, new = participation.enrol(session, program, member)
             if new:
                 result.enrolled.append(user_id)
-    log.info("program.setup program_id=%s enrolled=%d skipped=%d", result.program_id,
-             len(result.enrolled), result.skipped)
+    log.info(
+        "program.setup program_id=%s enrolled=%d skipped=%d",
+        result.program_id,
+        len(result.enrolled),
+        result.skipped,
+    )
     return result
 
 

@@ -68,9 +68,9 @@ def member_tags(session: Session, member_id: int, kind: str) -> list[str]:
     """A member's tags of one kind, alphabetically."""
     return list(
         session.scalars(
-            select(MemberTag.tag).where(MemberTag.member_id == member_id, MemberTag.kind == kind).order_by(
-                MemberTag.tag
-            )
+            select(MemberTag.tag)
+            .where(MemberTag.member_id == member_id, MemberTag.kind == kind)
+            .order_by(MemberTag.tag)
         )
     )
 
@@ -87,7 +87,9 @@ def add_tags(session: Session, member_id: int, kind: str, tags: Sequence[str]) -
 def remove_tags(session: Session, member_id: int, kind: str, tags: Sequence[str]) -> int:
     """Remove tags from a member; returns how many were removed."""
     result = session.execute(
-        delete(MemberTag).where(MemberTag.member_id == member_id, MemberTag.kind == kind, MemberTag.tag.in_(tags))
+        delete(MemberTag).where(
+            MemberTag.member_id == member_id, MemberTag.kind == kind, MemberTag.tag.in_(tags)
+        )
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -101,7 +103,9 @@ def find_program(session: Session, workspace_id: str, channel_id: str) -> Progra
 
 def workspace_programs(session: Session, workspace_id: str) -> list[Program]:
     """Every program of a workspace, oldest first."""
-    return list(session.scalars(select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id)))
+    return list(
+        session.scalars(select(Program).where(Program.workspace_id == workspace_id).order_by(Program.id))
+    )
 
 
 def find_enrolment(session: Session, program_id: int, member_id: int) -> Enrolment | None:
@@ -114,9 +118,10 @@ def find_enrolment(session: Session, program_id: int, member_id: int) -> Enrolme
 def member_enrolments(session: Session, member_id: int) -> list[tuple[Program, Enrolment]]:
     """Every program a member is (or was) enrolled in, with the enrolment."""
     rows = session.execute(
-        select(Program, Enrolment).join(Enrolment, Enrolment.program_id == Program.id).where(
-            Enrolment.member_id == member_id
-        ).order_by(Program.id)
+        select(Program, Enrolment)
+        .join(Enrolment, Enrolment.program_id == Program.id)
+        .where(Enrolment.member_id == member_id)
+        .order_by(Program.id)
     )
     return [(p, e) for p, e in rows.tuples()]
 
@@ -125,9 +130,9 @@ def count_active_enrolments(session: Session, program_id: int) -> int:
     """How many members are enrolled and not opted out."""
     return int(
         session.scalar(
-            select(func.count()).select_from(Enrolment).where(
-                Enrolment.program_id == program_id, Enrolment.opted_out.is_(False)
-            )
+            select(func.count())
+            .select_from(Enrolment)
+            .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
         )
         or 0
     )
@@ -152,17 +157,23 @@ def member_intro_history(session: Session, member_id: int, limit: int = 10) -> l
     history = []
     for intro, round_, program in intro_rows:
         others = session.scalars(
-            select(Member.slack_id).join(IntroMember, IntroMember.member_id == Member.id).where(
-                IntroMember.intro_id == intro.id, Member.id != member_id
-            )
+            select(Member.slack_id)
+            .join(IntroMember, IntroMember.member_id == Member.id)
+            .where(IntroMember.intro_id == intro.id, Member.id != member_id)
         )
         outcome = session.scalar(
-            select(IntroOutcome.outcome).where(IntroOutcome.intro_id == intro.id).order_by(
-                IntroOutcome.answered_at.desc()
-            )
+            select(IntroOutcome.outcome)
+            .where(IntroOutcome.intro_id == intro.id)
+            .order_by(IntroOutcome.answered_at.desc())
         )
-        history.append({"when": round_.scheduled_for, "channel_id": program.channel_id,
-                        "with": sorted(others), "outcome": outcome})
+        history.append(
+            {
+                "when": round_.scheduled_for,
+                "channel_id": program.channel_id,
+                "with": sorted(others),
+                "outcome": outcome,
+            }
+        )
     return history
 
 
@@ -176,7 +187,8 @@ def forget_member(session: Session, member: Member) -> None:
     session.execute(delete(IntroMember).where(IntroMember.member_id == member.id))
     session.execute(delete(ProgramAdmin).where(ProgramAdmin.slack_id == slack_id))
     session.execute(
-        update(AuditEntry).where(AuditEntry.workspace_id == member.workspace_id, AuditEntry.actor == slack_id)
+        update(AuditEntry)
+        .where(AuditEntry.workspace_id == member.workspace_id, AuditEntry.actor == slack_id)
         .values(actor=DELETED_USER)
     )
     for entry in session.scalars(select(AuditEntry).where(AuditEntry.workspace_id == member.workspace_id)):
@@ -197,12 +209,19 @@ def _scrub(value: Any, slack_id: str) -> Any:
 
 
 def add_audit(
-    session: Session, *, workspace_id: str, program_id: int | None, actor: str, action: str,
-    detail: dict[str, Any] | None = None, at: datetime | None = None,
+    session: Session,
+    *,
+    workspace_id: str,
+    program_id: int | None,
+    actor: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
     """Record an administrative action."""
-    entry = AuditEntry(workspace_id=workspace_id, program_id=program_id, actor=actor, action=action,
-                       detail=detail)
+    entry = AuditEntry(
+        workspace_id=workspace_id, program_id=program_id, actor=actor, action=action, detail=detail
+    )
     if at is not None:
         entry.created_at = at
     session.add(entry)
