@@ -2,9 +2,95 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Annotated, Any, TypeVar
+
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Serendip: cross-team introductions on Slack.")
+from serendip.config import SettingError, Settings, load_settings
+from serendip.logging_setup import configure_logging
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Serendip: cross-team introductions on Slack.",
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+app.add_typer(db_app, name="db")
+
+log = logging.getLogger("serendip.cli")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one clear line to stderr and return the exit to raise."""
+    print(f"serendip: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def clear_errors(func: F) -> F:
+    """Turn setting errors into one line on stderr and a non-zero exit."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SettingError as exc:
+            raise fail(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_for_command() -> Settings:
+    """Load settings and configure logging from them."""
+    settings = load_settings()
+    configure_logging(settings.log_level.value)
+    return settings
+
+
+@app.command()
+@clear_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default SERENDIP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default SERENDIP_PORT).")] = None,
+    no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Serve Slack requests only.")] = False,
+) -> None:
+    """Run the bot: HTTP on /slack/events, or Socket Mode when SLACK_APP_TOKEN is set."""
+    from serendip.adapters.db.migrate import upgrade
+    from serendip.bootstrap import build_container
+    from serendip.entrypoints.server import http_server, socket_mode_handler
+
+    settings = settings_for_command()
+    container = build_container(settings)
+    upgrade(container.db)
+    if settings.slack_app_token is not None:
+        log.info("serve.start mode=socket")
+        socket_mode_handler(container).start()
+        return
+    server = http_server(container, host or settings.host, port or settings.port)
+    log.info("serve.start mode=http host=%s port=%s", host or settings.host, port or settings.port)
+    server.run()
+
+
+@db_app.command("upgrade")
+@clear_errors
+def db_upgrade() -> None:
+    """Create or upgrade the database schema (needs no Slack settings)."""
+    from serendip.adapters.db.engine import Database
+    from serendip.adapters.db.migrate import current_revision, upgrade
+
+    settings = settings_for_command()
+    database = Database(settings.database_url)
+    try:
+        upgrade(database)
+    except Exception as exc:
+        raise fail(f"database upgrade failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+    print(f"database at revision {current_revision(database)}")
+    database.dispose()
 
 
 def main() -> None:

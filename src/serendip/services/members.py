@@ -87,3 +87,8 @@ def ensure_member(session: Session, directory: Directory, team_id: str, user_id:
 def display_name(member: Member) -> str:
     """The name to show for a member."""
     return member.real_name or member.name or member.slack_id
+
+
+def is_known(session: Session, team_id: str, user_id: str) -> bool:
+    """Whether Serendip already stores this user."""
+    return repo.find_member(session, team_id, user_id) is not None

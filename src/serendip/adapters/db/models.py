@@ -77,6 +77,7 @@ class Member(Base):
     is_workspace_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     may_be_asked: Mapped[bool] = mapped_column(Boolean, default=True)
     profile_synced_at: Mapped[datetime | None]
+    department_synced_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f7231d2d57cf
+Revision ID: a17783901366
 Revises: 
-Create Date: 2026-11-23 13:23:56.029882
+Create Date: 2026-11-23 13:29:26.073036
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = 'f7231d2d57cf'
+revision: str = 'a17783901366'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('is_workspace_admin', sa.Boolean(), nullable=False),
     sa.Column('may_be_asked', sa.Boolean(), nullable=False),
     sa.Column('profile_synced_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('department_synced_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_members_workspace_id_workspaces'), ondelete='CASCADE'),

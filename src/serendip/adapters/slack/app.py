@@ -1,0 +1,74 @@
+"""The Bolt app: wiring only. Listeners live in `listeners/`, one module per Slack surface."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+
+from serendip.adapters.slack.listeners import actions, commands, events
+from serendip.bootstrap import Container
+
+log = logging.getLogger(__name__)
+
+APOLOGY = ":sweat_smile: Sorry, something went wrong on our side. Please try again in a minute."
+
+
+def build_app(container: Container, *, signing_secret: str | None) -> App:
+    """A Bolt App whose listeners receive the container as `services`."""
+    settings = container.settings
+    app = App(
+        client=container.client,
+        signing_secret=signing_secret,
+        # Socket Mode has no HTTP signature to check; every HTTP mode verifies.
+        request_verification_enabled=signing_secret is not None,
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("serendip.bolt"),
+    )
+    del settings
+
+    @app.middleware
+    def inject_services(context: dict[str, Any], next: Callable[[], None]) -> None:
+        context["services"] = container
+        next()
+
+    @app.error
+    def on_error(
+        error: Exception, body: dict[str, Any], respond: Any, logger: logging.Logger
+    ) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            return BoltResponse(status=200, body="")
+        kind = body.get("type") or ("command" if "command" in body else "unknown")
+        log.error(
+            "slack.handler_failed kind=%s team=%s user=%s error=%s",
+            kind,
+            _team(body),
+            _user(body),
+            type(error).__name__,
+            exc_info=error,
+        )
+        if body.get("response_url"):
+            try:
+                respond(text=APOLOGY, response_type="ephemeral", replace_original=False)
+            except Exception as exc:  # the apology itself failing must not raise again
+                log.warning("slack.apology_failed error=%s", type(exc).__name__)
+        return None
+
+    commands.register(app)
+    events.register(app)
+    actions.register(app)
+    return app
+
+
+def _team(body: dict[str, Any]) -> str:
+    team = body.get("team_id") or body.get("team") or ""
+    return str(team.get("id") if isinstance(team, dict) else team)
+
+
+def _user(body: dict[str, Any]) -> str:
+    user = body.get("user_id") or body.get("user") or ""
+    return str(user.get("id") if isinstance(user, dict) else user)

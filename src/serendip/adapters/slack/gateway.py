@@ -1,0 +1,101 @@
+"""Directory and Messenger over the Slack Web API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+
+from serendip.services.ports import DirectoryUser
+
+PAGE_SIZE = 200
+
+
+def to_directory_user(user: dict[str, Any]) -> DirectoryUser:
+    """Read the facts Serendip keeps from a Slack user object."""
+    profile = user.get("profile") or {}
+    return DirectoryUser(
+        id=user["id"],
+        team_id=user.get("team_id") or profile.get("team") or "",
+        name=user.get("name") or "",
+        real_name=profile.get("real_name") or user.get("real_name") or user.get("name") or "",
+        email=profile.get("email"),
+        title=profile.get("title") or None,
+        tz=user.get("tz") or "UTC",
+        tz_offset_minutes=int(user.get("tz_offset") or 0) // 60,
+        is_deleted=bool(user.get("deleted")),
+        is_bot=bool(user.get("is_bot")) or bool(user.get("is_app_user")) or user["id"] == "USLACKBOT",
+        is_guest=bool(user.get("is_restricted")) or bool(user.get("is_ultra_restricted")),
+        is_workspace_admin=bool(user.get("is_admin")) or bool(user.get("is_owner")),
+    )
+
+
+class SlackGateway:
+    """Implements the services' Directory and Messenger ports with a WebClient."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def user(self, user_id: str) -> DirectoryUser:
+        """One user, fresh from users.info."""
+        return to_directory_user(self.client.users_info(user=user_id)["user"])
+
+    def users(self) -> Iterator[list[DirectoryUser]]:
+        """Every user, a users.list page at a time."""
+        cursor: str | None = None
+        while True:
+            page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor)
+            users: list[dict[str, Any]] = page.get("members", [])
+            yield [to_directory_user(u) for u in users]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return
+
+    def channel_members(self, channel_id: str) -> list[str]:
+        """Every member id of a channel, across pages."""
+        members: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = self.client.conversations_members(channel=channel_id, limit=PAGE_SIZE, cursor=cursor)
+            members.extend(page.get("members", []))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return members
+
+    def channel_name(self, channel_id: str) -> str:
+        """The channel's name."""
+        return str(self.client.conversations_info(channel=channel_id)["channel"].get("name") or channel_id)
+
+    def department_field_id(self, label: str) -> str | None:
+        """The custom profile field id whose label matches (case-insensitive)."""
+        fields = self.client.team_profile_get()["profile"].get("fields", [])
+        wanted = label.strip().casefold()
+        return next((f["id"] for f in fields if str(f.get("label", "")).strip().casefold() == wanted), None)
+
+    def profile_field(self, user_id: str, field_id: str) -> str | None:
+        """One custom field value from users.profile.get."""
+        fields = self.client.users_profile_get(user=user_id)["profile"].get("fields") or {}
+        value = (fields.get(field_id) or {}).get("value")
+        return str(value).strip() or None if value else None
+
+    def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
+        """DM a user by posting to their user id."""
+        return str(self.client.chat_postMessage(channel=user_id, text=text, blocks=list(blocks))["ts"])
+
+    def open_group(self, user_ids: Sequence[str]) -> str:
+        """Open the group DM of these users and the bot."""
+        return str(self.client.conversations_open(users=list(user_ids))["channel"]["id"])
+
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]],
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
+        """Post a message and return its ts."""
+        kwargs: dict[str, Any] = {"channel": channel, "text": text, "blocks": list(blocks)}
+        if metadata is not None:
+            kwargs["metadata"] = metadata
+        return str(self.client.chat_postMessage(**kwargs)["ts"])

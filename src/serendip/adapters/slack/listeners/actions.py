@@ -1,0 +1,57 @@
+"""Interactivity: buttons in Serendip's messages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from serendip.adapters.db import repositories as repo
+from serendip.adapters.slack import blocks
+from serendip.bootstrap import Container
+from serendip.services import profile
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    """Attach the action listeners."""
+    app.action("forget_me_confirm")(on_forget_me_confirm)
+    app.action("forget_me_cancel")(on_forget_me_cancel)
+    app.action("join_program")(on_join_program)
+
+
+def on_forget_me_confirm(ack: Ack, body: dict[str, Any], respond: Respond, services: Container) -> None:
+    """Erase the member who clicked, then say so in place of the question."""
+    ack()
+    team_id = body["user"].get("team_id") or body["team"]["id"]
+    with services.db.transaction() as session:
+        member = repo.find_member(session, team_id, body["user"]["id"])
+        if member is not None:
+            profile.forget(session, member)
+    respond(
+        blocks.message(
+            "Done: everything Serendip stored about you is deleted.",
+            [
+                blocks.section(
+                    ":wastebasket: Done. Everything Serendip stored about you is deleted. "
+                    "You won't be matched again unless you join a program anew."
+                )
+            ],
+            replace=True,
+        )
+    )
+
+
+def on_forget_me_cancel(ack: Ack, respond: Respond) -> None:
+    """Keep everything and say so."""
+    ack()
+    respond(
+        blocks.message("Nothing was deleted.", [blocks.section("OK, nothing was deleted.")], replace=True)
+    )
+
+
+def on_join_program(ack: Ack) -> None:
+    """The join button is a link to the channel; joining the channel is opting in."""
+    ack()
