@@ -12,9 +12,9 @@ MAX_TAGS_PER_KIND = 15
 
 # Characters that may end a tag ("c++", "c#"); any other trailing punctuation is dropped.
 _KEEP_TRAILING = frozenset("+#")
-# Separators between tags in user input: ASCII and full-width forms fold to these under NFKC,
+# Separators between tags in user input (after NFKC, which folds full-width forms to these),
 # plus the Arabic and ideographic commas, which NFKC leaves alone.
-_TAG_SEPARATORS = re.compile(r"[,;\n\u060c\u3001]")
+TAG_SEPARATORS = re.compile(r"[,;\n\u060c\u3001]")
 _SPACES_AROUND_SLASH = re.compile(r"\s*/\s*")
 
 ALIASES: dict[str, str] = {
@@ -111,7 +111,7 @@ def normalise_tag(raw: str) -> str | None:
 def split_tags(text: str) -> list[str]:
     """Split comma-separated user input into normalised, de-duplicated tags, in order of entry."""
     seen: dict[str, None] = {}
-    for piece in _TAG_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
+    for piece in TAG_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
         tag = normalise_tag(piece)
         if tag is not None:
             seen.setdefault(tag, None)
