@@ -78,3 +78,23 @@ class Messenger(Protocol):
     ) -> str:
         """Post a message to a conversation and return its ts."""
         ...
+
+
+class IntroPublisher(Protocol):
+    """Puts a round in front of people: the group DM, the intro, and the notes around it."""
+
+    def open_group(self, user_ids: Sequence[str]) -> str:
+        """Open (or reuse) the group DM of these users and the bot; returns its id."""
+        ...
+
+    def post_intro(self, conversation_id: str, card: Any) -> str:
+        """Post an intro card (carrying its intro id in message metadata); returns the ts."""
+        ...
+
+    def tell_member(self, user_id: str, text: str) -> None:
+        """DM one member a short note (nobody to meet, sat out and why)."""
+        ...
+
+    def post_round_summary(self, channel_id: str, summary: Any) -> None:
+        """Post the round summary to the program channel."""
+        ...

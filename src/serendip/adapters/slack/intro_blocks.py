@@ -1,0 +1,100 @@
+"""The intro message and the round summary, as Block Kit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from serendip.adapters.slack.blocks import Block, actions, button, context, escape, section
+from serendip.domain.intro_content import IntroCard, IntroPerson
+
+INTRO_EVENT_TYPE = "serendip_intro"
+OUTCOMES = (
+    ("met", "We met", "primary"),
+    ("scheduled", "Scheduled", None),
+    ("cant_make_it", "Can't make it", None),
+)
+
+
+def _clock(minutes_utc: int, tz: str, now: datetime) -> str:
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        zone = ZoneInfo(tz)
+    except Exception:
+        zone = ZoneInfo("UTC")
+    return (midnight + timedelta(minutes=minutes_utc)).astimezone(zone).strftime("%H:%M")
+
+
+def person_line(person: IntroPerson, now: datetime) -> str:
+    """Name, department, title and local time of one person."""
+    parts = [f"*<@{person.slack_id}>*"]
+    role = " · ".join(escape(x) for x in (person.title, person.department) if x)
+    if role:
+        parts.append(role)
+    parts.append(f"local time {_clock(now.hour * 60 + now.minute, person.tz, now)}")
+    line = " — ".join(parts)
+    if person.expertise:
+        line += "\n   knows: " + ", ".join(f"`{escape(t)}`" for t in sorted(person.expertise)[:8])
+    if person.interests:
+        line += "\n   curious about: " + ", ".join(f"`{escape(t)}`" for t in sorted(person.interests)[:8])
+    return line
+
+
+def intro_message(card: IntroCard, now: datetime | None = None) -> tuple[str, list[Block], dict[str, Any]]:
+    """Text fallback, blocks and message metadata (carrying the intro id) of an intro."""
+    now = now or datetime.now(UTC)
+    names = ", ".join(f"<@{p.slack_id}>" for p in card.people)
+    blocks: list[Block] = [
+        section(
+            f":wave: Meet each other: {names}! Serendip picked you from different corners of the company."
+        ),
+        section("\n".join(person_line(p, now) for p in card.people)),
+    ]
+    common = []
+    if card.shared:
+        common.append("You share " + ", ".join(f"`{escape(t)}`" for t in card.shared[:6]) + ".")
+    for teacher, learner, tag in card.teaches[:3]:
+        common.append(f"<@{teacher}> knows `{escape(tag)}`, which <@{learner}> wants to learn.")
+    if common:
+        blocks.append(section(" ".join(common)))
+    blocks.append(section(f":speech_balloon: *Conversation starter:* {card.starter}"))
+    if card.overlap_utc:
+        start, end = card.overlap_utc
+        hours = "; ".join(
+            f"<@{p.slack_id}> {_clock(start, p.tz, now)}–{_clock(end, p.tz, now)}" for p in card.people
+        )
+        blocks.append(context(f":clock3: Overlapping working hours: {hours}"))
+    else:
+        blocks.append(
+            context(
+                ":clock3: Your working hours don't overlap; an async voice note or a quick chat thread works too."
+            )
+        )
+    blocks.append(
+        actions(
+            *(button(label, f"intro_{key}", str(card.intro_id), style) for key, label, style in OUTCOMES),
+            block_id=f"intro_outcome:{card.intro_id}",
+        )
+    )
+    metadata = {"event_type": INTRO_EVENT_TYPE, "event_payload": {"intro_id": card.intro_id}}
+    return f"Meet each other: {names}", blocks, metadata
+
+
+def round_summary(summary: Any) -> tuple[str, list[Block]]:
+    """The note posted to the program channel after a round."""
+    quality = summary.quality
+    lines = [
+        f":coffee: *This round:* {summary.delivered} of {summary.groups} intros delivered to {summary.eligible} people."
+    ]
+    if "cross_team_rate" in quality:
+        lines.append(
+            f"Cross-team pairs: {quality['cross_team_rate']:.0%} (best possible {quality.get('cross_team_bound', 1):.0%})."
+        )
+    if summary.failed:
+        reasons = ", ".join(f"{reason}" for reason in sorted(set(summary.failed.values())))
+        lines.append(f":warning: {len(summary.failed)} intro(s) could not be delivered ({reasons}).")
+    if summary.sat_out:
+        lines.append(f"{len(summary.sat_out)} person(s) sat out because of pairing restrictions.")
+    text = "\n".join(lines)
+    return text, [section(text)]
