@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -91,6 +92,47 @@ def db_upgrade() -> None:
         raise fail(f"database upgrade failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
     print(f"database at revision {current_revision(database)}")
     database.dispose()
+
+
+@app.command("import-people")
+@clear_errors
+def import_people_command(
+    file: Annotated[Path, typer.Argument(help="People CSV: id or email, name, department, timezone, ...")],
+    team: Annotated[str | None, typer.Option(help="Slack team id (default: the one workspace known).")] = None,
+) -> None:
+    """Load departments, managers, zones and tags from an HR export; exit 2 if any row was rejected."""
+    from serendip.adapters.db.engine import Database
+    from serendip.adapters.db.migrate import upgrade
+    from serendip.domain.people_csv import PeopleFileError, read_people_csv
+    from serendip.services.people_import import import_people
+
+    settings = settings_for_command()
+    try:
+        parsed = read_people_csv(file)
+    except PeopleFileError as exc:
+        raise fail(str(exc), 1) from None
+    database = Database(settings.database_url)
+    upgrade(database)
+    team_id = team or _only_workspace(database)
+    report = import_people(database, team_id=team_id, rows=parsed.rows)
+    problems = [(p.line, p.message) for p in parsed.problems] + report.problems
+    for line, message in sorted(problems):
+        print(f"{file}:{line}: {message}", file=sys.stderr)
+    print(f"loaded {report.loaded} people; {len(problems)} row(s) rejected")
+    database.dispose()
+    if problems:
+        raise typer.Exit(2)
+
+
+def _only_workspace(database: Any) -> str:
+    from serendip.adapters.db.models import Workspace
+
+    with database.transaction() as session:
+        ids = [w.id for w in session.query(Workspace).limit(2)]
+    if len(ids) != 1:
+        found = "no workspace is known yet" if not ids else "several workspaces are known"
+        raise fail(f"{found}; pass --team T0123 (your Slack team id)")
+    return str(ids[0])
 
 
 def main() -> None:

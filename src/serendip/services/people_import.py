@@ -1,0 +1,91 @@
+"""`serendip import-people`: departments, managers, zones and tags from an HR export."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from serendip.adapters.db import repositories as repo
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.models import Member
+from serendip.domain.tags import MAX_TAGS_PER_KIND
+from serendip.services.members import DepartmentSource, set_department
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportReport:
+    """How an import went: rows loaded, and a problem per rejected row (line, message)."""
+
+    loaded: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_people(db: Database, *, team_id: str, rows: list[Any]) -> ImportReport:
+    """Apply parsed CSV rows in one transaction: every good row loads, every bad row is reported."""
+    report = ImportReport()
+    with db.transaction() as session:
+        repo.get_or_create_workspace(session, team_id)
+        for row in rows:
+            problem = _apply(session, team_id, row)
+            if problem is None:
+                report.loaded += 1
+            else:
+                report.problems.append((row.line, problem))
+    log.info("people.imported team=%s loaded=%d rejected=%d", team_id, report.loaded, len(report.problems))
+    return report
+
+
+def _find_or_create(session: Session, team_id: str, row: Any) -> Member | str:
+    if row.id:
+        member = repo.find_member(session, team_id, row.id)
+        if member is None:
+            member = Member(
+                workspace_id=team_id, slack_id=row.id, name=row.name or "", real_name=row.name or ""
+            )
+            if row.email:
+                member.email = row.email
+            session.add(member)
+            session.flush()
+        return member
+    member = repo.find_member_by_email(session, team_id, row.email or "")
+    if member is None:
+        return f"no Slack member with e-mail {row.email} is known yet (start `serendip serve` once to sync the directory, or use an id column)"
+    return member
+
+
+def _apply(session: Session, team_id: str, row: Any) -> str | None:
+    found = _find_or_create(session, team_id, row)
+    if isinstance(found, str):
+        return found
+    member = found
+    for kind, tags in (("expertise", row.expertise), ("interest", row.interests)):
+        current = set(repo.member_tags(session, member.id, kind))
+        if len(current | set(tags)) > MAX_TAGS_PER_KIND:
+            return f"more than {MAX_TAGS_PER_KIND} {kind} tags for this person"
+    if row.name and not member.real_name:
+        member.real_name = row.name
+    if row.department:
+        set_department(member, row.department, DepartmentSource.HR)
+    if row.manager_id:
+        member.manager_slack_id = row.manager_id
+    if row.timezone:
+        member.tz_offset_minutes = row.utc_offset_minutes
+        if _is_zone_name(row.timezone):
+            member.tz = row.timezone
+    repo.add_tags(session, member.id, "expertise", sorted(row.expertise))
+    repo.add_tags(session, member.id, "interest", sorted(row.interests))
+    return None
+
+
+def _is_zone_name(value: str) -> bool:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
