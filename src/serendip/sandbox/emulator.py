@@ -1,0 +1,187 @@
+"""SlackEmulator: the sandbox Slack Web API + Socket Mode server, with test and ops controls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from serendip.sandbox.context import DEFAULT_SCOPES
+from serendip.sandbox.emulator_state import StateReader
+from serendip.sandbox.faults import SLACK_TIERS, CallLog, CallRecord, Faults
+from serendip.sandbox.generator import generate_workspace
+from serendip.sandbox.http_app import ApiCore, build_app
+from serendip.sandbox.models import JsonDict
+from serendip.sandbox.responses import issue_response_url
+from serendip.sandbox.socket_mode import SocketAck, SocketHub
+from serendip.sandbox.workspace import Workspace
+
+
+class _Server(uvicorn.Server):
+    """uvicorn server that reports its event loop once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Start serving, then publish the loop."""
+        await super().startup(sockets=sockets)
+        self.loop = asyncio.get_running_loop()
+        self.ready.set()
+
+
+class SlackEmulator(StateReader):
+    """A local Slack: ``start()`` serves the Web API at ``api_url`` and Socket Mode at ``/link/``."""
+
+    def __init__(self, workspace: Workspace | None = None, *, scopes: frozenset[str] = DEFAULT_SCOPES,
+                 host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(workspace or generate_workspace())
+        self.calls = CallLog()
+        self.faults = Faults()
+        self.hub = SocketHub(self.workspace.app_id)
+        self._core = ApiCore(self.workspace, calls=self.calls, faults=self.faults, hub=self.hub, scopes=scopes)
+        self._host, self._port = host, port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self, timeout: float = 10.0) -> SlackEmulator:
+        """Serve in a background thread on an ephemeral port; returns once connections are accepted."""
+        if self._server is not None:
+            return self
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, self._port))
+        self._port = sock.getsockname()[1]
+        self._core.base_url = self.base_url
+        config = uvicorn.Config(build_app(self._core), log_level="warning", lifespan="off",
+                                ws="websockets-sansio", ws_ping_interval=None, timeout_graceful_shutdown=2)
+        self._server = _Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="slack-emulator", daemon=True)
+        self._thread.start()
+        if not self._server.ready.wait(timeout):
+            raise RuntimeError("the Slack emulator did not start in time")
+        self.hub.loop = self._server.loop
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Close Socket Mode connections and stop serving."""
+        if self._server is None or self._thread is None:
+            return
+        with contextlib.suppress(RuntimeError, TimeoutError):
+            self.hub.close_all()
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._server = self._thread = None
+        self.hub.loop = None
+
+    def __enter__(self) -> SlackEmulator:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The TCP port served (known after ``start()``)."""
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        return f"http://{self._host}:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL for ``WebClient(base_url=...)`` / ``SLACK_API_URL``."""
+        return f"{self.base_url}/api/"
+
+    @property
+    def bot_token(self) -> str:
+        """The bot token (``xoxb-...``) the emulator accepts."""
+        return self.workspace.bot_token
+
+    @property
+    def app_token(self) -> str:
+        """The app-level token (``xapp-...``) for ``apps.connections.open``."""
+        return self.workspace.app_token
+
+    @property
+    def signing_secret(self) -> str:
+        """The signing secret the driver signs requests with."""
+        return self.workspace.signing_secret
+
+    # -- faults and the call log ---------------------------------------------------------------
+
+    def inject(self, method: str, *, error_rate: float = 0.0, ambiguous_rate: float = 0.0,
+               status: int = 500, seed: int | None = None) -> None:
+        """Fail a share of ``method`` calls with ``status``; ambiguous ones act first ("*" = all)."""
+        self.faults.inject(method, error_rate=error_rate, ambiguous_rate=ambiguous_rate, status=status, seed=seed)
+
+    def rate_limit(self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *,
+                   per_channel: bool = False) -> None:
+        """Answer 429 + Retry-After beyond ``per_minute`` calls in a sliding ``window_seconds``."""
+        self.faults.rate_limit(method, per_minute, window_seconds, per_channel=per_channel)
+
+    def burst_429(self, method: str, count: int, retry_after: int = 1) -> None:
+        """Answer the next ``count`` calls to ``method`` with 429 and ``Retry-After: retry_after``."""
+        self.faults.burst_429(method, count, retry_after)
+
+    def clear_faults(self, method: str | None = None) -> None:
+        """Remove fault plans and rate limits (of ``method`` only, when given)."""
+        self.faults.clear(method)
+
+    def apply_slack_tiers(self, window_seconds: float = 60.0) -> None:
+        """Rate-limit every method like Slack's tiers; a shorter window speeds the "minute" up."""
+        for method, per_minute in SLACK_TIERS.items():
+            self.rate_limit(method, per_minute, window_seconds)
+        self.rate_limit("chat.postMessage", 1, window_seconds / 60, per_channel=True)
+
+    def count(self, method: str | None = None, *, ok: bool | None = None) -> int:
+        """How many calls ``method`` received (all methods when None), optionally only (un)successful."""
+        return self.calls.count(method, ok=ok)
+
+    def calls_to(self, method: str) -> list[CallRecord]:
+        """The recorded calls to ``method``, oldest first."""
+        return self.calls.all(method)
+
+    # -- plumbing for the driver ---------------------------------------------------------------
+
+    def issue_trigger(self, user_id: str) -> str:
+        """Register a trigger_id for ``user_id`` that ``views.open``/``views.push`` will accept once."""
+        return self.workspace.issue_trigger(user_id)
+
+    def issue_response_url(self, *, user_id: str, channel_id: str, kind: str, message_ts: str | None = None,
+                           message_is_ephemeral: bool = False) -> str:
+        """Register a response_url for a command or interaction and return it."""
+        return issue_response_url(self.workspace, self.base_url, user_id=user_id, channel_id=channel_id,
+                                  kind=kind, message_ts=message_ts, message_is_ephemeral=message_is_ephemeral)
+
+    def deliver(self, envelope_type: str, payload: JsonDict, *, accepts_response_payload: bool = False,
+                timeout: float = 5.0) -> SocketAck:
+        """Send a Socket Mode envelope to the connected app and return its ack."""
+        return self.hub.deliver(envelope_type, payload, accepts_response_payload=accepts_response_payload,
+                                timeout=timeout)
+
+    def wait_for_socket(self, timeout: float = 5.0, *, count: int = 1) -> None:
+        """Block until the app has ``count`` Socket Mode connections open."""
+        self.hub.wait_for_connection(timeout, count=count)
+
+    def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Send Slack's ``disconnect`` message, asking the app to reconnect."""
+        self.hub.disconnect(reason)
+
+    def describe(self) -> dict[str, Any]:
+        """Connection details for logs and the demo banner (no tokens)."""
+        return {"api_url": self.api_url, "team": self.workspace.team.name, "members": len(self.workspace.users),
+                "socket_connections": self.hub.connection_count}

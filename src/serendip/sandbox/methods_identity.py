@@ -1,0 +1,69 @@
+"""auth.test, team.info, team.profile.get, users.list, users.info, users.profile.get."""
+
+from __future__ import annotations
+
+from serendip.sandbox.context import CallContext
+from serendip.sandbox.errors import SlackError
+from serendip.sandbox.models import JsonDict, SandboxUser
+from serendip.sandbox.pagination import clamp_limit, page
+
+
+def auth_test(ctx: CallContext) -> JsonDict:
+    """Identify the bot behind the token."""
+    ws = ctx.workspace
+    return {"ok": True, "url": ws.team.url, "team": ws.team.name, "user": ws.bot.name, "team_id": ws.team.id,
+            "user_id": ws.bot.id, "bot_id": ws.bot.bot_id, "is_enterprise_install": False}
+
+
+def team_info(ctx: CallContext) -> JsonDict:
+    """Describe the workspace."""
+    ctx.need("team:read")
+    return {"ok": True, "team": ctx.workspace.team.to_slack()}
+
+
+def team_profile_get(ctx: CallContext) -> JsonDict:
+    """List the team's custom profile fields."""
+    ctx.need("users.profile:read")
+    fields = [f.to_slack() for f in ctx.workspace.profile_fields]
+    sections = [{"id": "Xs01PROFILE", "team_id": ctx.workspace.team.id, "section_type": "custom",
+                 "label": "About me", "order": 1, "is_hidden": False}]
+    return {"ok": True, "profile": {"fields": fields, "sections": sections}}
+
+
+def users_list(ctx: CallContext) -> JsonDict:
+    """Page through every member, the deactivated, bots and Slackbot included (no custom fields)."""
+    ctx.need("users:read")
+    ws = ctx.workspace
+    limit = clamp_limit(ctx.params.number("limit"), default=200, maximum=1000)
+    users, next_cursor = page(list(ws.users.values()), kind="users", cursor=ctx.params.text("cursor"),
+                              limit=limit)
+    email = "users:read.email" in ctx.scopes
+    members = [u.to_slack(ws.now(), include_email=email) for u in users]
+    return {"ok": True, "members": members, "cache_ts": ws.epoch(),
+            "response_metadata": {"next_cursor": next_cursor}}
+
+
+def users_info(ctx: CallContext) -> JsonDict:
+    """Return one member (no custom fields, as in Slack)."""
+    ctx.need("users:read")
+    user = _user(ctx, ctx.params.required("user", "user_not_found"))
+    return {"ok": True, "user": user.to_slack(ctx.workspace.now(), include_email="users:read.email" in ctx.scopes)}
+
+
+def users_profile_get(ctx: CallContext) -> JsonDict:
+    """Return a member's profile with its custom ``fields`` (labelled on ``include_labels``)."""
+    ctx.need("users.profile:read")
+    user = _user(ctx, ctx.params.text("user") or ctx.workspace.bot.id)
+    profile = user.profile(include_fields=True, include_email="users:read.email" in ctx.scopes)
+    if ctx.params.flag("include_labels"):
+        labels = {f.id: f.label for f in ctx.workspace.profile_fields}
+        for field_id, value in profile["fields"].items():
+            value["label"] = labels.get(field_id, "")
+    return {"ok": True, "profile": profile}
+
+
+def _user(ctx: CallContext, user_id: str) -> SandboxUser:
+    user = ctx.workspace.users.get(user_id)
+    if user is None:
+        raise SlackError("user_not_found")
+    return user
