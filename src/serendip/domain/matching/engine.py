@@ -1,0 +1,148 @@
+"""`match_round`: hard rules first, then rules 1-3 through tiered weights, matching and local search."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from serendip.domain.matching.candidates import candidate_edges
+from serendip.domain.matching.grouping import assemble, merge_pairs
+from serendip.domain.matching.improve import group_weights, improve
+from serendip.domain.matching.model import (
+    History,
+    MatchResult,
+    MatchSettings,
+    Participant,
+    RoundQuality,
+    SatOut,
+    normalise_participants,
+)
+from serendip.domain.matching.pairing import EXACT_UP_TO, exact_matching, greedy_matching, repair_unmatched
+from serendip.domain.matching.quality import measure
+from serendip.domain.matching.sizes import group_sizes
+from serendip.domain.matching.weights import FORBIDDEN, I64, PairScorer, build_scorer
+
+NO_PARTNER = "everyone else in this round is someone they blocked, who blocked them, or their manager or report"
+NO_GROUP = "no arrangement could include them without a blocked or manager/report pair"
+_TRY_ALL_UP_TO = 5000  # below this, local search tries every member of a group as the one to swap
+
+
+def match_round(participants: Sequence[Participant], history: History, settings: MatchSettings) -> MatchResult:
+    """Place this round's participants into groups (deterministic for `settings.seed`)."""
+    people = normalise_participants(participants)
+    sat_out: list[SatOut] = []
+    for _ in range(len(people)):
+        if len(people) <= 1:
+            return _trivial(people, sat_out, settings, eligible=len(people) + len(sat_out))
+        scorer = build_scorer(people, history, settings)
+        hopeless = _without_any_partner(scorer)
+        if hopeless.size:
+            gone = set(hopeless.tolist())
+            sat_out += [SatOut(people[i].id, NO_PARTNER) for i in sorted(gone)]
+            people = [p for i, p in enumerate(people) if i not in gone]
+            continue
+        groups, unplaced = _solve(scorer, settings)
+        if unplaced:
+            sat_out += [SatOut(people[i].id, NO_GROUP) for i in unplaced]
+            keep = set(range(len(people))) - set(unplaced)
+            if settings.group_size == 2:  # pairs are placed exactly; the rest already fit
+                ids = [[people[i].id for i in g] for g in groups]
+                return _result(people, ids, groups, scorer, sat_out, settings, keep)
+            people = [p for i, p in enumerate(people) if i in keep]
+            continue
+        ids = [[people[i].id for i in g] for g in groups]
+        return _result(people, ids, groups, scorer, sat_out, settings, set(range(len(people))))
+    return _trivial([], sat_out, settings, eligible=len(sat_out))
+
+
+def _result(
+    people: list[Participant], ids: list[list[str]], groups: list[list[int]], scorer: PairScorer,
+    sat_out: list[SatOut], settings: MatchSettings, placed: set[int],
+) -> MatchResult:
+    """Wrap groups and their quality."""
+    quality = measure(people, groups, scorer, eligible=len(people) + len(sat_out) - (len(people) - len(placed)))
+    return MatchResult(groups=ids, sat_out=sat_out, lone=None, quality=quality, seed=settings.seed)
+
+
+def _trivial(people: list[Participant], sat_out: list[SatOut], settings: MatchSettings, eligible: int) -> MatchResult:
+    """No group can form: zero or one person left."""
+    quality = RoundQuality(coverage=0.0 if eligible else 1.0, repeats=0, avoidable_repeats=0,
+                           cross_team_rate=0.0, cross_team_bound=0.0, tz_overlap_rate=0.0, shared_tag_rate=0.0)
+    lone = people[0].id if len(people) == 1 and not sat_out else None
+    if len(people) == 1 and sat_out:
+        sat_out = [*sat_out, SatOut(people[0].id, NO_PARTNER)]
+    return MatchResult(groups=[], sat_out=sat_out, lone=lone, quality=quality, seed=settings.seed)
+
+
+def _without_any_partner(scorer: PairScorer) -> I64:
+    """People forbidden with everyone else (cheap: only people with many forbidden pairs qualify)."""
+    forb = scorer.special_keys[(scorer.special_flags & 2) != 0]
+    counts = np.bincount(np.concatenate([forb // scorer.n, forb % scorer.n]), minlength=scorer.n)
+    return np.flatnonzero(counts >= scorer.n - 1)
+
+
+def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]], list[int]]:
+    """Groups as index lists, and people that could not be placed."""
+    started = time.perf_counter()
+    deadline = None if settings.time_budget_seconds is None else started + settings.time_budget_seconds
+    rng = np.random.default_rng(settings.seed & (2**63 - 1))
+    eu, ev = candidate_edges(scorer, rng)
+    ew = scorer.weights(eu, ev)
+    ok = ew > FORBIDDEN
+    eu, ev, ew = eu[ok], ev[ok], ew[ok]
+    n = scorer.n
+    if n <= EXACT_UP_TO:
+        mate = exact_matching(n, eu, ev, ew)
+    else:
+        mate = repair_unmatched(greedy_matching(n, eu, ev, ew), scorer.weights, rng)
+    first = np.flatnonzero(mate > np.arange(n))
+    pairs = np.stack([first, mate[first]], axis=1)
+    singles = np.flatnonzero(mate < 0)
+    if settings.group_size == 2:
+        members, unplaced = _pairs_with_trio(pairs, singles, scorer)
+    else:
+        members, unplaced = _bigger_groups(pairs, singles, eu, ev, scorer, settings.group_size), []
+    if members.shape[0] > 1:
+        both_u, both_v = np.concatenate([eu, ev]), np.concatenate([ev, eu])
+        members = improve(members, both_u, both_v, np.concatenate([ew, ew]), scorer.weights,
+                          try_all=n <= _TRY_ALL_UP_TO, deadline=deadline)
+    groups = [[int(x) for x in row if x >= 0] for row in members]
+    if settings.group_size > 2:
+        unplaced = _conflicted(members, scorer)
+    return groups, unplaced
+
+
+def _pairs_with_trio(pairs: I64, singles: I64, scorer: PairScorer) -> tuple[I64, list[int]]:
+    """Pairs, plus the best-fitting single as a third member; other singles cannot be placed."""
+    members = np.full((len(pairs), 3), -1, dtype=np.int64)
+    members[:, :2] = pairs
+    if singles.size == 0 or len(pairs) == 0:
+        return members, singles.tolist()
+    best = (FORBIDDEN, -1, -1)
+    for s in singles[:20].tolist():
+        w = scorer.weights(np.full(len(pairs), s), pairs[:, 0]) + scorer.weights(np.full(len(pairs), s), pairs[:, 1])
+        i = int(np.argmax(w))
+        if w[i] > best[0] and w[i] > FORBIDDEN // 2:
+            best = (int(w[i]), s, i)
+    if best[1] < 0:
+        return members[:, :2], singles.tolist()
+    members[best[2], 2] = best[1]
+    return members, [s for s in singles.tolist() if s != best[1]]
+
+
+def _bigger_groups(pairs: I64, singles: I64, eu: I64, ev: I64, scorer: PairScorer, size: int) -> I64:
+    """Targets from the size formula, filled with quads (pairs matched into pairs), pairs, singles."""
+    sizes = group_sizes(scorer.n, size)
+    quads, rest = merge_pairs(pairs, sum(t // 4 for t in sizes), eu, ev, scorer.weights)
+    return assemble(sizes, quads, rest, singles)
+
+
+def _conflicted(members: I64, scorer: PairScorer) -> list[int]:
+    """One person per group with a forbidden pair: the member with the most conflicts there."""
+    out = []
+    contrib = group_weights(members, scorer.weights)
+    for row in np.flatnonzero((contrib < FORBIDDEN // 2).any(axis=1)).tolist():
+        out.append(int(members[row, int(np.argmin(contrib[row]))]))
+    return out

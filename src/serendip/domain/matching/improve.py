@@ -1,0 +1,131 @@
+"""Local search: swap two people between groups while the total tiered weight grows.
+
+A move takes an edge (a, c) between groups G and H and exchanges c with some b of G (a stays).
+Gain = [w(c, G - b) - w(b, G - b)] + [w(b, H - c) - w(c, H - c)]. Each sweep evaluates the moves
+touching groups that changed, applies the best non-overlapping improving ones (a move is applied
+when it is the best one of both its groups) and repeats until nothing improves.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from serendip.domain.matching.pairing import WeightFn
+from serendip.domain.matching.weights import FORBIDDEN, I64
+
+NEG = np.int64(FORBIDDEN) * 8
+
+
+def group_weights(members: I64, weigh: WeightFn) -> I64:
+    """Per slot, the summed weight of that member to the rest of its group (padding: 0)."""
+    contrib = np.zeros(members.shape, dtype=np.int64)
+    width = members.shape[1]
+    for i in range(width):
+        for j in range(i + 1, width):
+            x, y = members[:, i], members[:, j]
+            ok = (x >= 0) & (y >= 0)
+            w = np.zeros(x.shape, dtype=np.int64)
+            w[ok] = weigh(x[ok], y[ok])
+            contrib[:, i] += w
+            contrib[:, j] += w
+    return contrib
+
+
+def _sum_to_group(p: I64, members: I64, skip_a: I64, skip_b: I64, weigh: WeightFn) -> I64:
+    """Sum of w(p, x) over x in the given groups' rows, skipping x == skip_a or skip_b."""
+    total = np.zeros(p.shape, dtype=np.int64)
+    for j in range(members.shape[1]):
+        x = members[:, j]
+        ok = (x >= 0) & (x != skip_a) & (x != skip_b)
+        total[ok] += weigh(p[ok], x[ok])
+    return total
+
+
+def improve(
+    members: I64, eu: I64, ev: I64, ew: I64, weigh: WeightFn, *,
+    try_all: bool, max_sweeps: int = 60, deadline: float | None = None,
+) -> I64:
+    """Improve groups `members` (g, width; -1 padding) using candidate edges (eu, ev, ew)."""
+    members = members.copy()
+    n = int(max(eu.max(initial=-1), ev.max(initial=-1), members.max(initial=-1))) + 1
+    group_of = np.full(n, -1, dtype=np.int64)
+    slot_of = np.full(n, -1, dtype=np.int64)
+    rows, cols = np.nonzero(members >= 0)
+    group_of[members[rows, cols]], slot_of[members[rows, cols]] = rows, cols
+    contrib = group_weights(members, weigh)
+    dirty = np.ones(members.shape[0], dtype=np.bool_)
+    pending = np.zeros(eu.size, dtype=np.bool_)
+    for _ in range(max_sweeps):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        ga, gc = group_of[eu], group_of[ev]
+        size = (members >= 0).sum(axis=1)
+        avg = contrib[ga, slot_of[eu]] // np.maximum(size[ga] - 1, 1)
+        live = (ga >= 0) & (gc >= 0) & (ga != gc) & (dirty[ga] | dirty[gc] | pending) & (ew > avg)
+        idx = np.flatnonzero(live)
+        if idx.size == 0:
+            break
+        gain, slot_b = _best_moves(idx, eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
+        pending[:] = False
+        pending[idx[gain > 0]] = True
+        chosen = _non_overlapping(idx, gain, group_of[eu], group_of[ev], members.shape[0])
+        if chosen.size == 0:
+            break
+        e, jb = idx[chosen], slot_b[chosen]
+        g, h, c = group_of[eu[e]], group_of[ev[e]], ev[e]
+        b, jc = members[g, jb], slot_of[c]
+        members[g, jb], members[h, jc] = c, b
+        group_of[c], group_of[b], slot_of[c], slot_of[b] = g, h, jb, jc
+        dirty[:] = False
+        dirty[g], dirty[h] = True, True
+        touched = np.flatnonzero(dirty)
+        contrib[touched] = group_weights(members[touched], weigh)
+        pending[e] = False
+    return members
+
+
+def _best_moves(
+    idx: I64, eu: I64, ev: I64, ew: I64, members: I64, contrib: I64,
+    group_of: I64, slot_of: I64, weigh: WeightFn, try_all: bool,
+) -> tuple[I64, I64]:
+    """Best gain per live edge and the slot of the member b of G that c replaces."""
+    a, c, w_ac = eu[idx], ev[idx], ew[idx]
+    g, h = group_of[a], group_of[c]
+    rows_g, rows_h = members[g], members[h]
+    contrib_c = contrib[h, slot_of[c]]
+    width = members.shape[1]
+    if try_all:
+        candidates = [np.full(idx.size, j) for j in range(width)]
+    else:  # the weakest member of G other than a
+        masked = np.where(rows_g >= 0, contrib[g], np.iinfo(np.int64).max)
+        masked[np.arange(idx.size), slot_of[a]] = np.iinfo(np.int64).max
+        candidates = [masked.argmin(axis=1)]
+    best_gain = np.full(idx.size, NEG, dtype=np.int64)
+    best_slot = np.zeros(idx.size, dtype=np.int64)
+    for jb in candidates:
+        b = rows_g[np.arange(idx.size), jb]
+        ok = (b >= 0) & (b != a)
+        gain = np.full(idx.size, NEG, dtype=np.int64)
+        if ok.any():
+            s_c = w_ac[ok] + _sum_to_group(c[ok], rows_g[ok], a[ok], b[ok], weigh)
+            s_b = _sum_to_group(b[ok], rows_h[ok], c[ok], c[ok], weigh)
+            gain[ok] = s_c - contrib[g[ok], jb[ok]] + s_b - contrib_c[ok]
+        better = gain > best_gain
+        best_gain[better], best_slot[better] = gain[better], jb[better]
+    return best_gain, best_slot
+
+
+def _non_overlapping(idx: I64, gain: I64, g_of_u: I64, g_of_v: I64, groups: int) -> I64:
+    """Positions (into idx) of improving moves that are the best move of both their groups."""
+    pos = np.flatnonzero(gain > 0)
+    if pos.size == 0:
+        return pos
+    pos = pos[np.argsort(-gain[pos], kind="stable")]
+    g, h = g_of_u[idx[pos]], g_of_v[idx[pos]]
+    rank = np.arange(pos.size)
+    best = np.full(groups, pos.size, dtype=np.int64)
+    np.minimum.at(best, g, rank)
+    np.minimum.at(best, h, rank)
+    return np.asarray(pos[(best[g] == rank) & (best[h] == rank)], dtype=np.int64)

@@ -1,0 +1,84 @@
+"""Maximum-weight matching: exact Blossom for small graphs, locally-dominant greedy for large ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import rustworkx as rx
+
+from serendip.domain.matching.weights import FORBIDDEN, I64
+
+WeightFn = Callable[[I64, I64], I64]
+EXACT_UP_TO = 200  # nodes; Blossom is O(n^3)
+_REPAIR_STOLEN_PAIRS = 40
+_VECTOR_ROUNDS = 40
+
+
+def exact_matching(n: int, u: I64, v: I64, w: I64) -> I64:
+    """Maximum-cardinality maximum-weight matching (rustworkx Blossom); mate[i] or -1."""
+    ok = w > FORBIDDEN
+    graph = rx.PyGraph(node_count_hint=n, edge_count_hint=int(ok.sum()))
+    graph.add_nodes_from(range(n))
+    # Blossom wants non-negative integers; a constant shift is harmless at maximum cardinality.
+    shift = int(w[ok].min()) if ok.any() else 0
+    graph.add_edges_from(list(zip(u[ok].tolist(), v[ok].tolist(), (w[ok] - shift).tolist(), strict=True)))
+    mate = np.full(n, -1, dtype=np.int64)
+    for a, b in rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int):
+        mate[a], mate[b] = b, a
+    return mate
+
+
+def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> I64:
+    """Greedy by weight (ties by edge order), computed as rounds of locally dominant edges.
+
+    Each round matches every free edge that is the heaviest at both of its ends, which is exactly
+    what sequential greedy would pick; a Python loop finishes long tails of rounds.
+    """
+    mate = np.full(n, -1, dtype=np.int64) if mate is None else mate.copy()
+    ok = (w > FORBIDDEN) & (u != v) & (mate[u] < 0) & (mate[v] < 0)
+    order = np.argsort(-w[ok], kind="stable")
+    u, v = u[ok][order], v[ok][order]
+    for _ in range(_VECTOR_ROUNDS):
+        if u.size == 0:
+            return mate
+        pos = np.arange(u.size)
+        best = np.full(n, u.size, dtype=np.int64)
+        np.minimum.at(best, u, pos)
+        np.minimum.at(best, v, pos)
+        chosen = (best[u] == pos) & (best[v] == pos)
+        mate[u[chosen]], mate[v[chosen]] = v[chosen], u[chosen]
+        alive = (mate[u] < 0) & (mate[v] < 0)
+        u, v = u[alive], v[alive]
+    for a, b in zip(u.tolist(), v.tolist(), strict=True):
+        if mate[a] < 0 and mate[b] < 0:
+            mate[a], mate[b] = b, a
+    return mate
+
+
+def repair_unmatched(mate: I64, weigh: WeightFn, rng: np.random.Generator) -> I64:
+    """Match people the candidate graph left single, re-solving a small neighbourhood exactly.
+
+    Unmatched people plus a few random matched pairs are re-matched by Blossom over all their
+    pairs, so a few blocked/manager conflicts cannot strand anyone who could be placed.
+    """
+    mate = mate.copy()
+    for _ in range(4):
+        free = np.flatnonzero(mate < 0)
+        if free.size <= 1:
+            break
+        if free.size > EXACT_UP_TO:
+            k = min(free.size - 1, 16)
+            fu = np.repeat(free, k)
+            fv = free[(np.repeat(np.arange(free.size), k) + rng.integers(1, free.size, fu.size)) % free.size]
+            mate = greedy_matching(mate.size, fu, fv, weigh(fu, fv), mate)
+            continue
+        matched = np.flatnonzero(mate >= 0)
+        stolen = rng.choice(matched, size=min(matched.size, 2 * _REPAIR_STOLEN_PAIRS), replace=False)
+        nodes = np.unique(np.concatenate([free, stolen, mate[stolen]]))
+        iu, iv = np.triu_indices(nodes.size, 1)
+        sub = exact_matching(nodes.size, iu, iv, weigh(nodes[iu], nodes[iv]))
+        if (sub < 0).sum() >= free.size:
+            break  # nothing gained: the rest cannot be placed by pairs
+        mate[nodes] = np.where(sub >= 0, nodes[np.maximum(sub, 0)], -1)
+    return mate

@@ -1,0 +1,120 @@
+"""Quality figures of a round: coverage, repeats, cross-team rate against its bound, overlap, tags."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from serendip.domain.matching.model import Participant, RoundQuality
+from serendip.domain.matching.pairing import EXACT_UP_TO, exact_matching
+from serendip.domain.matching.weights import FORBIDDEN, I64, MIN_OVERLAP_MINUTES, PairScorer
+
+_SWAP_SAMPLE = 2000  # people tried per repeat when looking for a swap that removes it
+
+
+def group_pairs(groups: Sequence[Sequence[int]]) -> tuple[I64, I64, I64]:
+    """(u, v, group index) of every pair of people inside a group."""
+    us, vs, gs = [], [], []
+    for gi, g in enumerate(groups):
+        for i in range(len(g)):
+            for j in range(i + 1, len(g)):
+                us.append(g[i])
+                vs.append(g[j])
+                gs.append(gi)
+    return np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64), np.array(gs, dtype=np.int64)
+
+
+def cross_team_bound(departments: Sequence[str | None], groups: int, pairs: int) -> float:
+    """Best possible share of cross-department pairs: each department spread evenly over groups."""
+    if pairs == 0 or groups == 0:
+        return 0.0
+    same = 0
+    for d in Counter(d for d in departments if d is not None).values():
+        q, r = divmod(d, groups)
+        same += groups * q * (q - 1) // 2 + r * q
+    return max(0.0, (pairs - same) / pairs)
+
+
+def measure(
+    people: Sequence[Participant], groups: list[list[int]], scorer: PairScorer, *, eligible: int,
+) -> RoundQuality:
+    """Quality of `groups` (lists of indices into `people`) for a round with `eligible` members."""
+    u, v, gid = group_pairs(groups)
+    placed = sum(len(g) for g in groups)
+    dept = [p.department for p in people]
+    cross = np.array([dept[a] is not None and dept[b] is not None and dept[a] != dept[b]
+                      for a, b in zip(u.tolist(), v.tolist(), strict=True)], dtype=np.bool_)
+    repeat = scorer.repeat(u, v)
+    shared, teach = scorer.shared_tags(u, v)
+    tagged_groups = np.unique(gid[shared | teach]).size
+    in_groups = [dept[i] for g in groups for i in g]
+    return RoundQuality(
+        coverage=round(placed / eligible, 6) if eligible else 1.0,
+        repeats=int(repeat.sum()),
+        avoidable_repeats=avoidable_repeats(groups, scorer, u[repeat], v[repeat]),
+        cross_team_rate=round(float(cross.mean()), 6) if u.size else 0.0,
+        cross_team_bound=round(cross_team_bound(in_groups, len(groups), u.size), 6),
+        tz_overlap_rate=round(float((scorer.overlap(u, v) >= MIN_OVERLAP_MINUTES).mean()), 6) if u.size else 0.0,
+        shared_tag_rate=round(tagged_groups / len(groups), 6) if groups else 0.0,
+        cross_team_pairs=int(cross.sum()),
+        pairs=int(u.size),
+        total_weight=int(scorer.weights(u, v).sum()) if u.size else 0,
+    )
+
+
+def avoidable_repeats(groups: list[list[int]], scorer: PairScorer, ru: I64, rv: I64) -> int:
+    """Repeats a better arrangement avoids: exact for even pair rounds up to EXACT_UP_TO people,
+    otherwise those a single swap with someone in another group removes without a new repeat."""
+    if ru.size == 0:
+        return 0
+    if all(len(g) == 2 for g in groups) and 2 * len(groups) <= EXACT_UP_TO:
+        return ru.size - (len(groups) - _max_fresh_pairs(np.array(groups).ravel(), scorer))
+    width = max(len(g) for g in groups)
+    members = np.full((len(groups), width), -1, dtype=np.int64)
+    for gi, g in enumerate(groups):
+        members[gi, : len(g)] = g
+    group_of = np.full(scorer.n, -1, dtype=np.int64)
+    rows, cols = np.nonzero(members >= 0)
+    group_of[members[rows, cols]] = rows
+    return sum(_swap_removes(members, group_of, scorer, a, b) for a, b in zip(ru.tolist(), rv.tolist(), strict=True))
+
+
+def _max_fresh_pairs(nodes: I64, scorer: PairScorer) -> int:
+    """Most non-repeat pairs in a perfect matching of `nodes` that avoids forbidden pairs."""
+    iu, iv = np.triu_indices(nodes.size, 1)
+    a, b = nodes[iu], nodes[iv]
+    w = np.where(scorer.repeat(a, b), 1, 2).astype(np.int64)
+    w[scorer.forbidden(a, b)] = FORBIDDEN
+    mate = exact_matching(nodes.size, iu.astype(np.int64), iv.astype(np.int64), w)
+    first = np.flatnonzero(mate > np.arange(nodes.size))
+    return int((~scorer.repeat(nodes[first], nodes[mate[first]])).sum())
+
+
+def _swap_removes(members: I64, group_of: I64, scorer: PairScorer, a: int, b: int) -> int:
+    """1 if swapping a or b with someone in another group creates no repeat and no conflict."""
+    home = int(group_of[a])
+    others = np.flatnonzero((group_of >= 0) & (group_of != home))
+    if others.size > _SWAP_SAMPLE:
+        others = others[np.linspace(0, others.size - 1, _SWAP_SAMPLE).astype(np.int64)]
+    if others.size == 0:
+        return 0
+    for leaving in (a, b):
+        stay = members[home][(members[home] >= 0) & (members[home] != leaving)]
+        there = members[group_of[others]]
+        zs = np.repeat(others, stay.size)
+        bad = _bad(scorer, zs, np.tile(stay, others.size)).reshape(others.size, stay.size).any(axis=1)
+        ok_there = (there >= 0) & (there != others[:, None])
+        lv = np.full(int(ok_there.sum()), leaving, dtype=np.int64)
+        flags = np.zeros(there.shape, dtype=np.bool_)
+        flags[ok_there] = _bad(scorer, lv, there[ok_there])
+        if not (bad | flags.any(axis=1)).all():
+            return 1
+    return 0
+
+
+def _bad(scorer: PairScorer, u: I64, v: I64) -> npt.NDArray[np.bool_]:
+    """Repeat or forbidden."""
+    return np.asarray(scorer.special(u, v) != 0, dtype=np.bool_)
