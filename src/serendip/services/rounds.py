@@ -57,7 +57,7 @@ def eligible_members(session: Session, program: Program, at: datetime) -> list[t
         .join(Enrolment, Enrolment.member_id == Member.id)
         .where(Enrolment.program_id == program.id, Enrolment.opted_out.is_(False))
         .order_by(Member.slack_id)
-    ).tuples()
+    )
     return [
         (m, e)
         for m, e in rows
@@ -74,7 +74,7 @@ def program_history(session: Session, program_id: int) -> list[list[list[str]]]:
         .join(Member, Member.id == IntroMember.member_id)
         .where(Round.program_id == program_id, Intro.state != "failed")
         .order_by(Round.scheduled_for, Intro.id)
-    ).tuples()
+    )
     rounds: dict[int, dict[int, list[str]]] = {}
     for round_id, intro_id, slack_id in rows:
         rounds.setdefault(round_id, {}).setdefault(intro_id, []).append(slack_id)
@@ -87,7 +87,7 @@ def _tags(session: Session, member_ids: list[int]) -> dict[int, dict[str, set[st
         chunk = member_ids[start : start + 500]
         for member_id, kind, tag in session.execute(
             select(MemberTag.member_id, MemberTag.kind, MemberTag.tag).where(MemberTag.member_id.in_(chunk))
-        ).tuples():
+        ):
             tags[member_id][kind].add(tag)
     return tags
 
@@ -100,7 +100,7 @@ def _blocks(session: Session, member_ids: list[int]) -> dict[int, set[str]]:
             select(MemberBlock.member_id, MemberBlock.blocked_slack_id).where(
                 MemberBlock.member_id.in_(chunk)
             )
-        ).tuples():
+        ):
             blocked[member_id].add(other)
     return blocked
 

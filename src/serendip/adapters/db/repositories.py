@@ -123,7 +123,7 @@ def member_enrolments(session: Session, member_id: int) -> list[tuple[Program, E
         .where(Enrolment.member_id == member_id)
         .order_by(Program.id)
     )
-    return [(p, e) for p, e in rows.tuples()]
+    return [(p, e) for p, e in rows]
 
 
 def count_active_enrolments(session: Session, program_id: int) -> int:
@@ -153,7 +153,7 @@ def member_intro_history(session: Session, member_id: int, limit: int = 10) -> l
         .where(IntroMember.member_id == member_id, Intro.state == "posted")
         .order_by(Round.scheduled_for.desc(), Intro.id.desc())
         .limit(limit)
-    ).tuples()
+    )
     history = []
     for intro, round_, program in intro_rows:
         others = session.scalars(
