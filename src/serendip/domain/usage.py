@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-_USAGE: dict[str, tuple[str, ...]] = {
+
+def _mrkdwn(text: str) -> str:
+    """Escape the three characters Slack reserves, so `<name>` shows as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Written plainly here; escaped for Slack once, below.
+_PLAIN_USAGE: dict[str, tuple[str, ...]] = {
     "status": ("`/coffee` — your status, the next round, and help",),
     "help": ("`/coffee help [command]` — all commands, or how to use one",),
     "join": ("`/coffee join` — opt in to this channel's intros (elsewhere: pick a program)",),
@@ -48,6 +55,8 @@ _USAGE: dict[str, tuple[str, ...]] = {
     "admin admins": ("`/coffee admin admins add @user` or `/coffee admin admins remove @user`",),
 }
 
+_USAGE = {name: tuple(_mrkdwn(line) for line in lines) for name, lines in _PLAIN_USAGE.items()}
+
 PARTICIPANT_COMMANDS = (
     "status", "help", "join", "leave", "pause", "resume", "skip", "profile", "team", "expertise",
     "interests", "ask", "asks", "history", "forget-me",
@@ -55,12 +64,12 @@ PARTICIPANT_COMMANDS = (
 ADMIN_COMMANDS = ("setup", "config", "pause", "resume", "preview", "run", "stats", "export", "set", "admins")
 ADMIN_SETTINGS = ("frequency", "day", "time", "timezone", "size", "mode", "cooldown", "followup", "welcome")
 
-HELP_TEXT = "\n".join(
+HELP_TEXT = _mrkdwn("\n".join(
     (
         ":coffee: *Serendip* introduces you to people from other teams.",
         "",
         "*You*",
-        "• `/coffee` — your status, the next round, and this help",
+        "• `/coffee` — your status, the next round, and this help   • `/coffee help [command]`",
         "• `/coffee join` | `/coffee leave` — opt in or out of this channel's intros",
         "• `/coffee pause [2w|10d|until 2026-12-24]` — without an argument, until `/coffee resume`",
         "• `/coffee resume` — end your pause   • `/coffee skip` — sit out the next round only",
@@ -83,7 +92,7 @@ HELP_TEXT = "\n".join(
         "",
         "Durations are whole days (`d`) or weeks (`w`); dates are YYYY-MM-DD in your time zone.",
     )
-)
+))
 
 
 def usage_for(subcommand: str) -> str:
