@@ -63,18 +63,42 @@ def serve(
     """Run the bot: HTTP on /slack/events, or Socket Mode when SLACK_APP_TOKEN is set."""
     from serendip.adapters.db.migrate import upgrade
     from serendip.bootstrap import build_container
+    from serendip.entrypoints.scheduler import start_background_jobs
     from serendip.entrypoints.server import http_server, socket_mode_handler
 
     settings = settings_for_command()
     container = build_container(settings)
     upgrade(container.db)
-    if settings.slack_app_token is not None:
-        log.info("serve.start mode=socket")
-        socket_mode_handler(container).start()
-        return
-    server = http_server(container, host or settings.host, port or settings.port)
-    log.info("serve.start mode=http host=%s port=%s", host or settings.host, port or settings.port)
-    server.run()
+    jobs = None if no_scheduler else start_background_jobs(container)
+    try:
+        if settings.slack_app_token is not None:
+            log.info("serve.start mode=socket")
+            socket_mode_handler(container).start()  # type: ignore[no-untyped-call]
+            return
+        server = http_server(container, host or settings.host, port or settings.port)
+        log.info("serve.start mode=http host=%s port=%s", host or settings.host, port or settings.port)
+        server.run()
+    finally:
+        if jobs is not None:
+            jobs[1].stop()
+            jobs[0].shutdown(wait=False)
+
+
+@app.command()
+@clear_errors
+def demo(
+    people: Annotated[int, typer.Option(min=4, max=500, help="People in the sandbox workspace.")] = 40,
+    departments: Annotated[int, typer.Option(min=1, max=12, help="Departments.")] = 6,
+    seed: Annotated[int, typer.Option(help="Seed for the workspace and the round.")] = 0,
+) -> None:
+    """Run the whole bot against a built-in sandbox Slack workspace (no Slack account needed)."""
+    from rich.console import Console
+
+    from serendip.entrypoints.demo import run_demo
+
+    configure_logging("WARNING")
+    result = run_demo(Console(), people=people, departments=departments, seed=seed)
+    print(f"demo finished in {result.seconds:.1f}s")
 
 
 @db_app.command("upgrade")
@@ -89,7 +113,9 @@ def db_upgrade() -> None:
     try:
         upgrade(database)
     except Exception as exc:
-        raise fail(f"database upgrade failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+        raise fail(
+            f"database upgrade failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        ) from None
     print(f"database at revision {current_revision(database)}")
     database.dispose()
 
@@ -98,7 +124,9 @@ def db_upgrade() -> None:
 @clear_errors
 def import_people_command(
     file: Annotated[Path, typer.Argument(help="People CSV: id or email, name, department, timezone, ...")],
-    team: Annotated[str | None, typer.Option(help="Slack team id (default: the one workspace known).")] = None,
+    team: Annotated[
+        str | None, typer.Option(help="Slack team id (default: the one workspace known).")
+    ] = None,
 ) -> None:
     """Load departments, managers, zones and tags from an HR export; exit 2 if any row was rejected."""
     from serendip.adapters.db.engine import Database

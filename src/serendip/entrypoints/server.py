@@ -58,7 +58,12 @@ def http_server(container: Container, host: str, port: int) -> uvicorn.Server:
     assert settings.slack_signing_secret is not None
     bolt = build_app(container, signing_secret=settings.slack_signing_secret.get_secret_value())
     config = uvicorn.Config(
-        build_asgi(container, bolt), host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+        build_asgi(container, bolt),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
     )
     return uvicorn.Server(config)
 
@@ -69,4 +74,6 @@ def socket_mode_handler(container: Container) -> SocketModeHandler:
     settings.require("SLACK_APP_TOKEN")
     assert settings.slack_app_token is not None
     bolt = build_app(container, signing_secret=None)
-    return SocketModeHandler(bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=container.client)
+    return SocketModeHandler(
+        bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=container.client
+    )

@@ -112,7 +112,8 @@ def welcome_dm(
 ) -> tuple[str, list[Block]]:
     """The DM sent to someone who joins a program channel."""
     when = f"The next round is *{local_time(next_round, tz)}*." if next_round else ""
-    intro = escape(welcome_text) if welcome_text else f"Welcome to <#{channel_id}>! :wave:"
+    # Slack sends welcome text already escaped (should_escape), so it is posted as stored.
+    intro = welcome_text if welcome_text else f"Welcome to <#{channel_id}>! :wave:"
     text = (
         f"{intro}\n\nSerendip will introduce you to someone from another team in a group DM. {when}\n"
         "Tell people what you know and what you'd like to learn: `/coffee expertise add python, hiring` "
