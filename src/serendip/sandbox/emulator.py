@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
-import threading
 from types import TracebackType
 from typing import Any
-
-import uvicorn
 
 from serendip.sandbox.context import DEFAULT_SCOPES
 from serendip.sandbox.emulator_state import StateReader
@@ -17,24 +12,10 @@ from serendip.sandbox.faults import SLACK_TIERS, CallLog, CallRecord, Faults
 from serendip.sandbox.generator import generate_workspace
 from serendip.sandbox.http_app import ApiCore, build_app
 from serendip.sandbox.models import JsonDict
-from serendip.sandbox.responses import issue_response_url
+from serendip.sandbox.responses import issue_response_url, show_command_ack
+from serendip.sandbox.serving import BackgroundServer
 from serendip.sandbox.socket_mode import SocketAck, SocketHub
 from serendip.sandbox.workspace import Workspace
-
-
-class _Server(uvicorn.Server):
-    """uvicorn server that reports its event loop once it accepts connections."""
-
-    def __init__(self, config: uvicorn.Config) -> None:
-        super().__init__(config)
-        self.ready = threading.Event()
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        """Start serving, then publish the loop."""
-        await super().startup(sockets=sockets)
-        self.loop = asyncio.get_running_loop()
-        self.ready.set()
 
 
 class SlackEmulator(StateReader):
@@ -48,8 +29,7 @@ class SlackEmulator(StateReader):
         self.hub = SocketHub(self.workspace.app_id)
         self._core = ApiCore(self.workspace, calls=self.calls, faults=self.faults, hub=self.hub, scopes=scopes)
         self._host, self._port = host, port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: BackgroundServer | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -57,31 +37,21 @@ class SlackEmulator(StateReader):
         """Serve in a background thread on an ephemeral port; returns once connections are accepted."""
         if self._server is not None:
             return self
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self._host, self._port))
-        self._port = sock.getsockname()[1]
+        server = BackgroundServer(build_app(self._core), host=self._host, port=self._port, name="slack-emulator")
+        self._port = server.port
         self._core.base_url = self.base_url
-        config = uvicorn.Config(build_app(self._core), log_level="warning", lifespan="off",
-                                ws="websockets-sansio", ws_ping_interval=None, timeout_graceful_shutdown=2)
-        self._server = _Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="slack-emulator", daemon=True)
-        self._thread.start()
-        if not self._server.ready.wait(timeout):
-            raise RuntimeError("the Slack emulator did not start in time")
-        self.hub.loop = self._server.loop
+        self._server = server.start(timeout)
+        self.hub.loop = server.loop
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
         """Close Socket Mode connections and stop serving."""
-        if self._server is None or self._thread is None:
+        if self._server is None:
             return
         with contextlib.suppress(RuntimeError, TimeoutError):
             self.hub.close_all()
-        self._server.should_exit = True
-        self._thread.join(timeout)
-        self._server = self._thread = None
+        self._server.stop(timeout)
+        self._server = None
         self.hub.loop = None
 
     def __enter__(self) -> SlackEmulator:
@@ -167,15 +137,19 @@ class SlackEmulator(StateReader):
         return issue_response_url(self.workspace, self.base_url, user_id=user_id, channel_id=channel_id,
                                   kind=kind, message_ts=message_ts, message_is_ephemeral=message_is_ephemeral)
 
+    def show_command_ack(self, response_url: str, body: JsonDict | str | None) -> None:
+        """Show a slash command's ack body to its user, as Slack does with the HTTP/socket ack."""
+        show_command_ack(self.workspace, response_url, body)
+
     def deliver(self, envelope_type: str, payload: JsonDict, *, accepts_response_payload: bool = False,
                 timeout: float = 5.0) -> SocketAck:
         """Send a Socket Mode envelope to the connected app and return its ack."""
         return self.hub.deliver(envelope_type, payload, accepts_response_payload=accepts_response_payload,
                                 timeout=timeout)
 
-    def wait_for_socket(self, timeout: float = 5.0, *, count: int = 1) -> None:
-        """Block until the app has ``count`` Socket Mode connections open."""
-        self.hub.wait_for_connection(timeout, count=count)
+    def wait_for_socket(self, timeout: float = 5.0, *, count: int = 1, total: int = 0) -> None:
+        """Block until ``count`` Socket Mode connections are open and ``total`` were ever made."""
+        self.hub.wait_for_connection(timeout, count=count, total=total)
 
     def socket_disconnect(self, reason: str = "refresh_requested") -> None:
         """Send Slack's ``disconnect`` message, asking the app to reconnect."""

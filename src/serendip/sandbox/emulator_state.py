@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
+from serendip.sandbox.methods_chat import assign_ids
 from serendip.sandbox.models import JsonDict
 from serendip.sandbox.records import Conversation, Ephemeral, SandboxFile, View
 from serendip.sandbox.workspace import Workspace
@@ -102,11 +103,13 @@ class StateReader:
                 view.errors = copy.deepcopy((ack or {}).get("errors"))
             elif action == "update":
                 view.definition, view.errors = copy.deepcopy((ack or {})["view"]), None
+                assign_ids(view.definition.get("blocks"), lambda: ws.ids.secret(5))
                 view.hash = f"{ws.epoch()}.{ws.ids.secret(8)}"
             elif action == "push":
                 pushed = View(ws.ids.new("V"), ws.team.id, view.user_id, copy.deepcopy((ack or {})["view"]),
                               f"{ws.epoch()}.{ws.ids.secret(8)}", ws.app_id, ws.bot.bot_id or "",
                               root_view_id=view.root_view_id or view.id, previous_view_id=view.id)
+                assign_ids(pushed.definition.get("blocks"), lambda: ws.ids.secret(5))
                 ws.views[pushed.id] = pushed
             elif action == "clear":
                 self._close_stack(view.user_id)

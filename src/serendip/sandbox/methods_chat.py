@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from serendip.sandbox.records import Conversation, Ephemeral, Message
 
 MAX_TEXT = 40_000
 MAX_MESSAGE_BLOCKS = 50
+_INTERACTIVE = {"button", "overflow", "datepicker", "timepicker", "datetimepicker", "checkboxes", "radio_buttons"}
 
 
 @dataclass
@@ -60,6 +62,19 @@ def validate_blocks(blocks: Any, max_blocks: int, pointer: str, error: str = "in
     return blocks
 
 
+def assign_ids(blocks: list[JsonDict] | None, make_id: Callable[[], str]) -> None:
+    """Give blocks and interactive elements without ids random ones, as Slack does on write."""
+    for block in blocks or []:
+        block.setdefault("block_id", make_id())
+        for element in [*block.get("elements", []), block.get("accessory"), block.get("element")]:
+            if isinstance(element, dict) and _is_interactive(str(element.get("type", ""))):
+                element.setdefault("action_id", make_id())
+
+
+def _is_interactive(kind: str) -> bool:
+    return kind in _INTERACTIVE or kind.endswith(("_select", "_input"))
+
+
 def target_conversation(ctx: CallContext, channel: str) -> Conversation:
     """Resolve ``channel`` (a conversation id, or a user id meaning the bot's DM) for posting."""
     ws = ctx.workspace
@@ -79,6 +94,7 @@ def bot_message(ctx: CallContext, conversation: Conversation, content: Content,
                 thread_ts: str | None = None) -> Message:
     """Build a message authored by the bot."""
     ws = ctx.workspace
+    assign_ids(content.blocks, lambda: ws.ids.secret(5))
     return Message(ts=ws.ids.message_ts(), channel=conversation.id, team=ws.team.id, text=content.text,
                    user=ws.bot.id, bot_id=ws.bot.bot_id, app_id=ws.app_id, blocks=content.blocks,
                    attachments=content.attachments, metadata=content.metadata, thread_ts=thread_ts)
@@ -106,6 +122,7 @@ def chat_post_ephemeral(ctx: CallContext) -> JsonDict:
     if user_id not in conversation.members:
         raise SlackError("user_not_in_channel")
     content = validate_content(ctx.params)
+    assign_ids(content.blocks, lambda: ws.ids.secret(5))
     ts = ws.ids.message_ts()
     ws.ephemerals.append(Ephemeral(conversation.id, user_id, content.text, content.blocks, ts,
                                    "chat.postEphemeral", ctx.params.text("thread_ts") or None))
@@ -127,6 +144,7 @@ def chat_update(ctx: CallContext) -> JsonDict:
     if "text" in ctx.params.values:
         message.text = content.text
     if content.blocks is not None:
+        assign_ids(content.blocks, lambda: ws.ids.secret(5))
         message.blocks = content.blocks
     if content.attachments is not None:
         message.attachments = content.attachments

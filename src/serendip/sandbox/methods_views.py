@@ -7,7 +7,7 @@ import time
 
 from serendip.sandbox.context import CallContext
 from serendip.sandbox.errors import SlackError, invalid_arguments
-from serendip.sandbox.methods_chat import validate_blocks
+from serendip.sandbox.methods_chat import assign_ids, validate_blocks
 from serendip.sandbox.models import JsonDict
 from serendip.sandbox.records import Trigger, View
 
@@ -107,7 +107,9 @@ def _view_argument(ctx: CallContext, expected_type: str) -> JsonDict:
             raise invalid_arguments(f"must be less than {MAX_TITLE + 1} characters [json-pointer:/view/title/text]")
     if len(str(view.get("private_metadata", ""))) > MAX_PRIVATE_METADATA:
         raise invalid_arguments("must be less than 3001 characters [json-pointer:/view/private_metadata]")
-    return copy.deepcopy(view)
+    definition = copy.deepcopy(view)
+    assign_ids(definition.get("blocks"), lambda: ctx.workspace.ids.secret(5))
+    return definition
 
 
 def _new_view(ctx: CallContext, user_id: str, definition: JsonDict) -> View:

@@ -217,14 +217,14 @@ def _shares(shares: list[tuple[str, str, ConversationKind]], team_id: str) -> Js
 
 @dataclass
 class Ephemeral:
-    """A message only ``user`` saw: from ``chat.postEphemeral`` or a ``response_url``."""
+    """A message only ``user`` saw: from ``chat.postEphemeral``, a ``response_url`` or a command's ack."""
 
     channel: str
     user: str
     text: str
     blocks: list[JsonDict] | None
     ts: str
-    source: Literal["chat.postEphemeral", "response_url"]
+    source: Literal["chat.postEphemeral", "response_url", "ack"]
     thread_ts: str | None = None
     replaced: bool = False
 

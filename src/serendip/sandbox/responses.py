@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from serendip.sandbox.errors import SlackError
-from serendip.sandbox.methods_chat import MAX_MESSAGE_BLOCKS, MAX_TEXT, validate_blocks
+from serendip.sandbox.methods_chat import MAX_MESSAGE_BLOCKS, MAX_TEXT, assign_ids, validate_blocks
 from serendip.sandbox.models import JsonDict
 from serendip.sandbox.records import Ephemeral, Message, ResponseUrl
 from serendip.sandbox.workspace import Workspace
@@ -35,10 +35,26 @@ def receive_response(ws: Workspace, response_id: str, raw: bytes) -> tuple[int, 
             blocks = validate_blocks(body.get("blocks"), MAX_MESSAGE_BLOCKS, "blocks")
         except SlackError as error:
             return 400, error.code
+        assign_ids(blocks, lambda: ws.ids.secret(5))
         record.received.append(body)
         _apply(ws, record, body, text, blocks)
         ws.touch()
         return 200, "ok"
+
+
+def show_command_ack(ws: Workspace, response_url: str, body: JsonDict | str | None) -> None:
+    """Show a slash command's ack body to its user, as Slack does (ephemeral unless in_channel)."""
+    if not body:
+        return
+    content: JsonDict = {"text": body} if isinstance(body, str) else body
+    if not content.get("text") and not content.get("blocks"):
+        return
+    with ws.lock:
+        record = ws.response_urls.get(response_url.rstrip("/").rsplit("/", 1)[-1])
+        if record is None:
+            return
+        _apply(ws, record, content, str(content.get("text", "")), content.get("blocks"), source="ack")
+        ws.touch()
 
 
 def _parse(raw: bytes) -> JsonDict:
@@ -53,7 +69,8 @@ def _parse(raw: bytes) -> JsonDict:
     return body
 
 
-def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks: list[JsonDict] | None) -> None:
+def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks: list[JsonDict] | None,
+           source: Literal["response_url", "ack"] = "response_url") -> None:
     original = _original(ws, record)
     if body.get("delete_original") and original is not None:
         ws.conversations[record.channel_id].messages.remove(original)
@@ -72,7 +89,7 @@ def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks
                     seen.replaced = True
         if not body.get("delete_original"):
             ws.ephemerals.append(Ephemeral(record.channel_id, record.user_id, text, blocks, ws.ids.message_ts(),
-                                           "response_url", body.get("thread_ts")))
+                                           source, body.get("thread_ts")))
 
 
 def _original(ws: Workspace, record: ResponseUrl) -> Message | None:

@@ -60,10 +60,13 @@ class SocketHub:
         with self._lock:
             return self._connects
 
-    def wait_for_connection(self, timeout: float = 5.0, *, count: int = 1) -> None:
-        """Block until at least ``count`` connections are open; TimeoutError otherwise."""
+    def wait_for_connection(self, timeout: float = 5.0, *, count: int = 1, total: int = 0) -> None:
+        """Block until ``count`` connections are open and ``total`` were ever accepted; else TimeoutError."""
+        def ready() -> bool:
+            return len(self._connections) >= count and self._connects >= total
+
         with self._lock:
-            if not self._changed.wait_for(lambda: len(self._connections) >= count, timeout=timeout):
+            if not self._changed.wait_for(ready, timeout=timeout):
                 raise TimeoutError(f"no Socket Mode connection within {timeout}s")
 
     async def serve(self, websocket: WebSocket) -> None:

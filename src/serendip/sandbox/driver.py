@@ -1,0 +1,270 @@
+"""SlackDriver: plays Slack's side towards the bot, over signed HTTP or Socket Mode envelopes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from serendip.sandbox.emulator import SlackEmulator
+from serendip.sandbox.models import JsonDict
+from serendip.sandbox.payloads import Payloads, Values
+from serendip.sandbox.records import Ephemeral
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+_USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    """Return Slack's ``X-Slack-Signature`` for ``body`` sent at ``timestamp``."""
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class HttpResult:
+    """The bot's answer: HTTP status (200 for a Socket Mode ack) and the parsed ack body."""
+
+    status: int
+    body: JsonDict | str | None
+    sent: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def json(self) -> JsonDict:
+        """The ack body as JSON; AssertionError when the bot did not answer JSON."""
+        assert isinstance(self.body, dict), f"expected a JSON ack, got {self.body!r}"
+        return self.body
+
+    @property
+    def text(self) -> str:
+        """The ack's text: a plain-text body, or the ``text`` field of a JSON body ("" when empty)."""
+        if isinstance(self.body, dict):
+            return str(self.body.get("text", ""))
+        return self.body or ""
+
+
+@dataclass
+class CommandResult(HttpResult):
+    """A slash command's ack plus what the bot later sends to the command's response_url."""
+
+    response_url: str = ""
+    user_id: str = ""
+    emulator: SlackEmulator | None = None
+
+    def responses(self) -> list[JsonDict]:
+        """Bodies the bot POSTed to the response_url so far."""
+        return self.emulator.responses(self.response_url) if self.emulator else []
+
+    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[JsonDict]:
+        """Wait until the bot POSTed ``count`` bodies to the response_url and return them."""
+        assert self.emulator is not None
+        return self.emulator.wait_for_responses(self.response_url, count, timeout)
+
+    def seen(self) -> list[Ephemeral]:
+        """Everything ephemeral the invoking user saw so far (ack text, response_url, postEphemeral)."""
+        return self.emulator.ephemerals(self.user_id) if self.emulator else []
+
+
+class SlackDriver:
+    """Sends the bot what Slack would send: commands, events and interactions, signed or via socket."""
+
+    def __init__(self, bot_url: str, signing_secret: str, emulator: SlackEmulator, *, via_socket: bool = False,
+                 timeout: float = 10.0) -> None:
+        self.bot_url = bot_url
+        self.signing_secret = signing_secret
+        self.emulator = emulator
+        self.via_socket = via_socket
+        self.timeout = timeout
+        self.payloads = Payloads(emulator)
+        self._http = httpx.Client(timeout=timeout)
+
+    @classmethod
+    def socket(cls, emulator: SlackEmulator, timeout: float = 10.0) -> SlackDriver:
+        """A driver that delivers everything as Socket Mode envelopes."""
+        return cls("", emulator.signing_secret, emulator, via_socket=True, timeout=timeout)
+
+    def close(self) -> None:
+        """Release the HTTP connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> SlackDriver:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- slash commands ---------------------------------------------------------------------
+
+    def slash_command(self, user_id: str, text: str = "", *, channel_id: str | None = None,
+                      command: str = "/coffee") -> CommandResult:
+        """Invoke ``command text`` as ``user_id`` in ``channel_id`` (None: the user's DM with the app)."""
+        form = self.payloads.slash_command(user_id, text, channel_id=channel_id, command=command)
+        if self.via_socket:
+            result = self._deliver("slash_commands", form, accepts_response_payload=True)
+        else:
+            result = self.send_raw(urlencode(form), FORM)
+        if result.status == 200:
+            self.emulator.show_command_ack(form["response_url"], result.body)
+        return CommandResult(result.status, result.body, form, response_url=form["response_url"], user_id=user_id,
+                             emulator=self.emulator)
+
+    # -- events -----------------------------------------------------------------------------
+
+    def event(self, event: JsonDict, *, retry_attempt: int = 0) -> HttpResult:
+        """Deliver one event inside an ``event_callback`` envelope."""
+        return self.deliver_envelope(self.payloads.event_callback(event), retry_attempt=retry_attempt)
+
+    def deliver_envelope(self, envelope: JsonDict, *, retry_attempt: int = 0) -> HttpResult:
+        """Deliver (or redeliver, with ``retry_attempt`` > 0) an Events API envelope as-is."""
+        if self.via_socket:
+            ack = self.emulator.hub.deliver("events_api", envelope, accepts_response_payload=False,
+                                            timeout=self.timeout, retry_attempt=retry_attempt)
+            return HttpResult(200, ack.payload, envelope)
+        headers = {"X-Slack-Retry-Num": str(retry_attempt), "X-Slack-Retry-Reason": "http_timeout"} \
+            if retry_attempt else {}
+        result = self.send_raw(json.dumps(envelope), JSON, headers=headers)
+        return HttpResult(result.status, result.body, envelope)
+
+    def member_joined_channel(self, user: str, channel: str, *, inviter: str | None = None) -> HttpResult:
+        """Add ``user`` to ``channel`` in the workspace, then send ``member_joined_channel``."""
+        self.emulator.workspace.join(channel, user)
+        event = {"type": "member_joined_channel", "user": user, "channel": channel,
+                 "channel_type": self._channel_type(channel), "team": self.emulator.workspace.team.id}
+        if inviter:
+            event["inviter"] = inviter
+        return self.event(event)
+
+    def member_left_channel(self, user: str, channel: str) -> HttpResult:
+        """Remove ``user`` from ``channel`` in the workspace, then send ``member_left_channel``."""
+        self.emulator.workspace.leave(channel, user)
+        return self.event({"type": "member_left_channel", "user": user, "channel": channel,
+                           "channel_type": self._channel_type(channel), "team": self.emulator.workspace.team.id})
+
+    def app_home_opened(self, user: str) -> HttpResult:
+        """Send ``app_home_opened`` for the Home tab (with the published view, if any)."""
+        dm, _ = self.emulator.workspace.open_dm([user])
+        event: JsonDict = {"type": "app_home_opened", "user": user, "channel": dm.id, "tab": "home"}
+        view = self.emulator.home_view(user)
+        if view is not None:
+            event["view"] = view
+        return self.event(event)
+
+    def user_change(self, user: str | JsonDict) -> HttpResult:
+        """Send ``user_change`` with the member's current user object (or the one given)."""
+        ws = self.emulator.workspace
+        shape = ws.user_shape(user) if isinstance(user, str) else user
+        return self.event({"type": "user_change", "user": shape, "cache_ts": ws.epoch()})
+
+    def url_verification(self, challenge: str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P") -> HttpResult:
+        """Send Slack's ``url_verification`` handshake; the bot must echo the challenge."""
+        return self.send_raw(json.dumps(self.payloads.url_verification(challenge)), JSON)
+
+    def _channel_type(self, channel: str) -> str:
+        kind = self.emulator.workspace.conversations[channel].kind
+        return {"channel": "C", "private": "G", "mpim": "G", "im": "D"}[kind]
+
+    # -- interactivity ----------------------------------------------------------------------
+
+    def block_action(self, user_id: str, action_id: str, value: Any = None, *, channel_id: str | None = None,
+                     message: JsonDict | Ephemeral | None = None, view: JsonDict | None = None,
+                     block_id: str | None = None, values: Values | None = None) -> HttpResult:
+        """Click a button (or pick ``value`` in a menu) in a message, ephemeral message or view."""
+        payload = self.payloads.block_actions(user_id, action_id, value, channel_id=channel_id, message=message,
+                                              view=view, block_id=block_id, values=values)
+        return self._interaction(payload, accepts_response_payload=False)
+
+    def view_submission(self, user_id: str, view: JsonDict, values: Values | None = None) -> HttpResult:
+        """Submit a modal with ``values``; the ack's response_action is applied to the emulator."""
+        payload = self.payloads.view_submission(user_id, view, values)
+        result = self._interaction(payload, accepts_response_payload=True)
+        if result.status == 200:
+            self.emulator.apply_view_ack(payload["view"]["id"], result.body if isinstance(result.body, dict) else None)
+        return result
+
+    def view_closed(self, user_id: str, view: JsonDict) -> HttpResult:
+        """Close a modal with Cancel/×; ``view_closed`` is sent only when the view asked for it."""
+        self.emulator.close_view(view["id"])
+        if not view.get("notify_on_close"):
+            return HttpResult(200, None)
+        return self._interaction(self.payloads.view_closed(user_id, view), accepts_response_payload=False)
+
+    def block_suggestion(self, user_id: str, action_id: str, value: str, view: JsonDict,
+                         block_id: str | None = None) -> JsonDict:
+        """Type ``value`` into an external select and return the options JSON the bot answered."""
+        payload = self.payloads.block_suggestion(user_id, action_id, value, view, block_id)
+        result = self._interaction(payload, accepts_response_payload=True)
+        return result.json
+
+    def _interaction(self, payload: JsonDict, *, accepts_response_payload: bool) -> HttpResult:
+        if self.via_socket:
+            result = self._deliver("interactive", payload, accepts_response_payload=accepts_response_payload)
+        else:
+            result = self.send_raw(urlencode({"payload": json.dumps(payload)}), FORM)
+        result.sent = payload
+        return result
+
+    # -- transport and security variants ----------------------------------------------------
+
+    def send_raw(self, body: str, content_type: str, *, timestamp: int | None = None,
+                 signature: str | None = None, signed: bool = True,
+                 headers: Mapping[str, str] | None = None) -> HttpResult:
+        """POST ``body`` to the bot, signed like Slack unless told otherwise."""
+        sent_at = int(time.time()) if timestamp is None else timestamp
+        all_headers = {"Content-Type": content_type, "User-Agent": _USER_AGENT, "Accept": "application/json,*/*",
+                       **(headers or {})}
+        if signed:
+            all_headers["X-Slack-Request-Timestamp"] = str(sent_at)
+            all_headers["X-Slack-Signature"] = signature or sign(self.signing_secret, sent_at, body)
+        response = self._http.post(self.bot_url, content=body.encode(), headers=all_headers)
+        return HttpResult(response.status_code, _parse_body(response))
+
+    def unsigned(self, user_id: str, text: str = "", *, channel_id: str | None = None) -> HttpResult:
+        """A slash command without signature headers (the bot must answer 401)."""
+        return self._command_variant(user_id, text, channel_id, signed=False)
+
+    def bad_signature(self, user_id: str, text: str = "", *, channel_id: str | None = None) -> HttpResult:
+        """A slash command signed with the wrong secret (the bot must answer 401)."""
+        return self._command_variant(user_id, text, channel_id, secret="not-" + self.signing_secret)
+
+    def stale(self, user_id: str, text: str = "", *, channel_id: str | None = None,
+              age_seconds: int = 600) -> HttpResult:
+        """A correctly signed slash command sent ``age_seconds`` ago (a replay; the bot must answer 401)."""
+        return self._command_variant(user_id, text, channel_id, age_seconds=age_seconds)
+
+    def _command_variant(self, user_id: str, text: str, channel_id: str | None, *, signed: bool = True,
+                         secret: str | None = None, age_seconds: int = 0) -> HttpResult:
+        form = self.payloads.slash_command(user_id, text, channel_id=channel_id, command="/coffee")
+        body = urlencode(form)
+        timestamp = int(time.time()) - age_seconds
+        signature = sign(secret or self.signing_secret, timestamp, body)
+        return self.send_raw(body, FORM, timestamp=timestamp, signature=signature, signed=signed)
+
+    def _deliver(self, envelope_type: str, payload: Mapping[str, Any], *,
+                 accepts_response_payload: bool) -> HttpResult:
+        ack = self.emulator.deliver(envelope_type, dict(payload), accepts_response_payload=accepts_response_payload,
+                                    timeout=self.timeout)
+        return HttpResult(200, _socket_body(ack.payload), payload)
+
+
+def _parse_body(response: httpx.Response) -> JsonDict | str | None:
+    if not response.content:
+        return None
+    if response.headers.get("content-type", "").startswith("application/json"):
+        parsed = response.json()
+        return parsed if isinstance(parsed, dict) else {"value": parsed}
+    return response.text
+
+
+def _socket_body(payload: JsonDict | None) -> JsonDict | str | None:
+    # Bolt wraps a plain-text ack as {"text": ...}; a JSON ack arrives as the object itself.
+    return payload or None

@@ -1,0 +1,71 @@
+"""Serve an ASGI app with uvicorn in a background thread on 127.0.0.1 (the emulator, test bots)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+
+
+class _Server(uvicorn.Server):
+    """uvicorn server that reports its event loop once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Start serving, then publish the loop."""
+        await super().startup(sockets=sockets)
+        self.loop = asyncio.get_running_loop()
+        self.ready.set()
+
+
+class BackgroundServer:
+    """One ASGI app on ``host:port`` (port 0 picks a free one) served by a daemon thread."""
+
+    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, name: str = "asgi-server") -> None:
+        self.app = app
+        self.host = host
+        self.name = name
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.port: int = self._sock.getsockname()[1]
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://host:port`` without a trailing slash."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The serving event loop, once started."""
+        return self._server.loop if self._server else None
+
+    def start(self, timeout: float = 10.0) -> BackgroundServer:
+        """Start serving; returns once the socket accepts connections."""
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets-sansio",
+                                ws_ping_interval=None, timeout_graceful_shutdown=2)
+        self._server = _Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
+                                        name=self.name, daemon=True)
+        self._thread.start()
+        if not self._server.ready.wait(timeout):
+            raise RuntimeError(f"{self.name} did not start within {timeout}s")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and wait for the thread to finish."""
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._server = self._thread = None
+        self._sock.close()
