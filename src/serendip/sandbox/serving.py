@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from typing import Any
@@ -18,11 +19,29 @@ class _Server(uvicorn.Server):
         self.ready = threading.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
 
+        self._wake: asyncio.Event | None = None
+
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         """Start serving, then publish the loop."""
         await super().startup(sockets=sockets)
         self.loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
         self.ready.set()
+
+    async def main_loop(self) -> None:
+        """Tick once a second like uvicorn, but wake at once when asked to exit (fast test teardown)."""
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 10) % 864000
+            if self._wake is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    def request_exit(self) -> None:
+        """Ask the server to stop, from any thread."""
+        self.should_exit = True
+        if self.loop is not None and self._wake is not None:
+            self.loop.call_soon_threadsafe(self._wake.set)
 
 
 class BackgroundServer:
@@ -65,7 +84,7 @@ class BackgroundServer:
         """Stop serving and wait for the thread to finish."""
         if self._server is None or self._thread is None:
             return
-        self._server.should_exit = True
+        self._server.request_exit()
         self._thread.join(timeout)
         self._server = self._thread = None
         self._sock.close()
