@@ -53,7 +53,7 @@ def serve_bolt(app: App) -> BackgroundServer:
 @pytest.fixture
 def bolt_app(emulator: SlackEmulator, client: WebClient) -> App:
     """A tiny Bolt app talking to the emulator (its listeners are added by each test)."""
-    return App(signing_secret=emulator.signing_secret, client=client)
+    return App(signing_secret=emulator.signing_secret, token=emulator.bot_token, client=client)
 
 
 @pytest.fixture
