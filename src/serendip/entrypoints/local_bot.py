@@ -10,7 +10,7 @@ from serendip.adapters.slack.app import build_app
 from serendip.bootstrap import Container, build_container
 from serendip.config import Settings
 from serendip.entrypoints.server import build_asgi
-from serendip.entrypoints.threaded_server import ThreadedServer
+from serendip.sandbox.serving import BackgroundServer
 
 
 def sandbox_settings(*, api_url: str, bot_token: str, signing_secret: str, database_url: str) -> Settings:
@@ -32,7 +32,7 @@ class LocalBot:
         upgrade(self.container.db)
         assert settings.slack_signing_secret is not None
         bolt = build_app(self.container, signing_secret=settings.slack_signing_secret.get_secret_value())
-        self._server = ThreadedServer(build_asgi(self.container, bolt))
+        self._server = BackgroundServer(build_asgi(self.container, bolt), name="serendip-bot")
 
     @property
     def events_url(self) -> str:
