@@ -71,7 +71,7 @@ def run_demo(console: Console, *, people: int = 40, departments: int = 6, seed: 
             humans = [u for u in workspace.humans() if not u.deleted and not u.is_restricted]
             admin = humans[0].id
             driver.slash_command(admin, "admin setup", channel_id=channel).wait_for_responses(1, timeout=30)
-            console.print(f"<@{admin}> ran [cyan]/coffee admin setup[/] in #coffee-chats")
+            console.print(f"{humans[0].real_name} ran [cyan]/coffee admin setup[/] in #coffee-chats")
             team_id = workspace.team.id
             directory_sync.sync_directory(
                 bot.container.db, bot.container.gateway, team_id=team_id, label=settings.department_field

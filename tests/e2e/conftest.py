@@ -1,0 +1,48 @@
+"""The running bot (real Bolt app over real HTTP) against the project's Slack emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
+from serendip.sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
+
+
+@dataclass
+class Sandbox:
+    """Everything an e2e test drives: Slack (emulator + driver) and the bot."""
+
+    slack: SlackEmulator
+    bot: LocalBot
+    driver: SlackDriver
+    workspace: Workspace
+    channel: str
+
+    @property
+    def humans(self) -> list[str]:
+        """Ids of the active, full members of the workspace."""
+        return [u.id for u in self.workspace.humans() if not u.deleted and not u.is_restricted]
+
+    def user_where(self, **flags: bool) -> str:
+        """Id of a user with these attributes (e.g. is_restricted=True)."""
+        return next(
+            u.id for u in self.workspace.users.values() if all(getattr(u, k) == v for k, v in flags.items())
+        )
+
+
+@pytest.fixture
+def sandbox(database_url: str) -> Iterator[Sandbox]:
+    """A 12-person, 3-department workspace, the bot serving it, and a driver signing as Slack."""
+    workspace = generate_workspace(12, 3, seed=7)
+    with SlackEmulator(workspace) as slack:
+        settings = sandbox_settings(
+            api_url=slack.api_url,
+            bot_token=slack.bot_token,
+            signing_secret=slack.signing_secret,
+            database_url=database_url,
+        )
+        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+            yield Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
