@@ -27,7 +27,7 @@ def candidate_edges(scorer: PairScorer, rng: np.random.Generator) -> tuple[I64, 
     parts_u.append(np.repeat(people, K_CROSS))
     parts_v.append(_other_department(scorer.dept, K_CROSS, rng).ravel())
     parts_u.append(np.repeat(people, K_ZONE))
-    parts_v.append(_near_zone(scorer.start, K_ZONE, rng).ravel())
+    parts_v.append(_near_zone(scorer.window_start, K_ZONE, rng).ravel())
     tu, tv = _shared_tag(scorer.tag_postings, TAG_ROUNDS, rng)
     parts_u.append(tu)
     parts_v.append(tv)

@@ -108,7 +108,7 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
         both_u, both_v = np.concatenate([eu, ev]), np.concatenate([ev, eu])
         members = improve(members, both_u, both_v, np.concatenate([ew, ew]), scorer.weights,
                           try_all=n <= _TRY_ALL_UP_TO, deadline=deadline)
-    groups = [[int(x) for x in row if x >= 0] for row in members]
+    groups = [[x for x in row if x >= 0] for row in members.tolist()]
     if settings.group_size > 2:
         unplaced = _conflicted(members, scorer)
     return groups, unplaced

@@ -16,6 +16,7 @@ from serendip.domain.matching.pairing import WeightFn
 from serendip.domain.matching.weights import FORBIDDEN, I64
 
 NEG = np.int64(FORBIDDEN) * 8
+_RESCANS = 2  # full passes over all candidate edges (the first included)
 
 
 def group_weights(members: I64, weigh: WeightFn) -> I64:
@@ -55,35 +56,53 @@ def improve(
     rows, cols = np.nonzero(members >= 0)
     group_of[members[rows, cols]], slot_of[members[rows, cols]] = rows, cols
     contrib = group_weights(members, weigh)
+    avg = _average_tie(np.arange(members.shape[0]), members, contrib, n)
     dirty = np.ones(members.shape[0], dtype=np.bool_)
+    work = np.zeros(0, dtype=np.int64)  # edges (a, c) heavier than a's average tie: gains start there
     pending = np.zeros(eu.size, dtype=np.bool_)
+    rescans = _RESCANS
     for _ in range(max_sweeps):
         if deadline is not None and time.perf_counter() > deadline:
             break
-        ga, gc = group_of[eu], group_of[ev]
-        size = (members >= 0).sum(axis=1)
-        avg = contrib[ga, slot_of[eu]] // np.maximum(size[ga] - 1, 1)
-        live = (ga >= 0) & (gc >= 0) & (ga != gc) & (dirty[ga] | dirty[gc] | pending) & (ew > avg)
-        idx = np.flatnonzero(live)
+        if work.size == 0:
+            if rescans == 0:
+                break
+            work, rescans = np.flatnonzero(ew > avg[eu]), rescans - 1
+            dirty[:] = True
+        ga, gc = group_of[eu[work]], group_of[ev[work]]
+        idx = work[(ga != gc) & (dirty[ga] | dirty[gc] | pending[work])]
         if idx.size == 0:
-            break
+            work = idx
+            continue
         gain, slot_b = _best_moves(idx, eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
-        pending[:] = False
-        pending[idx[gain > 0]] = True
-        chosen = _non_overlapping(idx, gain, group_of[eu], group_of[ev], members.shape[0])
+        pending[idx] = gain > 0
+        chosen = _non_overlapping(gain, group_of[eu[idx]], group_of[ev[idx]], members.shape[0])
         if chosen.size == 0:
-            break
+            work = np.zeros(0, dtype=np.int64)
+            continue
         e, jb = idx[chosen], slot_b[chosen]
+        pending[e] = False
         g, h, c = group_of[eu[e]], group_of[ev[e]], ev[e]
         b, jc = members[g, jb], slot_of[c]
         members[g, jb], members[h, jc] = c, b
         group_of[c], group_of[b], slot_of[c], slot_of[b] = g, h, jb, jc
         dirty[:] = False
         dirty[g], dirty[h] = True, True
-        touched = np.flatnonzero(dirty)
+        touched = np.concatenate([g, h])
         contrib[touched] = group_weights(members[touched], weigh)
-        pending[e] = False
+        avg = _average_tie(touched, members, contrib, n, avg)
+        work = work[ew[work] > avg[eu[work]]]
     return members
+
+
+def _average_tie(rows: I64, members: I64, contrib: I64, n: int, avg: I64 | None = None) -> I64:
+    """Per person, the mean weight of their ties in their group (updated for `rows` only)."""
+    out = np.full(n, np.iinfo(np.int64).max, dtype=np.int64) if avg is None else avg
+    sub = members[rows]
+    size = (sub >= 0).sum(axis=1, keepdims=True)
+    ok = sub >= 0
+    out[sub[ok]] = (contrib[rows] // np.maximum(size - 1, 1))[ok]
+    return out
 
 
 def _best_moves(
@@ -117,13 +136,13 @@ def _best_moves(
     return best_gain, best_slot
 
 
-def _non_overlapping(idx: I64, gain: I64, g_of_u: I64, g_of_v: I64, groups: int) -> I64:
-    """Positions (into idx) of improving moves that are the best move of both their groups."""
+def _non_overlapping(gain: I64, g_of_a: I64, g_of_c: I64, groups: int) -> I64:
+    """Positions of improving moves that are the best move of both their groups."""
     pos = np.flatnonzero(gain > 0)
     if pos.size == 0:
         return pos
     pos = pos[np.argsort(-gain[pos], kind="stable")]
-    g, h = g_of_u[idx[pos]], g_of_v[idx[pos]]
+    g, h = g_of_a[pos], g_of_c[pos]
     rank = np.arange(pos.size)
     best = np.full(groups, pos.size, dtype=np.int64)
     np.minimum.at(best, g, rank)

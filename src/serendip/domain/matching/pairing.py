@@ -7,12 +7,14 @@ from collections.abc import Callable
 import numpy as np
 import rustworkx as rx
 
-from serendip.domain.matching.weights import FORBIDDEN, I64
+from serendip.domain.matching.weights import FORBIDDEN, I64, SCORE_MAX, TIER_HIGH, TIER_LOW
 
 WeightFn = Callable[[I64, I64], I64]
 EXACT_UP_TO = 200  # nodes; Blossom is O(n^3)
 _REPAIR_STOLEN_PAIRS = 40
 _VECTOR_ROUNDS = 40
+_SCORE_SPAN = 1024
+assert SCORE_MAX < _SCORE_SPAN
 
 
 def exact_matching(n: int, u: I64, v: I64, w: I64) -> I64:
@@ -37,7 +39,7 @@ def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> 
     """
     mate = np.full(n, -1, dtype=np.int64) if mate is None else mate.copy()
     ok = (w > FORBIDDEN) & (u != v) & (mate[u] < 0) & (mate[v] < 0)
-    order = np.argsort(-w[ok], kind="stable")
+    order = np.argsort(-_rank_key(w[ok]), kind="stable")
     u, v = u[ok][order], v[ok][order]
     for _ in range(_VECTOR_ROUNDS):
         if u.size == 0:
@@ -54,6 +56,13 @@ def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> 
         if mate[a] < 0 and mate[b] < 0:
             mate[a], mate[b] = b, a
     return mate
+
+
+def _rank_key(w: I64) -> I64:
+    """Order-preserving small integer key of allowed weights (two tier bits, then the score), so
+    the stable sort is a fast radix sort."""
+    key = (w // TIER_HIGH) * (2 * _SCORE_SPAN) + (w % TIER_HIGH) // TIER_LOW * _SCORE_SPAN + w % TIER_LOW
+    return np.asarray(key, dtype=np.int16)
 
 
 def repair_unmatched(mate: I64, weigh: WeightFn, rng: np.random.Generator) -> I64:

@@ -32,8 +32,34 @@ DAY = 1440
 _W_OVERLAP, _W_INCLUSION, _W_DEPT_PAIR, _W_SHARED, _W_TEACH, _JITTER = 350, 100, 150, 150, 200, 100
 _REPEAT, _FORBID = 1, 2
 _BLOOM_BITS = 24
-_MAX_TAG_WORDS = 16
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_CHUNK = 1 << 15
+SLOT_MINUTES = 30
+_SLOTS = DAY // SLOT_MINUTES
+
+
+def _popcount(x: npt.NDArray[np.uint64]) -> I64:
+    """Set bits per element."""
+    if hasattr(np, "bitwise_count"):
+        return np.asarray(np.bitwise_count(x), dtype=np.int64)
+    total = np.zeros(x.shape, dtype=np.int64)  # numpy < 2.0
+    for shift in range(0, 64, 8):
+        total += _BYTE_BITS[((x >> np.uint64(shift)) & np.uint64(255)).astype(np.int64)]
+    return total
+
+
+_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
+def working_slots(start_utc: I64, length: I64) -> npt.NDArray[np.uint64]:
+    """Half-hour UTC slots fully inside each circular working window, as 48-bit masks."""
+    windows, inverse = np.unique(start_utc * (DAY + 1) + length, return_inverse=True)
+    start, span = windows // (DAY + 1), windows % (DAY + 1)
+    slot_start = np.arange(_SLOTS, dtype=np.int64) * SLOT_MINUTES
+    inside = (slot_start[None, :] - start[:, None]) % DAY + SLOT_MINUTES <= span[:, None]
+    weights = np.left_shift(np.uint64(1), np.arange(_SLOTS, dtype=np.uint64))
+    masks = (inside * weights[None, :]).sum(axis=1, dtype=np.uint64)
+    return np.asarray(masks[inverse.ravel()], dtype=np.uint64)
 
 
 def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -43,29 +69,36 @@ def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     return x ^ (x >> np.uint64(31))
 
 
-def _tag_bits(people: Sequence[Participant]) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64], I64]:
-    """Interest and expertise bitsets (n, words), plus (k, 2) (person, tag) postings of both kinds.
+@dataclass
+class _Tags:
+    sig_interests: npt.NDArray[np.uint64]
+    sig_expertise: npt.NDArray[np.uint64]
+    interests: npt.NDArray[np.uint64] | None
+    expertise: npt.NDArray[np.uint64] | None
+    postings: I64  # (k, 2) (person, tag id) of both kinds
 
-    The 960 most common tags get exact bits; rarer ones share a hashed last word.
-    """
-    counts: dict[str, int] = {}
-    for p in people:
-        for t in p.interests | p.expertise:
-            counts[t] = counts.get(t, 0) + 1
-    vocab = sorted(counts, key=lambda t: (-counts[t], t))
-    words = max(1, min(_MAX_TAG_WORDS, -(-len(vocab) // 64)))
-    exact = len(vocab) if len(vocab) <= 64 * words else 64 * (words - 1)
-    index = {t: (i if i < exact else exact + zlib.crc32(t.encode()) % 64) for i, t in enumerate(vocab)}
-    out, postings = [], []
+
+def _tag_bits(people: Sequence[Participant]) -> _Tags:
+    """Tag signatures (one bit per tag: exact up to 64 tags, hashed beyond) and exact bitsets."""
+    vocab = sorted({t for p in people for t in p.interests | p.expertise})
+    index = {t: i for i, t in enumerate(vocab)}
+    small = len(vocab) <= 64
+    words = -(-len(vocab) // 64)
+    sigs, exact, postings = [], [], []
     for attr in ("interests", "expertise"):
-        bits = np.zeros((len(people), words), dtype=np.uint64)
         rows = np.array([i for i, p in enumerate(people) for _ in getattr(p, attr)], dtype=np.int64)
         cols = np.array([index[t] for p in people for t in getattr(p, attr)], dtype=np.int64)
-        if rows.size:
-            np.bitwise_or.at(bits, (rows, cols // 64), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64)))
-        out.append(bits)
         postings.append(np.stack([rows, cols], axis=1))
-    return out[0], out[1], np.concatenate(postings)
+        bit = cols % 64 if small else (_mix64(cols.astype(np.uint64)) % np.uint64(64)).astype(np.int64)
+        sig = np.zeros(len(people), dtype=np.uint64)
+        np.bitwise_or.at(sig, rows, np.left_shift(np.uint64(1), bit.astype(np.uint64)))
+        sigs.append(sig)
+        if not small:
+            bits = np.zeros((words, len(people)), dtype=np.uint64)
+            np.bitwise_or.at(bits, (cols // 64, rows), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64)))
+            exact.append(bits)
+    return _Tags(sigs[0], sigs[1], exact[0] if exact else None, exact[1] if exact else None,
+                 np.concatenate(postings))
 
 
 def _history_pairs(index: dict[str, int], history: History, cooldown: int) -> I64:
@@ -93,12 +126,14 @@ class PairScorer:
 
     n: int
     dept: I64  # department code, -1 unknown (or everyone, in mode off)
-    start: I64  # working window in UTC minutes, start in [0, 1440)
-    length: I64
+    window_start: I64  # start of the working window in UTC minutes, in [0, 1440)
+    slots: npt.NDArray[np.uint64]  # bit k: works UTC minutes [30k, 30k + 30)
     novelty: npt.NDArray[np.float64]  # 1 / (1 + cross-team ties)
     id_hash: npt.NDArray[np.uint64]
-    interests: npt.NDArray[np.uint64]
-    expertise: npt.NDArray[np.uint64]
+    sig_interests: npt.NDArray[np.uint64]  # one hashed bit per tag (exact with <= 64 tags)
+    sig_expertise: npt.NDArray[np.uint64]
+    interests: npt.NDArray[np.uint64] | None  # (words, n) exact bitsets when there are > 64 tags
+    expertise: npt.NDArray[np.uint64] | None
     tag_postings: I64  # (k, 2) (person, tag id), interests and expertise
     special_keys: I64  # sorted pair keys with a repeat and/or forbidden flag
     special_flags: npt.NDArray[np.int8]
@@ -133,19 +168,23 @@ class PairScorer:
         return np.asarray((du != dv) & (du >= 0) & (dv >= 0), dtype=np.bool_)
 
     def overlap(self, u: I64, v: I64) -> I64:
-        """Minutes of common working time per day."""
-        su, eu, sv = self.start[u], self.start[u] + self.length[u], self.start[v]
-        ev = sv + self.length[v]
-        total = np.zeros(u.shape, dtype=np.int64)
-        for k in (-DAY, 0, DAY):
-            total += np.maximum(0, np.minimum(eu, ev + k) - np.maximum(su, sv + k))
-        return np.minimum(total, np.minimum(self.length[u], self.length[v]))
+        """Minutes of common working time per day (half-hour resolution)."""
+        return _popcount(self.slots[u] & self.slots[v]) * SLOT_MINUTES
 
     def shared_tags(self, u: I64, v: I64) -> tuple[B, B]:
         """(shared interest, one's expertise meets the other's interest)."""
-        iu, iv, xu, xv = self.interests[u], self.interests[v], self.expertise[u], self.expertise[v]
-        shared = ((iu & iv) != 0).any(axis=1)
-        teach = (((xu & iv) | (iu & xv)) != 0).any(axis=1)
+        iu, iv, xu, xv = self.sig_interests[u], self.sig_interests[v], self.sig_expertise[u], self.sig_expertise[v]
+        shared, teach = (iu & iv) != 0, ((xu & iv) | (iu & xv)) != 0
+        if self.interests is None or self.expertise is None:
+            return shared, teach  # at most 64 tags: the signatures are exact
+        maybe = np.flatnonzero(shared | teach)  # signatures never miss, may over-report
+        su, sv = u[maybe], v[maybe]
+        exact_s = np.zeros(maybe.size, dtype=np.bool_)
+        exact_t = np.zeros(maybe.size, dtype=np.bool_)
+        for ints, exps in zip(self.interests, self.expertise, strict=True):
+            exact_s |= (ints[su] & ints[sv]) != 0
+            exact_t |= ((exps[su] & ints[sv]) | (ints[su] & exps[sv])) != 0
+        shared[maybe], teach[maybe] = exact_s, exact_t
         return shared, teach
 
     def score(self, u: I64, v: I64, cross: B) -> I64:
@@ -168,6 +207,12 @@ class PairScorer:
 
     def weights(self, u: I64, v: I64) -> I64:
         """Tiered integer weight of each pair; FORBIDDEN for blocked or manager/report pairs."""
+        if u.size <= _CHUNK:
+            return self._weights(u, v)
+        return np.concatenate([self._weights(u[i : i + _CHUNK], v[i : i + _CHUNK]) for i in range(0, u.size, _CHUNK)])
+
+    def _weights(self, u: I64, v: I64) -> I64:
+        """`weights` on one cache-sized chunk."""
         flags = self.special(u, v)
         cross = self.cross(u, v)
         w = self.score(u, v, cross)
@@ -196,10 +241,10 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     hours = np.array([(p.working_hours[0] - p.utc_offset_minutes, p.working_hours[1] - p.working_hours[0])
                       for p in people], dtype=np.int64).reshape(-1, 2)
     length = hours[:, 1] % DAY
-    length[length == 0] = DAY
+    length[length == 0] = DAY  # start == end: around the clock
     ids = [p.id.encode() for p in people]
     id_hash = np.array([zlib.crc32(b) | (zlib.crc32(b, 0x5EED) << 32) for b in ids], dtype=np.uint64)
-    interests, expertise, postings = _tag_bits(people)
+    tags = _tag_bits(people)
     rep, forb = _history_pairs(index, history, settings.cooldown), _forbidden_pairs(people, index)
     keys = np.concatenate([np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]) for p in (rep, forb)])
     flags = np.concatenate([np.full(len(rep), _REPEAT, np.int8), np.full(len(forb), _FORBID, np.int8)])
@@ -211,9 +256,10 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     dp_keys, dp_few = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
-        n=n, dept=dept, start=hours[:, 0] % DAY, length=length,
+        n=n, dept=dept, window_start=hours[:, 0] % DAY, slots=working_slots(hours[:, 0] % DAY, length),
         novelty=1.0 / (1.0 + np.array([max(0, p.cross_team_ties) for p in people], dtype=np.float64)),
-        id_hash=id_hash, interests=interests, expertise=expertise, tag_postings=postings,
+        id_hash=id_hash, sig_interests=tags.sig_interests, sig_expertise=tags.sig_expertise,
+        interests=tags.interests, expertise=tags.expertise, tag_postings=tags.postings,
         special_keys=special_keys, special_flags=special_flags, bloom=bloom,
         dp_keys=dp_keys, dp_few=dp_few, dp_width=max(1, len(depts)), tier_repeat=high, tier_cross=0 if off else low,
         seed_mix=_mix64(np.array([settings.seed & (2**64 - 1)], dtype=np.uint64))[0],
