@@ -1,0 +1,164 @@
+"""The people CSV (HR export) read by `serendip import-people` and `serendip simulate`.
+
+Header row; an `id` (Slack id) or `email` column, and any of `name, department, timezone,
+manager_id, expertise, interests`; tags separated by `;`. Other columns are ignored. A bad row
+becomes a `RowProblem` and the good rows are still returned; a file that cannot be read or
+decoded raises `PeopleFileError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from serendip.domain.tags import normalise_tag
+
+KNOWN_COLUMNS = ("id", "email", "name", "department", "timezone", "manager_id", "expertise", "interests")
+MAX_OFFSET_MINUTES = 14 * 60
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_ZERO = frozenset({"z", "utc", "gmt", "etc/utc", "utc+0", "utc-0"})
+
+
+class PeopleFileError(Exception):
+    """The file could not be read at all (missing, unreadable, not UTF-8 text)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One rejected line; `str()` gives `FILE:LINE: problem`."""
+
+    line: int
+    message: str
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One accepted person; `timezone` is the raw cell, `utc_offset_minutes` its offset now."""
+
+    line: int
+    id: str | None
+    email: str | None
+    name: str | None
+    department: str | None
+    timezone: str | None
+    utc_offset_minutes: int
+    manager_id: str | None
+    expertise: frozenset[str]
+    interests: frozenset[str]
+
+
+@dataclass
+class PeopleFile:
+    """Accepted rows and per-line problems, both in file order."""
+
+    rows: list[PersonRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def read_people_csv(path: Path, *, at: datetime | None = None) -> PeopleFile:
+    """Parse a people CSV; IANA zones are turned into offsets at instant `at` (default: now)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise PeopleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise PeopleFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return parse_people_csv(text, path=str(path), at=at or datetime.now(UTC))
+
+
+def parse_people_csv(text: str, *, path: str, at: datetime) -> PeopleFile:
+    """Parse CSV text (see `read_people_csv`)."""
+    result = PeopleFile()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        header = []
+    except csv.Error as exc:
+        result.problems.append(RowProblem(1, f"unreadable header: {exc}", path))
+        return result
+    if "id" not in header and "email" not in header:
+        result.problems.append(RowProblem(1, "the header needs an `id` or `email` column", path))
+        return result
+    seen: dict[tuple[str, str], int] = {}
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.problems.append(RowProblem(line, f"unreadable row: {exc}", path))
+            break
+        if any(c.strip() for c in cells):
+            parsed = _row(line, header, cells, seen, at)
+            if isinstance(parsed, str):
+                result.problems.append(RowProblem(line, parsed, path))
+            else:
+                result.rows.append(parsed)
+        line = reader.line_num + 1
+    return result
+
+
+def _row(line: int, header: list[str], cells: list[str], seen: dict[tuple[str, str], int], at: datetime) -> PersonRow | str:
+    """One data row, or the problem with it."""
+    if len(cells) > len(header):
+        return f"{len(cells)} values but the header has {len(header)} columns"
+    values = {h: c.strip() for h, c in zip(header, cells, strict=False)}
+    pid, email = values.get("id") or None, values.get("email") or None
+    if pid is None and email is None:
+        return "neither an id nor an email"
+    if email is not None and "@" not in email:
+        return f"not an email address: {email!r}"
+    for kind, key in (("id", pid), ("email", email.casefold() if email else None)):
+        if key is not None and (kind, key) in seen:
+            return f"duplicate {kind} {key!r} (first on line {seen[(kind, key)]})"
+    offset = utc_offset_minutes(values.get("timezone", ""), at)
+    if isinstance(offset, str):
+        return offset
+    for kind, key in (("id", pid), ("email", email.casefold() if email else None)):
+        if key is not None:
+            seen[(kind, key)] = line
+    return PersonRow(
+        line=line, id=pid, email=email, name=values.get("name") or None,
+        department=values.get("department") or None, timezone=values.get("timezone") or None,
+        utc_offset_minutes=offset, manager_id=values.get("manager_id") or None,
+        expertise=_tags(values.get("expertise", "")), interests=_tags(values.get("interests", "")),
+    )
+
+
+def utc_offset_minutes(raw: str, at: datetime) -> int | str:
+    """Offset of an IANA zone (at instant `at`) or of `+05:30`-style text; blank is UTC.
+
+    Returns the problem as a string when the value is neither.
+    """
+    value = raw.strip()
+    if not value or value.casefold() in _ZERO:
+        return 0
+    match = _OFFSET.match(value)
+    if match:
+        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+        total = hours * 60 + minutes
+        if minutes >= 60 or total > MAX_OFFSET_MINUTES:
+            return f"time zone offset out of range: {value!r}"
+        return -total if sign == "-" else total
+    try:
+        zone = ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return f"unknown time zone {value!r} (use an IANA name like Europe/Berlin or an offset like +05:30)"
+    delta = at.astimezone(zone).utcoffset()
+    return int(delta.total_seconds() // 60) if delta is not None else 0
+
+
+def _tags(raw: str) -> frozenset[str]:
+    """`;`-separated tags, normalised; empty and invalid ones dropped."""
+    return frozenset(t for t in (normalise_tag(p) for p in raw.split(";")) if t is not None)
