@@ -37,7 +37,9 @@ class SlackEmulator(StateReader):
         """Serve in a background thread on an ephemeral port; returns once connections are accepted."""
         if self._server is not None:
             return self
-        server = BackgroundServer(build_app(self._core), host=self._host, port=self._port, name="slack-emulator")
+        # Frequent pings, as Slack pings too, let blocking clients notice closes and stop quickly.
+        server = BackgroundServer(build_app(self._core), host=self._host, port=self._port, name="slack-emulator",
+                                  ws_ping_interval=0.25)
         self._port = server.port
         self._core.base_url = self.base_url
         self._server = server.start(timeout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import logging
 import secrets
@@ -40,6 +41,7 @@ class SocketHub:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._connects = 0
+        self._retiring: list[WebSocket] = []
 
     def issue_url(self, ws_base: str) -> str:
         """Return a fresh single-use ``ws://.../link/?ticket=...&app_id=...`` URL."""
@@ -83,7 +85,12 @@ class SocketHub:
             self._connections.append(websocket)
             self._connects += 1
             hello = self._hello()
+            retiring, self._retiring = self._retiring, []
             self._changed.notify_all()
+        for old in retiring:
+            # Slack closes a refreshed link once the app has opened its replacement.
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await old.close(code=1000)
         try:
             await websocket.send_text(json.dumps(hello))
             while True:
@@ -139,7 +146,10 @@ class SocketHub:
 
     def disconnect(self, reason: str = "refresh_requested", timeout: float = 5.0) -> None:
         """Ask the app to reconnect, as Slack does before recycling a connection."""
-        self._send({"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-sandbox-1"}}, timeout)
+        websocket = self._send({"type": "disconnect", "reason": reason,
+                                "debug_info": {"host": "applink-sandbox-1"}}, timeout)
+        with self._lock:
+            self._retiring.append(websocket)
 
     def close_all(self, timeout: float = 5.0) -> None:
         """Close every open connection (used when the emulator stops)."""
@@ -148,11 +158,12 @@ class SocketHub:
         for websocket in connections:
             self._run(websocket.close(code=1001), timeout)
 
-    def _send(self, message: JsonDict, timeout: float) -> None:
+    def _send(self, message: JsonDict, timeout: float) -> WebSocket:
         self.wait_for_connection(timeout)
         with self._lock:
             websocket = self._connections[-1]
         self._run(websocket.send_text(json.dumps(message)), timeout)
+        return websocket
 
     def _run(self, coroutine: Any, timeout: float) -> None:
         if self.loop is None:
