@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from serendip.config import SettingError, Settings, load_settings
+from serendip.entrypoints.simulate_cmd import simulate_command
 from serendip.logging_setup import configure_logging
 
 app = typer.Typer(
@@ -161,6 +162,9 @@ def _only_workspace(database: Any) -> str:
         found = "no workspace is known yet" if not ids else "several workspaces are known"
         raise fail(f"{found}; pass --team T0123 (your Slack team id)")
     return str(ids[0])
+
+
+app.command("simulate")(simulate_command)
 
 
 def main() -> None:

@@ -1,0 +1,96 @@
+"""`serendip simulate`: rounds back to back on an HR export, each feeding the next one's history."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from serendip.domain.matching import (
+    MatchResult,
+    MatchSettings,
+    Participant,
+    RepeatMode,
+    derive_round_seed,
+    match_round,
+)
+from serendip.domain.people_csv import PersonRow
+
+
+@dataclass(frozen=True)
+class SimulatedRound:
+    """One simulated round: its number (from 1), the matcher's result, and the matching time."""
+
+    number: int
+    result: MatchResult
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The per-round object of `serendip simulate --json`."""
+        return {
+            "round": self.number,
+            "groups": self.result.groups,
+            "quality": self.result.quality.to_dict(),
+            "seconds": round(self.seconds, 6),
+        }
+
+
+def participants_from_rows(rows: Sequence[PersonRow]) -> list[Participant]:
+    """Matching participants from CSV rows (keyed by id, or by email when there is no id)."""
+    return [
+        Participant(
+            id=row.id or row.email or f"line-{row.line}",
+            department=row.department,
+            utc_offset_minutes=row.utc_offset_minutes,
+            expertise=row.expertise,
+            interests=row.interests,
+            manager_id=row.manager_id,
+        )
+        for row in rows
+    ]
+
+
+def simulate(
+    participants: Sequence[Participant], *, rounds: int, group_size: int = 2, mode: RepeatMode = RepeatMode.PREFER,
+    cooldown: int = 8, seed: int = 0, on_round: Callable[[SimulatedRound], None] | None = None,
+) -> list[SimulatedRound]:
+    """Run `rounds` rounds; round r uses derive_round_seed(seed, r) and all earlier rounds as history.
+
+    Cross-team ties (per person and per department pair) accumulate as they would in production.
+    """
+    people = list(participants)
+    department = {p.id: p.department for p in people}
+    person_ties: Counter[str] = Counter()
+    pair_ties: Counter[tuple[str, str]] = Counter()
+    history: list[list[list[str]]] = []
+    out = []
+    for number in range(1, rounds + 1):
+        settings = MatchSettings(group_size=group_size, mode=mode, cooldown=cooldown,
+                                 seed=derive_round_seed(seed, number), department_pair_ties=dict(pair_ties))
+        current = [replace(p, cross_team_ties=person_ties[p.id]) for p in people]
+        started = time.perf_counter()
+        result = match_round(current, history, settings)
+        done = SimulatedRound(number, result, time.perf_counter() - started)
+        history.append(result.groups)
+        _count_ties(result.groups, department, person_ties, pair_ties)
+        out.append(done)
+        if on_round is not None:
+            on_round(done)
+    return out
+
+
+def _count_ties(
+    groups: list[list[str]], department: dict[str, str | None],
+    person_ties: Counter[str], pair_ties: Counter[tuple[str, str]],
+) -> None:
+    """Add this round's cross-team ties to the running counts."""
+    for group in groups:
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                da, db = department.get(a), department.get(b)
+                if da is not None and db is not None and da != db:
+                    person_ties[a] += 1
+                    person_ties[b] += 1
+                    pair_ties[(min(da, db), max(da, db))] += 1
