@@ -166,7 +166,7 @@ class Faults:
 # Slack's documented tiers (calls per minute), for ``SlackEmulator.apply_slack_tiers``.
 SLACK_TIERS: dict[str, int] = {
     "auth.test": 100, "team.info": 50, "team.profile.get": 100, "users.list": 20, "users.info": 100,
-    "users.profile.get": 100, "conversations.members": 100, "conversations.info": 100,
+    "users.profile.get": 100, "users.lookupByEmail": 100, "conversations.members": 100, "conversations.info": 100,
     "conversations.list": 20, "conversations.open": 50, "conversations.history": 50,
     "chat.postEphemeral": 100, "chat.update": 50, "views.open": 100, "views.update": 100,
     "views.push": 100, "views.publish": 100, "files.getUploadURLExternal": 20,

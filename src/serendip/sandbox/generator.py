@@ -49,6 +49,14 @@ def generate_workspace(people: int = 40, departments: int = 6, seed: int = 0, *,
     for (department, head, lead, titles), size in zip(chosen, zipf_sizes(people, departments), strict=True):
         _staff_department(plan, department, size, (head, lead, titles))
     _assign_leadership(plan)
+    _add_edge_cases(plan, chosen, guests=guests, deactivated=deactivated, bots=bots)
+    return workspace
+
+
+def _add_edge_cases(plan: _Plan, chosen: list[tuple[str, str, str, tuple[str, ...]]], *, guests: int,
+                    deactivated: int, bots: int) -> None:
+    workspace, rng = plan.workspace, plan.rng
+    employees = [u.id for u in plan.people]
     for _ in range(guests):
         _person(plan, title="Contractor", is_restricted=True, is_ultra_restricted=True)
     for _ in range(deactivated):
@@ -56,11 +64,10 @@ def generate_workspace(people: int = 40, departments: int = 6, seed: int = 0, *,
         former.deleted = True
     extra_bots = [_bot(workspace, name) for name in _OTHER_BOTS[:bots]]
     members = [u.id for u in plan.people] + [b.id for b in extra_bots] + [workspace.bot.id]
-    coffee = workspace.add_channel(COFFEE_CHANNEL, members, creator=plan.people[0].id)
+    coffee = workspace.add_channel(COFFEE_CHANNEL, members, creator=employees[0])
     coffee.purpose = "Random intros across teams. Join to be paired every week!"
-    general = workspace.add_channel("general", [u.id for u in plan.people], creator=plan.people[0].id)
+    general = workspace.add_channel("general", employees, creator=employees[0])
     general.is_general = True
-    return workspace
 
 
 def zipf_sizes(people: int, departments: int) -> list[int]:

@@ -78,6 +78,10 @@ def _is_interactive(kind: str) -> bool:
 def target_conversation(ctx: CallContext, channel: str) -> Conversation:
     """Resolve ``channel`` (a conversation id, or a user id meaning the bot's DM) for posting."""
     ws = ctx.workspace
+    if channel.startswith("#"):
+        named = next((c for c in ws.conversations.values()
+                      if c.kind in ("channel", "private") and c.name == channel[1:]), None)
+        channel = named.id if named else channel
     if channel[:1] in ("U", "W") and channel in ws.users:
         if ws.users[channel].is_bot:
             raise SlackError("cannot_dm_bot")
@@ -95,7 +99,7 @@ def bot_message(ctx: CallContext, conversation: Conversation, content: Content,
     """Build a message authored by the bot."""
     ws = ctx.workspace
     assign_ids(content.blocks, lambda: ws.ids.secret(5))
-    return Message(ts=ws.ids.message_ts(), channel=conversation.id, team=ws.team.id, text=content.text,
+    return Message(ts=ws.new_ts(), channel=conversation.id, team=ws.team.id, text=content.text,
                    user=ws.bot.id, bot_id=ws.bot.bot_id, app_id=ws.app_id, blocks=content.blocks,
                    attachments=content.attachments, metadata=content.metadata, thread_ts=thread_ts)
 
@@ -123,7 +127,7 @@ def chat_post_ephemeral(ctx: CallContext) -> JsonDict:
         raise SlackError("user_not_in_channel")
     content = validate_content(ctx.params)
     assign_ids(content.blocks, lambda: ws.ids.secret(5))
-    ts = ws.ids.message_ts()
+    ts = ws.new_ts()
     ws.ephemerals.append(Ephemeral(conversation.id, user_id, content.text, content.blocks, ts,
                                    "chat.postEphemeral", ctx.params.text("thread_ts") or None))
     ws.touch()
@@ -150,7 +154,7 @@ def chat_update(ctx: CallContext) -> JsonDict:
         message.attachments = content.attachments
     if content.metadata is not None:
         message.metadata = content.metadata
-    message.edited = {"user": ws.bot.id, "ts": ws.ids.message_ts()}
+    message.edited = {"user": ws.bot.id, "ts": ws.new_ts()}
     ws.touch()
     return {"ok": True, "channel": conversation.id, "ts": message.ts, "text": message.text,
             "message": message.to_slack(include_metadata=True)}

@@ -51,7 +51,7 @@ def files_complete_upload_external(ctx: CallContext) -> JsonDict:
         upload.completed = True
         upload.initial_comment = ctx.params.text("initial_comment")
     for conversation in conversations:
-        ts = ws.ids.message_ts()
+        ts = ws.new_ts()
         for upload in uploads:
             upload.shares.append((conversation.id, ts, conversation.kind))
         message = Message(ts=ts, channel=conversation.id, team=ws.team.id, text=ctx.params.text("initial_comment"),

@@ -50,6 +50,16 @@ def users_info(ctx: CallContext) -> JsonDict:
     return {"ok": True, "user": user.to_slack(ctx.workspace.now(), include_email="users:read.email" in ctx.scopes)}
 
 
+def users_lookup_by_email(ctx: CallContext) -> JsonDict:
+    """Find a member by email (needs ``users:read.email``); ``users_not_found`` when nobody has it."""
+    ctx.need("users:read.email")
+    email = ctx.params.required("email", "users_not_found").lower()
+    for user in ctx.workspace.users.values():
+        if user.email and user.email.lower() == email:
+            return {"ok": True, "user": user.to_slack(ctx.workspace.now())}
+    raise SlackError("users_not_found")
+
+
 def users_profile_get(ctx: CallContext) -> JsonDict:
     """Return a member's profile with its custom ``fields`` (labelled on ``include_labels``)."""
     ctx.need("users.profile:read")

@@ -153,14 +153,16 @@ class SandboxUser:
             "last_name": last,
             "team": self.team_id,
         }
-        for size in (24, 32, 48, 72, 192, 512):
-            profile[f"image_{size}"] = f"https://secure.gravatar.com/avatar/{avatar}.jpg?s={size}"
+        profile.update(_images(avatar))
         if include_email and self.email and not self.is_bot:
             profile["email"] = self.email
         if self.is_bot:
-            profile["bot_id"] = self.bot_id
-            profile["api_app_id"] = self.app_id or ""
-            profile["always_active"] = True
+            profile.update(bot_id=self.bot_id, api_app_id=self.app_id or "", always_active=True)
         if include_fields:
             profile["fields"] = {key: dict(value) for key, value in self.fields.items()}
         return profile
+
+
+def _images(avatar: str) -> JsonDict:
+    return {f"image_{size}": f"https://secure.gravatar.com/avatar/{avatar}.jpg?s={size}"
+            for size in (24, 32, 48, 72, 192, 512)}

@@ -92,7 +92,7 @@ class Payloads:
         found = find_element(blocks, action_id)
         element: JsonDict = found[1] if found else {"type": "button"}
         action: JsonDict = {"action_id": action_id, "block_id": block_id or (found[0] if found else "actions"),
-                            "type": element.get("type", "button"), "action_ts": self.ws.ids.message_ts()}
+                            "type": element.get("type", "button"), "action_ts": self.ws.new_ts()}
         if action["type"] == "button":
             action.update(text=copy.deepcopy(element.get("text") or {"type": "plain_text", "text": str(value)}),
                           value=value)
@@ -136,7 +136,7 @@ class Payloads:
     def event_callback(self, event: JsonDict) -> JsonDict:
         """Wrap an event in the Events API ``event_callback`` envelope."""
         event = dict(event)
-        event.setdefault("event_ts", self.ws.ids.message_ts())
+        event.setdefault("event_ts", self.ws.new_ts())
         context = base64.b64encode(json.dumps({"tid": self.ws.team.id, "aid": self.ws.app_id}).encode()).decode()
         return {
             "token": self.ws.verification_token, "team_id": self.ws.team.id, "context_team_id": self.ws.team.id,

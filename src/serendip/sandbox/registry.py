@@ -28,6 +28,7 @@ METHODS: dict[str, tuple[Handler, TokenKind]] = {
     "users.list": (identity.users_list, "bot"),
     "users.info": (identity.users_info, "bot"),
     "users.profile.get": (identity.users_profile_get, "bot"),
+    "users.lookupByEmail": (identity.users_lookup_by_email, "bot"),
     "conversations.info": (conversations.conversations_info, "bot"),
     "conversations.list": (conversations.conversations_list, "bot"),
     "conversations.members": (conversations.conversations_members, "bot"),

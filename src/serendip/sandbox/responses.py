@@ -76,9 +76,9 @@ def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks
         ws.conversations[record.channel_id].messages.remove(original)
     elif body.get("replace_original") and original is not None:
         original.text, original.blocks = text, blocks
-        original.edited = {"user": ws.bot.id, "ts": ws.ids.message_ts()}
+        original.edited = {"user": ws.bot.id, "ts": ws.new_ts()}
     elif body.get("response_type") == "in_channel" and record.channel_id in ws.conversations:
-        message = Message(ts=ws.ids.message_ts(), channel=record.channel_id, team=ws.team.id, text=text,
+        message = Message(ts=ws.new_ts(), channel=record.channel_id, team=ws.team.id, text=text,
                           user=ws.bot.id, bot_id=ws.bot.bot_id, app_id=ws.app_id, blocks=blocks,
                           thread_ts=body.get("thread_ts"))
         ws.append_message(record.channel_id, message)
@@ -88,7 +88,7 @@ def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks
                 if seen.user == record.user_id and seen.channel == record.channel_id:
                     seen.replaced = True
         if not body.get("delete_original"):
-            ws.ephemerals.append(Ephemeral(record.channel_id, record.user_id, text, blocks, ws.ids.message_ts(),
+            ws.ephemerals.append(Ephemeral(record.channel_id, record.user_id, text, blocks, ws.new_ts(),
                                            source, body.get("thread_ts")))
 
 

@@ -81,18 +81,8 @@ class SocketHub:
             await websocket.close(code=1008)
             return
         await websocket.accept()
-        with self._lock:
-            self._connections.append(websocket)
-            self._connects += 1
-            hello = self._hello()
-            retiring, self._retiring = self._retiring, []
-            self._changed.notify_all()
-        for old in retiring:
-            # Slack closes a refreshed link once the app has opened its replacement.
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                await old.close(code=1000)
         try:
-            await websocket.send_text(json.dumps(hello))
+            await self._greet(websocket)
             while True:
                 self._on_message(await websocket.receive_text())
         except WebSocketDisconnect:
@@ -103,8 +93,23 @@ class SocketHub:
                     self._connections.remove(websocket)
                 self._changed.notify_all()
 
-    def _hello(self) -> JsonDict:
-        return {"type": "hello", "num_connections": len(self._connections),
+    async def _greet(self, websocket: WebSocket) -> None:
+        with self._lock:
+            retiring, self._retiring = self._retiring, []
+            hello = self._hello(len(self._connections) + 1)
+        for old in retiring:
+            # Slack closes a refreshed link once the app has opened its replacement.
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await old.close(code=1000)
+        await websocket.send_text(json.dumps(hello))
+        # Only a greeted connection receives envelopes, so hello always comes first.
+        with self._lock:
+            self._connections.append(websocket)
+            self._connects += 1
+            self._changed.notify_all()
+
+    def _hello(self, num_connections: int) -> JsonDict:
+        return {"type": "hello", "num_connections": num_connections,
                 "debug_info": {"host": "applink-sandbox-1", "build_number": 1,
                                "approximate_connection_time": 18060},
                 "connection_info": {"app_id": self.app_id}}

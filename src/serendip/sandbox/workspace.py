@@ -70,6 +70,10 @@ class Workspace:
         """Return the current Unix time in whole seconds."""
         return int(self.now().timestamp())
 
+    def new_ts(self) -> str:
+        """Return a fresh message timestamp at the workspace's current time (unique, increasing)."""
+        return self.ids.message_ts(self.now().timestamp())
+
     def touch(self) -> None:
         """Wake everyone waiting in ``wait_until`` after a change."""
         with self.lock:
@@ -235,7 +239,7 @@ class Workspace:
     def post_as_user(self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None) -> Message:
         """Simulate a person writing in a conversation (for tests of what the bot reads)."""
         with self.lock:
-            message = Message(ts=self.ids.message_ts(), channel=channel_id, team=self.team.id, text=text,
+            message = Message(ts=self.new_ts(), channel=channel_id, team=self.team.id, text=text,
                               user=user_id, thread_ts=thread_ts)
             return self.append_message(channel_id, message)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 
 from serendip.sandbox import SlackDriver, SlackEmulator, Workspace
@@ -168,3 +168,62 @@ def test_a_modal_opened_from_a_command_can_be_searched_submitted_and_closed(
     assert values["team"]["value"]["value"] == "Data"
     assert values["hours"]["choice"]["selected_option"] is None
     assert values["tags"]["pick"]["selected_options"][0]["value"] == "python"
+
+
+def test_leaving_the_channel_and_a_retried_event_reach_the_app_with_slacks_headers(
+        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace) -> None:
+    seen: list[tuple[str, str | None]] = []
+
+    @bolt_app.event("member_left_channel")
+    def on_leave(body: dict[str, Any], request: BoltRequest) -> None:
+        seen.append((body["event_id"], request.headers.get("x-slack-retry-num", [None])[0]))
+
+    coffee_chats = workspace.channel_named("coffee-chats")
+    leaver = workspace.humans()[5].id
+    first = driver.member_left_channel(leaver, coffee_chats.id)
+    assert leaver not in workspace.channel_named("coffee-chats").members
+    driver.deliver_envelope(dict(first.sent), retry_attempt=1)
+    emulator.wait_until(lambda _: len(seen) == 2)
+    assert seen[0][0] == seen[1][0]
+    assert [retry for _, retry in seen] == [None, "1"]
+
+
+def test_a_button_in_an_ephemeral_message_has_an_ephemeral_container(
+        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace) -> None:
+    containers: list[dict[str, Any]] = []
+
+    @bolt_app.command("/coffee")
+    def coffee(ack: Ack) -> None:
+        ack(blocks=[{"type": "actions", "elements": [{"type": "button", "action_id": "join",
+                                                       "value": "C1", "text": {"type": "plain_text",
+                                                                               "text": "Join"}}]}],
+            text="Pick a program")
+
+    @bolt_app.action("join")
+    def on_join(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        containers.append(body["container"])
+        respond(replace_original=True, text="Joined!")
+
+    member = workspace.humans()[0].id
+    (menu,) = driver.slash_command(member, "join").seen()
+    assert driver.block_action(member, "join", "C1", message=menu).status == 200
+    emulator.wait_until(lambda _: any(e.text == "Joined!" for e in emulator.ephemerals(member)))
+    assert containers[0]["is_ephemeral"] is True
+    assert emulator.ephemerals(member)[0].replaced
+
+
+def test_closing_a_modal_sends_view_closed_only_when_asked(
+        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, client: WebClient,
+        workspace: Workspace) -> None:
+    closed: list[str] = []
+
+    @bolt_app.view_closed("profile")
+    def on_close(ack: Ack, view: dict[str, Any]) -> None:
+        ack()
+        closed.append(view["id"])
+
+    member = workspace.humans()[0].id
+    view = client.views_open(trigger_id=emulator.issue_trigger(member), view=PROFILE_MODAL)["view"]
+    assert driver.view_closed(member, view).status == 200
+    assert closed == [view["id"]] and emulator.open_modals(member) == []

@@ -123,13 +123,14 @@ def test_a_disconnect_message_makes_the_app_reconnect_with_a_fresh_url(
     assert result.status == 200
 
 
-def test_only_a_url_from_apps_connections_open_is_accepted_and_only_once(emulator: SlackEmulator) -> None:
+def test_only_a_url_from_apps_connections_open_is_accepted_once_and_pings_are_answered(emulator: SlackEmulator) -> None:
     client = WebClient(token=emulator.app_token, base_url=emulator.api_url)
     url = client.apps_connections_open(app_token=emulator.app_token)["url"]
     assert url.startswith("ws://127.0.0.1:")
     with connect(url) as websocket:
         hello = json.loads(websocket.recv(timeout=5))
         assert hello["type"] == "hello"
+        assert websocket.ping(b"session:1").wait(timeout=5)
     for refused in (url, url.replace("ticket=", "ticket=forged")):
         with pytest.raises(InvalidStatus), connect(refused):
             pass

@@ -201,3 +201,25 @@ def test_conversations_list_shows_public_channels_and_refuses_unknown_types(clie
     names = {c["name"] for c in client.conversations_list()["channels"]}
     assert {"coffee-chats", "general"} <= names
     assert error_of(lambda: client.conversations_list(types="bogus")) == "invalid_types"
+
+
+def test_users_can_be_looked_up_by_email(client: WebClient, workspace: Workspace) -> None:
+    person = workspace.humans()[3]
+    assert client.users_lookupByEmail(email=str(person.email).upper())["user"]["id"] == person.id
+    assert error_of(lambda: client.users_lookupByEmail(email="nobody@example.com")) == "users_not_found"
+
+
+def test_a_channel_can_be_named_with_a_hash_when_posting(client: WebClient, emulator: SlackEmulator,
+                                                         workspace: Workspace) -> None:
+    posted = client.chat_postMessage(channel="#coffee-chats", text="Round 3 starts Monday")
+    assert posted["channel"] == workspace.channel_named("coffee-chats").id
+    assert emulator.messages(posted["channel"])[-1]["text"] == "Round 3 starts Monday"
+
+
+def test_the_call_log_records_method_arguments_and_outcome_without_the_token(
+        client: WebClient, emulator: SlackEmulator) -> None:
+    with pytest.raises(SlackApiError):
+        client.users_info(user="U0NOBODY00")
+    (call,) = emulator.calls_to("users.info")
+    assert (call.params, call.status, call.ok, call.error) == ({"user": "U0NOBODY00"}, 200, False, "user_not_found")
+    assert emulator.count("users.info", ok=False) == 1
