@@ -181,12 +181,12 @@ class SlackDriver:
         """Click a button (or pick ``value`` in a menu) in a message, ephemeral message or view."""
         payload = self.payloads.block_actions(user_id, action_id, value, channel_id=channel_id, message=message,
                                               view=view, block_id=block_id, values=values)
-        return self._interaction(payload, accepts_response_payload=False)
+        return self._interaction(payload)
 
     def view_submission(self, user_id: str, view: JsonDict, values: Values | None = None) -> HttpResult:
         """Submit a modal with ``values``; the ack's response_action is applied to the emulator."""
         payload = self.payloads.view_submission(user_id, view, values)
-        result = self._interaction(payload, accepts_response_payload=True)
+        result = self._interaction(payload)
         if result.status == 200:
             self.emulator.apply_view_ack(payload["view"]["id"], result.body if isinstance(result.body, dict) else None)
         return result
@@ -196,18 +196,19 @@ class SlackDriver:
         self.emulator.close_view(view["id"])
         if not view.get("notify_on_close"):
             return HttpResult(200, None)
-        return self._interaction(self.payloads.view_closed(user_id, view), accepts_response_payload=False)
+        return self._interaction(self.payloads.view_closed(user_id, view))
 
     def block_suggestion(self, user_id: str, action_id: str, value: str, view: JsonDict,
                          block_id: str | None = None) -> JsonDict:
         """Type ``value`` into an external select and return the options JSON the bot answered."""
         payload = self.payloads.block_suggestion(user_id, action_id, value, view, block_id)
-        result = self._interaction(payload, accepts_response_payload=True)
+        result = self._interaction(payload)
         return result.json
 
-    def _interaction(self, payload: JsonDict, *, accepts_response_payload: bool) -> HttpResult:
+    def _interaction(self, payload: JsonDict) -> HttpResult:
         if self.via_socket:
-            result = self._deliver("interactive", payload, accepts_response_payload=accepts_response_payload)
+            # Slack marks every interactive envelope as accepting a response payload.
+            result = self._deliver("interactive", payload, accepts_response_payload=True)
         else:
             result = self.send_raw(urlencode({"payload": json.dumps(payload)}), FORM)
         result.sent = payload

@@ -10,6 +10,7 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -111,6 +112,7 @@ class SocketHub:
     def _hello(self, num_connections: int) -> JsonDict:
         return {"type": "hello", "num_connections": num_connections,
                 "debug_info": {"host": "applink-sandbox-1", "build_number": 1,
+                               "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
                                "approximate_connection_time": 18060},
                 "connection_info": {"app_id": self.app_id}}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 from slack_sdk import WebClient
@@ -223,3 +225,20 @@ def test_the_call_log_records_method_arguments_and_outcome_without_the_token(
     (call,) = emulator.calls_to("users.info")
     assert (call.params, call.status, call.ok, call.error) == ({"user": "U0NOBODY00"}, 200, False, "user_not_found")
     assert emulator.count("users.info", ok=False) == 1
+
+
+def test_concurrent_posts_all_land_with_unique_increasing_timestamps(
+        emulator: SlackEmulator, workspace: Workspace) -> None:
+    pair = ",".join(u.id for u in workspace.humans()[:2])
+    poster = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    channel = poster.conversations_open(users=pair)["channel"]["id"]
+
+    def post(n: int) -> str:
+        return str(WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+                   .chat_postMessage(channel=channel, text=f"post {n}")["ts"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        stamps = list(pool.map(post, range(40)))
+    stored = [m["ts"] for m in emulator.messages(channel)]
+    assert len(set(stamps)) == 40
+    assert sorted(stored) == sorted(stamps) and stored == sorted(stored, key=float)
