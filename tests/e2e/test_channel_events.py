@@ -57,3 +57,16 @@ def test_guests_bots_and_the_bot_itself_are_never_enrolled(sandbox: Sandbox) -> 
         sandbox.workspace.bot.id,
     ):
         assert _enrolment(sandbox, user) is None
+
+
+def test_a_deactivation_seen_in_user_change_is_stored(sandbox: Sandbox) -> None:
+    _program_with_one_member(sandbox)
+    member = sandbox.humans[0]
+    sandbox.workspace.deactivate(member)
+    assert sandbox.driver.user_change(member).status == 200
+
+    def deleted(_: object) -> bool:
+        with sandbox.bot.container.db.transaction() as session:
+            return bool(session.scalars(select(Member.is_deleted).where(Member.slack_id == member)).one())
+
+    sandbox.slack.wait_until(deleted, 10)
