@@ -1,4 +1,15 @@
-"""Serendip's local Slack: a Web API + Socket Mode emulator, a sandbox workspace, and a driver."""
+"""Serendip's local Slack: a Web API + Socket Mode emulator, a sandbox workspace, and a driver.
+
+    workspace = generate_workspace(people=40, departments=6, seed=0)
+    with SlackEmulator(workspace) as slack:          # SLACK_API_URL=slack.api_url
+        bot = ...                                    # the real bot, token=slack.bot_token
+        driver = SlackDriver(bot_url, slack.signing_secret, slack)   # or SlackDriver.socket(slack)
+        result = driver.slash_command(user_id, "join", channel_id=channel_id)
+        result.wait_for_responses(1); slack.ephemerals(user_id); slack.messages(channel_id)
+
+Fault injection (``inject``, ``rate_limit``, ``burst_429``) and the call log (``calls``, ``count``)
+live on the emulator; state readers return copies and ``wait_until`` waits on a condition.
+"""
 
 from serendip.sandbox.driver import CommandResult, HttpResult, SlackDriver
 from serendip.sandbox.emulator import SlackEmulator

@@ -33,6 +33,8 @@ def generate_workspace(people: int = 40, departments: int = 6, seed: int = 0, *,
     Adds ``guests`` single-channel guests, ``deactivated`` former members and ``bots`` other bot
     users; all of them, the Serendip bot and every active member are in ``#coffee-chats``.
     """
+    if people < 1:
+        raise ValueError("people must be at least 1")
     if not 1 <= departments <= len(DEPARTMENTS):
         raise ValueError(f"departments must be between 1 and {len(DEPARTMENTS)}")
     rng = random.Random(seed)
