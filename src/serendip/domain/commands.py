@@ -12,6 +12,7 @@ from functools import cache
 from typing import Literal
 from zoneinfo import available_timezones
 
+from serendip.domain.matching.model import RepeatMode
 from serendip.domain.schedule import Frequency
 
 Action = Literal["add", "remove"]
@@ -27,14 +28,6 @@ class Weekday(IntEnum):
     FRI = 4
     SAT = 5
     SUN = 6
-
-
-class RepeatMode(StrEnum):
-    """How matching weighs repeats against cross-team pairs (PRODUCT.md, matching rule 1)."""
-
-    PREFER = "prefer"
-    STRICT = "strict"
-    OFF = "off"
 
 
 class AdminSetting(StrEnum):
