@@ -189,6 +189,9 @@ class Round(Base):
     finished_at: Mapped[datetime | None]
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None]
+    followup_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    followup_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class Intro(Base):
@@ -203,6 +206,9 @@ class Intro(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     failure_reason: Mapped[str | None] = mapped_column(String(255))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set just before chat.postMessage: if the outcome is unknown, the post is confirmed first.
+    post_started_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
     followup_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
@@ -250,3 +256,19 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExpertAsk(Base):
+    """One `/coffee ask`: who asked whom about what, and the expert's answer."""
+
+    __tablename__ = "expert_asks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(32), index=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default="offered")  # offered|requested|accepted|declined
+    conversation_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    answered_at: Mapped[datetime | None]

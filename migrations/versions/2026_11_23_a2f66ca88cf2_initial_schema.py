@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: a17783901366
+Revision ID: a2f66ca88cf2
 Revises: 
-Create Date: 2026-11-23 13:29:26.073036
+Create Date: 2026-11-23 13:46:07.537580
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = 'a17783901366'
+revision: str = 'a2f66ca88cf2'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -119,6 +119,26 @@ def upgrade() -> None:
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrolments_member_id'), ['member_id'], unique=False)
 
+    op.create_table('expert_asks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('workspace_id', sa.String(length=32), nullable=False),
+    sa.Column('asker_id', sa.Integer(), nullable=False),
+    sa.Column('expert_id', sa.Integer(), nullable=True),
+    sa.Column('topic', sa.String(length=200), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('conversation_id', sa.String(length=32), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['asker_id'], ['members.id'], name=op.f('fk_expert_asks_asker_id_members'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['expert_id'], ['members.id'], name=op.f('fk_expert_asks_expert_id_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_expert_asks'))
+    )
+    with op.batch_alter_table('expert_asks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expert_asks_asker_id'), ['asker_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expert_asks_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expert_asks_expert_id'), ['expert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expert_asks_workspace_id'), ['workspace_id'], unique=False)
+
     op.create_table('member_blocks',
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('blocked_slack_id', sa.String(length=32), nullable=False),
@@ -156,10 +176,16 @@ def upgrade() -> None:
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('lease_owner', sa.String(length=64), nullable=True),
     sa.Column('lease_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('followup_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('followup_done', sa.Boolean(), nullable=False),
+    sa.Column('summary_ts', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_rounds_program_id_programs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rounds')),
     sa.UniqueConstraint('program_id', 'scheduled_for', name=op.f('uq_rounds_program_id_scheduled_for'))
     )
+    with op.batch_alter_table('rounds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rounds_followup_due_at'), ['followup_due_at'], unique=False)
+
     op.create_table('intros',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
@@ -168,6 +194,8 @@ def upgrade() -> None:
     sa.Column('message_ts', sa.String(length=32), nullable=True),
     sa.Column('failure_reason', sa.String(length=255), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('post_started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('followup_ts', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
@@ -219,6 +247,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_intros_round_id'))
 
     op.drop_table('intros')
+    with op.batch_alter_table('rounds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rounds_followup_due_at'))
+
     op.drop_table('rounds')
     op.drop_table('program_admins')
     with op.batch_alter_table('member_tags', schema=None) as batch_op:
@@ -226,6 +257,13 @@ def downgrade() -> None:
 
     op.drop_table('member_tags')
     op.drop_table('member_blocks')
+    with op.batch_alter_table('expert_asks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expert_asks_workspace_id'))
+        batch_op.drop_index(batch_op.f('ix_expert_asks_expert_id'))
+        batch_op.drop_index(batch_op.f('ix_expert_asks_created_at'))
+        batch_op.drop_index(batch_op.f('ix_expert_asks_asker_id'))
+
+    op.drop_table('expert_asks')
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enrolments_member_id'))
 
