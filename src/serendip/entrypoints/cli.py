@@ -64,13 +64,13 @@ def serve(
     """Run the bot: HTTP on /slack/events, or Socket Mode when SLACK_APP_TOKEN is set."""
     from serendip.adapters.db.migrate import upgrade
     from serendip.bootstrap import build_container
-    from serendip.entrypoints.scheduler import start_background_jobs
+    from serendip.entrypoints.scheduler import Jobs
     from serendip.entrypoints.server import http_server, socket_mode_handler
 
     settings = settings_for_command()
     container = build_container(settings)
     upgrade(container.db)
-    jobs = None if no_scheduler else start_background_jobs(container)
+    jobs = None if no_scheduler else Jobs(container).start()
     try:
         if settings.slack_app_token is not None:
             log.info("serve.start mode=socket")
@@ -81,8 +81,7 @@ def serve(
         server.run()
     finally:
         if jobs is not None:
-            jobs[1].stop()
-            jobs[0].shutdown(wait=False)
+            jobs.stop()
 
 
 @app.command()
@@ -100,6 +99,31 @@ def demo(
     configure_logging("WARNING")
     result = run_demo(Console(), people=people, departments=departments, seed=seed)
     print(f"demo finished in {result.seconds:.1f}s")
+
+
+@app.command()
+@clear_errors
+def worker(
+    tick_seconds: Annotated[float, typer.Option(min=0.5, help="Seconds between scheduler ticks.")] = 30.0,
+    lease_seconds: Annotated[
+        float, typer.Option(min=1.0, help="How long a round stays claimed without a heartbeat.")
+    ] = 60.0,
+) -> None:
+    """Run the scheduler only: rounds, delivery, follow-ups and directory sync (no HTTP)."""
+    from serendip.adapters.db.migrate import upgrade
+    from serendip.bootstrap import build_container
+    from serendip.entrypoints.scheduler import Jobs, wait_forever
+
+    settings = settings_for_command()
+    container = build_container(settings)
+    upgrade(container.db)
+    jobs = Jobs(container, tick_seconds=tick_seconds, lease_seconds=lease_seconds).start()
+    try:
+        wait_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        jobs.stop()
 
 
 @db_app.command("upgrade")

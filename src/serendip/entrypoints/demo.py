@@ -19,7 +19,7 @@ from serendip.adapters.slack.intro_blocks import INTRO_EVENT_TYPE
 from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.sandbox import SlackDriver, SlackEmulator, generate_workspace
-from serendip.services import directory_sync, rounds
+from serendip.services import delivery, directory_sync, round_close, rounds
 
 TOPICS = (
     "python",
@@ -90,13 +90,13 @@ def run_demo(console: Console, *, people: int = 40, departments: int = 6, seed: 
                 program = repo.find_program(session, team_id, channel)
                 assert program is not None, "admin setup did not create the program"
                 program_id = program.id
-            round_id = rounds.plan_round(
+            planned = rounds.plan_round(
                 bot.container.db, program_id=program_id, scheduled_for=utcnow(), seed=seed
             )
-            assert round_id is not None
-            summary = rounds.deliver_round(
-                bot.container.db, SlackIntroPublisher(bot.container.gateway), round_id=round_id
-            )
+            assert planned is not None
+            publisher = SlackIntroPublisher(bot.container.gateway)
+            delivery.deliver_pending(bot.container.db, publisher, delivery.DeliveryPolicy())
+            summary = round_close.summarise(bot.container.db, planned.round_id)
             intros = _posted_intros(slack)
             _print_intros(console, intros, workspace)
     console.print(

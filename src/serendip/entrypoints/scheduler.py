@@ -1,14 +1,17 @@
-"""Background jobs run by `serendip serve` (unless --no-scheduler): the directory sync."""
+"""Background jobs of `serendip serve` and `serendip worker`: the round tick and the directory sync."""
 
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.bootstrap import Container
-from serendip.services import directory_sync
+from serendip.services import delivery, directory_sync, scheduling
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +37,77 @@ def run_directory_sync(container: Container, stop: directory_sync.StopFlag) -> N
         log.error("directory.sync_failed error=%s", type(exc).__name__, exc_info=exc)
 
 
-def start_background_jobs(container: Container) -> tuple[BackgroundScheduler, directory_sync.StopFlag]:
-    """Start the scheduler with the daily directory sync, the first one right away."""
-    stop = directory_sync.StopFlag()
-    scheduler = BackgroundScheduler(timezone=UTC)
-    scheduler.add_job(
-        run_directory_sync,
-        "interval",
-        hours=24,
-        args=[container, stop],
-        id="directory_sync",
-        next_run_time=datetime.now(UTC),
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.start()
-    return scheduler, stop
+def run_tick(container: Container, policy: delivery.DeliveryPolicy) -> None:
+    """One round tick; a failure is logged and the next tick tries again."""
+    try:
+        report = scheduling.tick(
+            container.db, container.gateway, SlackIntroPublisher(container.gateway), policy
+        )
+        if report.started or report.skipped or report.delivered_rounds or report.followups:
+            log.info(
+                "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d",
+                report.started,
+                report.skipped,
+                report.delivered_rounds,
+                report.followups,
+            )
+    except Exception as exc:
+        log.error("scheduler.tick_failed error=%s", type(exc).__name__, exc_info=exc)
+
+
+class Jobs:
+    """The running background jobs of one process."""
+
+    def __init__(
+        self,
+        container: Container,
+        *,
+        rounds: bool = True,
+        sync: bool = True,
+        tick_seconds: float = 30.0,
+        lease_seconds: float = 60.0,
+    ) -> None:
+        self.stop_flag = directory_sync.StopFlag()
+        self.policy = delivery.DeliveryPolicy(lease_seconds=lease_seconds)
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+        now = datetime.now(UTC)
+        if rounds:
+            self.scheduler.add_job(
+                run_tick,
+                "interval",
+                seconds=tick_seconds,
+                args=[container, self.policy],
+                id="round_tick",
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+            )
+        if sync:
+            self.scheduler.add_job(
+                run_directory_sync,
+                "interval",
+                hours=24,
+                args=[container, self.stop_flag],
+                id="directory_sync",
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+            )
+
+    def start(self) -> Jobs:
+        """Start the scheduler thread."""
+        self.scheduler.start()
+        log.info("scheduler.started worker=%s", self.policy.owner)
+        return self
+
+    def stop(self) -> None:
+        """Stop after the job in progress reaches a safe point."""
+        self.stop_flag.stop()
+        self.scheduler.shutdown(wait=False)
+
+
+def wait_forever() -> None:
+    """Block the main thread until SIGTERM or Ctrl-C (the worker has no HTTP server to block on)."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()

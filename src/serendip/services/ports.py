@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -89,6 +90,16 @@ class IntroPublisher(Protocol):
 
     def post_intro(self, conversation_id: str, card: Any) -> str:
         """Post an intro card (carrying its intro id in message metadata); returns the ts."""
+        ...
+
+    def find_intro_post(
+        self, conversation_id: str, intro_id: int, *, oldest: datetime, kind: str = "intro"
+    ) -> str | None:
+        """The ts of the bot's own intro (or follow-up) post for this intro, if it is there."""
+        ...
+
+    def post_followup(self, conversation_id: str, intro_id: int) -> str:
+        """Ask the group whether they met (carrying the intro id in metadata); returns the ts."""
         ...
 
     def tell_member(self, user_id: str, text: str) -> None:

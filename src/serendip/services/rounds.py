@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from serendip.adapters.db.models import (
     Enrolment,
     Intro,
     IntroMember,
+    IntroOutcome,
     Member,
     MemberBlock,
     MemberTag,
@@ -26,10 +26,9 @@ from serendip.adapters.db.models import (
     Round,
 )
 from serendip.adapters.db.types import utcnow
-from serendip.domain.intro_content import IntroPerson, build_card
+from serendip.domain.intro_content import IntroPerson
 from serendip.domain.matching import MatchSettings, Participant, RepeatMode, match_round
 from serendip.services.participation import is_paused
-from serendip.services.ports import IntroPublisher
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,8 @@ def program_history(session: Session, program_id: int) -> list[list[list[str]]]:
     return [list(groups.values()) for groups in rounds.values()]
 
 
-def _tags(session: Session, member_ids: list[int]) -> dict[int, dict[str, set[str]]]:
+def member_tags_by_kind(session: Session, member_ids: list[int]) -> dict[int, dict[str, set[str]]]:
+    """Each member's expertise and interest tags."""
     tags: dict[int, dict[str, set[str]]] = {m: {"expertise": set(), "interest": set()} for m in member_ids}
     for start in range(0, len(member_ids), 500):
         chunk = member_ids[start : start + 500]
@@ -124,10 +124,23 @@ def _ties(
     return person, dept_pairs
 
 
+@dataclass(frozen=True)
+class PlannedRound:
+    """A claimed and matched round, and the members just paused by the ghost rule."""
+
+    round_id: int
+    intros: int
+    ghosts: list[str]
+
+
 def plan_round(
     db: Database, *, program_id: int, scheduled_for: datetime, seed: int | None = None
-) -> int | None:
-    """Claim, match and persist a round with one pending intro per group; None if already claimed."""
+) -> PlannedRound | None:
+    """Claim, match and persist a round with one pending intro per group; None if already claimed.
+
+    The round row (unique per program and scheduled time), its groups and one pending intro per group
+    are written in one transaction, so any number of processes run each round once.
+    """
     now = utcnow()
     with db.transaction() as session:
         program = session.get(Program, program_id)
@@ -137,11 +150,15 @@ def plan_round(
         round_ = Round(
             program_id=program_id, scheduled_for=scheduled_for, state="matching", seed=seed, started_at=now
         )
-        session.add(round_)
         try:
-            session.flush()
+            with session.begin_nested():
+                session.add(round_)
         except IntegrityError:
+            log.info(
+                "round.already_claimed program_id=%s scheduled_for=%s", program_id, scheduled_for.isoformat()
+            )
             return None
+        ghosts = apply_ghost_rule(session, program)
         people = eligible_members(session, program, now)
         for _, enrolment in people:
             enrolment.skip_next = False
@@ -172,12 +189,60 @@ def plan_round(
             len(result.groups),
             seed,
         )
-        return round_.id
+        return PlannedRound(round_.id, len(result.groups), ghosts)
+
+
+GHOST_STREAK = 3
+
+
+def apply_ghost_rule(session: Session, program: Program) -> list[str]:
+    """Pause members whose last three followed-up intros got no answer from them (and no one met)."""
+    rows = session.execute(
+        select(IntroMember.member_id, Intro.id)
+        .join(Intro, Intro.id == IntroMember.intro_id)
+        .join(Round, Round.id == Intro.round_id)
+        .where(Round.program_id == program.id, Round.followup_done.is_(True), Intro.state == "posted")
+        .order_by(IntroMember.member_id, Round.scheduled_for.desc())
+    )
+    recent: dict[int, list[int]] = {}
+    for member_id, intro_id in rows:
+        if len(recent.setdefault(member_id, [])) < GHOST_STREAK:
+            recent[member_id].append(intro_id)
+    candidates = {m: ids for m, ids in recent.items() if len(ids) == GHOST_STREAK}
+    if not candidates:
+        return []
+    answers = session.execute(
+        select(IntroOutcome.intro_id, IntroOutcome.member_id, IntroOutcome.outcome).where(
+            IntroOutcome.intro_id.in_({i for ids in candidates.values() for i in ids})
+        )
+    )
+    engaged: set[tuple[int, int]] = set()
+    met: set[int] = set()
+    for intro_id, member_id, outcome in answers:
+        engaged.add((intro_id, member_id))
+        if outcome in ("met", "scheduled"):
+            met.add(intro_id)
+    ghosts = []
+    for member_id, ids in candidates.items():
+        if any((i, member_id) in engaged or i in met for i in ids):
+            continue
+        enrolment = session.scalars(
+            select(Enrolment).where(Enrolment.program_id == program.id, Enrolment.member_id == member_id)
+        ).one_or_none()
+        if enrolment is None or enrolment.opted_out or enrolment.paused:
+            continue
+        enrolment.paused, enrolment.paused_until = True, None
+        member = session.get(Member, member_id)
+        if member is not None:
+            ghosts.append(member.slack_id)
+    if ghosts:
+        log.info("round.ghosts_paused program_id=%s count=%d", program.id, len(ghosts))
+    return ghosts
 
 
 def _match(session: Session, program: Program, people: list[Member], seed: int):  # type: ignore[no-untyped-def]
     ids = [m.id for m in people]
-    tags, blocked = _tags(session, ids), _blocks(session, ids)
+    tags, blocked = member_tags_by_kind(session, ids), _blocks(session, ids)
     history = program_history(session, program.id)
     departments = {m.slack_id: m.department for m in people}
     person_ties, dept_ties = _ties(history, departments)
@@ -205,83 +270,8 @@ def _match(session: Session, program: Program, people: list[Member], seed: int):
     return match_round(participants, history, settings)
 
 
-def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int) -> RoundSummary:
-    """Open each pending intro's group DM and post the intro; permanent errors mark it failed."""
-    with db.transaction() as session:
-        round_ = session.get(Round, round_id)
-        assert round_ is not None
-        program = session.get(Program, round_.program_id)
-        assert program is not None
-        quality = dict(round_.quality or {})
-        summary = RoundSummary(
-            round_id, program.id, program.channel_id, eligible=int(quality.get("eligible", 0))
-        )
-        summary.lone, summary.sat_out = quality.get("lone"), dict(quality.get("sat_out") or {})
-        summary.quality = {k: v for k, v in quality.items() if isinstance(v, int | float)}
-        pending = list(session.scalars(select(Intro.id).where(Intro.round_id == round_id).order_by(Intro.id)))
-        seed = round_.seed
-    summary.groups = len(pending)
-    for intro_id in pending:
-        _deliver_intro(db, publisher, intro_id, seed, summary)
-    _tell_left_out(publisher, summary)
-    with db.transaction() as session:
-        round_ = session.get(Round, round_id)
-        assert round_ is not None
-        round_.state, round_.finished_at = "done", utcnow()
-    publisher.post_round_summary(summary.channel_id, summary)
-    log.info(
-        "round.done program_id=%s round_id=%s delivered=%d failed=%d",
-        summary.program_id,
-        round_id,
-        summary.delivered,
-        len(summary.failed),
-    )
-    return summary
-
-
-def _deliver_intro(
-    db: Database, publisher: IntroPublisher, intro_id: int, seed: int, summary: RoundSummary
-) -> None:
-    with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        assert intro is not None
-        if intro.state in {"posted", "failed"}:
-            summary.delivered += intro.state == "posted"
-            return
-        people = [session.get(Member, im.member_id) for im in intro.members]
-        tags = _tags(session, [im.member_id for im in intro.members])
-        card = build_card(intro_id, [_person(m, tags[m.id]) for m in people if m is not None], seed)
-        conversation_id = intro.conversation_id
-    try:
-        if conversation_id is None:
-            conversation_id = publisher.open_group([p.slack_id for p in card.people])
-            with db.transaction() as session:
-                session.get(Intro, intro_id).conversation_id = conversation_id  # type: ignore[union-attr]
-        ts = publisher.post_intro(conversation_id, card)
-    except SlackApiError as exc:
-        reason = str(exc.response.get("error") or "slack_error")
-        with db.transaction() as session:
-            intro = session.get(Intro, intro_id)
-            assert intro is not None
-            intro.state, intro.failure_reason, intro.attempts = "failed", reason, intro.attempts + 1
-        summary.failed[intro_id] = reason
-        log.warning(
-            "intro.failed program_id=%s round_id=%s intro_id=%s reason=%s",
-            summary.program_id,
-            summary.round_id,
-            intro_id,
-            reason,
-        )
-        return
-    with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        assert intro is not None
-        intro.state, intro.message_ts, intro.delivered_at = "posted", ts, utcnow()
-        intro.attempts += 1
-    summary.delivered += 1
-
-
-def _person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
+def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
+    """How the intro presents a member."""
     return IntroPerson(
         slack_id=member.slack_id,
         name=member.real_name or member.name,
@@ -293,18 +283,3 @@ def _person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
         expertise=frozenset(tags["expertise"]),
         interests=frozenset(tags["interest"]),
     )
-
-
-def _tell_left_out(publisher: IntroPublisher, summary: RoundSummary) -> None:
-    notes = {}
-    if summary.lone:
-        notes[summary.lone] = (
-            f"There was nobody else to meet in <#{summary.channel_id}> this round. See you next time!"
-        )
-    for slack_id, reason in summary.sat_out.items():
-        notes[slack_id] = f"You sat out this round in <#{summary.channel_id}>: {reason}"
-    for slack_id, text in notes.items():
-        try:
-            publisher.tell_member(slack_id, text)
-        except SlackApiError as exc:
-            log.warning("round.note_failed round_id=%s error=%s", summary.round_id, exc.response.get("error"))

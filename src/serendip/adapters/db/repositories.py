@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -126,6 +127,15 @@ def member_enrolments(session: Session, member_id: int) -> list[tuple[Program, E
     return [(p, e) for p, e in rows]
 
 
+def active_enrolments(session: Session, program_id: int) -> list[Enrolment]:
+    """Enrolments of a program that are not opted out."""
+    return list(
+        session.scalars(
+            select(Enrolment).where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
+        )
+    )
+
+
 def count_active_enrolments(session: Session, program_id: int) -> int:
     """How many members are enrolled and not opted out."""
     return int(
@@ -227,3 +237,95 @@ def add_audit(
     session.add(entry)
     session.flush()
     return entry
+
+
+# ---- program administration and analytics
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One member placed in one delivered intro of a program, with the round it belongs to."""
+
+    intro_id: int
+    round_id: int
+    round_at: datetime
+    followup_sent: bool
+    member_id: int
+    slack_id: str
+    name: str
+    department: str | None
+
+
+def program_seats(session: Session, program_id: int) -> list[Seat]:
+    """Every member of every delivered (posted) intro of a program, oldest round first."""
+    rows = session.execute(
+        select(
+            Intro.id,
+            Round.id,
+            Round.scheduled_for,
+            Intro.followup_ts,
+            Member.id,
+            Member.slack_id,
+            Member.real_name,
+            Member.name,
+            Member.department,
+        )
+        .join(Round, Round.id == Intro.round_id)
+        .join(IntroMember, IntroMember.intro_id == Intro.id)
+        .join(Member, Member.id == IntroMember.member_id)
+        .where(Round.program_id == program_id, Intro.state == "posted")
+        .order_by(Round.scheduled_for, Intro.id, Member.slack_id)
+    )
+    return [
+        Seat(
+            intro_id, round_id, at, followup is not None, member_id, slack_id, real or name or slack_id, dept
+        )
+        for intro_id, round_id, at, followup, member_id, slack_id, real, name, dept in rows
+    ]
+
+
+def program_outcomes(session: Session, program_id: int) -> dict[tuple[int, int], str]:
+    """Answers to a program's delivered intros, keyed by (intro id, member id)."""
+    rows = session.execute(
+        select(IntroOutcome.intro_id, IntroOutcome.member_id, IntroOutcome.outcome)
+        .join(Intro, Intro.id == IntroOutcome.intro_id)
+        .join(Round, Round.id == Intro.round_id)
+        .where(Round.program_id == program_id, Intro.state == "posted")
+        .order_by(IntroOutcome.answered_at)
+    )
+    return {(intro_id, member_id): outcome for intro_id, member_id, outcome in rows}
+
+
+def program_round_quality(session: Session, program_id: int) -> dict[int, dict[str, Any]]:
+    """Each round's stored quality figures, keyed by round id."""
+    rows = session.execute(select(Round.id, Round.quality).where(Round.program_id == program_id))
+    return {round_id: dict(quality or {}) for round_id, quality in rows}
+
+
+def program_people(session: Session, program_id: int) -> list[tuple[str, str | None]]:
+    """(Slack id, department) of the program's current participants: enrolled people, not opted out."""
+    rows = session.execute(
+        select(Member.slack_id, Member.department)
+        .join(Enrolment, Enrolment.member_id == Member.id)
+        .where(
+            Enrolment.program_id == program_id,
+            Enrolment.opted_out.is_(False),
+            Member.is_deleted.is_(False),
+            Member.is_bot.is_(False),
+            Member.is_guest.is_(False),
+        )
+        .order_by(Member.slack_id)
+    )
+    return [(slack_id, dept) for slack_id, dept in rows]
+
+
+def find_programs_by_channel(session: Session, channel_id: str) -> list[Program]:
+    """Programs run in a channel id, across workspaces (channel ids are unique per workspace)."""
+    return list(session.scalars(select(Program).where(Program.channel_id == channel_id).order_by(Program.id)))
+
+
+def program_audit(session: Session, program_id: int) -> list[AuditEntry]:
+    """A program's audit log, oldest first."""
+    return list(
+        session.scalars(select(AuditEntry).where(AuditEntry.program_id == program_id).order_by(AuditEntry.id))
+    )

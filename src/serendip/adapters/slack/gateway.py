@@ -99,3 +99,16 @@ class SlackGateway:
         if metadata is not None:
             kwargs["metadata"] = metadata
         return str(self.client.chat_postMessage(**kwargs)["ts"])
+
+    def history_with_metadata(self, channel: str, *, oldest: float) -> Iterator[dict[str, Any]]:
+        """Messages of a conversation since ``oldest`` (epoch seconds), with their metadata, all pages."""
+        cursor: str | None = None
+        while True:
+            page = self.client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200, cursor=cursor
+            )
+            messages: list[dict[str, Any]] = page.get("messages", [])
+            yield from messages
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return

@@ -71,12 +71,7 @@ def intro_message(card: IntroCard, now: datetime | None = None) -> tuple[str, li
                 ":clock3: Your working hours don't overlap; an async voice note or a quick chat thread works too."
             )
         )
-    blocks.append(
-        actions(
-            *(button(label, f"intro_{key}", str(card.intro_id), style) for key, label, style in OUTCOMES),
-            block_id=f"intro_outcome:{card.intro_id}",
-        )
-    )
+    blocks.append(outcome_buttons(card.intro_id))
     metadata = {"event_type": INTRO_EVENT_TYPE, "event_payload": {"intro_id": card.intro_id}}
     return f"Meet each other: {names}", blocks, metadata
 
@@ -98,3 +93,38 @@ def round_summary(summary: Any) -> tuple[str, list[Block]]:
         lines.append(f"{len(summary.sat_out)} person(s) sat out because of pairing restrictions.")
     text = "\n".join(lines)
     return text, [section(text)]
+
+
+FOLLOWUP_EVENT_TYPE = "serendip_followup"
+
+
+def outcome_buttons(intro_id: int) -> Block:
+    """The three outcome buttons, carrying the intro id."""
+    return actions(
+        *(button(label, f"intro_{key}", str(intro_id), style) for key, label, style in OUTCOMES),
+        block_id=f"intro_outcome:{intro_id}",
+    )
+
+
+def followup_message(intro_id: int) -> tuple[str, list[Block], dict[str, Any]]:
+    """The one "did you meet?" message sent halfway to the next round."""
+    text = ":wave: Did you get a chance to meet? Let us know, it helps us make better intros."
+    metadata = {"event_type": FOLLOWUP_EVENT_TYPE, "event_payload": {"intro_id": intro_id}}
+    return "Did you get a chance to meet?", [section(text), outcome_buttons(intro_id)], metadata
+
+
+OUTCOME_LABELS = {
+    "met": ":white_check_mark: met",
+    "scheduled": ":calendar: scheduled",
+    "cant_make_it": ":x: can't make it",
+}
+
+
+def with_answers(message_blocks: list[Block], answers: dict[str, str]) -> list[Block]:
+    """The message's blocks with one line listing everyone's answer (replacing any earlier line)."""
+    kept = [b for b in message_blocks if not str(b.get("block_id", "")).startswith("intro_answers")]
+    line = " · ".join(
+        f"<@{user}> {OUTCOME_LABELS.get(outcome, outcome)}" for user, outcome in sorted(answers.items())
+    )
+    answer_block = {**context(line), "block_id": "intro_answers"}
+    return [*kept, answer_block]

@@ -1,13 +1,16 @@
-"""IntroPublisher over Slack: group DMs, intro posts with metadata, notes and summaries."""
+"""IntroPublisher over Slack: group DMs, intro posts with metadata, confirmation, notes and summaries."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from serendip.adapters.slack import blocks, intro_blocks
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.domain.intro_content import IntroCard
+
+EVENT_TYPES = {"intro": intro_blocks.INTRO_EVENT_TYPE, "followup": intro_blocks.FOLLOWUP_EVENT_TYPE}
 
 
 class SlackIntroPublisher:
@@ -17,13 +20,34 @@ class SlackIntroPublisher:
         self.gateway = gateway
 
     def open_group(self, user_ids: Sequence[str]) -> str:
-        """Open the group DM (conversations.open)."""
+        """Open the group DM (conversations.open, idempotent in Slack)."""
         return self.gateway.open_group(user_ids)
 
     def post_intro(self, conversation_id: str, card: IntroCard) -> str:
         """Post the intro with its id in message metadata."""
         text, intro, metadata = intro_blocks.intro_message(card)
         return self.gateway.post(conversation_id, text, intro, metadata)
+
+    def post_followup(self, conversation_id: str, intro_id: int) -> str:
+        """Post the "did you meet?" question with the outcome buttons."""
+        text, followup, metadata = intro_blocks.followup_message(intro_id)
+        return self.gateway.post(conversation_id, text, followup, metadata)
+
+    def find_intro_post(
+        self, conversation_id: str, intro_id: int, *, oldest: datetime, kind: str = "intro"
+    ) -> str | None:
+        """Look through the group DM's history for our own post carrying this intro id."""
+        event_type = EVENT_TYPES[kind]
+        for message in self.gateway.history_with_metadata(conversation_id, oldest=oldest.timestamp()):
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if (
+                metadata.get("event_type") == event_type
+                and payload.get("intro_id") == intro_id
+                and message.get("bot_id")
+            ):
+                return str(message["ts"])
+        return None
 
     def tell_member(self, user_id: str, text: str) -> None:
         """DM a short note to one member."""

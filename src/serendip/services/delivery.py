@@ -1,0 +1,260 @@
+"""Exactly-once intro delivery under a lease: open the group DM, confirm unknown posts, then post."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.models import Intro, Member, Round
+from serendip.adapters.db.types import utcnow
+from serendip.domain.intro_content import IntroCard, build_card
+from serendip.services import round_close, rounds
+from serendip.services.delivery_errors import Failure, classify
+from serendip.services.ports import IntroPublisher
+
+log = logging.getLogger(__name__)
+
+# conversations.open is Tier 3 (~50 a minute per workspace) and the bottleneck of a round.
+OPENS_PER_MINUTE = 50
+CONFIRM_LOOKBACK = timedelta(minutes=10)
+
+
+def delivery_estimate_seconds(intros: int) -> float:
+    """How long delivering this many intros takes at Tier 3 (about 50 group DMs a minute)."""
+    return intros * 60.0 / OPENS_PER_MINUTE
+
+
+def worker_id() -> str:
+    """A name for this process that is unique across replicas."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class DeliveryPolicy:
+    """Lease length, retry limits and the clock, so tests can make them short."""
+
+    owner: str = field(default_factory=worker_id)
+    lease_seconds: float = 60.0
+    max_attempts: int = 8
+    backoff_max: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential backoff for transient failures."""
+        return float(min(self.backoff_max, 2 ** max(0, attempt - 1)))
+
+
+def claim_round(db: Database, policy: DeliveryPolicy) -> int | None:
+    """Take the lease of one round that needs delivering (free, expired or already ours)."""
+    now = utcnow()
+    with db.transaction() as session:
+        query = (
+            select(Round)
+            .where(
+                Round.state == "delivering",
+                or_(
+                    Round.lease_owner.is_(None),
+                    Round.lease_expires_at < now,
+                    Round.lease_owner == policy.owner,
+                ),
+            )
+            .order_by(Round.scheduled_for, Round.id)
+            .limit(1)
+        )
+        if db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        round_ = session.scalars(query).first()
+        if round_ is None:
+            return None
+        taken_over = round_.lease_owner not in (None, policy.owner)
+        round_.lease_owner = policy.owner
+        round_.lease_expires_at = now + timedelta(seconds=policy.lease_seconds)
+        log.info(
+            "round.lease_taken program_id=%s round_id=%s taken_over=%s",
+            round_.program_id,
+            round_.id,
+            taken_over,
+        )
+        return round_.id
+
+
+def renew_lease(db: Database, round_id: int, policy: DeliveryPolicy) -> bool:
+    """Extend our lease; False when another worker owns the round now."""
+    with db.transaction() as session:
+        query = select(Round).where(Round.id == round_id)
+        if db.dialect == "postgresql":
+            query = query.with_for_update()
+        round_ = session.scalars(query).one()
+        if round_.lease_owner != policy.owner:
+            return False
+        round_.lease_expires_at = utcnow() + timedelta(seconds=policy.lease_seconds)
+        return True
+
+
+def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, policy: DeliveryPolicy) -> bool:
+    """Deliver every open intro of a round we hold the lease of; True when the round finished."""
+    with db.transaction() as session:
+        round_ = session.get(Round, round_id)
+        assert round_ is not None
+        program_id, seed = round_.program_id, round_.seed
+        open_ids = list(
+            session.scalars(
+                select(Intro.id)
+                .where(Intro.round_id == round_id, Intro.state.not_in(("posted", "failed")))
+                .order_by(Intro.id)
+            )
+        )
+    log.info(
+        "round.delivering program_id=%s round_id=%s open=%d estimate_s=%.0f",
+        program_id,
+        round_id,
+        len(open_ids),
+        delivery_estimate_seconds(len(open_ids)),
+    )
+    renewed, started = time.monotonic(), time.monotonic()
+    for done, intro_id in enumerate(open_ids, start=1):
+        if time.monotonic() - renewed > policy.lease_seconds / 3:
+            if not renew_lease(db, round_id, policy):
+                log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
+                return False
+            renewed = time.monotonic()
+        deliver_intro(db, publisher, intro_id=intro_id, seed=seed, policy=policy)
+        if done % 50 == 0:
+            rate = done / max(time.monotonic() - started, 1e-6)
+            log.info(
+                "round.progress program_id=%s round_id=%s done=%d open=%d eta_s=%.0f",
+                program_id,
+                round_id,
+                done,
+                len(open_ids),
+                (len(open_ids) - done) / rate,
+            )
+    return round_close.finish_round(db, publisher, round_id=round_id, owner=policy.owner)
+
+
+def deliver_intro(
+    db: Database, publisher: IntroPublisher, *, intro_id: int, seed: int, policy: DeliveryPolicy
+) -> str:
+    """Bring one intro to `posted` (exactly once) or `failed`; returns the final state."""
+    while True:
+        state = _load(db, intro_id, seed)
+        if state is None:
+            return "gone"
+        if state.final:
+            return state.state
+        try:
+            return _advance(db, publisher, intro_id, state)
+        except Exception as error:  # classified below; anything unknown is treated as ambiguous
+            kind, reason, wait = classify(error)
+            if kind is Failure.RATE_LIMITED:
+                log.info("intro.rate_limited intro_id=%s wait_s=%.1f", intro_id, wait)
+                policy.sleep(wait)
+                continue
+            attempts = _record_failure(
+                db, intro_id, reason, permanent=kind is Failure.PERMANENT, policy=policy
+            )
+            if attempts is None:
+                return "failed"
+            log.warning("intro.retry intro_id=%s reason=%s attempt=%d", intro_id, reason, attempts)
+            policy.sleep(policy.backoff(attempts))
+
+
+@dataclass
+class _IntroState:
+    state: str
+    conversation_id: str | None
+    post_started_at: datetime | None
+    card: IntroCard
+
+    @property
+    def final(self) -> bool:
+        return self.state in ("posted", "failed")
+
+
+def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
+    with db.transaction() as session:
+        intro = session.get(Intro, intro_id)
+        if intro is None:
+            return None
+        people = [m for m in (session.get(Member, im.member_id) for im in intro.members) if m is not None]
+        tags = rounds.member_tags_by_kind(session, [m.id for m in people])
+        card = build_card(intro_id, [rounds.intro_person(m, tags[m.id]) for m in people], seed)
+        return _IntroState(intro.state, intro.conversation_id, intro.post_started_at, card)
+
+
+def _advance(db: Database, publisher: IntroPublisher, intro_id: int, state: _IntroState) -> str:
+    conversation_id = state.conversation_id
+    if conversation_id is None:
+        if len(state.card.people) < 2:
+            return _fail(db, intro_id, "members_left")
+        conversation_id = publisher.open_group([p.slack_id for p in state.card.people])  # idempotent in Slack
+        with db.transaction() as session:
+            intro = session.get(Intro, intro_id)
+            assert intro is not None
+            intro.conversation_id, intro.state = conversation_id, "opened"
+    if state.post_started_at is not None:
+        # A post may have landed without us hearing back: look before posting again.
+        ts = publisher.find_intro_post(
+            conversation_id, intro_id, oldest=state.post_started_at - CONFIRM_LOOKBACK
+        )
+        if ts is not None:
+            log.info("intro.confirmed intro_id=%s", intro_id)
+            return _posted(db, intro_id, ts)
+    with db.transaction() as session:
+        intro = session.get(Intro, intro_id)
+        assert intro is not None
+        intro.post_started_at = utcnow()
+    ts = publisher.post_intro(conversation_id, state.card)
+    return _posted(db, intro_id, ts)
+
+
+def _posted(db: Database, intro_id: int, ts: str) -> str:
+    with db.transaction() as session:
+        intro = session.get(Intro, intro_id)
+        assert intro is not None
+        intro.state, intro.message_ts, intro.delivered_at = "posted", ts, utcnow()
+        intro.attempts += 1
+    return "posted"
+
+
+def _fail(db: Database, intro_id: int, reason: str) -> str:
+    with db.transaction() as session:
+        intro = session.get(Intro, intro_id)
+        assert intro is not None
+        intro.state, intro.failure_reason = "failed", reason[:255]
+    log.warning("intro.failed intro_id=%s reason=%s", intro_id, reason)
+    return "failed"
+
+
+def _record_failure(
+    db: Database, intro_id: int, reason: str, *, permanent: bool, policy: DeliveryPolicy
+) -> int | None:
+    with db.transaction() as session:
+        intro = session.get(Intro, intro_id)
+        assert intro is not None
+        intro.attempts += 1
+        attempts = intro.attempts
+    if permanent:
+        _fail(db, intro_id, reason)
+        return None
+    if attempts >= policy.max_attempts:
+        _fail(db, intro_id, f"gave_up:{reason}")
+        return None
+    return attempts
+
+
+def deliver_pending(db: Database, publisher: IntroPublisher, policy: DeliveryPolicy) -> int:
+    """Deliver rounds until none is left to claim; returns how many rounds finished."""
+    finished = 0
+    while (round_id := claim_round(db, policy)) is not None:
+        finished += deliver_round(db, publisher, round_id=round_id, policy=policy)
+    return finished

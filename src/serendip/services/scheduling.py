@@ -1,0 +1,168 @@
+"""The scheduler's tick: start due rounds once, skip stale ones, deliver, and follow up."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from serendip.adapters.db import repositories as repo
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.models import Member, Program, Round
+from serendip.adapters.db.types import utcnow
+from serendip.services import delivery, followup, round_close, rounds
+from serendip.services.participation import opt_out
+from serendip.services.ports import Directory, IntroPublisher
+from serendip.services.programs import schedule_next_run
+
+log = logging.getLogger(__name__)
+
+# A round missed by downtime still runs when less than this late; otherwise it is skipped.
+MAX_LATENESS = timedelta(days=1)
+
+
+@dataclass
+class TickReport:
+    """What one tick did."""
+
+    started: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    delivered_rounds: int = 0
+    followups: int = 0
+
+
+def refresh_membership(db: Database, directory: Directory, program_id: int) -> int:
+    """Opt out enrolled members who are no longer in the channel (a missed member_left event)."""
+    with db.transaction() as session:
+        program = session.get(Program, program_id)
+        assert program is not None
+        channel_id, team_id = program.channel_id, program.workspace_id
+    try:
+        present = set(directory.channel_members(channel_id))
+    except Exception as exc:  # keep the stored enrolments rather than skip the round
+        log.warning("round.membership_refresh_failed program_id=%s error=%s", program_id, type(exc).__name__)
+        return 0
+    removed = 0
+    with db.transaction() as session:
+        for enrolment in repo.active_enrolments(session, program_id):
+            member = session.get(Member, enrolment.member_id)
+            if member is not None and member.slack_id not in present and opt_out(enrolment):
+                removed += 1
+    if removed:
+        log.info(
+            "round.membership_refreshed program_id=%s opted_out=%d team=%s", program_id, removed, team_id
+        )
+    return removed
+
+
+def start_round(
+    db: Database, directory: Directory, publisher: IntroPublisher, *, program_id: int, scheduled_for: datetime
+) -> rounds.PlannedRound | None:
+    """Refresh membership, then claim and plan the round (None when another process has it)."""
+    refresh_membership(db, directory, program_id)
+    planned = rounds.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)
+    if planned is not None and planned.ghosts:
+        with db.transaction() as session:
+            program = session.get(Program, program_id)
+            channel_id = program.channel_id if program else ""
+        round_close.tell_ghosts(
+            publisher, channel_id=channel_id, ghosts=planned.ghosts, round_id=planned.round_id
+        )
+    return planned
+
+
+def start_due_rounds(
+    db: Database, directory: Directory, publisher: IntroPublisher, now: datetime, report: TickReport
+) -> None:
+    """Start every round whose time has come; skip (once, logged) those more than a day late."""
+    with db.transaction() as session:
+        due = list(
+            session.execute(
+                select(Program.id, Program.next_run_at, Program.is_paused).where(Program.next_run_at <= now)
+            )
+        )
+    for program_id, scheduled_for, paused in due:
+        assert scheduled_for is not None
+        if paused:
+            _advance(db, program_id, now)
+            continue
+        if now - scheduled_for > MAX_LATENESS:
+            _skip(db, program_id, scheduled_for, now)
+            report.skipped.append(program_id)
+            continue
+        planned = start_round(db, directory, publisher, program_id=program_id, scheduled_for=scheduled_for)
+        _advance(db, program_id, scheduled_for)
+        if planned is not None:
+            report.started.append(planned.round_id)
+
+
+def _advance(db: Database, program_id: int, after: datetime) -> None:
+    with db.transaction() as session:
+        program = session.get(Program, program_id)
+        if (
+            program is not None
+            and program.next_run_at is not None
+            and program.next_run_at <= max(after, utcnow())
+        ):
+            schedule_next_run(program, max(after, program.next_run_at))
+
+
+def _skip(db: Database, program_id: int, scheduled_for: datetime, now: datetime) -> None:
+    with db.transaction() as session:
+        try:
+            with session.begin_nested():
+                session.add(
+                    Round(
+                        program_id=program_id, scheduled_for=scheduled_for, state="skipped", finished_at=now
+                    )
+                )
+            log.warning(
+                "round.skipped_late program_id=%s scheduled_for=%s late_h=%.1f",
+                program_id,
+                scheduled_for.isoformat(),
+                (now - scheduled_for).total_seconds() / 3600,
+            )
+        except IntegrityError:
+            pass
+    _advance(db, program_id, now)
+
+
+def tick(
+    db: Database,
+    directory: Directory,
+    publisher: IntroPublisher,
+    policy: delivery.DeliveryPolicy,
+    now: datetime | None = None,
+) -> TickReport:
+    """One scheduler pass: start due rounds, deliver what is claimable, send due follow-ups."""
+    now = now or utcnow()
+    report = TickReport()
+    start_due_rounds(db, directory, publisher, now, report)
+    report.delivered_rounds = delivery.deliver_pending(db, publisher, policy)
+    for round_id in followup.due_followup_rounds(db, now):
+        if followup.claim_followup(db, round_id, now):
+            report.followups += followup.send_followups(db, publisher, round_id=round_id)
+    return report
+
+
+def run_now(
+    db: Database,
+    directory: Directory,
+    publisher: IntroPublisher,
+    *,
+    team_id: str,
+    channel_id: str,
+    policy: delivery.DeliveryPolicy,
+) -> rounds.PlannedRound | None:
+    """`/coffee admin run`: start a round of this channel's program now and deliver it."""
+    with db.transaction() as session:
+        program = repo.find_program(session, team_id, channel_id)
+        if program is None:
+            return None
+        program_id = program.id
+    planned = start_round(db, directory, publisher, program_id=program_id, scheduled_for=utcnow())
+    delivery.deliver_pending(db, publisher, policy)
+    return planned
