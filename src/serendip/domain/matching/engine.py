@@ -19,13 +19,21 @@ from serendip.domain.matching.model import (
     SatOut,
     normalise_participants,
 )
-from serendip.domain.matching.pairing import EXACT_UP_TO, exact_matching, greedy_matching, repair_unmatched
+from serendip.domain.matching.pairing import (
+    EXACT_UP_TO,
+    ODD_EXACT_UP_TO,
+    exact_matching,
+    exact_pairs_with_trio,
+    greedy_matching,
+    repair_unmatched,
+)
 from serendip.domain.matching.quality import measure
 from serendip.domain.matching.sizes import group_sizes
 from serendip.domain.matching.weights import FORBIDDEN, I64, PairScorer, build_scorer
 
 NO_PARTNER = "everyone else in this round is someone they blocked, who blocked them, or their manager or report"
 NO_GROUP = "no arrangement could include them without a blocked or manager/report pair"
+_RESTARTS, _RESTARTS_UP_TO = 12, 64  # random restarts of the group search for small rounds
 _TRY_ALL_UP_TO = 5000  # below this, local search tries every member of a group as the one to swap
 
 
@@ -93,6 +101,10 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
     ok = ew > FORBIDDEN
     eu, ev, ew = eu[ok], ev[ok], ew[ok]
     n = scorer.n
+    if settings.group_size == 2 and n % 2 == 1 and n <= ODD_EXACT_UP_TO:
+        exact = exact_pairs_with_trio(n, scorer.weights)
+        if exact is not None:
+            return [[x for x in row if x >= 0] for row in exact.tolist()], []
     if n <= EXACT_UP_TO:
         mate = exact_matching(n, eu, ev, ew)
     else:
@@ -105,13 +117,32 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
     else:
         members, unplaced = _bigger_groups(pairs, singles, eu, ev, scorer, settings.group_size), []
     if members.shape[0] > 1:
-        both_u, both_v = np.concatenate([eu, ev]), np.concatenate([ev, eu])
-        members = improve(members, both_u, both_v, np.concatenate([ew, ew]), scorer.weights,
-                          try_all=n <= _TRY_ALL_UP_TO, deadline=deadline)
+        restarts = _RESTARTS if settings.group_size > 2 and n <= _RESTARTS_UP_TO else 0
+        members = _search(members, eu, ev, ew, scorer, rng, deadline, restarts)
     groups = [[x for x in row if x >= 0] for row in members.tolist()]
     if settings.group_size > 2:
         unplaced = _conflicted(members, scorer)
     return groups, unplaced
+
+
+def _search(members: I64, eu: I64, ev: I64, ew: I64, scorer: PairScorer, rng: np.random.Generator,
+            deadline: float | None, restarts: int) -> I64:
+    """Local search, then `restarts` more from shuffled groupings; the heaviest result wins."""
+    both_u, both_v, both_w = np.concatenate([eu, ev]), np.concatenate([ev, eu]), np.concatenate([ew, ew])
+    try_all = scorer.n <= _TRY_ALL_UP_TO
+    best = improve(members, both_u, both_v, both_w, scorer.weights, try_all=try_all, deadline=deadline)
+    if restarts == 0:
+        return best
+    best_weight = group_weights(best, scorer.weights).sum()
+    for _ in range(restarts):
+        people = members[members >= 0]
+        start = np.full(members.shape, -1, dtype=np.int64)
+        start[members >= 0] = rng.permutation(people)
+        found = improve(start, both_u, both_v, both_w, scorer.weights, try_all=try_all, deadline=deadline)
+        weight = group_weights(found, scorer.weights).sum()
+        if weight > best_weight:
+            best, best_weight = found, weight
+    return best
 
 
 def _pairs_with_trio(pairs: I64, singles: I64, scorer: PairScorer) -> tuple[I64, list[int]]:

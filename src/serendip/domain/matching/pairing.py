@@ -91,3 +91,32 @@ def repair_unmatched(mate: I64, weigh: WeightFn, rng: np.random.Generator) -> I6
             break  # nothing gained: the rest cannot be placed by pairs
         mate[nodes] = np.where(sub >= 0, nodes[np.maximum(sub, 0)], -1)
     return mate
+
+
+ODD_EXACT_UP_TO = 13  # odd pair rounds this small try every trio exactly
+
+
+def exact_pairs_with_trio(n: int, weigh: WeightFn) -> I64 | None:
+    """Best full placement of an odd, tiny round into pairs plus one trio: every allowed trio,
+    then Blossom on the rest. Rows of (g, 3), -1 padded; None when no full placement exists."""
+    iu, iv = np.triu_indices(n, 1)
+    weights = np.full((n, n), FORBIDDEN, dtype=np.int64)
+    weights[iu, iv] = weigh(iu.astype(np.int64), iv.astype(np.int64))
+    weights[iv, iu] = weights[iu, iv]
+    best: tuple[int, list[list[int]]] | None = None
+    for a in range(n):
+        for b in range(a + 1, n):
+            for c in range(b + 1, n):
+                trio = weights[a, b] + weights[a, c] + weights[b, c]
+                if min(weights[a, b], weights[a, c], weights[b, c]) <= FORBIDDEN:
+                    continue
+                rest = np.array([x for x in range(n) if x not in (a, b, c)], dtype=np.int64)
+                ru, rv = np.triu_indices(rest.size, 1)
+                sub = exact_matching(rest.size, ru.astype(np.int64), rv.astype(np.int64), weights[rest[ru], rest[rv]])
+                if (sub < 0).any():
+                    continue
+                firsts = np.flatnonzero(sub > np.arange(rest.size))
+                total = int(trio + weights[rest[firsts], rest[sub[firsts]]].sum())
+                if best is None or total > best[0]:
+                    best = (total, [[a, b, c]] + [[int(rest[i]), int(rest[sub[i]]), -1] for i in firsts])
+    return None if best is None else np.array(best[1], dtype=np.int64)

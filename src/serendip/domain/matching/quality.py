@@ -6,11 +6,10 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from serendip.domain.matching.model import Participant, RoundQuality
 from serendip.domain.matching.pairing import EXACT_UP_TO, exact_matching
-from serendip.domain.matching.weights import FORBIDDEN, I64, MIN_OVERLAP_MINUTES, PairScorer
+from serendip.domain.matching.weights import FORBIDDEN, I64, MIN_OVERLAP_MINUTES, TIER_LOW, PairScorer
 
 _SWAP_SAMPLE = 2000  # people tried per repeat when looking for a swap that removes it
 
@@ -66,12 +65,16 @@ def measure(
 
 
 def avoidable_repeats(groups: list[list[int]], scorer: PairScorer, ru: I64, rv: I64) -> int:
-    """Repeats a better arrangement avoids: exact for even pair rounds up to EXACT_UP_TO people,
-    otherwise those a single swap with someone in another group removes without a new repeat."""
+    """Repeats a better arrangement avoids (without losing on a higher-priority rule).
+
+    Exact for even pair rounds up to EXACT_UP_TO people (against the best matching); otherwise
+    the repeats that one swap with someone in another group removes without adding a repeat or
+    a conflict and, in mode strict, without losing a cross-team pair.
+    """
     if ru.size == 0:
         return 0
     if all(len(g) == 2 for g in groups) and 2 * len(groups) <= EXACT_UP_TO:
-        return ru.size - (len(groups) - _max_fresh_pairs(np.array(groups).ravel(), scorer))
+        return max(0, ru.size - _fewest_repeats(np.array(groups).ravel(), scorer))
     width = max(len(g) for g in groups)
     members = np.full((len(groups), width), -1, dtype=np.int64)
     for gi, g in enumerate(groups):
@@ -82,39 +85,48 @@ def avoidable_repeats(groups: list[list[int]], scorer: PairScorer, ru: I64, rv: 
     return sum(_swap_removes(members, group_of, scorer, a, b) for a, b in zip(ru.tolist(), rv.tolist(), strict=True))
 
 
-def _max_fresh_pairs(nodes: I64, scorer: PairScorer) -> int:
-    """Most non-repeat pairs in a perfect matching of `nodes` that avoids forbidden pairs."""
+def _fewest_repeats(nodes: I64, scorer: PairScorer) -> int:
+    """Repeats in the best perfect matching of `nodes` under the mode's tier order."""
     iu, iv = np.triu_indices(nodes.size, 1)
     a, b = nodes[iu], nodes[iv]
-    w = np.where(scorer.repeat(a, b), 1, 2).astype(np.int64)
-    w[scorer.forbidden(a, b)] = FORBIDDEN
+    w = _tiers(scorer, a, b)
     mate = exact_matching(nodes.size, iu.astype(np.int64), iv.astype(np.int64), w)
     first = np.flatnonzero(mate > np.arange(nodes.size))
-    return int((~scorer.repeat(nodes[first], nodes[mate[first]])).sum())
+    return int(scorer.repeat(nodes[first], nodes[mate[first]]).sum())
+
+
+def _tiers(scorer: PairScorer, u: I64, v: I64) -> I64:
+    """Pair weights without the rule-3 score: rules 1-2 only (FORBIDDEN stays)."""
+    w = scorer.weights(u, v)
+    return np.where(w > FORBIDDEN, w - w % TIER_LOW, w)
 
 
 def _swap_removes(members: I64, group_of: I64, scorer: PairScorer, a: int, b: int) -> int:
-    """1 if swapping a or b with someone in another group creates no repeat and no conflict."""
+    """1 if swapping a or b with someone elsewhere removes this repeat, adds none, loses nothing."""
     home = int(group_of[a])
     others = np.flatnonzero((group_of >= 0) & (group_of != home))
     if others.size > _SWAP_SAMPLE:
         others = others[np.linspace(0, others.size - 1, _SWAP_SAMPLE).astype(np.int64)]
     if others.size == 0:
         return 0
+    there = members[group_of[others]]
+    there = np.where(there == others[:, None], -1, there)
+    valid = there >= 0
     for leaving in (a, b):
         stay = members[home][(members[home] >= 0) & (members[home] != leaving)]
-        there = members[group_of[others]]
-        zs = np.repeat(others, stay.size)
-        bad = _bad(scorer, zs, np.tile(stay, others.size)).reshape(others.size, stay.size).any(axis=1)
-        ok_there = (there >= 0) & (there != others[:, None])
-        lv = np.full(int(ok_there.sum()), leaving, dtype=np.int64)
-        flags = np.zeros(there.shape, dtype=np.bool_)
-        flags[ok_there] = _bad(scorer, lv, there[ok_there])
-        if not (bad | flags.any(axis=1)).all():
+        zs, st = np.repeat(others, stay.size), np.tile(stay, others.size)
+        new_in = _tiers(scorer, zs, st).reshape(others.size, stay.size)
+        new_in_bad = (scorer.special(zs, st) != 0).reshape(others.size, stay.size).any(axis=1)
+        new_out = np.zeros(there.shape, dtype=np.int64)
+        old_out = np.zeros(there.shape, dtype=np.int64)
+        new_out_bad = np.zeros(there.shape, dtype=np.bool_)
+        lv = np.full(int(valid.sum()), leaving, dtype=np.int64)
+        zz = np.broadcast_to(others[:, None], there.shape)[valid]
+        new_out[valid] = _tiers(scorer, lv, there[valid])
+        old_out[valid] = _tiers(scorer, zz, there[valid])
+        new_out_bad[valid] = scorer.special(lv, there[valid]) != 0
+        old_in = int(_tiers(scorer, np.full(stay.size, leaving), stay).sum())
+        gain = new_in.sum(axis=1) + new_out.sum(axis=1) - old_in - old_out.sum(axis=1)
+        if ((gain >= 0) & ~new_in_bad & ~new_out_bad.any(axis=1)).any():
             return 1
     return 0
-
-
-def _bad(scorer: PairScorer, u: I64, v: I64) -> npt.NDArray[np.bool_]:
-    """Repeat or forbidden."""
-    return np.asarray(scorer.special(u, v) != 0, dtype=np.bool_)
