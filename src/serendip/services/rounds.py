@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -130,6 +131,7 @@ class PlannedRound:
 
     round_id: int
     intros: int
+    eligible: int
     ghosts: list[str]
 
 
@@ -189,7 +191,7 @@ def plan_round(
             len(result.groups),
             seed,
         )
-        return PlannedRound(round_.id, len(result.groups), ghosts)
+        return PlannedRound(round_.id, len(result.groups), len(people), ghosts)
 
 
 GHOST_STREAK = 3
@@ -283,3 +285,32 @@ def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
         expertise=frozenset(tags["expertise"]),
         interests=frozenset(tags["interest"]),
     )
+
+
+@dataclass(frozen=True)
+class RoundPreview:
+    """What the next round would do, computed without sending or storing anything."""
+
+    eligible: int
+    groups: list[list[str]]
+    quality: dict[str, Any]
+    lone: str | None
+    sat_out: dict[str, str]
+
+
+def preview_round(db: Database, *, program_id: int, seed: int = 0) -> RoundPreview:
+    """Match the currently eligible members as the next round would; reads only, sends nothing."""
+    with db.transaction() as session:
+        program = session.get(Program, program_id)
+        if program is None:
+            raise LookupError(f"program {program_id} not found")
+        people = eligible_members(session, program, program.next_run_at or utcnow())
+        result = _match(session, program, [m for m, _ in people], seed)
+        preview = RoundPreview(
+            len(people),
+            result.groups,
+            result.quality.to_dict(),
+            result.lone,
+            {s.id: s.reason for s in result.sat_out},
+        )
+        return preview

@@ -9,7 +9,9 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
-from serendip.adapters.slack.listeners import actions, commands, events
+from serendip.adapters.slack.listeners import actions, admin, commands, events, rounds
+from serendip.adapters.slack.listeners import home as home_listeners
+from serendip.adapters.slack.listeners import profile as profile_listeners
 from serendip.bootstrap import Container
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,10 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     commands.register(app)
     events.register(app)
     actions.register(app)
+    admin.register(app)
+    rounds.register(app)
+    home_listeners.register(app)
+    profile_listeners.register(app)
     return app
 
 

@@ -13,6 +13,9 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack import blocks, welcome
+from serendip.adapters.slack.listeners import admin
+from serendip.adapters.slack.listeners import profile as profile_listener
+from serendip.adapters.slack.listeners import rounds as round_listeners
 from serendip.bootstrap import Container
 from serendip.domain import commands as cmd
 from serendip.domain.command_parser import parse_command
@@ -24,18 +27,8 @@ log = logging.getLogger(__name__)
 
 Reply = dict[str, Any]
 
-NOT_YET = {
-    cmd.Profile: "profile",
+NOT_YET: dict[type, str] = {
     cmd.Ask: "ask",
-    cmd.AdminConfig: "admin config",
-    cmd.AdminPause: "admin pause",
-    cmd.AdminResume: "admin resume",
-    cmd.AdminPreview: "admin preview",
-    cmd.AdminRun: "admin run",
-    cmd.AdminStats: "admin stats",
-    cmd.AdminExport: "admin export",
-    cmd.AdminSet: "admin set",
-    cmd.AdminAdmins: "admin admins",
 }
 
 
@@ -68,6 +61,9 @@ def handle_coffee(ack: Ack, body: dict[str, Any], respond: Respond, services: Co
     inv = Invocation(
         services, body.get("team_id", ""), body.get("user_id", ""), body.get("channel_id", ""), respond
     )
+    # Every admin command passes the one permission guard first; admin.py runs those it implements.
+    if isinstance(parsed, admin.ADMIN_COMMANDS) and admin.handle(ack, body, respond, services, parsed):
+        return
     if type(parsed) in NOT_YET:
         ack(
             blocks.reply(
@@ -75,9 +71,17 @@ def handle_coffee(ack: Ack, body: dict[str, Any], respond: Respond, services: Co
             )
         )
         return
+    if isinstance(parsed, cmd.Profile):
+        # views.open needs the trigger_id within 3 seconds: open first, then ack.
+        ack(profile_listener.profile_command(services, body))
+        return
     if isinstance(parsed, cmd.AdminSetup):
         ack(blocks.reply(":hourglass_flowing_sand: Setting up this channel as a Serendip program…"))
         respond(_safely(inv, parsed, _admin_setup))
+        return
+    if isinstance(parsed, cmd.AdminRun):
+        ack(blocks.reply(":hourglass_flowing_sand: Matching this round…"))
+        respond(_safely(inv, parsed, _admin_run))
         return
     ack(_safely(inv, parsed, HANDLERS[type(parsed)]))
 
@@ -265,4 +269,11 @@ HANDLERS: dict[type, Callable[[Invocation, Any], Reply]] = {
     cmd.Asks: _asks,
     cmd.History: _history,
     cmd.ForgetMe: _forget_me,
+    cmd.AdminPreview: lambda inv, command: round_listeners.admin_preview(
+        inv.services, team_id=inv.team_id, channel_id=inv.channel_id, names=command.names
+    ),
 }
+
+
+def _admin_run(inv: Invocation, _: cmd.AdminRun) -> Reply:
+    return round_listeners.admin_run(inv.services, team_id=inv.team_id, channel_id=inv.channel_id)
