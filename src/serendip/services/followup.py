@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import exists, select, update
 
@@ -79,14 +79,14 @@ def _followup_once(
     db: Database, publisher: IntroPublisher, intro_id: int, conversation_id: str, followup_ts: str | None
 ) -> int:
     if followup_ts and followup_ts.startswith(SENDING):
-        started = datetime.fromisoformat(followup_ts.removeprefix(SENDING))
+        started = datetime.fromtimestamp(float(followup_ts.removeprefix(SENDING)), UTC)
         found = publisher.find_intro_post(
             conversation_id, intro_id, oldest=started - timedelta(minutes=10), kind="followup"
         )
         if found:
             _store_followup(db, intro_id, found)
             return 1
-    _store_followup(db, intro_id, SENDING + utcnow().isoformat())
+    _store_followup(db, intro_id, f"{SENDING}{utcnow().timestamp():.3f}")
     try:
         ts = publisher.post_followup(conversation_id, intro_id)
     except Exception as error:
