@@ -1,0 +1,88 @@
+"""A round as admins and participants see it: preview, run, intros in group DMs, outcome buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
+from serendip.sandbox import SlackDriver, SlackEmulator, generate_workspace
+from tests.e2e.conftest import Sandbox
+from tests.support.rounds import intro_posts, placements
+
+
+@pytest.fixture
+def big_program(database_url: str) -> Iterator[Sandbox]:
+    """A 200-person program, set up through a signed /coffee admin setup."""
+    workspace = generate_workspace(200, 8, seed=21)
+    with SlackEmulator(workspace) as slack:
+        settings = sandbox_settings(
+            api_url=slack.api_url,
+            bot_token=slack.bot_token,
+            signing_secret=slack.signing_secret,
+            database_url=database_url,
+        )
+        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+            sandbox = Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
+            driver.slash_command(
+                sandbox.humans[0], "admin setup", channel_id=sandbox.channel
+            ).wait_for_responses(1, 60)
+            yield sandbox
+
+
+def test_a_200_person_round_puts_everyone_in_exactly_one_intro_posted_once(big_program: Sandbox) -> None:
+    sb = big_program
+    preview = sb.driver.slash_command(sb.humans[0], "admin preview", channel_id=sb.channel)
+    assert "200 eligible people in 100 groups" in str(preview.json["blocks"])
+    assert sb.slack.count("conversations.open") == 0  # a preview sends nothing
+    run = sb.driver.slash_command(sb.humans[0], "admin run", channel_id=sb.channel)
+    assert "Round started: 200 people in 100 intros" in run.wait_for_responses(1, 60)[0]["text"]
+    sb.slack.wait_until(lambda _: len(intro_posts(sb.slack)) == 100, 60)
+    summary = sb.slack.wait_for_messages(sb.channel, 1, timeout=30)
+    assert "100 of 100 intros delivered" in summary[-1]["text"]
+    assert set(intro_posts(sb.slack).values()) == {1}
+    assert set(placements(sb.slack).values()) == {1} and len(placements(sb.slack)) == 200
+    assert sb.slack.count("chat.postMessage") == 200 + 100 + 1  # welcomes, one post per intro, the summary
+
+
+def test_preview_with_names_lists_the_groups(big_program: Sandbox) -> None:
+    sb = big_program
+    preview = sb.driver.slash_command(sb.humans[0], "admin preview names", channel_id=sb.channel)
+    listed = str(preview.json["blocks"])
+    assert listed.count("<@") >= 200
+
+
+def test_we_met_records_the_answer_and_updates_the_intro(big_program: Sandbox) -> None:
+    sb = big_program
+    sb.driver.slash_command(sb.humans[0], "admin run", channel_id=sb.channel).wait_for_responses(1, 60)
+    sb.slack.wait_until(lambda _: len(intro_posts(sb.slack)) == 100, 60)
+    conversation = sb.slack.group_dms()[0]
+    intro = sb.slack.messages(conversation.id)[0]
+    member = next(u for u in conversation.members if u != sb.workspace.bot.id)
+    outsider = next(u for u in sb.humans if u not in conversation.members)
+    sb.driver.block_action(
+        member,
+        "intro_met",
+        intro["metadata"]["event_payload"]["intro_id"]
+        and str(intro["metadata"]["event_payload"]["intro_id"]),
+        channel_id=conversation.id,
+        message=intro,
+    )
+    updated = sb.slack.wait_until(
+        lambda _: next(
+            (m for m in sb.slack.messages(conversation.id) if "intro_answers" in str(m.get("blocks"))), None
+        ),
+        10,
+    )
+    assert f"<@{member}> :white_check_mark: met" in str(updated["blocks"])
+    sb.driver.block_action(
+        outsider,
+        "intro_met",
+        str(intro["metadata"]["event_payload"]["intro_id"]),
+        channel_id=conversation.id,
+        message=intro,
+    )
+    sb.slack.wait_until(
+        lambda _: any("Only the people introduced" in str(e) for e in sb.slack.ephemerals(outsider)), 10
+    )
