@@ -104,7 +104,7 @@ def test_bad_input_gets_a_helpful_usage_reply(sandbox: Sandbox) -> None:
     odd = sandbox.driver.slash_command(user, "pause 3\u202eweeks \u0000🙂")
     assert odd.status == 200 and odd.json["response_type"] == "ephemeral"
     assert (
-        "not available yet"
+        "work in a program's channel"
         in sandbox.driver.slash_command(user, "admin stats", channel_id=sandbox.channel).text
     )
 

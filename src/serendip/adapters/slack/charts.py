@@ -1,0 +1,82 @@
+"""The stats chart: a department × department heat-map of ties and cross-team ties over rounds (PNG)."""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from serendip.services.analytics import ProgramStats
+
+WIDTH_PX, HEIGHT_PX, DPI = 1400, 700, 100
+LABEL_LIMIT = 18
+
+
+def render_png(stats: ProgramStats, title: str = "") -> bytes:
+    """The chart as PNG bytes, WIDTH_PX × HEIGHT_PX."""
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)  # the headless Agg canvas: no display, no pyplot global state, thread-safe
+    heat, line = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
+    _heatmap(figure, heat, stats)
+    _growth(line, stats)
+    figure.suptitle(title or f"Serendip network, {stats.generated_at:%Y-%m-%d}", fontsize=14)
+    figure.subplots_adjust(left=0.12, right=0.93, bottom=0.22, top=0.88, wspace=0.35)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_LIMIT else name[: LABEL_LIMIT - 1] + "…"
+
+
+def _heatmap(figure: Figure, axes: Axes, stats: ProgramStats) -> None:
+    axes.set_title("Ties between departments")
+    if not stats.departments:
+        _empty(axes, "No departments known yet")
+        return
+    image = axes.imshow(stats.tie_matrix, cmap="YlGnBu", vmin=0)
+    labels = [_short(d) for d in stats.departments]
+    ticks = list(range(len(labels)))
+    axes.set_xticks(ticks, labels, rotation=45, ha="right", fontsize=8)
+    axes.set_yticks(ticks, labels, fontsize=8)
+    peak = max((max(row) for row in stats.tie_matrix), default=0)
+    if len(labels) <= 15:
+        for i, row in enumerate(stats.tie_matrix):
+            for j, value in enumerate(row):
+                colour = "white" if peak and value > peak / 2 else "black"
+                axes.text(j, i, str(value), ha="center", va="center", fontsize=8, color=colour)
+    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="ties")
+
+
+def _growth(axes: Axes, stats: ProgramStats) -> None:
+    axes.set_title("Cross-team ties over rounds")
+    if not stats.series:
+        _empty(axes, "No delivered intros yet")
+        return
+    rounds = list(range(1, len(stats.series) + 1))
+    axes.plot(rounds, [p.cross_team_ties for p in stats.series], marker="o", color="#1f77b4",
+              label="cross-team ties (total)")
+    axes.bar(rounds, [p.new_cross_team_ties for p in stats.series], color="#aec7e8", label="new this round")
+    axes.set_xlabel("round")
+    axes.set_ylabel("cross-team ties")
+    if len(rounds) <= 16:
+        labels = [f"{i}\n{p.at:%d %b}" for i, p in zip(rounds, stats.series, strict=True)]
+        axes.set_xticks(rounds, labels, fontsize=7)
+    people = axes.twinx()
+    people.plot(rounds, [p.participants for p in stats.series], linestyle="--", color="#ff7f0e",
+                label="participants")
+    people.set_ylabel("participants")
+    people.set_ylim(bottom=0)
+    axes.set_ylim(bottom=0)
+    handles, labels = axes.get_legend_handles_labels()
+    more_handles, more_labels = people.get_legend_handles_labels()
+    axes.legend(handles + more_handles, labels + more_labels, loc="upper left", fontsize=8)
+
+
+def _empty(axes: Axes, text: str) -> None:
+    axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, color="grey")
+    axes.set_xticks([])
+    axes.set_yticks([])
