@@ -121,6 +121,7 @@ def welcome_dm(
     )
     return f"Welcome to <#{channel_id}>", [
         section(text),
+        actions(button("Fill in your profile", "open_profile", "welcome", "primary")),
         context("Type `/coffee help` for everything you can do."),
     ]
 

@@ -1,0 +1,106 @@
+"""The profile modal's use cases: what it shows, saving it, and the tags it offers while typing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from serendip.adapters.db import repositories as repo
+from serendip.adapters.db import repositories_profile as profile_repo
+from serendip.adapters.db.models import Member
+from serendip.domain.profile_input import ProfileInput
+from serendip.domain.tags import fuzzy_match, normalise_tag
+from serendip.services.members import DepartmentSource, set_department, source_of
+
+log = logging.getLogger(__name__)
+
+MAX_OPTIONS = 100  # Slack shows at most 100 options per external select answer.
+STRONG_MATCH = 0.75  # a prefix of the tag or of one of its words
+
+
+@dataclass(frozen=True)
+class ProfileSnapshot:
+    """Everything the profile modal and the App Home show about one member."""
+
+    slack_id: str
+    department: str | None
+    department_source: DepartmentSource | None
+    tz: str
+    expertise: list[str]
+    interests: list[str]
+    blocked: list[str]
+    work_start: int
+    work_end: int
+    may_be_asked: bool
+
+    @property
+    def department_editable(self) -> bool:
+        """Whether the member may set the department (no HR or directory value exists)."""
+        source = self.department_source
+        return source in (None, DepartmentSource.SELF) or not self.department
+
+
+@dataclass(frozen=True)
+class TagOption:
+    """One suggestion in the tag type-ahead: the tag, how many people use it, whether it is new."""
+
+    tag: str
+    people: int
+    new: bool = False
+
+
+def snapshot(session: Session, member: Member) -> ProfileSnapshot:
+    """The member's profile as stored."""
+    return ProfileSnapshot(
+        slack_id=member.slack_id,
+        department=member.department,
+        department_source=source_of(member),
+        tz=member.tz,
+        expertise=repo.member_tags(session, member.id, "expertise"),
+        interests=repo.member_tags(session, member.id, "interest"),
+        blocked=profile_repo.member_blocks(session, member.id),
+        work_start=member.work_start_minute,
+        work_end=member.work_end_minute,
+        may_be_asked=member.may_be_asked,
+    )
+
+
+def save(session: Session, member: Member, form: ProfileInput) -> None:
+    """Store a checked profile submission; a directory or HR department is never overwritten."""
+    if form.department is not None and snapshot_editable(member):
+        set_department(member, form.department, DepartmentSource.SELF)
+    profile_repo.replace_tags(session, member.id, "expertise", form.expertise)
+    profile_repo.replace_tags(session, member.id, "interest", form.interests)
+    profile_repo.replace_member_blocks(session, member.id, form.blocked)
+    member.work_start_minute, member.work_end_minute = form.work_start, form.work_end
+    member.may_be_asked = form.may_be_asked
+    log.info(
+        "profile.saved workspace=%s member_id=%s expertise=%d interests=%d blocked=%d",
+        member.workspace_id,
+        member.id,
+        len(form.expertise),
+        len(form.interests),
+        len(form.blocked),
+    )
+
+
+def snapshot_editable(member: Member) -> bool:
+    """Whether the member's department may be set by the member."""
+    return source_of(member) in (None, DepartmentSource.SELF) or not member.department
+
+
+def tag_options(session: Session, workspace_id: str, typed: str) -> list[TagOption]:
+    """Existing tags that match what was typed, best first, plus the typed tag itself when new."""
+    counts = dict(profile_repo.workspace_tag_counts(session, workspace_id))
+    wanted = normalise_tag(typed)
+    if not typed.strip():
+        return [TagOption(t, n) for t, n in list(counts.items())[:MAX_OPTIONS]]
+    ranked = fuzzy_match(typed, counts, limit=MAX_OPTIONS - 1)
+    options = [TagOption(tag, counts[tag]) for tag, _ in ranked]
+    if wanted is not None and wanted not in counts:
+        # The new tag goes after close existing ones ("kube" → kubernetes), before loose matches.
+        close = sum(score >= STRONG_MATCH for _, score in ranked)
+        options.insert(close, TagOption(wanted, 0, new=True))
+    return options
