@@ -33,7 +33,7 @@ from serendip.domain.matching.weights import FORBIDDEN, I64, PairScorer, build_s
 
 NO_PARTNER = "everyone else in this round is someone they blocked, who blocked them, or their manager or report"
 NO_GROUP = "no arrangement could include them without a blocked or manager/report pair"
-_RESTARTS, _RESTARTS_UP_TO = 12, 64  # random restarts of the group search for small rounds
+_RESTARTS, _RESTARTS_UP_TO = 8, 24  # random restarts of the group search for small rounds
 _TRY_ALL_UP_TO = 5000  # below this, local search tries every member of a group as the one to swap
 
 
