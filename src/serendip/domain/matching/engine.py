@@ -129,8 +129,13 @@ def _search(members: I64, eu: I64, ev: I64, ew: I64, scorer: PairScorer, rng: np
             deadline: float | None, restarts: int) -> I64:
     """Local search, then `restarts` more from shuffled groupings; the heaviest result wins."""
     both_u, both_v, both_w = np.concatenate([eu, ev]), np.concatenate([ev, eu]), np.concatenate([ew, ew])
-    try_all = scorer.n <= _TRY_ALL_UP_TO
-    best = improve(members, both_u, both_v, both_w, scorer.weights, try_all=try_all, deadline=deadline)
+    small = scorer.n <= _TRY_ALL_UP_TO
+
+    def run(start: I64) -> I64:
+        return improve(start, both_u, both_v, both_w, scorer.weights, try_all=small, rescans=2 if small else 1,
+                       max_sweeps=60 if small else 30, deadline=deadline)
+
+    best = run(members)
     if restarts == 0:
         return best
     best_weight = group_weights(best, scorer.weights).sum()
@@ -138,7 +143,7 @@ def _search(members: I64, eu: I64, ev: I64, ew: I64, scorer: PairScorer, rng: np
         people = members[members >= 0]
         start = np.full(members.shape, -1, dtype=np.int64)
         start[members >= 0] = rng.permutation(people)
-        found = improve(start, both_u, both_v, both_w, scorer.weights, try_all=try_all, deadline=deadline)
+        found = run(start)
         weight = group_weights(found, scorer.weights).sum()
         if weight > best_weight:
             best, best_weight = found, weight

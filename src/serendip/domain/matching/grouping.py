@@ -20,7 +20,8 @@ def cluster_edges(clusters: I64, eu: I64, ev: I64, weigh: WeightFn) -> tuple[I64
         inside = (eu < cluster_of.size) & (ev < cluster_of.size)
         cu, cv = cluster_of[eu[inside]], cluster_of[ev[inside]]
         keep = (cu >= 0) & (cv >= 0) & (cu != cv)
-        keys = np.unique(np.minimum(cu[keep], cv[keep]) * k + np.maximum(cu[keep], cv[keep]))
+        keys = np.sort(np.minimum(cu[keep], cv[keep]) * k + np.maximum(cu[keep], cv[keep]))
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # np.unique is slower (hash-based in numpy 2.3+)
         cu, cv = keys // k, keys % k
     w = np.zeros(cu.size, dtype=np.int64)
     for i in range(clusters.shape[1]):

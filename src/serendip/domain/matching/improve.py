@@ -16,7 +16,7 @@ from serendip.domain.matching.pairing import WeightFn
 from serendip.domain.matching.weights import FORBIDDEN, I64
 
 NEG = np.int64(FORBIDDEN) * 8
-_RESCANS = 2  # full passes over all candidate edges (the first included)
+_SELECTION_ROUNDS = 8
 
 
 def group_weights(members: I64, weigh: WeightFn) -> I64:
@@ -46,9 +46,13 @@ def _sum_to_group(p: I64, members: I64, skip_a: I64, skip_b: I64, weigh: WeightF
 
 def improve(
     members: I64, eu: I64, ev: I64, ew: I64, weigh: WeightFn, *,
-    try_all: bool, max_sweeps: int = 60, deadline: float | None = None,
+    try_all: bool, max_sweeps: int = 60, rescans: int = 2, deadline: float | None = None,
 ) -> I64:
-    """Improve groups `members` (g, width; -1 padding) using candidate edges (eu, ev, ew)."""
+    """Improve groups `members` (g, width; -1 padding) using candidate edges (eu, ev, ew).
+
+    Stops when nothing improves, after `max_sweeps`, after `rescans` full passes over all edges,
+    or at `deadline` (a wall-clock bound that trades determinism for time).
+    """
     members = members.copy()
     n = int(max(eu.max(initial=-1), ev.max(initial=-1), members.max(initial=-1))) + 1
     group_of = np.full(n, -1, dtype=np.int64)
@@ -60,7 +64,6 @@ def improve(
     dirty = np.ones(members.shape[0], dtype=np.bool_)
     work = np.zeros(0, dtype=np.int64)  # edges (a, c) heavier than a's average tie: gains start there
     pending = np.zeros(eu.size, dtype=np.bool_)
-    rescans = _RESCANS
     for _ in range(max_sweeps):
         if deadline is not None and time.perf_counter() > deadline:
             break
@@ -137,14 +140,25 @@ def _best_moves(
 
 
 def _non_overlapping(gain: I64, g_of_a: I64, g_of_c: I64, groups: int) -> I64:
-    """Positions of improving moves that are the best move of both their groups."""
+    """Positions of improving moves, no two touching the same group, greedily by gain.
+
+    Each round takes the moves that are the best remaining one of both their groups; the next
+    round only considers moves whose groups are still untouched, so every gain stays exact.
+    """
     pos = np.flatnonzero(gain > 0)
-    if pos.size == 0:
-        return pos
     pos = pos[np.argsort(-gain[pos], kind="stable")]
-    g, h = g_of_a[pos], g_of_c[pos]
-    rank = np.arange(pos.size)
-    best = np.full(groups, pos.size, dtype=np.int64)
-    np.minimum.at(best, g, rank)
-    np.minimum.at(best, h, rank)
-    return np.asarray(pos[(best[g] == rank) & (best[h] == rank)], dtype=np.int64)
+    taken = np.zeros(groups, dtype=np.bool_)
+    chosen = []
+    for _ in range(_SELECTION_ROUNDS):
+        if pos.size == 0:
+            break
+        g, h = g_of_a[pos], g_of_c[pos]
+        rank = np.arange(pos.size)
+        best = np.full(groups, pos.size, dtype=np.int64)
+        np.minimum.at(best, g, rank)
+        np.minimum.at(best, h, rank)
+        win = (best[g] == rank) & (best[h] == rank)
+        chosen.append(pos[win])
+        taken[g[win]], taken[h[win]] = True, True
+        pos = pos[~(taken[g] | taken[h])]
+    return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)

@@ -48,6 +48,8 @@ def _popcount(x: npt.NDArray[np.uint64]) -> I64:
     return total
 
 
+_OVERLAP_POINTS = np.array([_W_OVERLAP * min(k * SLOT_MINUTES, OVERLAP_FULL_MINUTES) // OVERLAP_FULL_MINUTES
+                            for k in range(DAY // SLOT_MINUTES + 1)], dtype=np.int64)
 _BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
 
 
@@ -71,34 +73,48 @@ def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 @dataclass
 class _Tags:
-    sig_interests: npt.NDArray[np.uint64]
-    sig_expertise: npt.NDArray[np.uint64]
-    interests: npt.NDArray[np.uint64] | None
-    expertise: npt.NDArray[np.uint64] | None
+    top_interests: npt.NDArray[np.uint64]  # exact bits of the 64 most common tags
+    top_expertise: npt.NDArray[np.uint64]
+    rare_sig_interests: npt.NDArray[np.uint64]  # one hashed bit per rarer tag (a filter)
+    rare_sig_expertise: npt.NDArray[np.uint64]
+    rare_interests: npt.NDArray[np.uint64] | None  # (words, n) exact bits of rarer tags, if any
+    rare_expertise: npt.NDArray[np.uint64] | None
     postings: I64  # (k, 2) (person, tag id) of both kinds
 
 
+def _bits(rows: I64, cols: I64, shape: tuple[int, ...]) -> npt.NDArray[np.uint64]:
+    """OR 1 << (col % 64) into word col // 64 of each row (1-D result when shape has one axis)."""
+    out = np.zeros(shape, dtype=np.uint64)
+    values = np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64))
+    if len(shape) == 1:
+        np.bitwise_or.at(out, rows, values)
+    else:
+        np.bitwise_or.at(out, (cols // 64, rows), values)
+    return out
+
+
 def _tag_bits(people: Sequence[Participant]) -> _Tags:
-    """Tag signatures (one bit per tag: exact up to 64 tags, hashed beyond) and exact bitsets."""
-    vocab = sorted({t for p in people for t in p.interests | p.expertise})
-    index = {t: i for i, t in enumerate(vocab)}
-    small = len(vocab) <= 64
-    words = -(-len(vocab) // 64)
-    sigs, exact, postings = [], [], []
+    """Exact bits for the 64 most common tags; rarer ones get a hashed filter word and exact words."""
+    counts: dict[str, int] = {}
+    for p in people:
+        for t in p.interests | p.expertise:
+            counts[t] = counts.get(t, 0) + 1
+    index = {t: i for i, t in enumerate(sorted(counts, key=lambda t: (-counts[t], t)))}
+    n, rare_words = len(people), max(0, -(-(len(index) - 64) // 64))
+    out: list[npt.NDArray[np.uint64] | None] = []
+    postings = []
     for attr in ("interests", "expertise"):
         rows = np.array([i for i, p in enumerate(people) for _ in getattr(p, attr)], dtype=np.int64)
         cols = np.array([index[t] for p in people for t in getattr(p, attr)], dtype=np.int64)
         postings.append(np.stack([rows, cols], axis=1))
-        bit = cols % 64 if small else (_mix64(cols.astype(np.uint64)) % np.uint64(64)).astype(np.int64)
-        sig = np.zeros(len(people), dtype=np.uint64)
-        np.bitwise_or.at(sig, rows, np.left_shift(np.uint64(1), bit.astype(np.uint64)))
-        sigs.append(sig)
-        if not small:
-            bits = np.zeros((words, len(people)), dtype=np.uint64)
-            np.bitwise_or.at(bits, (cols // 64, rows), np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64)))
-            exact.append(bits)
-    return _Tags(sigs[0], sigs[1], exact[0] if exact else None, exact[1] if exact else None,
-                 np.concatenate(postings))
+        top, rare = cols < 64, cols >= 64
+        rare_cols = cols[rare] - 64
+        out += [_bits(rows[top], cols[top], (n,)),
+                _bits(rows[rare], (_mix64(rare_cols.astype(np.uint64)) % np.uint64(64)).astype(np.int64), (n,)),
+                _bits(rows[rare], rare_cols, (rare_words, n)) if rare_words else None]
+    ti, si, ri, tx, sx, rx = out
+    assert ti is not None and si is not None and tx is not None and sx is not None
+    return _Tags(ti, tx, si, sx, ri, rx, np.concatenate(postings))
 
 
 def _history_pairs(index: dict[str, int], history: History, cooldown: int) -> I64:
@@ -128,18 +144,15 @@ class PairScorer:
     dept: I64  # department code, -1 unknown (or everyone, in mode off)
     window_start: I64  # start of the working window in UTC minutes, in [0, 1440)
     slots: npt.NDArray[np.uint64]  # bit k: works UTC minutes [30k, 30k + 30)
-    novelty: npt.NDArray[np.float64]  # 1 / (1 + cross-team ties)
+    inclusion: I64  # points per person for a cross-team partner: _W_INCLUSION / (1 + ties)
     id_hash: npt.NDArray[np.uint64]
-    sig_interests: npt.NDArray[np.uint64]  # one hashed bit per tag (exact with <= 64 tags)
-    sig_expertise: npt.NDArray[np.uint64]
-    interests: npt.NDArray[np.uint64] | None  # (words, n) exact bitsets when there are > 64 tags
-    expertise: npt.NDArray[np.uint64] | None
+    tags: _Tags
     tag_postings: I64  # (k, 2) (person, tag id), interests and expertise
     special_keys: I64  # sorted pair keys with a repeat and/or forbidden flag
     special_flags: npt.NDArray[np.int8]
     bloom: B
     dp_keys: I64  # sorted department-pair keys (low * dp_width + high) with a known tie count
-    dp_few: npt.NDArray[np.float64]
+    dp_points: I64  # _W_DEPT_PAIR scaled by how few ties the department pair has
     dp_width: int
     tier_repeat: int  # weight of "not a repeat"
     tier_cross: int  # weight of "cross-team"
@@ -173,37 +186,37 @@ class PairScorer:
 
     def shared_tags(self, u: I64, v: I64) -> tuple[B, B]:
         """(shared interest, one's expertise meets the other's interest)."""
-        iu, iv, xu, xv = self.sig_interests[u], self.sig_interests[v], self.sig_expertise[u], self.sig_expertise[v]
+        t = self.tags
+        iu, iv, xu, xv = t.top_interests[u], t.top_interests[v], t.top_expertise[u], t.top_expertise[v]
         shared, teach = (iu & iv) != 0, ((xu & iv) | (iu & xv)) != 0
-        if self.interests is None or self.expertise is None:
-            return shared, teach  # at most 64 tags: the signatures are exact
-        maybe = np.flatnonzero(shared | teach)  # signatures never miss, may over-report
+        if t.rare_interests is None or t.rare_expertise is None:
+            return shared, teach
+        iu, iv, xu, xv = (t.rare_sig_interests[u], t.rare_sig_interests[v], t.rare_sig_expertise[u],
+                          t.rare_sig_expertise[v])
+        maybe = np.flatnonzero((((iu & iv) != 0) & ~shared) | ((((xu & iv) | (iu & xv)) != 0) & ~teach))
         su, sv = u[maybe], v[maybe]
-        exact_s = np.zeros(maybe.size, dtype=np.bool_)
-        exact_t = np.zeros(maybe.size, dtype=np.bool_)
-        for ints, exps in zip(self.interests, self.expertise, strict=True):
-            exact_s |= (ints[su] & ints[sv]) != 0
-            exact_t |= ((exps[su] & ints[sv]) | (ints[su] & exps[sv])) != 0
-        shared[maybe], teach[maybe] = exact_s, exact_t
+        for ints, exps in zip(t.rare_interests, t.rare_expertise, strict=True):
+            shared[maybe] |= (ints[su] & ints[sv]) != 0
+            teach[maybe] |= ((exps[su] & ints[sv]) | (ints[su] & exps[sv])) != 0
         return shared, teach
 
     def score(self, u: I64, v: I64, cross: B) -> I64:
         """Rule 3: overlap, inclusion, rare department pairs, tags, jitter; 0..SCORE_MAX."""
-        s = _W_OVERLAP * np.minimum(self.overlap(u, v), OVERLAP_FULL_MINUTES) / OVERLAP_FULL_MINUTES
-        s += cross * (_W_INCLUSION * (self.novelty[u] + self.novelty[v]))
+        s = _OVERLAP_POINTS[_popcount(self.slots[u] & self.slots[v])]
+        bonus = self.inclusion[u] + self.inclusion[v]
         if self.dp_keys.size:
             du, dv = self.dept[u], self.dept[v]
             k = np.minimum(du, dv) * self.dp_width + np.maximum(du, dv)
             pos = np.searchsorted(self.dp_keys, k).clip(max=self.dp_keys.size - 1)
-            few = np.where(self.dp_keys[pos] == k, self.dp_few[pos], 1.0)
+            bonus += np.where(self.dp_keys[pos] == k, self.dp_points[pos], _W_DEPT_PAIR)
         else:
-            few = np.ones(u.shape)
-        s += cross * (_W_DEPT_PAIR * few)
+            bonus += _W_DEPT_PAIR
+        s += cross * bonus
         shared, teach = self.shared_tags(u, v)
         s += np.where(teach, _W_TEACH, np.where(shared, _W_SHARED, 0))
-        lo, hi = np.minimum(self.id_hash[u], self.id_hash[v]), np.maximum(self.id_hash[u], self.id_hash[v])
-        jitter = _mix64(lo * _GOLDEN ^ hi ^ self.seed_mix) % np.uint64(_JITTER)
-        return s.astype(np.int64) + jitter.astype(np.int64)
+        hu, hv = self.id_hash[u], self.id_hash[v]
+        jitter = _mix64(np.minimum(hu, hv) * _GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(_JITTER)
+        return np.asarray(s + jitter.astype(np.int64), dtype=np.int64)
 
     def weights(self, u: I64, v: I64) -> I64:
         """Tiered integer weight of each pair; FORBIDDEN for blocked or manager/report pairs."""
@@ -253,21 +266,20 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     np.bitwise_or.at(special_flags, inverse, flags)
     bloom = np.zeros(1 << _BLOOM_BITS, dtype=np.bool_)
     bloom[(special_keys.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)] = True
-    dp_keys, dp_few = _department_pairs(depts, settings)
+    dp_keys, dp_points = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
         n=n, dept=dept, window_start=hours[:, 0] % DAY, slots=working_slots(hours[:, 0] % DAY, length),
-        novelty=1.0 / (1.0 + np.array([max(0, p.cross_team_ties) for p in people], dtype=np.float64)),
-        id_hash=id_hash, sig_interests=tags.sig_interests, sig_expertise=tags.sig_expertise,
-        interests=tags.interests, expertise=tags.expertise, tag_postings=tags.postings,
+        inclusion=(_W_INCLUSION / (1.0 + np.array([max(0, p.cross_team_ties) for p in people]))).astype(np.int64),
+        id_hash=id_hash, tags=tags, tag_postings=tags.postings,
         special_keys=special_keys, special_flags=special_flags, bloom=bloom,
-        dp_keys=dp_keys, dp_few=dp_few, dp_width=max(1, len(depts)), tier_repeat=high, tier_cross=0 if off else low,
+        dp_keys=dp_keys, dp_points=dp_points, dp_width=max(1, len(depts)), tier_repeat=high, tier_cross=0 if off else low,
         seed_mix=_mix64(np.array([settings.seed & (2**64 - 1)], dtype=np.uint64))[0],
     )
 
 
-def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I64, npt.NDArray[np.float64]]:
-    """Sorted department-pair keys and a 'fewness' in (0, 1] (1 = no ties yet)."""
+def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I64, I64]:
+    """Sorted department-pair keys and their points: _W_DEPT_PAIR / (1 + ties / mean ties)."""
     width = max(1, len(depts))
     items = {}
     for (a, b), ties in settings.department_pair_ties.items():
@@ -275,7 +287,7 @@ def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I
             da, db = sorted((depts[a], depts[b]))
             items[da * width + db] = max(0, ties)
     if not items:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     scale = max(1.0, float(np.mean([t for t in items.values() if t > 0] or [1])))
     keys = np.array(sorted(items), dtype=np.int64)
-    return keys, np.array([1.0 / (1.0 + items[int(k)] / scale) for k in keys])
+    return keys, np.array([int(_W_DEPT_PAIR / (1.0 + items[int(k)] / scale)) for k in keys], dtype=np.int64)
