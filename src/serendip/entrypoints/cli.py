@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from serendip.config import SettingError, Settings, load_settings
+from serendip.entrypoints.report_cmd import report_command
 from serendip.entrypoints.simulate_cmd import simulate_command
 from serendip.logging_setup import configure_logging
 
@@ -189,6 +190,7 @@ def _only_workspace(database: Any) -> str:
 
 
 app.command("simulate")(simulate_command)
+app.command("report")(report_command)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ import io
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from serendip.services.analytics import ProgramStats
 
@@ -22,7 +23,7 @@ def render_png(stats: ProgramStats, title: str = "") -> bytes:
     _heatmap(figure, heat, stats)
     _growth(line, stats)
     figure.suptitle(title or f"Serendip network, {stats.generated_at:%Y-%m-%d}", fontsize=14)
-    figure.subplots_adjust(left=0.12, right=0.93, bottom=0.22, top=0.88, wspace=0.35)
+    figure.subplots_adjust(left=0.12, right=0.93, bottom=0.25, top=0.88, wspace=0.35)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
@@ -48,7 +49,9 @@ def _heatmap(figure: Figure, axes: Axes, stats: ProgramStats) -> None:
             for j, value in enumerate(row):
                 colour = "white" if peak and value > peak / 2 else "black"
                 axes.text(j, i, str(value), ha="center", va="center", fontsize=8, color=colour)
-    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="ties")
+    bar = figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="ties")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
 
 
 def _growth(axes: Axes, stats: ProgramStats) -> None:
@@ -71,9 +74,12 @@ def _growth(axes: Axes, stats: ProgramStats) -> None:
     people.set_ylabel("participants")
     people.set_ylim(bottom=0)
     axes.set_ylim(bottom=0)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    people.yaxis.set_major_locator(MaxNLocator(integer=True))
     handles, labels = axes.get_legend_handles_labels()
     more_handles, more_labels = people.get_legend_handles_labels()
-    axes.legend(handles + more_handles, labels + more_labels, loc="upper left", fontsize=8)
+    axes.legend(handles + more_handles, labels + more_labels, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                ncol=3, fontsize=8, frameon=False)
 
 
 def _empty(axes: Axes, text: str) -> None:

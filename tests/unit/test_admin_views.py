@@ -1,0 +1,102 @@
+"""The stats chart, the settings modal reader and the admin Block Kit builders, without Slack."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image
+
+from serendip.adapters.slack import admin_blocks, charts, config_modal
+from serendip.domain.commands import AdminSetting, Weekday
+from serendip.services.administration import Outcome
+from serendip.services.analytics import ProgramStats, RoundPoint, compute_stats
+
+NOW = datetime(2026, 5, 20, tzinfo=UTC)
+
+
+def _stats(departments: int = 0, rounds: int = 0) -> ProgramStats:
+    names = [f"Department number {i}" for i in range(departments)]
+    stats = compute_stats(program_id=1, channel_id="C1", timezone="UTC", now=NOW, seats=[], outcomes={},
+                          quality={}, people=[(f"U{i}", names[i % departments] if departments else None)
+                                              for i in range(10)])
+    stats.series = [RoundPoint(i, NOW, 10, 5, 1, i + 1, 0.5, 0.9) for i in range(rounds)]
+    return stats
+
+
+@pytest.mark.parametrize(("departments", "rounds"), [(0, 0), (3, 2), (25, 40)])
+def test_the_chart_is_a_png_of_at_least_800_by_600(departments: int, rounds: int) -> None:
+    image = Image.open(io.BytesIO(charts.render_png(_stats(departments, rounds))))
+    image.load()
+    assert image.format == "PNG" and image.size == (charts.WIDTH_PX, charts.HEIGHT_PX)
+    assert image.size[0] >= 800 and image.size[1] >= 600
+
+
+def test_an_empty_program_has_no_rate_and_no_pairs() -> None:
+    stats = _stats(departments=1)
+    assert stats.meeting_rate is None and stats.department_pairs_total == 0
+    assert stats.members_without_cross_team_tie == 10
+
+
+def _state(**values: str) -> dict[str, dict[str, dict[str, object]]]:
+    state: dict[str, dict[str, dict[str, object]]] = {}
+    for block, value in values.items():
+        if block in ("timezone", "welcome", "cooldown"):
+            state[block] = {"value": {"type": "plain_text_input", "value": value}}
+        elif block == "time":
+            state[block] = {"value": {"type": "timepicker", "selected_time": value}}
+        else:
+            state[block] = {"value": {"type": "static_select", "selected_option": {"value": value}}}
+    return state
+
+
+GOOD = {"frequency": "monthly", "day": "fri", "time": "14:30", "timezone": "america/new_york", "size": "4",
+        "mode": "off", "cooldown": "0", "followup": "on", "welcome": "Hi"}
+
+
+def test_the_settings_modal_reads_every_field() -> None:
+    values, errors = config_modal.read_config(_state(**GOOD), None)
+    assert errors == {}
+    assert values[AdminSetting.DAY] == Weekday.FRI and values[AdminSetting.TIMEZONE] == "America/New_York"
+    assert values[AdminSetting.SIZE] == 4 and values[AdminSetting.COOLDOWN] == 0
+    assert values[AdminSetting.WELCOME] == "Hi"
+
+
+def test_bad_modal_values_get_errors_naming_what_is_allowed() -> None:
+    bad = {**GOOD, "size": "9", "cooldown": "53", "timezone": "Europe/Berln", "time": "25:00"}
+    _, errors = config_modal.read_config(_state(**bad), None)
+    assert set(errors) == {"size", "cooldown", "timezone", "time"}
+    assert "2 to 6" in errors["size"] and "0 to 52" in errors["cooldown"]
+    assert "Europe/Berlin" in errors["timezone"] and "10:00" in errors["time"]
+
+
+def test_an_untouched_welcome_keeps_its_stored_mrkdwn() -> None:
+    stored = "Hi <@U1|ann> &amp; <https://x.example|the wiki>"
+    values, _ = config_modal.read_config(_state(**{**GOOD, "welcome": config_modal.unescape(stored)}), stored)
+    assert values[AdminSetting.WELCOME] == stored
+    values, _ = config_modal.read_config(_state(**{**GOOD, "welcome": ""}), stored)
+    assert values[AdminSetting.WELCOME] is None
+
+
+def test_the_config_view_opens_on_the_current_values() -> None:
+    settings = {AdminSetting.FREQUENCY: "weekly", AdminSetting.DAY: 2, AdminSetting.TIME: "10:00",
+                AdminSetting.TIMEZONE: "UTC", AdminSetting.SIZE: 3, AdminSetting.MODE: "prefer",
+                AdminSetting.COOLDOWN: 8, AdminSetting.FOLLOWUP: True, AdminSetting.WELCOME: "a &amp; b"}
+    view = config_modal.config_view(settings, "C1")
+    blocks = {b["block_id"]: b["element"] for b in view["blocks"]}
+    assert blocks["day"]["initial_option"]["value"] == "wed" and blocks["size"]["initial_option"]["value"] == "3"
+    assert blocks["welcome"]["initial_value"] == "a & b" and config_modal.channel_of(view) == "C1"
+
+
+def test_no_change_means_no_announcement() -> None:
+    outcome = Outcome(1, "C1", "UTC", NOW, False, unchanged=["group size is already pairs"])
+    assert admin_blocks.announcement("U1", outcome) is None
+    assert "Nothing to change" in admin_blocks.change_reply(outcome)["text"]
+
+
+def test_the_home_health_panel_holds_the_headline_figures() -> None:
+    panel = admin_blocks.admin_health_blocks(_stats(3, 2))
+    text = str(panel)
+    assert panel[0]["type"] == "header" and "Meeting rate" in text and "Department pairs with a tie" in text
+    assert all(len(block.get("fields", [])) <= 10 for block in panel)
