@@ -96,3 +96,15 @@ def test_config_submitted_by_someone_no_longer_allowed_changes_nothing(sandbox: 
     assert _program(sandbox).group_size == 2
     with sandbox.bot.container.db.transaction() as session:
         assert session.query(AuditEntry).filter(AuditEntry.action == "program.set").count() == 0
+
+
+def test_the_app_home_shows_program_health_to_its_admins_only(sandbox: Sandbox) -> None:
+    creator, outsider = _plain(sandbox)[:2]
+    _with_history(sandbox)
+    for user in (creator, outsider):
+        sandbox.driver.app_home_opened(user)
+    home = sandbox.slack.wait_until(lambda _: sandbox.slack.home_view(creator), 10)
+    text = str(home["blocks"])
+    assert "Program health" in text and "*Intros delivered*\\n8" in text and len(home["blocks"]) <= 100
+    other = sandbox.slack.wait_until(lambda _: sandbox.slack.home_view(outsider), 10)
+    assert "Program health" not in str(other["blocks"])

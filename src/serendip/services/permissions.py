@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
-from serendip.adapters.db.models import Program
+from serendip.adapters.db.models import Member, Program
 from serendip.services import members
 from serendip.services.errors import NotAllowed, NotAProgramChannel
 from serendip.services.ports import Directory
@@ -47,3 +47,14 @@ def require_admin(
             REFUSED.format(name=name, creator=f" (<@{program.created_by}>)" if program.created_by else "")
         )
     return program
+
+
+def administered_programs(session: Session, member: Member) -> list[Program]:
+    """Programs of the member's workspace they may administer, from stored facts (no Slack call)."""
+    return [
+        program
+        for program in repo.workspace_programs(session, member.workspace_id)
+        if member.is_workspace_admin
+        or program.created_by == member.slack_id
+        or repo.is_program_admin(session, program.id, member.slack_id)
+    ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db import repositories as repo
-from serendip.adapters.db.models import Program
+from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack import admin_blocks, blocks, config_modal
 from serendip.bootstrap import Container
@@ -225,6 +226,19 @@ def on_config_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], servi
             services.gateway.post_to_user(user_id, "Settings saved", admin_blocks.change_reply(outcome)["blocks"])
         except SlackApiError as exc:
             log.warning("admin.config_reply_failed user=%s error=%s", user_id, exc.response.get("error"))
+
+
+def home_panels(session: Any, member: Member, now: datetime, *, limit: int = 3) -> list[dict[str, Any]]:
+    """The program-health panels for the App Home of someone who administers programs (else none)."""
+    panels: list[dict[str, Any]] = []
+    try:
+        for program in permissions.administered_programs(session, member)[:limit]:
+            panels += [{"type": "divider"}, *admin_blocks.admin_health_blocks(
+                analytics.program_stats(session, program, now))]
+    except Exception as exc:  # the member's own Home must still publish
+        log.error("admin.home_panel_failed member_id=%s error=%s", member.id, type(exc).__name__, exc_info=exc)
+        return []
+    return panels
 
 
 def _refused_view(text: str) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.home_view import home_view
+from serendip.adapters.slack.home_view import MAX_VIEW_BLOCKS, home_view
+from serendip.adapters.slack.listeners import admin
 from serendip.bootstrap import Container
 from serendip.services import members, participation
 from serendip.services.errors import NotEnrolled
@@ -31,6 +32,8 @@ def publish_home(services: Container, team_id: str, user_id: str) -> bool:
     with services.db.transaction() as session:
         member = members.ensure_member(session, services.gateway, team_id, user_id)
         view = home_view(home_data(session, member, utcnow()))
+        panels = admin.home_panels(session, member, utcnow())  # program health, for program admins
+        view["blocks"] = [*view["blocks"][: MAX_VIEW_BLOCKS - len(panels)], *panels]
     try:
         services.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
