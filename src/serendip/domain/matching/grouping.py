@@ -7,6 +7,8 @@ import numpy as np
 from serendip.domain.matching.pairing import EXACT_UP_TO, WeightFn, exact_matching, greedy_matching
 from serendip.domain.matching.weights import FORBIDDEN, I64
 
+_CLUSTER_DEGREE = 8  # average candidate edges kept per cluster
+
 
 def cluster_edges(clusters: I64, eu: I64, ev: I64, weigh: WeightFn) -> tuple[I64, I64, I64]:
     """Edges between clusters (rows of people) implied by person edges, weighted by all cross pairs."""
@@ -22,6 +24,8 @@ def cluster_edges(clusters: I64, eu: I64, ev: I64, weigh: WeightFn) -> tuple[I64
         keep = (cu >= 0) & (cv >= 0) & (cu != cv)
         keys = np.sort(np.minimum(cu[keep], cv[keep]) * k + np.maximum(cu[keep], cv[keep]))
         keys = keys[np.r_[True, keys[1:] != keys[:-1]]]  # np.unique is slower (hash-based in numpy 2.3+)
+        if keys.size > _CLUSTER_DEGREE * k:  # an even spread of edges is plenty to merge pairs
+            keys = keys[:: -(-keys.size // (_CLUSTER_DEGREE * k))]
         cu, cv = keys // k, keys % k
     w = np.zeros(cu.size, dtype=np.int64)
     for i in range(clusters.shape[1]):

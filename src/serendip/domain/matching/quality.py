@@ -16,14 +16,24 @@ _SWAP_SAMPLE = 2000  # people tried per repeat when looking for a swap that remo
 
 def group_pairs(groups: Sequence[Sequence[int]]) -> tuple[I64, I64, I64]:
     """(u, v, group index) of every pair of people inside a group."""
+    if not groups:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    members = np.full((len(groups), int(sizes.max())), -1, dtype=np.int64)
+    members[np.arange(members.shape[1])[None, :] < sizes[:, None]] = np.fromiter(
+        (x for g in groups for x in g), dtype=np.int64, count=int(sizes.sum()))
     us, vs, gs = [], [], []
-    for gi, g in enumerate(groups):
-        for i in range(len(g)):
-            for j in range(i + 1, len(g)):
-                us.append(g[i])
-                vs.append(g[j])
-                gs.append(gi)
-    return np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64), np.array(gs, dtype=np.int64)
+    for i in range(members.shape[1]):
+        for j in range(i + 1, members.shape[1]):
+            rows = np.flatnonzero(sizes > j)
+            us.append(members[rows, i])
+            vs.append(members[rows, j])
+            gs.append(rows)
+    if not us:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return np.concatenate(us), np.concatenate(vs), np.concatenate(gs)
 
 
 def cross_team_bound(departments: Sequence[str | None], groups: int, pairs: int) -> float:
