@@ -10,6 +10,7 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
 from serendip.adapters.slack.listeners import actions, admin, commands, events, rounds
+from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
 from serendip.bootstrap import Container
@@ -66,6 +67,7 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     admin.register(app)
     rounds.register(app)
     home_listeners.register(app)
+    asks_listeners.register(app)
     profile_listeners.register(app)
     return app
 

@@ -14,6 +14,7 @@ from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack import blocks, welcome
 from serendip.adapters.slack.listeners import admin
+from serendip.adapters.slack.listeners import asks as asks_listener
 from serendip.adapters.slack.listeners import profile as profile_listener
 from serendip.adapters.slack.listeners import rounds as round_listeners
 from serendip.bootstrap import Container
@@ -27,9 +28,7 @@ log = logging.getLogger(__name__)
 
 Reply = dict[str, Any]
 
-NOT_YET: dict[type, str] = {
-    cmd.Ask: "ask",
-}
+NOT_YET: dict[type, str] = {}
 
 
 @dataclass(frozen=True)
@@ -266,6 +265,9 @@ HANDLERS: dict[type, Callable[[Invocation, Any], Reply]] = {
     cmd.Team: _team,
     cmd.Expertise: _tags,
     cmd.Interests: _tags,
+    cmd.Ask: lambda inv, command: asks_listener.ask_reply(
+        inv.services, team_id=inv.team_id, user_id=inv.user_id, topic=command.topic
+    ),
     cmd.Asks: _asks,
     cmd.History: _history,
     cmd.ForgetMe: _forget_me,

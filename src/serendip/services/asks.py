@@ -1,0 +1,166 @@
+"""Ask an expert: find people in other teams who know a topic, and broker a consented intro."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from serendip.adapters.db import repositories_asks as asks_repo
+from serendip.adapters.db.models import ExpertAsk, Member
+from serendip.adapters.db.repositories import member_tags
+from serendip.domain.expertise import ExpertCandidate, closest_tags, rank_experts, topic_scores
+from serendip.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+SEARCHES_PER_DAY = 5
+ASKED_PER_WEEK = 2
+OFFERS_SHOWN = 3
+OFFER_VALID = timedelta(days=1)
+RECENT = timedelta(days=30)
+MAX_TOPIC = 200
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One expert card shown to the asker."""
+
+    ask_id: int
+    slack_id: str
+    department: str | None
+    title: str | None
+    tz: str
+    matched: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What `/coffee ask` found: offers, or the closest existing tags."""
+
+    topic: str
+    offers: list[Offer] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    nobody_free: bool = False
+
+
+@dataclass(frozen=True)
+class AskPeople:
+    """The two people of an ask, as Slack ids, with what the messages say about them."""
+
+    ask_id: int
+    topic: str
+    asker: str
+    asker_department: str | None
+    expert: str
+    expert_tags: tuple[str, ...]
+
+
+def _other_team(asker: Member, expert: Member) -> bool:
+    if not asker.department or not expert.department:
+        return True
+    return asker.department.strip().casefold() != expert.department.strip().casefold()
+
+
+def search(session: Session, asker: Member, topic: str, now: datetime) -> SearchResult:
+    """Offer up to three experts from other teams on a topic (five searches a day)."""
+    topic = topic.strip()[:MAX_TOPIC]
+    if asks_repo.searches_since(session, asker.id, now - timedelta(days=1)) >= SEARCHES_PER_DAY:
+        raise ServiceError(
+            f"You've asked {SEARCHES_PER_DAY} times in the last day, the daily limit, so experts aren't "
+            "flooded. Please try again tomorrow."
+        )
+    pool = [(m, tags) for m, tags in asks_repo.expert_candidates(session, asker.workspace_id, asker_id=asker.id,
+                                                                  now=now) if _other_team(asker, m)]
+    ids = [m.id for m, _ in pool]
+    this_week = asks_repo.times_asked(session, ids, now - timedelta(days=7))
+    lately = asks_repo.times_asked(session, ids, now - RECENT)
+    members = {m.id: m for m, _ in pool}
+    candidates = [
+        ExpertCandidate(m.id, m.slack_id, frozenset(tags), m.tz_offset_minutes,
+                        (m.work_start_minute, m.work_end_minute), lately.get(m.id, 0))
+        for m, tags in pool
+        if this_week.get(m.id, 0) < ASKED_PER_WEEK
+    ]
+    ranked = rank_experts(topic, candidates, asker_offset=asker.tz_offset_minutes,
+                          asker_hours=(asker.work_start_minute, asker.work_end_minute), limit=OFFERS_SHOWN)
+    if not ranked:
+        busy = any(topic_scores(topic, tags) for _, tags in pool)
+        counts = asks_repo.workspace_expertise_counts(session, asker.workspace_id)
+        log.info("ask.no_match workspace=%s asker_id=%s busy=%s", asker.workspace_id, asker.id, busy)
+        return SearchResult(topic, suggestions=closest_tags(topic, counts), nobody_free=busy)
+    offers = []
+    for r in ranked:
+        ask = ExpertAsk(workspace_id=asker.workspace_id, asker_id=asker.id, expert_id=r.candidate.member_id,
+                        topic=topic, state="offered", created_at=now)
+        session.add(ask)
+        session.flush()
+        expert = members[r.candidate.member_id]
+        offers.append(Offer(ask.id, expert.slack_id, expert.department, expert.title, expert.tz, r.matched,
+                            tuple(sorted(r.candidate.tags))))
+    log.info("ask.offered workspace=%s asker_id=%s offers=%d", asker.workspace_id, asker.id, len(offers))
+    return SearchResult(topic, offers=offers)
+
+
+def _load(session: Session, ask_id: int) -> tuple[ExpertAsk, Member, Member]:
+    ask = session.get(ExpertAsk, ask_id)
+    asker = session.get(Member, ask.asker_id) if ask else None
+    expert = session.get(Member, ask.expert_id) if ask and ask.expert_id else None
+    if ask is None or asker is None or expert is None:
+        raise ServiceError("This suggestion is no longer available. Try `/coffee ask` again.")
+    return ask, asker, expert
+
+
+def _people(ask: ExpertAsk, asker: Member, expert: Member, session: Session) -> AskPeople:
+    return AskPeople(ask.id, ask.topic, asker.slack_id, asker.department, expert.slack_id,
+                     tuple(member_tags(session, expert.id, "expertise")))
+
+
+def request(session: Session, *, ask_id: int, asker_slack_id: str, now: datetime) -> AskPeople:
+    """The asker clicked "Introduce me": mark the ask requested if the expert may still be asked."""
+    ask, asker, expert = _load(session, ask_id)
+    if asker.slack_id != asker_slack_id:
+        raise ServiceError("That button belongs to someone else's search.")
+    if ask.state != "offered":
+        raise ServiceError(f"You already asked <@{expert.slack_id}> about this. They'll answer in their own time.")
+    if now - ask.created_at > OFFER_VALID:
+        raise ServiceError("This suggestion has expired. Run `/coffee ask` again for fresh ones.")
+    asked = asks_repo.times_asked(session, [expert.id], now - timedelta(days=7)).get(expert.id, 0)
+    if not expert.may_be_asked or expert.is_deleted or asked >= ASKED_PER_WEEK:
+        raise ServiceError(f"<@{expert.slack_id}> can't take more questions this week. Try another expert.")
+    if not asks_repo.move_ask(session, ask.id, from_state="offered", to_state="requested", at=None):
+        raise ServiceError(f"You already asked <@{expert.slack_id}> about this.")
+    log.info("ask.requested workspace=%s ask_id=%s", ask.workspace_id, ask.id)
+    return _people(ask, asker, expert, session)
+
+
+def undo_request(session: Session, ask_id: int) -> None:
+    """Put a request back to offered when the expert could not be told."""
+    asks_repo.move_ask(session, ask_id, from_state="requested", to_state="offered", at=None)
+
+
+def answer(session: Session, *, ask_id: int, expert_slack_id: str, accept: bool, now: datetime) -> AskPeople:
+    """The expert accepted or said "not now"; only the first answer counts."""
+    ask, asker, expert = _load(session, ask_id)
+    if expert.slack_id != expert_slack_id:
+        raise ServiceError("This request was meant for someone else.")
+    state = "accepted" if accept else "declined"
+    if not asks_repo.move_ask(session, ask.id, from_state="requested", to_state=state, at=now):
+        raise ServiceError("You already answered this request.")
+    log.info("ask.answered workspace=%s ask_id=%s state=%s", ask.workspace_id, ask.id, state)
+    return _people(ask, asker, expert, session)
+
+
+def undo_accept(session: Session, ask_id: int) -> None:
+    """Let the expert accept again when the group DM could not be opened."""
+    asks_repo.move_ask(session, ask_id, from_state="accepted", to_state="requested", at=None)
+
+
+def record_conversation(session: Session, ask_id: int, conversation_id: str) -> None:
+    """Remember the group DM an accepted ask opened."""
+    ask = session.get(ExpertAsk, ask_id)
+    if ask is not None:
+        ask.conversation_id = conversation_id
