@@ -156,3 +156,23 @@ def test_home_shows_status_and_its_buttons_pause_and_resume(sandbox: Sandbox) ->
     assert paused is not None
     sandbox.driver.block_action(user, "home_resume", "resume", view=paused)
     sandbox.slack.wait_until(lambda _: "*active*" in _home_text(sandbox, user), 10)
+
+
+def test_after_a_round_home_shows_the_current_intro_and_the_intro_shows_tags(sandbox: Sandbox) -> None:
+    _setup(sandbox)
+    user = sandbox.humans[1]
+    sandbox.driver.slash_command(user, "expertise add kubernetes")
+    run = sandbox.driver.slash_command(sandbox.humans[0], "admin run", channel_id=sandbox.channel)
+    run.wait_for_responses(1, 30)
+    group = sandbox.slack.wait_until(
+        lambda ws: next((c for c in ws.mpims() if user in c.members and c.messages), None), 30
+    )
+    intro = sandbox.slack.messages(group.id)[0]
+    assert "knows: `kubernetes`" in str(intro["blocks"])
+    partner = next(m for m in group.members if m not in (user, sandbox.workspace.bot.id))
+    sandbox.driver.app_home_opened(user)
+    home = sandbox.slack.wait_until(
+        lambda _: "Your current intro" in _home_text(sandbox, user) and f"<@{partner}>" in _home_text(sandbox, user),
+        10,
+    )
+    assert home and "no answer yet" in _home_text(sandbox, user) and "*kubernetes* · 1" in _home_text(sandbox, user)
