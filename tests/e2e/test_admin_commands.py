@@ -182,3 +182,11 @@ def test_pause_and_resume_are_audited_and_resume_reschedules(sandbox: Sandbox) -
     assert len(_audits(sandbox, "program.resume")) == 1
     texts = [m["text"] for m in sandbox.slack.wait_for_messages(sandbox.channel, 2)]
     assert any("rounds paused" in t for t in texts) and any("rounds resumed" in t for t in texts)
+
+
+def test_naming_an_unknown_person_as_admin_is_explained_and_changes_nothing(sandbox: Sandbox) -> None:
+    creator = _plain(sandbox)[0]
+    _setup(sandbox, creator)
+    result = sandbox.driver.slash_command(creator, "admin admins add <@U0NOBODY1>", channel_id=sandbox.channel)
+    assert "can't find one of those people" in result.text
+    assert _audits(sandbox, "program.admin_add") == []

@@ -132,10 +132,16 @@ def _pause_or_resume(request: AdminRequest, command: cmd.AdminPause | cmd.AdminR
 
 
 def _admins(request: AdminRequest, command: cmd.AdminAdmins) -> None:
-    with request.services.db.transaction() as session:
-        outcome = administration.change_admins(
-            session, request.services.gateway, _program(session, request), actor=request.user_id,
-            action=command.action, user_ids=command.user_ids)
+    try:
+        with request.services.db.transaction() as session:
+            outcome = administration.change_admins(
+                session, request.services.gateway, _program(session, request), actor=request.user_id,
+                action=command.action, user_ids=command.user_ids)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in ("user_not_found", "user_not_visible"):
+            raise
+        raise ServiceError("I can't find one of those people in this workspace: @-mention them from the "
+                           "list Slack offers. Nothing was changed.") from None
     _finish(request.services, request.user_id, outcome, request)
 
 
