@@ -34,7 +34,8 @@ from serendip.domain.matching.weights import FORBIDDEN, I64, PairScorer, build_s
 NO_PARTNER = "everyone else in this round is someone they blocked, who blocked them, or their manager or report"
 NO_GROUP = "no arrangement could include them without a blocked or manager/report pair"
 _RESTARTS, _RESTARTS_UP_TO = 8, 24  # random restarts of the group search for small rounds
-_TRY_ALL_UP_TO = 5000  # below this, local search tries every member of a group as the one to swap
+_TRY_ALL_UP_TO = 5000
+_EVALUATIONS = 6  # per person: the deterministic local-search work budget on large rounds  # below this, local search tries every member of a group as the one to swap
 
 
 def match_round(participants: Sequence[Participant], history: History, settings: MatchSettings) -> MatchResult:
@@ -133,7 +134,8 @@ def _search(members: I64, eu: I64, ev: I64, ew: I64, scorer: PairScorer, rng: np
 
     def run(start: I64) -> I64:
         return improve(start, both_u, both_v, both_w, scorer.weights, try_all=small, rescans=2 if small else 1,
-                       max_sweeps=60 if small else 30, deadline=deadline)
+                       max_sweeps=60 if small else 30, max_evaluations=None if small else _EVALUATIONS * scorer.n,
+                       deadline=deadline)
 
     best = run(members)
     if restarts == 0:

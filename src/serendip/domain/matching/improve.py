@@ -46,12 +46,14 @@ def _sum_to_group(p: I64, members: I64, skip_a: I64, skip_b: I64, weigh: WeightF
 
 def improve(
     members: I64, eu: I64, ev: I64, ew: I64, weigh: WeightFn, *,
-    try_all: bool, max_sweeps: int = 60, rescans: int = 2, deadline: float | None = None,
+    try_all: bool, max_sweeps: int = 60, rescans: int = 2, max_evaluations: int | None = None,
+    deadline: float | None = None,
 ) -> I64:
     """Improve groups `members` (g, width; -1 padding) using candidate edges (eu, ev, ew).
 
     Stops when nothing improves, after `max_sweeps`, after `rescans` full passes over all edges,
-    or at `deadline` (a wall-clock bound that trades determinism for time).
+    once `max_evaluations` moves were evaluated (a deterministic work budget), or at `deadline`
+    (a wall-clock bound that trades determinism for time).
     """
     members = members.copy()
     n = int(max(eu.max(initial=-1), ev.max(initial=-1), members.max(initial=-1))) + 1
@@ -77,6 +79,10 @@ def improve(
         if idx.size == 0:
             work = idx
             continue
+        if max_evaluations is not None:
+            if max_evaluations <= 0:
+                break
+            max_evaluations -= idx.size  # whole sweeps only: a cut sweep would favour low edge ids
         gain, slot_b = _best_moves(idx, eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
         pending[idx] = gain > 0
         chosen = _non_overlapping(gain, group_of[eu[idx]], group_of[ev[idx]], members.shape[0])

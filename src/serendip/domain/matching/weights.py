@@ -261,9 +261,11 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     rep, forb = _history_pairs(index, history, settings.cooldown), _forbidden_pairs(people, index)
     keys = np.concatenate([np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]) for p in (rep, forb)])
     flags = np.concatenate([np.full(len(rep), _REPEAT, np.int8), np.full(len(forb), _FORBID, np.int8)])
-    special_keys, inverse = np.unique(keys, return_inverse=True)
-    special_flags = np.zeros(special_keys.size, dtype=np.int8)
-    np.bitwise_or.at(special_flags, inverse, flags)
+    order = np.argsort(keys, kind="stable")  # np.unique is hash-based (slow) in numpy 2.3+
+    keys, flags = keys[order], flags[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
+    special_keys = keys[starts]
+    special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
     bloom = np.zeros(1 << _BLOOM_BITS, dtype=np.bool_)
     bloom[(special_keys.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)] = True
     dp_keys, dp_points = _department_pairs(depts, settings)
