@@ -127,7 +127,11 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
                 log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
                 return False
             renewed = time.monotonic()
-        deliver_intro(db, publisher, intro_id=intro_id, seed=seed, policy=policy)
+        try:
+            deliver_intro(db, publisher, intro_id=intro_id, seed=seed, policy=policy)
+        except LeaseLost:
+            log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
+            return False
         if done % 50 == 0:
             rate = done / max(time.monotonic() - started, 1e-6)
             log.info(
@@ -152,7 +156,9 @@ def deliver_intro(
         if state.final:
             return state.state
         try:
-            return _advance(db, publisher, intro_id, state)
+            return _advance(db, publisher, intro_id, state, policy)
+        except LeaseLost:
+            raise
         except Exception as error:  # classified below; anything unknown is treated as ambiguous
             kind, reason, wait = classify(error)
             if kind is Failure.RATE_LIMITED:
@@ -191,7 +197,9 @@ def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
         return _IntroState(intro.state, intro.conversation_id, intro.post_started_at, card)
 
 
-def _advance(db: Database, publisher: IntroPublisher, intro_id: int, state: _IntroState) -> str:
+def _advance(
+    db: Database, publisher: IntroPublisher, intro_id: int, state: _IntroState, policy: DeliveryPolicy
+) -> str:
     conversation_id = state.conversation_id
     if conversation_id is None:
         if len(state.card.people) < 2:
@@ -209,12 +217,28 @@ def _advance(db: Database, publisher: IntroPublisher, intro_id: int, state: _Int
         if ts is not None:
             log.info("intro.confirmed intro_id=%s", intro_id)
             return _posted(db, intro_id, ts)
+    _begin_post(db, intro_id, policy)
+    ts = publisher.post_intro(conversation_id, state.card)
+    return _posted(db, intro_id, ts)
+
+
+class LeaseLost(Exception):
+    """Another worker took the round over; this one must not post anything more."""
+
+
+def _begin_post(db: Database, intro_id: int, policy: DeliveryPolicy) -> None:
+    """Fence the post: still our round, lease extended, and the attempt recorded, in one transaction."""
     with db.transaction() as session:
         intro = session.get(Intro, intro_id)
         assert intro is not None
+        query = select(Round).where(Round.id == intro.round_id)
+        if db.dialect == "postgresql":
+            query = query.with_for_update()
+        round_ = session.scalars(query).one()
+        if round_.lease_owner != policy.owner:
+            raise LeaseLost(f"round {round_.id} is now delivered by another worker")
+        round_.lease_expires_at = utcnow() + timedelta(seconds=policy.lease_seconds)
         intro.post_started_at = utcnow()
-    ts = publisher.post_intro(conversation_id, state.card)
-    return _posted(db, intro_id, ts)
 
 
 def _posted(db: Database, intro_id: int, ts: str) -> str:

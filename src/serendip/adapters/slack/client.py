@@ -18,3 +18,12 @@ def make_web_client(token: str, base_url: str, *, timeout: int = 30) -> WebClien
         timeout=timeout,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=5)],
     )
+
+
+def without_retries(client: WebClient) -> WebClient:
+    """A copy of ``client`` that makes exactly one attempt per call.
+
+    Delivery handles 429s itself so it can check its lease between attempts: a post retried
+    inside the SDK could outlive the lease and race the worker that took the round over.
+    """
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=[])

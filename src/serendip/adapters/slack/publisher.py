@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from serendip.adapters.slack import blocks, intro_blocks
+from serendip.adapters.slack.client import without_retries
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.domain.intro_content import IntroCard
 
@@ -17,7 +18,7 @@ class SlackIntroPublisher:
     """Implements the services' IntroPublisher port."""
 
     def __init__(self, gateway: SlackGateway) -> None:
-        self.gateway = gateway
+        self.gateway = SlackGateway(without_retries(gateway.client))
 
     def open_group(self, user_ids: Sequence[str]) -> str:
         """Open the group DM (conversations.open, idempotent in Slack)."""
