@@ -28,13 +28,19 @@ class Mode(StrEnum):
 
 
 def simulate_command(
-    people: Annotated[Path, typer.Option("--people", help="People CSV (id or email, department, timezone, ...).")],
+    people: Annotated[
+        Path, typer.Option("--people", help="People CSV (id or email, department, timezone, ...).")
+    ],
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Rounds to run back to back.")] = 1,
     group_size: Annotated[int, typer.Option("--group-size", min=2, max=6, help="Target group size.")] = 2,
-    cooldown: Annotated[int, typer.Option("--cooldown", min=0, max=52, help="Rounds before a pair may repeat.")] = 8,
+    cooldown: Annotated[
+        int, typer.Option("--cooldown", min=0, max=52, help="Rounds before a pair may repeat.")
+    ] = 8,
     mode: Annotated[Mode, typer.Option("--mode", help="Repeat mode.")] = Mode.PREFER,
     seed: Annotated[int, typer.Option("--seed", help="Seed; round r uses one derived from (seed, r).")] = 0,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
 ) -> None:
     """Simulate matching rounds on a people CSV and report their quality; nothing is sent."""
     from rich.console import Console
@@ -55,15 +61,23 @@ def simulate_command(
     participants = participants_from_rows(parsed.rows)
     repeat_mode = RepeatMode(mode.value)
     if json_output:
-        done = simulate(participants, rounds=rounds, group_size=group_size, mode=repeat_mode,
-                        cooldown=cooldown, seed=seed)
+        done = simulate(
+            participants, rounds=rounds, group_size=group_size, mode=repeat_mode, cooldown=cooldown, seed=seed
+        )
         sys.stdout.write(json.dumps({"rounds": [r.to_dict() for r in done]}) + "\n")
         return
     err = Console(stderr=True)
     with Progress(console=err, transient=True, disable=rounds < PROGRESS_FROM_ROUNDS) as progress:
         task = progress.add_task("matching", total=rounds)
-        done = simulate(participants, rounds=rounds, group_size=group_size, mode=repeat_mode, cooldown=cooldown,
-                        seed=seed, on_round=lambda _: progress.advance(task))
+        done = simulate(
+            participants,
+            rounds=rounds,
+            group_size=group_size,
+            mode=repeat_mode,
+            cooldown=cooldown,
+            seed=seed,
+            on_round=lambda _: progress.advance(task),
+        )
     out = Console()
     out.width = max(out.width, TABLE_WIDTH)  # never squeeze the figures, even when piped
     out.print(_table(done, len(participants)))
@@ -79,14 +93,26 @@ def _table(done: list[SimulatedRound], people: int) -> Table:
     from rich import box
     from rich.table import Table
 
-    table = Table(title=f"Simulated rounds for {people} people (cross = cross-team pairs, bound = best possible,"
-                        " tz = pairs with >= 1 h common working time, tags = groups with a shared tag)",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(
+        title=f"Simulated rounds for {people} people (cross = cross-team pairs, bound = best possible,"
+        " tz = pairs with >= 1 h common working time, tags = groups with a shared tag)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for column in ("round", "groups", "placed", "repeats", "avoid", "cross", "bound", "tz", "tags", "sec"):
         table.add_column(column, justify="right", no_wrap=True)
     for r in done:
         q = r.result.quality
-        table.add_row(str(r.number), str(len(r.result.groups)), f"{q.coverage:.0%}", str(q.repeats),
-                      str(q.avoidable_repeats), f"{q.cross_team_rate:.1%}", f"{q.cross_team_bound:.1%}",
-                      f"{q.tz_overlap_rate:.1%}", f"{q.shared_tag_rate:.1%}", f"{r.seconds:.3f}")
+        table.add_row(
+            str(r.number),
+            str(len(r.result.groups)),
+            f"{q.coverage:.0%}",
+            str(q.repeats),
+            str(q.avoidable_repeats),
+            f"{q.cross_team_rate:.1%}",
+            f"{q.cross_team_bound:.1%}",
+            f"{q.tz_overlap_rate:.1%}",
+            f"{q.shared_tag_rate:.1%}",
+            f"{r.seconds:.3f}",
+        )
     return table

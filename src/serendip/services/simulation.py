@@ -53,8 +53,14 @@ def participants_from_rows(rows: Sequence[PersonRow]) -> list[Participant]:
 
 
 def simulate(
-    participants: Sequence[Participant], *, rounds: int, group_size: int = 2, mode: RepeatMode = RepeatMode.PREFER,
-    cooldown: int = 8, seed: int = 0, on_round: Callable[[SimulatedRound], None] | None = None,
+    participants: Sequence[Participant],
+    *,
+    rounds: int,
+    group_size: int = 2,
+    mode: RepeatMode = RepeatMode.PREFER,
+    cooldown: int = 8,
+    seed: int = 0,
+    on_round: Callable[[SimulatedRound], None] | None = None,
 ) -> list[SimulatedRound]:
     """Run `rounds` rounds; round r uses derive_round_seed(seed, r) and all earlier rounds as history.
 
@@ -67,8 +73,13 @@ def simulate(
     history: list[list[list[str]]] = []
     out = []
     for number in range(1, rounds + 1):
-        settings = MatchSettings(group_size=group_size, mode=mode, cooldown=cooldown,
-                                 seed=derive_round_seed(seed, number), department_pair_ties=dict(pair_ties))
+        settings = MatchSettings(
+            group_size=group_size,
+            mode=mode,
+            cooldown=cooldown,
+            seed=derive_round_seed(seed, number),
+            department_pair_ties=dict(pair_ties),
+        )
         current = [replace(p, cross_team_ties=person_ties[p.id]) for p in people]
         started = time.perf_counter()
         result = match_round(current, history, settings)
@@ -82,8 +93,10 @@ def simulate(
 
 
 def _count_ties(
-    groups: list[list[str]], department: dict[str, str | None],
-    person_ties: Counter[str], pair_ties: Counter[tuple[str, str]],
+    groups: list[list[str]],
+    department: dict[str, str | None],
+    person_ties: Counter[str],
+    pair_ties: Counter[tuple[str, str]],
 ) -> None:
     """Add this round's cross-team ties to the running counts."""
     for group in groups:
