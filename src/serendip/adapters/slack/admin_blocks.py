@@ -52,14 +52,23 @@ def stats_message(stats: ProgramStats, chart_note: str) -> dict[str, Any]:
 def admin_health_blocks(stats: ProgramStats) -> list[dict[str, Any]]:
     """The program-health panel of the App Home for a program admin."""
     rows = dict(summary_rows(stats))
-    picked = ("Participants now", "Rounds", "Intros delivered", "Meeting rate", "Cross-team rate",
-              f"New cross-team ties in {stats.quarter}", "Department pairs with a tie",
-              "Members with no cross-team tie yet")
+    picked = (
+        "Participants now",
+        "Rounds",
+        "Intros delivered",
+        "Meeting rate",
+        "Cross-team rate",
+        f"New cross-team ties in {stats.quarter}",
+        "Department pairs with a tie",
+        "Members with no cross-team tie yet",
+    )
     fields = [{"type": "mrkdwn", "text": f"*{label}*\n{rows[label]}"[:2000]} for label in picked]
     return [
         {"type": "header", "text": {"type": "plain_text", "text": "Program health"}},
         section(f"<#{stats.channel_id}>"),
         {"type": "section", "fields": fields[:5]},
         {"type": "section", "fields": fields[5:]},
-        context("Type `/coffee admin stats` in the channel for the chart, `/coffee admin export` for the data."),
+        context(
+            "Type `/coffee admin stats` in the channel for the chart, `/coffee admin export` for the data."
+        ),
     ]

@@ -18,20 +18,28 @@ def offer_card(offer: Offer) -> Block:
     """One expert: who, which team, what matched, and the "Introduce me" button."""
     role = " · ".join(escape(x) for x in (offer.title, offer.department) if x)
     others = [t for t in offer.tags if t not in offer.matched][: max(0, SHOWN_TAGS - len(offer.matched))]
-    lines = [f"*<@{offer.slack_id}>*" + (f" — {role}" if role else ""),
-             f"Knows {_tags(offer.matched[:SHOWN_TAGS])}" + (f"; also {_tags(others)}" if others else "")]
-    return {**section("\n".join(lines)),
-            "accessory": button("Introduce me", "ask_introduce", str(offer.ask_id), "primary")}
+    lines = [
+        f"*<@{offer.slack_id}>*" + (f" — {role}" if role else ""),
+        f"Knows {_tags(offer.matched[:SHOWN_TAGS])}" + (f"; also {_tags(others)}" if others else ""),
+    ]
+    return {
+        **section("\n".join(lines)),
+        "accessory": button("Introduce me", "ask_introduce", str(offer.ask_id), "primary"),
+    }
 
 
 def search_reply(result: SearchResult) -> dict[str, Any]:
     """The asker's ephemeral answer to `/coffee ask <topic>`."""
     topic = escape(result.topic)
     if result.offers:
-        blocks = [section(f":mag: People in other teams who know about *{topic}*:"),
-                  *(offer_card(o) for o in result.offers),
-                  context("Best match first, then shared working hours and who was asked least lately. "
-                          "They get a DM and decide; if they accept, I open a group DM for you both.")]
+        blocks = [
+            section(f":mag: People in other teams who know about *{topic}*:"),
+            *(offer_card(o) for o in result.offers),
+            context(
+                "Best match first, then shared working hours and who was asked least lately. "
+                "They get a DM and decide; if they accept, I open a group DM for you both."
+            ),
+        ]
         return message(f"Experts on {result.topic}", blocks)
     if result.nobody_free:
         head = f"The people in other teams who know about *{topic}* can't take more questions this week."
@@ -47,12 +55,17 @@ def search_reply(result: SearchResult) -> dict[str, Any]:
 def expert_request(people: AskPeople) -> tuple[str, list[Block]]:
     """The DM asking the expert to accept or decline an intro."""
     team = f" from {escape(people.asker_department)}" if people.asker_department else " from another team"
-    text = (f":wave: <@{people.asker}>{team} would like to ask you about *{escape(people.topic)}*.\n"
-            "If you accept, I'll open a group DM with the two of you. \"Not now\" is always fine.")
+    text = (
+        f":wave: <@{people.asker}>{team} would like to ask you about *{escape(people.topic)}*.\n"
+        'If you accept, I\'ll open a group DM with the two of you. "Not now" is always fine.'
+    )
     return f"{people.asker} would like to ask you about {people.topic}", [
         section(text),
-        actions(button("Accept", "ask_accept", str(people.ask_id), "primary"),
-                button("Not now", "ask_decline", str(people.ask_id)), block_id=f"ask:{people.ask_id}"),
+        actions(
+            button("Accept", "ask_accept", str(people.ask_id), "primary"),
+            button("Not now", "ask_decline", str(people.ask_id)),
+            block_id=f"ask:{people.ask_id}",
+        ),
         context("You get at most two such requests a week. Stop them with `/coffee asks off`."),
     ]
 
@@ -60,16 +73,20 @@ def expert_request(people: AskPeople) -> tuple[str, list[Block]]:
 def intro_text(people: AskPeople) -> tuple[str, list[Block]]:
     """The short intro posted in the new group DM."""
     knows = f" (knows {_tags(list(people.expert_tags[:SHOWN_TAGS]))})" if people.expert_tags else ""
-    text = (f":handshake: <@{people.asker}>, meet <@{people.expert}>{knows}.\n"
-            f"<@{people.asker}> asked Serendip about *{escape(people.topic)}* and <@{people.expert}> "
-            "kindly agreed to help. Start by saying what you're working on and what you'd like to know.")
+    text = (
+        f":handshake: <@{people.asker}>, meet <@{people.expert}>{knows}.\n"
+        f"<@{people.asker}> asked Serendip about *{escape(people.topic)}* and <@{people.expert}> "
+        "kindly agreed to help. Start by saying what you're working on and what you'd like to know."
+    )
     return f"{people.asker}, meet {people.expert}", [section(text)]
 
 
 def requested_reply(people: AskPeople) -> dict[str, Any]:
     """The asker's note after clicking "Introduce me"."""
-    text = (f":incoming_envelope: I've asked <@{people.expert}> about *{escape(people.topic)}*. "
-            "If they accept, a group DM with both of you opens.")
+    text = (
+        f":incoming_envelope: I've asked <@{people.expert}> about *{escape(people.topic)}*. "
+        "If they accept, a group DM with both of you opens."
+    )
     return message(text, [section(text)])
 
 
@@ -84,6 +101,8 @@ def answered(accepted: bool, people: AskPeople) -> dict[str, Any]:
 
 def declined_note(people: AskPeople) -> tuple[str, list[Block]]:
     """The asker's DM when the expert said "not now"."""
-    text = (f"The expert you asked about *{escape(people.topic)}* can't help right now. "
-            f"Try `/coffee ask {escape(people.topic)}` again to see others.")
+    text = (
+        f"The expert you asked about *{escape(people.topic)}* can't help right now. "
+        f"Try `/coffee ask {escape(people.topic)}` again to see others."
+    )
     return text, [section(text)]

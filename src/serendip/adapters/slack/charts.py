@@ -60,8 +60,13 @@ def _growth(axes: Axes, stats: ProgramStats) -> None:
         _empty(axes, "No delivered intros yet")
         return
     rounds = list(range(1, len(stats.series) + 1))
-    axes.plot(rounds, [p.cross_team_ties for p in stats.series], marker="o", color="#1f77b4",
-              label="cross-team ties (total)")
+    axes.plot(
+        rounds,
+        [p.cross_team_ties for p in stats.series],
+        marker="o",
+        color="#1f77b4",
+        label="cross-team ties (total)",
+    )
     axes.bar(rounds, [p.new_cross_team_ties for p in stats.series], color="#aec7e8", label="new this round")
     axes.set_xlabel("round")
     axes.set_ylabel("cross-team ties")
@@ -69,8 +74,9 @@ def _growth(axes: Axes, stats: ProgramStats) -> None:
         labels = [f"{i}\n{p.at:%d %b}" for i, p in zip(rounds, stats.series, strict=True)]
         axes.set_xticks(rounds, labels, fontsize=7)
     people = axes.twinx()
-    people.plot(rounds, [p.participants for p in stats.series], linestyle="--", color="#ff7f0e",
-                label="participants")
+    people.plot(
+        rounds, [p.participants for p in stats.series], linestyle="--", color="#ff7f0e", label="participants"
+    )
     people.set_ylabel("participants")
     people.set_ylim(bottom=0)
     axes.set_ylim(bottom=0)
@@ -78,8 +84,15 @@ def _growth(axes: Axes, stats: ProgramStats) -> None:
     people.yaxis.set_major_locator(MaxNLocator(integer=True))
     handles, labels = axes.get_legend_handles_labels()
     more_handles, more_labels = people.get_legend_handles_labels()
-    axes.legend(handles + more_handles, labels + more_labels, loc="upper center", bbox_to_anchor=(0.5, -0.2),
-                ncol=3, fontsize=8, frameon=False)
+    axes.legend(
+        handles + more_handles,
+        labels + more_labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def _empty(axes: Axes, text: str) -> None:

@@ -15,8 +15,11 @@ from serendip.domain.schedule import WEEKDAYS
 CALLBACK_ID = "admin_config"
 ACTION = "value"
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MODES = (("prefer", "prefer: no repeats within the cooldown"), ("strict", "strict: cross-team first"),
-          ("off", "off: ignore departments"))
+_MODES = (
+    ("prefer", "prefer: no repeats within the cooldown"),
+    ("strict", "strict: cross-team first"),
+    ("off", "off: ignore departments"),
+)
 
 
 def _option(value: str, text: str) -> dict[str, Any]:
@@ -26,14 +29,23 @@ def _option(value: str, text: str) -> dict[str, Any]:
 def _select(block_id: str, label: str, options: list[tuple[str, str]], current: str) -> Block:
     choices = [_option(v, t) for v, t in options]
     initial = next((o for o in choices if o["value"] == current), choices[0])
-    return _input(block_id, label, {"type": "static_select", "action_id": ACTION, "options": choices,
-                                    "initial_option": initial})
+    return _input(
+        block_id,
+        label,
+        {"type": "static_select", "action_id": ACTION, "options": choices, "initial_option": initial},
+    )
 
 
-def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = False,
-           hint: str = "") -> Block:
-    block: Block = {"type": "input", "block_id": block_id, "label": {"type": "plain_text", "text": label},
-                    "element": element, "optional": optional}
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+        "optional": optional,
+    }
     if hint:
         block["hint"] = {"type": "plain_text", "text": hint}
     return block
@@ -53,27 +65,54 @@ def config_view(settings: Mapping[AdminSetting, Any], channel_id: str) -> dict[s
     """The settings modal, filled with the program's current values."""
     text: Block = {"type": "plain_text_input", "action_id": ACTION}
     zone = {**text, "initial_value": str(settings[AdminSetting.TIMEZONE])}
-    cooldown = {"type": "number_input", "action_id": ACTION, "is_decimal_allowed": False,
-                "min_value": str(COOLDOWN_ROUNDS.start), "max_value": str(COOLDOWN_ROUNDS.stop - 1),
-                "initial_value": str(settings[AdminSetting.COOLDOWN])}
+    cooldown = {
+        "type": "number_input",
+        "action_id": ACTION,
+        "is_decimal_allowed": False,
+        "min_value": str(COOLDOWN_ROUNDS.start),
+        "max_value": str(COOLDOWN_ROUNDS.stop - 1),
+        "initial_value": str(settings[AdminSetting.COOLDOWN]),
+    }
     welcome = {**text, "multiline": True, "max_length": MAX_TEXT_LENGTH}
     if settings[AdminSetting.WELCOME]:
         welcome["initial_value"] = unescape(str(settings[AdminSetting.WELCOME]))
     blocks = [
-        _select("frequency", "How often", [(f, f) for f in ("weekly", "biweekly", "monthly")],
-                str(settings[AdminSetting.FREQUENCY])),
-        _select("day", "Day", [(WEEKDAYS[i], _DAYS[i]) for i in range(7)],
-                WEEKDAYS[int(settings[AdminSetting.DAY])]),
-        _input("time", "Time (24h, in the program's time zone)",
-               {"type": "timepicker", "action_id": ACTION, "initial_time": str(settings[AdminSetting.TIME])}),
+        _select(
+            "frequency",
+            "How often",
+            [(f, f) for f in ("weekly", "biweekly", "monthly")],
+            str(settings[AdminSetting.FREQUENCY]),
+        ),
+        _select(
+            "day",
+            "Day",
+            [(WEEKDAYS[i], _DAYS[i]) for i in range(7)],
+            WEEKDAYS[int(settings[AdminSetting.DAY])],
+        ),
+        _input(
+            "time",
+            "Time (24h, in the program's time zone)",
+            {"type": "timepicker", "action_id": ACTION, "initial_time": str(settings[AdminSetting.TIME])},
+        ),
         _input("timezone", "Time zone", zone, hint="An IANA name, like Europe/Berlin or America/New_York."),
-        _select("size", "Group size", [(str(n), str(n)) for n in GROUP_SIZES], str(settings[AdminSetting.SIZE])),
+        _select(
+            "size", "Group size", [(str(n), str(n)) for n in GROUP_SIZES], str(settings[AdminSetting.SIZE])
+        ),
         _select("mode", "Repeat mode", list(_MODES), str(settings[AdminSetting.MODE])),
         _input("cooldown", "Cooldown (rounds before a pair may repeat)", cooldown),
-        _select("followup", "Ask \"did you meet?\" halfway", [("on", "on"), ("off", "off")],
-                "on" if settings[AdminSetting.FOLLOWUP] else "off"),
-        _input("welcome", "Welcome message for new members", welcome, optional=True,
-               hint="Leave empty for Serendip's default welcome."),
+        _select(
+            "followup",
+            'Ask "did you meet?" halfway',
+            [("on", "on"), ("off", "off")],
+            "on" if settings[AdminSetting.FOLLOWUP] else "off",
+        ),
+        _input(
+            "welcome",
+            "Welcome message for new members",
+            welcome,
+            optional=True,
+            hint="Leave empty for Serendip's default welcome.",
+        ),
     ]
     return {
         "type": "modal",
@@ -131,7 +170,8 @@ def read_config(
     if zone is None:
         close = c.closest_timezone(zone_text) if zone_text else None
         errors["timezone"] = "Not a time zone I know: use an IANA name like Europe/Berlin." + (
-            f" Did you mean {close}?" if close else "")
+            f" Did you mean {close}?" if close else ""
+        )
     else:
         values[AdminSetting.TIMEZONE] = zone
     welcome = _raw(state, "welcome")

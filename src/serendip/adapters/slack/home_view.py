@@ -23,8 +23,11 @@ from serendip.services.home import HomeData, TagCloud
 MAX_VIEW_BLOCKS = 100
 BAR_WIDTH = 10
 CLOUD_LINES = 12
-OUTCOMES = {"met": ":white_check_mark: met", "scheduled": ":calendar: scheduled",
-            "cant_make_it": ":x: couldn't make it"}
+OUTCOMES = {
+    "met": ":white_check_mark: met",
+    "scheduled": ":calendar: scheduled",
+    "cant_make_it": ":x: couldn't make it",
+}
 
 
 def home_view(data: HomeData) -> dict[str, Any]:
@@ -129,8 +132,10 @@ def tag_cloud_text(counts: Sequence[tuple[str, int]], lines: int = CLOUD_LINES) 
     if not ranked:
         return ""
     top = ranked[0][1]
-    rows = [_cloud_row(tag, n, top, is_top=index < 5 and n * 3 >= top * 2) for index, (tag, n) in
-            enumerate(ranked[:lines])]
+    rows = [
+        _cloud_row(tag, n, top, is_top=index < 5 and n * 3 >= top * 2)
+        for index, (tag, n) in enumerate(ranked[:lines])
+    ]
     tail = ranked[lines:]
     text = "\n".join(rows)
     if tail:

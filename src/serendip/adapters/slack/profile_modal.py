@@ -103,8 +103,12 @@ def profile_modal(snap: ProfileSnapshot) -> dict[str, Any]:
         _input(
             "blocked",
             "Please don't pair me with",
-            {"type": "multi_users_select", "action_id": "blocked", "placeholder": _plain("Pick people"),
-             **({"initial_users": list(snap.blocked)} if snap.blocked else {})},
+            {
+                "type": "multi_users_select",
+                "action_id": "blocked",
+                "placeholder": _plain("Pick people"),
+                **({"initial_users": list(snap.blocked)} if snap.blocked else {}),
+            },
             "Only you can see this list. They are never told.",
         ),
         _input("work_start", "My working day starts", _time("work_start", snap.work_start), start_hint),

@@ -24,9 +24,16 @@ from serendip.services.errors import ServiceError
 log = logging.getLogger(__name__)
 
 NAMES: dict[type, str] = {
-    cmd.AdminSetup: "setup", cmd.AdminConfig: "config", cmd.AdminPause: "pause", cmd.AdminResume: "resume",
-    cmd.AdminPreview: "preview", cmd.AdminRun: "run", cmd.AdminStats: "stats", cmd.AdminExport: "export",
-    cmd.AdminSet: "set", cmd.AdminAdmins: "admins",
+    cmd.AdminSetup: "setup",
+    cmd.AdminConfig: "config",
+    cmd.AdminPause: "pause",
+    cmd.AdminResume: "resume",
+    cmd.AdminPreview: "preview",
+    cmd.AdminRun: "run",
+    cmd.AdminStats: "stats",
+    cmd.AdminExport: "export",
+    cmd.AdminSet: "set",
+    cmd.AdminAdmins: "admins",
 }
 ADMIN_COMMANDS = tuple(NAMES)
 APOLOGY = ":sweat_smile: Sorry, something went wrong on our side. Please try again in a minute."
@@ -61,8 +68,15 @@ def register(app: App) -> None:
 
 def handle(ack: Ack, body: dict[str, Any], respond: Respond, services: Container, command: Any) -> bool:
     """Guard an admin command and run it if it is implemented here; True when it was answered."""
-    request = AdminRequest(services, body.get("team_id", ""), body.get("channel_id", ""),
-                           body.get("user_id", ""), body.get("trigger_id", ""), ack, respond)
+    request = AdminRequest(
+        services,
+        body.get("team_id", ""),
+        body.get("channel_id", ""),
+        body.get("user_id", ""),
+        body.get("trigger_id", ""),
+        ack,
+        respond,
+    )
     name = NAMES[type(command)]
     try:
         if not _allowed(request, command, name):
@@ -74,8 +88,14 @@ def handle(ack: Ack, body: dict[str, Any], respond: Respond, services: Container
     except ServiceError as exc:
         request.answer(blocks.reply(str(exc)))
     except Exception as exc:
-        log.error("admin.failed team=%s user=%s command=%s error=%s", request.team_id, request.user_id, name,
-                  type(exc).__name__, exc_info=exc)
+        log.error(
+            "admin.failed team=%s user=%s command=%s error=%s",
+            request.team_id,
+            request.user_id,
+            name,
+            type(exc).__name__,
+            exc_info=exc,
+        )
         request.answer(blocks.reply(APOLOGY))
     return True
 
@@ -83,12 +103,20 @@ def handle(ack: Ack, body: dict[str, Any], respond: Respond, services: Container
 def _allowed(request: AdminRequest, command: Any, name: str) -> bool:
     """Run the permission check; setup of a channel that is not a program yet needs no permission."""
     with request.services.db.transaction() as session:
-        if isinstance(command, cmd.AdminSetup) and repo.find_program(
-                session, request.team_id, request.channel_id) is None:
+        if (
+            isinstance(command, cmd.AdminSetup)
+            and repo.find_program(session, request.team_id, request.channel_id) is None
+        ):
             return True
         try:
-            permissions.require_admin(session, request.services.gateway, team_id=request.team_id,
-                                      channel_id=request.channel_id, user_id=request.user_id, name=name)
+            permissions.require_admin(
+                session,
+                request.services.gateway,
+                team_id=request.team_id,
+                channel_id=request.channel_id,
+                user_id=request.user_id,
+                name=name,
+            )
         except ServiceError as exc:
             request.answer(blocks.reply(str(exc)))
             return False
@@ -112,22 +140,32 @@ def _finish(services: Container, actor: str, outcome: Outcome, request: AdminReq
     try:
         services.gateway.post(outcome.channel_id, note[0], note[1])
     except SlackApiError as exc:
-        log.warning("admin.announce_failed program_id=%s error=%s", outcome.program_id, exc.response.get("error"))
+        log.warning(
+            "admin.announce_failed program_id=%s error=%s", outcome.program_id, exc.response.get("error")
+        )
 
 
 def _set(request: AdminRequest, command: cmd.AdminSet) -> None:
     with request.services.db.transaction() as session:
         outcome = administration.change_settings(
-            session, _program(session, request), actor=request.user_id,
-            values={command.setting: command.value}, now=utcnow())
+            session,
+            _program(session, request),
+            actor=request.user_id,
+            values={command.setting: command.value},
+            now=utcnow(),
+        )
     _finish(request.services, request.user_id, outcome, request)
 
 
 def _pause_or_resume(request: AdminRequest, command: cmd.AdminPause | cmd.AdminResume) -> None:
     with request.services.db.transaction() as session:
         outcome = administration.set_paused(
-            session, _program(session, request), actor=request.user_id,
-            paused=isinstance(command, cmd.AdminPause), now=utcnow())
+            session,
+            _program(session, request),
+            actor=request.user_id,
+            paused=isinstance(command, cmd.AdminPause),
+            now=utcnow(),
+        )
     _finish(request.services, request.user_id, outcome, request)
 
 
@@ -135,13 +173,20 @@ def _admins(request: AdminRequest, command: cmd.AdminAdmins) -> None:
     try:
         with request.services.db.transaction() as session:
             outcome = administration.change_admins(
-                session, request.services.gateway, _program(session, request), actor=request.user_id,
-                action=command.action, user_ids=command.user_ids)
+                session,
+                request.services.gateway,
+                _program(session, request),
+                actor=request.user_id,
+                action=command.action,
+                user_ids=command.user_ids,
+            )
     except SlackApiError as exc:
         if exc.response.get("error") not in ("user_not_found", "user_not_visible"):
             raise
-        raise ServiceError("I can't find one of those people in this workspace: @-mention them from the "
-                           "list Slack offers. Nothing was changed.") from None
+        raise ServiceError(
+            "I can't find one of those people in this workspace: @-mention them from the "
+            "list Slack offers. Nothing was changed."
+        ) from None
     _finish(request.services, request.user_id, outcome, request)
 
 
@@ -150,8 +195,9 @@ def _config(request: AdminRequest, _: cmd.AdminConfig) -> None:
         settings = administration.current_settings(_program(session, request))
     request.ack()  # views.open must follow the trigger within 3 seconds; the modal is the answer
     request.acked = True
-    request.services.client.views_open(trigger_id=request.trigger_id,
-                                       view=config_modal.config_view(settings, request.channel_id))
+    request.services.client.views_open(
+        trigger_id=request.trigger_id, view=config_modal.config_view(settings, request.channel_id)
+    )
     log.info("admin.config_opened team=%s user=%s", request.team_id, request.user_id)
 
 
@@ -164,12 +210,22 @@ def _upload(request: AdminRequest, *, content: bytes, filename: str, title: str,
     """Upload a file to the admin's DM; None when done, else Slack's error code."""
     try:
         request.services.client.files_upload_v2(
-            channel=_dm_channel(request.services, request.user_id), file=content, filename=filename,
-            title=title, initial_comment=comment, request_file_info=False)
+            channel=_dm_channel(request.services, request.user_id),
+            file=content,
+            filename=filename,
+            title=title,
+            initial_comment=comment,
+            request_file_info=False,
+        )
     except SlackApiError as exc:
         error = str(exc.response.get("error") or "slack_error")
-        log.warning("admin.upload_failed team=%s user=%s file=%s error=%s", request.team_id, request.user_id,
-                    filename, error)
+        log.warning(
+            "admin.upload_failed team=%s user=%s file=%s error=%s",
+            request.team_id,
+            request.user_id,
+            filename,
+            error,
+        )
         return error
     return None
 
@@ -183,14 +239,23 @@ def _stats(request: AdminRequest, _: cmd.AdminStats) -> None:
         stats = analytics.program_stats(session, program, utcnow())
         name = program.channel_name or program.channel_id
     png = charts.render_png(stats, title=f"Serendip network in #{name}")
-    error = _upload(request, content=png, filename=f"serendip-{name}-stats.png",
-                    title=f"Serendip network in #{name}",
-                    comment=f"Ties between departments and cross-team ties over rounds in <#{stats.channel_id}>.")
-    note = (":frame_with_picture: The chart (department heat-map and cross-team ties over rounds) is in "
-            "your DM with Serendip." if error is None else
-            f":warning: I couldn't send the chart to your DM (Slack said `{error}`); the figures are above.")
+    error = _upload(
+        request,
+        content=png,
+        filename=f"serendip-{name}-stats.png",
+        title=f"Serendip network in #{name}",
+        comment=f"Ties between departments and cross-team ties over rounds in <#{stats.channel_id}>.",
+    )
+    note = (
+        ":frame_with_picture: The chart (department heat-map and cross-team ties over rounds) is in "
+        "your DM with Serendip."
+        if error is None
+        else f":warning: I couldn't send the chart to your DM (Slack said `{error}`); the figures are above."
+    )
     request.answer(admin_blocks.stats_message(stats, note))
-    log.info("admin.stats program_id=%s rounds=%d chart_sent=%s", stats.program_id, stats.rounds, error is None)
+    log.info(
+        "admin.stats program_id=%s rounds=%d chart_sent=%s", stats.program_id, stats.rounds, error is None
+    )
 
 
 def _export(request: AdminRequest, _: cmd.AdminExport) -> None:
@@ -199,13 +264,21 @@ def _export(request: AdminRequest, _: cmd.AdminExport) -> None:
         program = _program(session, request)
         text, rows = export.export_csv(session, program)
         name, program_id = program.channel_name or program.channel_id, program.id
-    error = _upload(request, content=text.encode(), filename=f"serendip-{name}-{utcnow():%Y-%m-%d}.csv",
-                    title=f"Serendip intros in #{name}",
-                    comment=f"Every delivered intro in <#{request.channel_id}>: round date, member, department, "
-                            "intro and answer. No private notes.")
-    request.answer(blocks.reply(
-        f":white_check_mark: Sent a CSV with {rows} row(s) to your DM with Serendip." if error is None
-        else f":warning: I couldn't send the export to your DM (Slack said `{error}`). Please try again."))
+    error = _upload(
+        request,
+        content=text.encode(),
+        filename=f"serendip-{name}-{utcnow():%Y-%m-%d}.csv",
+        title=f"Serendip intros in #{name}",
+        comment=f"Every delivered intro in <#{request.channel_id}>: round date, member, department, "
+        "intro and answer. No private notes.",
+    )
+    request.answer(
+        blocks.reply(
+            f":white_check_mark: Sent a CSV with {rows} row(s) to your DM with Serendip."
+            if error is None
+            else f":warning: I couldn't send the export to your DM (Slack said `{error}`). Please try again."
+        )
+    )
     log.info("admin.export program_id=%s rows=%d sent=%s", program_id, rows, error is None)
 
 
@@ -215,8 +288,14 @@ def on_config_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], servi
     channel_id = config_modal.channel_of(view)
     with services.db.transaction() as session:
         try:
-            program = permissions.require_admin(session, services.gateway, team_id=team_id,
-                                                channel_id=channel_id, user_id=user_id, name="config")
+            program = permissions.require_admin(
+                session,
+                services.gateway,
+                team_id=team_id,
+                channel_id=channel_id,
+                user_id=user_id,
+                name="config",
+            )
         except ServiceError as exc:
             ack(response_action="update", view=_refused_view(str(exc)))
             return
@@ -229,7 +308,9 @@ def on_config_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], servi
     _finish(services, user_id, outcome, None)
     if outcome.changes:
         try:
-            services.gateway.post_to_user(user_id, "Settings saved", admin_blocks.change_reply(outcome)["blocks"])
+            services.gateway.post_to_user(
+                user_id, "Settings saved", admin_blocks.change_reply(outcome)["blocks"]
+            )
         except SlackApiError as exc:
             log.warning("admin.config_reply_failed user=%s error=%s", user_id, exc.response.get("error"))
 
@@ -239,17 +320,25 @@ def home_panels(session: Any, member: Member, now: datetime, *, limit: int = 3) 
     panels: list[dict[str, Any]] = []
     try:
         for program in permissions.administered_programs(session, member)[:limit]:
-            panels += [{"type": "divider"}, *admin_blocks.admin_health_blocks(
-                analytics.program_stats(session, program, now))]
+            panels += [
+                {"type": "divider"},
+                *admin_blocks.admin_health_blocks(analytics.program_stats(session, program, now)),
+            ]
     except Exception as exc:  # the member's own Home must still publish
-        log.error("admin.home_panel_failed member_id=%s error=%s", member.id, type(exc).__name__, exc_info=exc)
+        log.error(
+            "admin.home_panel_failed member_id=%s error=%s", member.id, type(exc).__name__, exc_info=exc
+        )
         return []
     return panels
 
 
 def _refused_view(text: str) -> dict[str, Any]:
-    return {"type": "modal", "title": {"type": "plain_text", "text": "Program settings"},
-            "close": {"type": "plain_text", "text": "Close"}, "blocks": [blocks.section(text)]}
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Program settings"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [blocks.section(text)],
+    }
 
 
 HANDLERS: dict[type, Callable[[AdminRequest, Any], None]] = {

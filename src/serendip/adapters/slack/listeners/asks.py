@@ -44,8 +44,9 @@ def _ask_id(action: dict[str, Any]) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def on_introduce(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-                 services: Container) -> None:
+def on_introduce(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Container
+) -> None:
     """The asker wants an intro: DM the expert with accept / not now."""
     ack()
     team_id, user_id = _who(body)
@@ -59,8 +60,9 @@ def on_introduce(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond
     try:
         services.gateway.post_to_user(people.expert, text, dm)
     except SlackApiError as exc:
-        log.warning("ask.request_failed team=%s ask_id=%s error=%s", team_id, people.ask_id,
-                    exc.response.get("error"))
+        log.warning(
+            "ask.request_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.response.get("error")
+        )
         with services.db.transaction() as session:
             asks.undo_request(session, people.ask_id)
         respond(blocks.reply(SLACK_TROUBLE))
@@ -68,15 +70,17 @@ def on_introduce(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond
     respond(ask_blocks.requested_reply(people))
 
 
-def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-              services: Container) -> None:
+def on_accept(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Container
+) -> None:
     """The expert accepted: open a group DM with both and post a short intro."""
     ack()
     team_id, user_id = _who(body)
     try:
         with services.db.transaction() as session:
-            people = asks.answer(session, ask_id=_ask_id(action), expert_slack_id=user_id, accept=True,
-                                 now=utcnow())
+            people = asks.answer(
+                session, ask_id=_ask_id(action), expert_slack_id=user_id, accept=True, now=utcnow()
+            )
     except ServiceError as exc:
         respond(blocks.reply(str(exc)))
         return
@@ -85,8 +89,9 @@ def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: R
         text, intro = ask_blocks.intro_text(people)
         services.gateway.post(conversation_id, text, intro)
     except SlackApiError as exc:
-        log.warning("ask.intro_failed team=%s ask_id=%s error=%s", team_id, people.ask_id,
-                    exc.response.get("error"))
+        log.warning(
+            "ask.intro_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.response.get("error")
+        )
         with services.db.transaction() as session:
             asks.undo_accept(session, people.ask_id)
         respond(blocks.reply(SLACK_TROUBLE))
@@ -97,15 +102,17 @@ def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: R
     respond(ask_blocks.answered(True, people))
 
 
-def on_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
-               services: Container) -> None:
+def on_decline(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Container
+) -> None:
     """The expert said "not now": thank them and tell the asker kindly."""
     ack()
     team_id, user_id = _who(body)
     try:
         with services.db.transaction() as session:
-            people = asks.answer(session, ask_id=_ask_id(action), expert_slack_id=user_id, accept=False,
-                                 now=utcnow())
+            people = asks.answer(
+                session, ask_id=_ask_id(action), expert_slack_id=user_id, accept=False, now=utcnow()
+            )
     except ServiceError as exc:
         respond(blocks.reply(str(exc)))
         return
@@ -114,5 +121,9 @@ def on_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: 
     try:
         services.gateway.post_to_user(people.asker, text, note)
     except SlackApiError as exc:
-        log.warning("ask.decline_note_failed team=%s ask_id=%s error=%s", team_id, people.ask_id,
-                    exc.response.get("error"))
+        log.warning(
+            "ask.decline_note_failed team=%s ask_id=%s error=%s",
+            team_id,
+            people.ask_id,
+            exc.response.get("error"),
+        )

@@ -37,7 +37,9 @@ def publish_home(services: Container, team_id: str, user_id: str) -> bool:
     try:
         services.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as exc:
-        log.warning("home.publish_failed team=%s user=%s error=%s", team_id, user_id, exc.response.get("error"))
+        log.warning(
+            "home.publish_failed team=%s user=%s error=%s", team_id, user_id, exc.response.get("error")
+        )
         return False
     log.info("home.published team=%s user=%s blocks=%d", team_id, user_id, len(view["blocks"]))
     return True
@@ -65,8 +67,9 @@ def _change(services: Container, body: dict[str, Any], how: str, value: str = ""
             targets = []
         if how == "pause":
             days = int(value) if value.isdigit() and int(value) > 0 else None
-            participation.pause(targets, participation.pause_until(days=days, until=None, tz=member.tz,
-                                                                   now=utcnow()))
+            participation.pause(
+                targets, participation.pause_until(days=days, until=None, tz=member.tz, now=utcnow())
+            )
         elif how == "skip":
             participation.skip_next(targets)
         else:

@@ -26,9 +26,7 @@ from serendip.services import members, profile_form
 log = logging.getLogger(__name__)
 
 SAVE_FAILED = "Sorry, something went wrong saving your profile. Please try again in a minute."
-OPEN_FAILED = (
-    ":sweat_smile: I couldn't open your profile just now. Please try `/coffee profile` again."
-)
+OPEN_FAILED = ":sweat_smile: I couldn't open your profile just now. Please try `/coffee profile` again."
 
 
 def register(app: App) -> None:
@@ -47,7 +45,9 @@ def open_profile(services: Container, *, team_id: str, user_id: str, trigger_id:
     try:
         services.client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
-        log.warning("profile.open_failed team=%s user=%s error=%s", team_id, user_id, exc.response.get("error"))
+        log.warning(
+            "profile.open_failed team=%s user=%s error=%s", team_id, user_id, exc.response.get("error")
+        )
         return False
     log.info("profile.opened team=%s user=%s", team_id, user_id)
     return True
@@ -61,8 +61,13 @@ def profile_command(services: Container, body: dict[str, Any]) -> dict[str, Any]
             services, team_id=team_id, user_id=user_id, trigger_id=str(body.get("trigger_id") or "")
         )
     except Exception as exc:  # never a stack trace in Slack: a friendly ephemeral instead
-        log.error("profile.command_failed team=%s user=%s error=%s", team_id, user_id, type(exc).__name__,
-                  exc_info=exc)
+        log.error(
+            "profile.command_failed team=%s user=%s error=%s",
+            team_id,
+            user_id,
+            type(exc).__name__,
+            exc_info=exc,
+        )
         opened = False
     return "" if opened else blocks.reply(OPEN_FAILED)
 
@@ -101,8 +106,9 @@ def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Co
             member = members.ensure_member(session, services.gateway, team_id, user_id)
             profile_form.save(session, member, checked)
     except Exception as exc:  # the modal stays open with a note rather than Slack's generic error
-        log.error("profile.save_failed team=%s user=%s error=%s", team_id, user_id, type(exc).__name__,
-                  exc_info=exc)
+        log.error(
+            "profile.save_failed team=%s user=%s error=%s", team_id, user_id, type(exc).__name__, exc_info=exc
+        )
         ack(errors_response({"expertise": SAVE_FAILED}))
         return
     ack()
