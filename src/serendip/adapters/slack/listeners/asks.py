@@ -70,19 +70,29 @@ def on_introduce(
     respond(ask_blocks.requested_reply(people))
 
 
+def _answer(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Container, *, accept: bool
+) -> asks.AskPeople | None:
+    """Record the expert's answer; None (after telling them why) when it cannot be taken."""
+    user_id = _who(body)[1]
+    try:
+        with services.db.transaction() as session:
+            return asks.answer(
+                session, ask_id=_ask_id(action), expert_slack_id=user_id, accept=accept, now=utcnow()
+            )
+    except ServiceError as exc:
+        respond(blocks.reply(str(exc)))
+        return None
+
+
 def on_accept(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Container
 ) -> None:
     """The expert accepted: open a group DM with both and post a short intro."""
     ack()
-    team_id, user_id = _who(body)
-    try:
-        with services.db.transaction() as session:
-            people = asks.answer(
-                session, ask_id=_ask_id(action), expert_slack_id=user_id, accept=True, now=utcnow()
-            )
-    except ServiceError as exc:
-        respond(blocks.reply(str(exc)))
+    team_id = _who(body)[0]
+    people = _answer(body, action, respond, services, accept=True)
+    if people is None:
         return
     try:
         conversation_id = services.gateway.open_group([people.asker, people.expert])
@@ -107,14 +117,9 @@ def on_decline(
 ) -> None:
     """The expert said "not now": thank them and tell the asker kindly."""
     ack()
-    team_id, user_id = _who(body)
-    try:
-        with services.db.transaction() as session:
-            people = asks.answer(
-                session, ask_id=_ask_id(action), expert_slack_id=user_id, accept=False, now=utcnow()
-            )
-    except ServiceError as exc:
-        respond(blocks.reply(str(exc)))
+    team_id = _who(body)[0]
+    people = _answer(body, action, respond, services, accept=False)
+    if people is None:
         return
     respond(ask_blocks.answered(False, people))
     text, note = ask_blocks.declined_note(people)
