@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -33,10 +34,10 @@ class Sandbox:
         )
 
 
-@pytest.fixture
-def sandbox(database_url: str) -> Iterator[Sandbox]:
-    """A 12-person, 3-department workspace, the bot serving it, and a driver signing as Slack."""
-    workspace = generate_workspace(12, 3, seed=7)
+@contextmanager
+def running_sandbox(database_url: str, *, people: int, departments: int, seed: int) -> Iterator[Sandbox]:
+    """A generated workspace in the emulator, the bot serving it, and a driver signing as Slack."""
+    workspace = generate_workspace(people, departments, seed=seed)
     with SlackEmulator(workspace) as slack:
         settings = sandbox_settings(
             api_url=slack.api_url,
@@ -46,3 +47,10 @@ def sandbox(database_url: str) -> Iterator[Sandbox]:
         )
         with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
             yield Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
+
+
+@pytest.fixture
+def sandbox(database_url: str) -> Iterator[Sandbox]:
+    """A 12-person, 3-department workspace, the bot serving it, and a driver signing as Slack."""
+    with running_sandbox(database_url, people=12, departments=3, seed=7) as sb:
+        yield sb

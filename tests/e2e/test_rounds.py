@@ -6,29 +6,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
-from serendip.sandbox import SlackDriver, SlackEmulator, generate_workspace
-from tests.e2e.conftest import Sandbox
+from tests.e2e.conftest import Sandbox, running_sandbox
 from tests.support.rounds import intro_posts, placements
 
 
 @pytest.fixture
 def big_program(database_url: str) -> Iterator[Sandbox]:
     """A 200-person program, set up through a signed /coffee admin setup."""
-    workspace = generate_workspace(200, 8, seed=21)
-    with SlackEmulator(workspace) as slack:
-        settings = sandbox_settings(
-            api_url=slack.api_url,
-            bot_token=slack.bot_token,
-            signing_secret=slack.signing_secret,
-            database_url=database_url,
-        )
-        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
-            sandbox = Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
-            driver.slash_command(
-                sandbox.humans[0], "admin setup", channel_id=sandbox.channel
-            ).wait_for_responses(1, 60)
-            yield sandbox
+    with running_sandbox(database_url, people=200, departments=8, seed=21) as sandbox:
+        setup = sandbox.driver.slash_command(sandbox.humans[0], "admin setup", channel_id=sandbox.channel)
+        setup.wait_for_responses(1, 60)
+        yield sandbox
 
 
 def test_a_200_person_round_puts_everyone_in_exactly_one_intro_posted_once(big_program: Sandbox) -> None:
