@@ -14,11 +14,26 @@ from serendip.adapters.db.models import AuditEntry, Program, ProgramAdmin, Round
 from tests.e2e.conftest import Sandbox
 
 ADMIN_COMMANDS = [
-    "admin setup", "admin config", "admin pause", "admin resume", "admin preview", "admin preview names",
-    "admin run", "admin stats", "admin export", "admin set frequency monthly", "admin set day fri",
-    "admin set time 15:30", "admin set timezone Asia/Tokyo", "admin set size 3", "admin set mode strict",
-    "admin set cooldown 2", "admin set followup off", "admin set welcome Hello there",
-    "admin admins add <@{other}>", "admin admins remove <@{creator}>",
+    "admin setup",
+    "admin config",
+    "admin pause",
+    "admin resume",
+    "admin preview",
+    "admin preview names",
+    "admin run",
+    "admin stats",
+    "admin export",
+    "admin set frequency monthly",
+    "admin set day fri",
+    "admin set time 15:30",
+    "admin set timezone Asia/Tokyo",
+    "admin set size 3",
+    "admin set mode strict",
+    "admin set cooldown 2",
+    "admin set followup off",
+    "admin set welcome Hello there",
+    "admin admins add <@{other}>",
+    "admin admins remove <@{creator}>",
 ]
 
 
@@ -58,7 +73,9 @@ def _snapshot(sb: Sandbox) -> dict[str, Any]:
 
 def _audits(sb: Sandbox, action: str) -> list[AuditEntry]:
     with sb.bot.container.db.transaction() as session:
-        rows = list(session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+        rows = list(
+            session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
+        )
         session.expunge_all()
         return rows
 
@@ -104,10 +121,14 @@ def test_every_setting_changes_with_one_audit_row_each(sandbox: Sandbox) -> None
     creator = _plain(sandbox)[0]
     _setup(sandbox, creator)
     changes = {
-        "frequency monthly": ("frequency", "monthly"), "day wed": ("weekday", 2),
-        "time 15:30": ("local_time", "15:30"), "timezone asia/tokyo": ("timezone", "Asia/Tokyo"),
-        "size 3": ("group_size", 3), "mode strict": ("repeat_mode", "strict"),
-        "cooldown 2": ("cooldown_rounds", 2), "followup off": ("followup_enabled", False),
+        "frequency monthly": ("frequency", "monthly"),
+        "day wed": ("weekday", 2),
+        "time 15:30": ("local_time", "15:30"),
+        "timezone asia/tokyo": ("timezone", "Asia/Tokyo"),
+        "size 3": ("group_size", 3),
+        "mode strict": ("repeat_mode", "strict"),
+        "cooldown 2": ("cooldown_rounds", 2),
+        "followup off": ("followup_enabled", False),
         "welcome Hi &lt;team&gt; &amp; <@U123|x>": ("welcome_text", "Hi &lt;team&gt; &amp; <@U123|x>"),
     }
     for text, (column, value) in changes.items():
@@ -116,7 +137,12 @@ def test_every_setting_changes_with_one_audit_row_each(sandbox: Sandbox) -> None
         assert getattr(_program(sandbox), column) == value, text
     program = _program(sandbox)
     local = program.next_run_at.astimezone(ZoneInfo("Asia/Tokyo")) if program.next_run_at else None
-    assert local is not None and (local.weekday(), local.hour, local.minute, local.day <= 7) == (2, 15, 30, True)
+    assert local is not None and (local.weekday(), local.hour, local.minute, local.day <= 7) == (
+        2,
+        15,
+        30,
+        True,
+    )
     assert len(_audits(sandbox, "program.set")) == len(changes)
     again = sandbox.driver.slash_command(creator, "admin set size 3", channel_id=sandbox.channel)
     assert "already trios" in again.text and len(_audits(sandbox, "program.set")) == len(changes)
@@ -124,10 +150,19 @@ def test_every_setting_changes_with_one_audit_row_each(sandbox: Sandbox) -> None
 
 @pytest.mark.parametrize(
     ("text", "allowed"),
-    [("size 9", "2 to 6"), ("day someday", "mon"), ("time 25:00", "10:00"), ("mode random", "prefer"),
-     ("cooldown 99", "0 to 52"), ("frequency daily", "biweekly"), ("timezone Europe/Berln", "Europe/Berlin")],
+    [
+        ("size 9", "2 to 6"),
+        ("day someday", "mon"),
+        ("time 25:00", "10:00"),
+        ("mode random", "prefer"),
+        ("cooldown 99", "0 to 52"),
+        ("frequency daily", "biweekly"),
+        ("timezone Europe/Berln", "Europe/Berlin"),
+    ],
 )
-def test_bad_values_show_the_allowed_ones_and_change_nothing(sandbox: Sandbox, text: str, allowed: str) -> None:
+def test_bad_values_show_the_allowed_ones_and_change_nothing(
+    sandbox: Sandbox, text: str, allowed: str
+) -> None:
     creator = _plain(sandbox)[0]
     _setup(sandbox, creator)
     result = sandbox.driver.slash_command(creator, f"admin set {text}", channel_id=sandbox.channel)
@@ -146,9 +181,14 @@ def test_workspace_admins_owners_and_named_admins_are_allowed(sandbox: Sandbox) 
     assert "Only this program's admins" in refused.text
     added = sandbox.driver.slash_command(creator, f"admin admins add <@{helper}>", channel_id=sandbox.channel)
     assert "is now a program admin" in added.text
-    assert "rounds paused" in sandbox.driver.slash_command(helper, "admin pause", channel_id=sandbox.channel).text
+    assert (
+        "rounds paused"
+        in sandbox.driver.slash_command(helper, "admin pause", channel_id=sandbox.channel).text
+    )
     assert _program(sandbox).is_paused
-    removed = sandbox.driver.slash_command(owner, f"admin admins remove <@{helper}>", channel_id=sandbox.channel)
+    removed = sandbox.driver.slash_command(
+        owner, f"admin admins remove <@{helper}>", channel_id=sandbox.channel
+    )
     assert "is no longer a program admin" in removed.text
     again = sandbox.driver.slash_command(helper, "admin resume", channel_id=sandbox.channel)
     assert "Only this program's admins" in again.text and _program(sandbox).is_paused
@@ -158,8 +198,11 @@ def test_workspace_admins_owners_and_named_admins_are_allowed(sandbox: Sandbox) 
 
 def test_a_demoted_workspace_admin_loses_access_at_once(sandbox: Sandbox) -> None:
     creator = _plain(sandbox)[0]
-    admin = next(u for u in sandbox.humans if sandbox.workspace.user(u).is_admin
-                 and not sandbox.workspace.user(u).is_owner)
+    admin = next(
+        u
+        for u in sandbox.humans
+        if sandbox.workspace.user(u).is_admin and not sandbox.workspace.user(u).is_owner
+    )
     _setup(sandbox, creator)
     assert "Done" in sandbox.driver.slash_command(admin, "admin set size 3", channel_id=sandbox.channel).text
     sandbox.workspace.user(admin).is_admin = False
@@ -172,7 +215,10 @@ def test_pause_and_resume_are_audited_and_resume_reschedules(sandbox: Sandbox) -
     _setup(sandbox, creator)
     paused = sandbox.driver.slash_command(creator, "admin pause", channel_id=sandbox.channel)
     assert "rounds paused" in paused.text and "admin resume" in paused.text
-    assert "already paused" in sandbox.driver.slash_command(creator, "admin pause", channel_id=sandbox.channel).text
+    assert (
+        "already paused"
+        in sandbox.driver.slash_command(creator, "admin pause", channel_id=sandbox.channel).text
+    )
     resumed = sandbox.driver.slash_command(creator, "admin resume", channel_id=sandbox.channel)
     assert "rounds resumed" in resumed.text
     program = _program(sandbox)
@@ -187,6 +233,8 @@ def test_pause_and_resume_are_audited_and_resume_reschedules(sandbox: Sandbox) -
 def test_naming_an_unknown_person_as_admin_is_explained_and_changes_nothing(sandbox: Sandbox) -> None:
     creator = _plain(sandbox)[0]
     _setup(sandbox, creator)
-    result = sandbox.driver.slash_command(creator, "admin admins add <@U0NOBODY1>", channel_id=sandbox.channel)
+    result = sandbox.driver.slash_command(
+        creator, "admin admins add <@U0NOBODY1>", channel_id=sandbox.channel
+    )
     assert "can't find one of those people" in result.text
     assert _audits(sandbox, "program.admin_add") == []

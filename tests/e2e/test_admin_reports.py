@@ -28,8 +28,15 @@ def test_stats_shows_the_figures_and_sends_the_chart_to_the_admins_dm(sandbox: S
     result = sandbox.driver.slash_command(creator, "admin stats", channel_id=sandbox.channel)
     assert "Crunching" in result.text
     figures = str(result.wait_for_responses(1, timeout=30)[0]["blocks"])
-    for expected in ("*Rounds:* 3", "*Intros delivered:* 8", "*Meeting rate:* 50%", "cross-team tie yet:*",
-                     "best possible", "New cross-team ties in", "is in your DM"):
+    for expected in (
+        "*Rounds:* 3",
+        "*Intros delivered:* 8",
+        "*Meeting rate:* 50%",
+        "cross-team tie yet:*",
+        "best possible",
+        "New cross-team ties in",
+        "is in your DM",
+    ):
         assert expected in figures, expected
     [upload] = sandbox.slack.uploaded_files()
     dm = sandbox.slack.workspace.dm_with(creator)
@@ -45,8 +52,14 @@ def test_export_sends_a_csv_without_private_notes_to_the_admins_dm(sandbox: Sand
     assert "Sent a CSV with 17 row(s)" in result.wait_for_responses(1, timeout=30)[0]["text"]
     [upload] = sandbox.slack.uploaded_files()
     rows = list(csv.DictReader(io.StringIO((upload.data or b"").decode())))
-    assert len(rows) == 17 and set(rows[0]) == {"round_date", "member_id", "name", "department", "intro_id",
-                                                "outcome"}
+    assert len(rows) == 17 and set(rows[0]) == {
+        "round_date",
+        "member_id",
+        "name",
+        "department",
+        "intro_id",
+        "outcome",
+    }
     dm = sandbox.slack.workspace.dm_with(creator)
     assert dm is not None and upload.shares[0][0] == dm.id
 
@@ -64,9 +77,17 @@ def test_config_modal_shows_errors_then_saves_audits_and_announces(sandbox: Sand
     _setup(sandbox, creator)
     sandbox.driver.slash_command(creator, "admin config", channel_id=sandbox.channel)
     [modal] = sandbox.slack.wait_until(lambda _: sandbox.slack.open_modals(creator), 10)
-    values = {"frequency": {"value": "biweekly"}, "day": {"value": "thu"}, "time": {"value": "09:15"},
-              "timezone": {"value": "Europe/Berln"}, "size": {"value": "3"}, "mode": {"value": "strict"},
-              "cooldown": {"value": "4"}, "followup": {"value": "off"}, "welcome": {"value": "Hi <all> & co"}}
+    values = {
+        "frequency": {"value": "biweekly"},
+        "day": {"value": "thu"},
+        "time": {"value": "09:15"},
+        "timezone": {"value": "Europe/Berln"},
+        "size": {"value": "3"},
+        "mode": {"value": "strict"},
+        "cooldown": {"value": "4"},
+        "followup": {"value": "off"},
+        "welcome": {"value": "Hi <all> & co"},
+    }
     sandbox.driver.view_submission(creator, modal, values)
     errors = sandbox.slack.view_errors(modal["id"])
     assert errors is not None and "Europe/Berlin" in errors["timezone"]
@@ -75,12 +96,29 @@ def test_config_modal_shows_errors_then_saves_audits_and_announces(sandbox: Sand
     sandbox.driver.view_submission(creator, modal, values)
     program = _program(sandbox)
     assert (program.frequency, program.weekday, program.local_time, program.timezone) == (
-        "biweekly", 3, "09:15", "Europe/Berlin")
+        "biweekly",
+        3,
+        "09:15",
+        "Europe/Berlin",
+    )
     assert (program.group_size, program.repeat_mode, program.cooldown_rounds, program.followup_enabled) == (
-        3, "strict", 4, False)
+        3,
+        "strict",
+        4,
+        False,
+    )
     assert program.welcome_text == "Hi &lt;all&gt; &amp; co"
     changed = {a.detail["setting"] for a in _audits(sandbox, "program.set") if a.detail}
-    assert changed - {"timezone"} == {"frequency", "day", "time", "size", "mode", "cooldown", "followup", "welcome"}
+    assert changed - {"timezone"} == {
+        "frequency",
+        "day",
+        "time",
+        "size",
+        "mode",
+        "cooldown",
+        "followup",
+        "welcome",
+    }
     announced = sandbox.slack.wait_for_messages(sandbox.channel, 1)[-1]["text"]
     assert "group size: pairs → trios" in announced
 

@@ -43,10 +43,14 @@ def test_asking_finds_an_expert_in_another_team_and_accept_opens_a_group_dm(sand
     asked = sandbox.driver.slash_command(asker, "ask kube", channel_id=sandbox.channel)
     assert asked.json["response_type"] == "ephemeral"
     cards = _buttons(asked.json["blocks"], "ask_introduce")
-    assert len(cards) == 1 and f"<@{expert}>" in str(asked.json["blocks"]) and colleague not in str(asked.json)
+    assert (
+        len(cards) == 1 and f"<@{expert}>" in str(asked.json["blocks"]) and colleague not in str(asked.json)
+    )
     assert "`kubernetes`" in str(asked.json["blocks"])
     sandbox.driver.block_action(asker, "ask_introduce", cards[0]["value"], message=asked.seen()[-1])
-    sandbox.slack.wait_until(lambda ws: any("I've asked" in str(e.text) for e in ws.ephemerals if e.user == asker), 10)
+    sandbox.slack.wait_until(
+        lambda ws: any("I've asked" in str(e.text) for e in ws.ephemerals if e.user == asker), 10
+    )
     dm = _dm(sandbox, expert, 2)[-1]
     [accept] = _buttons(dm["blocks"], "ask_accept")
     assert "kube" in dm["blocks"][0]["text"]["text"]
@@ -77,7 +81,9 @@ def test_not_now_tells_the_asker_kindly(sandbox: Sandbox) -> None:
     [decline] = _buttons(dm["blocks"], "ask_decline")
     sandbox.driver.block_action(expert, "ask_decline", decline["value"], message=dm)
     note = sandbox.slack.wait_until(
-        lambda ws: [m for m in (ws.dm_with(asker).messages if ws.dm_with(asker) else []) if "can't help" in m.text],
+        lambda ws: [
+            m for m in (ws.dm_with(asker).messages if ws.dm_with(asker) else []) if "can't help" in m.text
+        ],
         10,
     )
     assert note and not sandbox.slack.group_dms()

@@ -172,7 +172,13 @@ def test_after_a_round_home_shows_the_current_intro_and_the_intro_shows_tags(san
     partner = next(m for m in group.members if m not in (user, sandbox.workspace.bot.id))
     sandbox.driver.app_home_opened(user)
     home = sandbox.slack.wait_until(
-        lambda _: "Your current intro" in _home_text(sandbox, user) and f"<@{partner}>" in _home_text(sandbox, user),
+        lambda _: (
+            "Your current intro" in _home_text(sandbox, user) and f"<@{partner}>" in _home_text(sandbox, user)
+        ),
         10,
     )
-    assert home and "no answer yet" in _home_text(sandbox, user) and "*kubernetes* · 1" in _home_text(sandbox, user)
+    assert (
+        home
+        and "no answer yet" in _home_text(sandbox, user)
+        and "*kubernetes* · 1" in _home_text(sandbox, user)
+    )
