@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from serendip.adapters.db.models import ExpertAsk
 from tests.e2e.conftest import Sandbox
+from tests.support.wait import eventually
 
 
 def _person(sb: Sandbox, user: str, team: str, expertise: str | None = None) -> None:
@@ -65,7 +66,7 @@ def test_asking_finds_an_expert_in_another_team_and_accept_opens_a_group_dm(sand
             ask = session.scalars(select(ExpertAsk).where(ExpertAsk.state == "accepted")).one()
             return ask.conversation_id == group.id and ask.answered_at is not None
 
-    sandbox.slack.wait_until(recorded, 10)
+    eventually(lambda: recorded(None))
     again = sandbox.driver.block_action(expert, "ask_accept", accept["value"], message=dm)
     assert again.status == 200
     sandbox.slack.wait_until(lambda ws: any("already answered" in str(e.text) for e in ws.ephemerals), 10)

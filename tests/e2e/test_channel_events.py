@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from serendip.adapters.db.models import Enrolment, Member
 from tests.e2e.conftest import Sandbox
+from tests.support.wait import eventually
 
 
 def _enrolment(sb: Sandbox, user: str) -> Enrolment | None:
@@ -38,7 +39,7 @@ def test_someone_joining_the_channel_is_enrolled_and_welcomed(sandbox: Sandbox) 
 def test_leaving_the_channel_opts_out(sandbox: Sandbox) -> None:
     _program_with_one_member(sandbox)
     sandbox.driver.member_left_channel(sandbox.humans[0], sandbox.channel)
-    sandbox.slack.wait_until(lambda ws: (_enrolment(sandbox, sandbox.humans[0]) or Enrolment()).opted_out, 10)
+    eventually(lambda: (_enrolment(sandbox, sandbox.humans[0]) or Enrolment()).opted_out)
 
 
 def test_guests_bots_and_the_bot_itself_are_never_enrolled(sandbox: Sandbox) -> None:
@@ -50,7 +51,7 @@ def test_guests_bots_and_the_bot_itself_are_never_enrolled(sandbox: Sandbox) -> 
     ):
         assert sandbox.driver.member_joined_channel(user, sandbox.channel).status == 200
     sandbox.driver.member_joined_channel(sandbox.humans[5], sandbox.channel)
-    sandbox.slack.wait_until(lambda ws: _enrolment(sandbox, sandbox.humans[5]) is not None, 10)
+    eventually(lambda: _enrolment(sandbox, sandbox.humans[5]) is not None)
     for user in (
         sandbox.user_where(is_restricted=True),
         sandbox.user_where(is_bot=True),
@@ -69,4 +70,28 @@ def test_a_deactivation_seen_in_user_change_is_stored(sandbox: Sandbox) -> None:
         with sandbox.bot.container.db.transaction() as session:
             return bool(session.scalars(select(Member.is_deleted).where(Member.slack_id == member)).one())
 
-    sandbox.slack.wait_until(deleted, 10)
+    eventually(lambda: deleted(None))
+
+
+def test_a_department_change_seen_in_user_change_is_stored(sandbox: Sandbox) -> None:
+    _program_with_one_member(sandbox)
+    from serendip.services import directory_sync
+
+    directory_sync.sync_directory(
+        sandbox.bot.container.db,
+        sandbox.bot.container.gateway,
+        team_id=sandbox.workspace.team.id,
+        label="Department",
+    )
+    member = sandbox.humans[0]
+    sandbox.workspace.set_field(member, "Department", "Research Lab")
+    assert sandbox.driver.user_change(member).status == 200
+
+    def department(_: object) -> bool:
+        with sandbox.bot.container.db.transaction() as session:
+            return (
+                session.scalars(select(Member.department).where(Member.slack_id == member)).one()
+                == "Research Lab"
+            )
+
+    eventually(lambda: department(None))

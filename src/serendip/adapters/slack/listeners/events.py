@@ -7,10 +7,11 @@ from typing import Any
 
 from slack_bolt import App
 
+from serendip.adapters.db import repositories as repo
 from serendip.adapters.slack import welcome
 from serendip.adapters.slack.gateway import to_directory_user
 from serendip.bootstrap import Container
-from serendip.services import members, programs
+from serendip.services import directory_sync, members, programs
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,14 @@ def on_member_left(body: dict[str, Any], event: dict[str, Any], services: Contai
 
 
 def on_user_change(event: dict[str, Any], services: Container) -> None:
-    """Refresh a known member's directory facts (deactivation, time zone, title)."""
+    """Refresh a known member's directory facts, and their department from the profile field."""
     user = to_directory_user(event["user"])
     with services.db.transaction() as session:
-        if session is not None and members.is_known(session, user.team_id, user.id):
-            members.record_user(session, user)
+        if not members.is_known(session, user.team_id, user.id):
+            return
+        members.record_user(session, user)
+        field_id = repo.get_or_create_workspace(session, user.team_id).department_field_id
+    if field_id and user.is_person:
+        directory_sync.refresh_department(
+            services.db, services.gateway, team_id=user.team_id, user_id=user.id, field_id=field_id
+        )
