@@ -34,8 +34,8 @@ from serendip.domain.matching.weights import FORBIDDEN, I64, PairScorer, build_s
 NO_PARTNER = "everyone else in this round is someone they blocked, who blocked them, or their manager or report"
 NO_GROUP = "no arrangement could include them without a blocked or manager/report pair"
 _RESTARTS, _RESTARTS_UP_TO = 8, 24  # random restarts of the group search for small rounds
-_TRY_ALL_UP_TO = 5000
-_EVALUATIONS = 6  # per person: the deterministic local-search work budget on large rounds  # below this, local search tries every member of a group as the one to swap
+_TRY_ALL_UP_TO = 5000  # below this, local search tries every member of a group as the one to swap
+_EVALUATIONS = 6  # per person: the deterministic local-search work budget on large rounds
 
 
 def match_round(participants: Sequence[Participant], history: History, settings: MatchSettings) -> MatchResult:
@@ -57,13 +57,19 @@ def match_round(participants: Sequence[Participant], history: History, settings:
             sat_out += [SatOut(people[i].id, NO_GROUP) for i in unplaced]
             keep = set(range(len(people))) - set(unplaced)
             if settings.group_size == 2:  # pairs are placed exactly; the rest already fit
-                ids = [[people[i].id for i in g] for g in groups]
+                ids = _ids(people, groups)
                 return _result(people, ids, groups, scorer, sat_out, settings, keep)
             people = [p for i, p in enumerate(people) if i in keep]
             continue
-        ids = [[people[i].id for i in g] for g in groups]
+        ids = _ids(people, groups)
         return _result(people, ids, groups, scorer, sat_out, settings, set(range(len(people))))
     return _trivial([], sat_out, settings, eligible=len(sat_out))
+
+
+def _ids(people: list[Participant], groups: list[list[int]]) -> list[list[str]]:
+    """Participant ids of each group."""
+    names = [p.id for p in people]
+    return [[names[i] for i in g] for g in groups]
 
 
 def _result(

@@ -11,12 +11,15 @@ FORBIDDEN, far below anything else.
 from __future__ import annotations
 
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
+from serendip.domain.matching.ids import IdIndex
 from serendip.domain.matching.model import History, MatchSettings, Participant, RepeatMode
 
 I64 = npt.NDArray[np.int64]
@@ -95,17 +98,18 @@ def _bits(rows: I64, cols: I64, shape: tuple[int, ...]) -> npt.NDArray[np.uint64
 
 def _tag_bits(people: Sequence[Participant]) -> _Tags:
     """Exact bits for the 64 most common tags; rarer ones get a hashed filter word and exact words."""
-    counts: dict[str, int] = {}
-    for p in people:
-        for t in p.interests | p.expertise:
-            counts[t] = counts.get(t, 0) + 1
+    counts = Counter(chain.from_iterable(p.interests | p.expertise for p in people))
     index = {t: i for i, t in enumerate(sorted(counts, key=lambda t: (-counts[t], t)))}
     n, rare_words = len(people), max(0, -(-(len(index) - 64) // 64))
     out: list[npt.NDArray[np.uint64] | None] = []
     postings = []
     for attr in ("interests", "expertise"):
-        rows = np.array([i for i, p in enumerate(people) for _ in getattr(p, attr)], dtype=np.int64)
-        cols = np.array([index[t] for p in people for t in getattr(p, attr)], dtype=np.int64)
+        sets = [getattr(p, attr) for p in people]
+        sizes = np.fromiter(map(len, sets), dtype=np.int64, count=n)
+        cols = np.fromiter(map(index.__getitem__, chain.from_iterable(sets)), dtype=np.int64, count=int(sizes.sum()))
+        # frozenset order follows PYTHONHASHSEED: sort each person's tags so results do not depend on it
+        key = np.sort(np.repeat(np.arange(n, dtype=np.int64), sizes) * max(1, len(index)) + cols)
+        rows, cols = key // max(1, len(index)), key % max(1, len(index))
         postings.append(np.stack([rows, cols], axis=1))
         top, rare = cols < 64, cols >= 64
         rare_cols = cols[rare] - 64
@@ -117,23 +121,27 @@ def _tag_bits(people: Sequence[Participant]) -> _Tags:
     return _Tags(ti, tx, si, sx, ri, rx, np.concatenate(postings))
 
 
-def _history_pairs(index: dict[str, int], history: History, cooldown: int) -> I64:
+def _history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
     """(k, 2) index pairs that met in the last `cooldown` rounds (unknown ids ignored)."""
-    found = []
-    for rnd in list(history)[len(history) - cooldown :] if cooldown > 0 else []:
-        idx = np.array([index.get(x, -1) for g in rnd for x in g], dtype=np.int64)
-        gid = np.repeat(np.arange(len(rnd)), [len(g) for g in rnd])
-        for d in range(1, 8):
-            same = (gid[:-d] == gid[d:]) & (idx[:-d] >= 0) & (idx[d:] >= 0)
-            found.append(np.stack([idx[:-d][same], idx[d:][same]], axis=1))
-    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    groups = [g for rnd in (list(history)[len(history) - cooldown :] if cooldown > 0 else []) for g in rnd]
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    idx = index.lookup(list(chain.from_iterable(groups)))
+    gid = np.repeat(np.arange(len(groups)), sizes)
+    found = [np.zeros((0, 2), dtype=np.int64)]
+    for d in range(1, min(8, int(sizes.max(initial=0)))):
+        same = (gid[:-d] == gid[d:]) & (idx[:-d] >= 0) & (idx[d:] >= 0)
+        found.append(np.stack([idx[:-d][same], idx[d:][same]], axis=1))
+    return np.concatenate(found)
 
 
-def _forbidden_pairs(people: Sequence[Participant], index: dict[str, int]) -> I64:
+def _forbidden_pairs(people: Sequence[Participant], index: IdIndex) -> I64:
     """(k, 2) index pairs that are blocked either way or manager/report."""
     pairs = [(i, index[b]) for i, p in enumerate(people) for b in p.blocked if b in index]
-    pairs += [(i, index[p.manager_id]) for i, p in enumerate(people) if p.manager_id in index]
-    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    managed = [i for i, p in enumerate(people) if p.manager_id is not None]
+    manager = index.lookup([people[i].manager_id or "" for i in managed])
+    known = manager >= 0
+    found = np.stack([np.array(managed, dtype=np.int64)[known], manager[known]], axis=1)
+    return np.concatenate([np.array(pairs, dtype=np.int64).reshape(-1, 2), found])
 
 
 @dataclass
@@ -246,7 +254,7 @@ class PairScorer:
 def build_scorer(people: Sequence[Participant], history: History, settings: MatchSettings) -> PairScorer:
     """Precompute per-person arrays and the repeat/forbidden table for one round."""
     n = len(people)
-    index = {p.id: i for i, p in enumerate(people)}
+    index = IdIndex([p.id for p in people])
     depts: dict[str, int] = {}
     off = settings.mode is RepeatMode.OFF
     dept = np.array([-1 if off or p.department is None else depts.setdefault(p.department, len(depts))
