@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
@@ -34,10 +34,11 @@ MIN_OVERLAP_MINUTES = 60
 DAY = 1440
 _W_OVERLAP, _W_INCLUSION, _W_DEPT_PAIR, _W_SHARED, _W_TEACH, _JITTER = 350, 100, 150, 150, 200, 40
 _REPEAT, _FORBID = 1, 2
-_BLOOM_BITS = 24
+_BLOOM_BITS = 27  # a bit array: 16 MB, few false positives (each costs a searchsorted)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 1 << 15
 SLOT_MINUTES = 30
+_SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG_I, _SIG_X, _DEPT, _INCLUSION = range(8)  # columns of PairScorer.packed
 _SLOTS = DAY // SLOT_MINUTES
 
 
@@ -158,13 +159,23 @@ class PairScorer:
     tag_postings: I64  # (k, 2) (person, tag id), interests and expertise
     special_keys: I64  # sorted pair keys with a repeat and/or forbidden flag
     special_flags: npt.NDArray[np.int8]
-    bloom: B
+    bloom: npt.NDArray[np.uint8]  # bit k: some special key hashes to k
     dp_keys: I64  # sorted department-pair keys (low * dp_width + high) with a known tie count
     dp_points: I64  # _W_DEPT_PAIR scaled by how few ties the department pair has
     dp_width: int
     tier_repeat: int  # weight of "not a repeat"
     tier_cross: int  # weight of "cross-team"
     seed_mix: np.uint64
+    packed: npt.NDArray[np.uint64] = field(init=False)  # (n, 8): one cache line per person for `weights`
+    rare: npt.NDArray[np.uint64] | None = field(init=False)  # (n, 2 * words) exact rare-tag bits, both kinds
+
+    def __post_init__(self) -> None:
+        t = self.tags
+        self.packed = np.stack([self.slots, self.id_hash, t.top_interests, t.top_expertise, t.rare_sig_interests,
+                                t.rare_sig_expertise, self.dept.view(np.uint64), self.inclusion.view(np.uint64)], axis=1)
+        self.rare = None
+        if t.rare_interests is not None and t.rare_expertise is not None:
+            self.rare = np.ascontiguousarray(np.concatenate([t.rare_interests, t.rare_expertise]).T)
 
     def keys(self, u: I64, v: I64) -> I64:
         """Order-free pair key."""
@@ -176,7 +187,8 @@ class PairScorer:
         if self.special_keys.size == 0:
             return out
         k = self.keys(u, v)
-        maybe = np.flatnonzero(self.bloom[(k.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)])
+        bit = (k.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)
+        maybe = np.flatnonzero((self.bloom[bit >> np.uint64(3)] >> (bit & np.uint64(7)).astype(np.uint8)) & 1)
         if maybe.size:
             pos = np.searchsorted(self.special_keys, k[maybe]).clip(max=self.special_keys.size - 1)
             hit = self.special_keys[pos] == k[maybe]
@@ -194,35 +206,41 @@ class PairScorer:
 
     def shared_tags(self, u: I64, v: I64) -> tuple[B, B]:
         """(shared interest, one's expertise meets the other's interest)."""
-        t = self.tags
-        iu, iv, xu, xv = t.top_interests[u], t.top_interests[v], t.top_expertise[u], t.top_expertise[v]
+        return self._shared_rows(u, v, np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0))
+
+    def _shared_rows(self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64]) -> tuple[B, B]:
+        """`shared_tags` given the packed rows of u and v."""
+        iu, iv, xu, xv = pu[:, _TOP_I], pv[:, _TOP_I], pu[:, _TOP_X], pv[:, _TOP_X]
         shared, teach = (iu & iv) != 0, ((xu & iv) | (iu & xv)) != 0
-        if t.rare_interests is None or t.rare_expertise is None:
+        if self.rare is None:
             return shared, teach
-        iu, iv, xu, xv = (t.rare_sig_interests[u], t.rare_sig_interests[v], t.rare_sig_expertise[u],
-                          t.rare_sig_expertise[v])
+        iu, iv, xu, xv = pu[:, _SIG_I], pv[:, _SIG_I], pu[:, _SIG_X], pv[:, _SIG_X]
         maybe = np.flatnonzero((((iu & iv) != 0) & ~shared) | ((((xu & iv) | (iu & xv)) != 0) & ~teach))
-        su, sv = u[maybe], v[maybe]
-        for ints, exps in zip(t.rare_interests, t.rare_expertise, strict=True):
-            shared[maybe] |= (ints[su] & ints[sv]) != 0
-            teach[maybe] |= ((exps[su] & ints[sv]) | (ints[su] & exps[sv])) != 0
+        ru, rv, words = np.take(self.rare, u[maybe], axis=0), np.take(self.rare, v[maybe], axis=0), self.rare.shape[1] // 2
+        ints_u, exps_u, ints_v, exps_v = ru[:, :words], ru[:, words:], rv[:, :words], rv[:, words:]
+        shared[maybe] |= ((ints_u & ints_v) != 0).any(axis=1)
+        teach[maybe] |= (((exps_u & ints_v) | (ints_u & exps_v)) != 0).any(axis=1)
         return shared, teach
 
     def score(self, u: I64, v: I64, cross: B) -> I64:
         """Rule 3: overlap, inclusion, rare department pairs, tags, jitter; 0..SCORE_MAX."""
-        s = _OVERLAP_POINTS[_popcount(self.slots[u] & self.slots[v])]
-        bonus = self.inclusion[u] + self.inclusion[v]
+        return self._score_rows(u, v, np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0), cross)
+
+    def _score_rows(self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64], cross: B) -> I64:
+        """`score` given the packed rows of u and v."""
+        s = _OVERLAP_POINTS[_popcount(pu[:, _SLOTS_COL] & pv[:, _SLOTS_COL])]
+        bonus = pu[:, _INCLUSION].view(np.int64) + pv[:, _INCLUSION].view(np.int64)
         if self.dp_keys.size:
-            du, dv = self.dept[u], self.dept[v]
+            du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
             k = np.minimum(du, dv) * self.dp_width + np.maximum(du, dv)
             pos = np.searchsorted(self.dp_keys, k).clip(max=self.dp_keys.size - 1)
             bonus += np.where(self.dp_keys[pos] == k, self.dp_points[pos], _W_DEPT_PAIR)
         else:
             bonus += _W_DEPT_PAIR
         s += cross * bonus
-        shared, teach = self.shared_tags(u, v)
+        shared, teach = self._shared_rows(u, v, pu, pv)
         s += np.where(teach, _W_TEACH, np.where(shared, _W_SHARED, 0))
-        hu, hv = self.id_hash[u], self.id_hash[v]
+        hu, hv = pu[:, _HASH], pv[:, _HASH]
         jitter = _mix64(np.minimum(hu, hv) * _GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(_JITTER)
         return np.asarray(s + jitter.astype(np.int64), dtype=np.int64)
 
@@ -235,8 +253,10 @@ class PairScorer:
     def _weights(self, u: I64, v: I64) -> I64:
         """`weights` on one cache-sized chunk."""
         flags = self.special(u, v)
-        cross = self.cross(u, v)
-        w = self.score(u, v, cross)
+        pu, pv = np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0)
+        du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
+        cross = (du != dv) & (du >= 0) & (dv >= 0)
+        w = self._score_rows(u, v, pu, pv, cross)
         w += np.where(flags & _REPEAT, 0, self.tier_repeat) + cross * np.int64(self.tier_cross)
         w[(flags & _FORBID) != 0] = FORBIDDEN
         w[u == v] = FORBIDDEN
@@ -274,8 +294,9 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
-    bloom = np.zeros(1 << _BLOOM_BITS, dtype=np.bool_)
-    bloom[(special_keys.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)] = True
+    bit = (special_keys.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)
+    bloom = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
+    np.bitwise_or.at(bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8)))
     dp_keys, dp_points = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
