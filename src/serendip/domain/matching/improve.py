@@ -36,12 +36,20 @@ def group_weights(members: I64, weigh: WeightFn) -> I64:
 
 def _sum_to_group(p: I64, members: I64, skip_a: I64, skip_b: I64, weigh: WeightFn) -> I64:
     """Sum of w(p, x) over x in the given groups' rows, skipping x == skip_a or skip_b."""
+    keep = (members >= 0) & (members != skip_a[:, None]) & (members != skip_b[:, None])
+    at = np.flatnonzero(keep)
+    row = at // members.shape[1]
     total = np.zeros(p.shape, dtype=np.int64)
-    for j in range(members.shape[1]):
-        x = members[:, j]
-        ok = (x >= 0) & (x != skip_a) & (x != skip_b)
-        total[ok] += weigh(p[ok], x[ok])
+    np.add.at(total, row, weigh(p[row], members.ravel()[at]))
     return total
+
+
+def _two_weakest(members: I64, contrib: I64) -> tuple[I64, I64]:
+    """Per group, the slots of its weakest and second-weakest members (ties: the lower slot)."""
+    masked = np.where(members >= 0, contrib, np.iinfo(np.int64).max)
+    first = masked.argmin(axis=1)
+    masked[np.arange(members.shape[0]), first] = np.iinfo(np.int64).max
+    return first, masked.argmin(axis=1)
 
 
 def improve(
@@ -127,9 +135,8 @@ def _best_moves(
     if try_all:
         candidates = [np.full(idx.size, j) for j in range(width)]
     else:  # the weakest member of G other than a
-        masked = np.where(rows_g >= 0, contrib[g], np.iinfo(np.int64).max)
-        masked[np.arange(idx.size), slot_of[a]] = np.iinfo(np.int64).max
-        candidates = [masked.argmin(axis=1)]
+        first, second = _two_weakest(members, contrib)
+        candidates = [np.where(slot_of[a] == first[g], second[g], first[g])]
     best_gain = np.full(idx.size, NEG, dtype=np.int64)
     best_slot = np.zeros(idx.size, dtype=np.int64)
     for jb in candidates:
