@@ -29,16 +29,19 @@ def _hash(rows: U32) -> npt.NDArray[np.uint64]:
     h = np.zeros(rows.shape[0], dtype=np.uint64)
     for j in range(rows.shape[1]):
         h = h * _MULT + rows[:, j]
-    return h
+    h ^= h >> np.uint64(29)  # the last characters only reach the low bits: spread them (buckets use the top)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    return h ^ (h >> np.uint64(32))
 
 
 class IdIndex:
     """Maps ids to positions in `ids` (-1 for unknown ids)."""
 
     def __init__(self, ids: Sequence[str]) -> None:
-        self._dict = {x: i for i, x in enumerate(ids)}
+        self._ids = ids
+        self._dict: dict[str, int] | None = None
         self._width = max(1, max(map(len, ids), default=1))
-        self._vector = len(self._dict) == len(ids) and "\0" not in "".join(ids)
+        self._vector = len(ids) > 0 and "\0" not in "".join(ids)
         if not self._vector:
             return
         rows = _rows(ids, self._width)
@@ -46,24 +49,38 @@ class IdIndex:
         self._order = np.argsort(hashes, kind="stable")
         self._hashes = hashes[self._order]
         self._sorted_rows = rows[self._order]
-        self._vector = not bool((self._hashes[1:] == self._hashes[:-1]).any())
+        self._vector = not bool((self._hashes[1:] == self._hashes[:-1]).any())  # also: ids are unique
+        # Bucket b of the top bits holds sorted positions _start[b]:_start[b + 1]: a lookup scans ~1 hash.
+        self._shift = np.uint64(64 - max(1, len(ids).bit_length()))
+        self._start = np.searchsorted(self._hashes >> self._shift, np.arange((1 << (64 - int(self._shift))) + 1))
 
-    def __getitem__(self, key: str) -> int:
-        return self._dict[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._dict
+    def _as_dict(self) -> dict[str, int]:
+        """The plain dict (built on first use: only rare inputs need it)."""
+        if self._dict is None:
+            self._dict = {x: i for i, x in enumerate(self._ids)}
+        return self._dict
 
     def lookup(self, keys: Sequence[str]) -> I64:
         """Position of each key, -1 where it is not a participant."""
         if not keys:
             return np.zeros(0, dtype=np.int64)
-        if not self._vector or len(self._order) == 0 or "\0" in "".join(keys):
-            get = self._dict.get
+        if not self._vector or "\0" in "".join(keys):
+            get = self._as_dict().get
             return np.fromiter((get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
         rows = _rows(keys, max(self._width, max(map(len, keys))))
         fits = ~rows[:, self._width :].any(axis=1)  # longer than every participant id: unknown
         rows = rows[:, : self._width]
-        pos = np.searchsorted(self._hashes, _hash(rows)).clip(max=self._hashes.size - 1)
+        pos = self._search(_hash(rows)).clip(max=self._hashes.size - 1)
         hit = fits & (self._sorted_rows[pos] == rows).all(axis=1)
         return np.where(hit, self._order[pos], -1)
+
+    def _search(self, h: npt.NDArray[np.uint64]) -> I64:
+        """`searchsorted(self._hashes, h)`, from the start of each hash's bucket."""
+        bucket = (h >> self._shift).astype(np.int64)
+        pos, end = self._start[bucket], self._start[bucket + 1]
+        live = np.flatnonzero(pos < end)
+        while live.size:
+            live = live[self._hashes[pos[live]] < h[live]]
+            pos[live] += 1
+            live = live[pos[live] < end[live]]
+        return pos

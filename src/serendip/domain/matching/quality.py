@@ -54,11 +54,13 @@ def measure(
     u, v, gid = group_pairs(groups)
     placed = sum(len(g) for g in groups)
     dept = [p.department for p in people]
-    cross = np.array([dept[a] is not None and dept[b] is not None and dept[a] != dept[b]
-                      for a, b in zip(u.tolist(), v.tolist(), strict=True)], dtype=np.bool_)
+    codes: dict[str | None, int] = {None: -1}
+    code = np.fromiter((codes.setdefault(d, len(codes)) for d in dept), dtype=np.int64, count=len(dept))
+    cu, cv = code[u], code[v]
+    cross = (cu != cv) & (cu >= 0) & (cv >= 0)
     repeat = scorer.repeat(u, v)
     shared, teach = scorer.shared_tags(u, v)
-    tagged_groups = np.unique(gid[shared | teach]).size
+    tagged_groups = int(np.count_nonzero(np.bincount(gid[shared | teach], minlength=len(groups))))
     in_groups = [dept[i] for g in groups for i in g]
     return RoundQuality(
         coverage=round(placed / eligible, 6) if eligible else 1.0,

@@ -137,12 +137,11 @@ def _history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
 
 def _forbidden_pairs(people: Sequence[Participant], index: IdIndex) -> I64:
     """(k, 2) index pairs that are blocked either way or manager/report."""
-    pairs = [(i, index[b]) for i, p in enumerate(people) for b in p.blocked if b in index]
-    managed = [i for i, p in enumerate(people) if p.manager_id is not None]
-    manager = index.lookup([people[i].manager_id or "" for i in managed])
-    known = manager >= 0
-    found = np.stack([np.array(managed, dtype=np.int64)[known], manager[known]], axis=1)
-    return np.concatenate([np.array(pairs, dtype=np.int64).reshape(-1, 2), found])
+    blocking = [(i, b) for i, p in enumerate(people) for b in p.blocked]
+    blocking += [(i, p.manager_id) for i, p in enumerate(people) if p.manager_id is not None]
+    other = index.lookup([b for _, b in blocking])
+    known = other >= 0
+    return np.stack([np.array([i for i, _ in blocking], dtype=np.int64)[known], other[known]], axis=1)
 
 
 @dataclass
@@ -279,9 +278,10 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     off = settings.mode is RepeatMode.OFF
     dept = np.array([-1 if off or p.department is None else depts.setdefault(p.department, len(depts))
                      for p in people], dtype=np.int64)
-    hours = np.array([(p.working_hours[0] - p.utc_offset_minutes, p.working_hours[1] - p.working_hours[0])
-                      for p in people], dtype=np.int64).reshape(-1, 2)
-    length = hours[:, 1] % DAY
+    window = np.fromiter(chain.from_iterable(p.working_hours for p in people), dtype=np.int64, count=2 * n)
+    offset = np.fromiter((p.utc_offset_minutes for p in people), dtype=np.int64, count=n)
+    start = (window[0::2] - offset) % DAY
+    length = (window[1::2] - window[0::2]) % DAY
     length[length == 0] = DAY  # start == end: around the clock
     ids = [p.id.encode() for p in people]
     id_hash = np.array([zlib.crc32(b) | (zlib.crc32(b, 0x5EED) << 32) for b in ids], dtype=np.uint64)
@@ -300,7 +300,7 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     dp_keys, dp_points = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
-        n=n, dept=dept, window_start=hours[:, 0] % DAY, slots=working_slots(hours[:, 0] % DAY, length),
+        n=n, dept=dept, window_start=start, slots=working_slots(start, length),
         inclusion=(_W_INCLUSION / (1.0 + np.array([max(0, p.cross_team_ties) for p in people]))).astype(np.int64),
         id_hash=id_hash, tags=tags, tag_postings=tags.postings,
         special_keys=special_keys, special_flags=special_flags, bloom=bloom,
