@@ -37,6 +37,7 @@ NO_GROUP = "no arrangement could include them without a blocked or manager/repor
 _RESTARTS, _RESTARTS_UP_TO = 8, 24  # random restarts of the group search for small rounds
 _TRY_ALL_UP_TO = 5000  # below this, local search tries every member of a group as the one to swap
 _EVALUATIONS = 6  # per person: the deterministic local-search work budget on large rounds
+_GROUP_EVALUATIONS = 20  # groups of 3+: a second sweep pays (rule 2 and overlap) and fits the time target
 
 
 def match_round(participants: Sequence[Participant], history: History, settings: MatchSettings) -> MatchResult:
@@ -139,7 +140,8 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
         members, unplaced = _bigger_groups(pairs, singles, eu, ev, scorer, settings.group_size), []
     if members.shape[0] > 1:
         restarts = _RESTARTS if settings.group_size > 2 and n <= _RESTARTS_UP_TO else 0
-        members = _search(members, eu, ev, ew, scorer, rng, deadline, restarts)
+        budget = (_EVALUATIONS if settings.group_size == 2 else _GROUP_EVALUATIONS) * n
+        members = _search(members, eu, ev, ew, scorer, rng, deadline, restarts, budget)
     groups = [[x for x in row if x >= 0] for row in members.tolist()]
     if settings.group_size > 2:
         unplaced = _conflicted(members, scorer)
@@ -147,14 +149,14 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
 
 
 def _search(members: I64, eu: I64, ev: I64, ew: I64, scorer: PairScorer, rng: np.random.Generator,
-            deadline: float | None, restarts: int) -> I64:
+            deadline: float | None, restarts: int, budget: int) -> I64:
     """Local search, then `restarts` more from shuffled groupings; the heaviest result wins."""
     both_u, both_v, both_w = np.concatenate([eu, ev]), np.concatenate([ev, eu]), np.concatenate([ew, ew])
     small = scorer.n <= _TRY_ALL_UP_TO
 
     def run(start: I64) -> I64:
         return improve(start, both_u, both_v, both_w, scorer.weights, try_all=small, rescans=2 if small else 1,
-                       max_sweeps=60 if small else 30, max_evaluations=None if small else _EVALUATIONS * scorer.n,
+                       max_sweeps=60 if small else 30, max_evaluations=None if small else budget,
                        deadline=deadline)
 
     best = run(members)
