@@ -75,7 +75,7 @@ def improve(
     work = np.zeros(0, dtype=np.int64)  # edges (a, c) heavier than a's average tie: gains start there
     pending = np.zeros(eu.size, dtype=np.bool_)
     for _ in range(max_sweeps):
-        if deadline is not None and time.perf_counter() > deadline:
+        if (deadline is not None and time.perf_counter() > deadline) or _spent(max_evaluations):
             break
         if work.size == 0:
             if rescans == 0:
@@ -88,8 +88,6 @@ def improve(
             work = idx
             continue
         if max_evaluations is not None:
-            if max_evaluations <= 0:
-                break
             max_evaluations -= idx.size  # whole sweeps only: a cut sweep would favour low edge ids
         gain, slot_b = _best_moves(idx, eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
         pending[idx] = gain > 0
@@ -103,6 +101,8 @@ def improve(
         b, jc = members[g, jb], slot_of[c]
         members[g, jb], members[h, jc] = c, b
         group_of[c], group_of[b], slot_of[c], slot_of[b] = g, h, jb, jc
+        if _spent(max_evaluations):
+            break  # the budget is spent: no sweep will read the bookkeeping below
         dirty[:] = False
         dirty[g], dirty[h] = True, True
         touched = np.concatenate([g, h])
@@ -110,6 +110,11 @@ def improve(
         avg = _average_tie(touched, members, contrib, n, avg)
         work = work[ew[work] > avg[eu[work]]]
     return members
+
+
+def _spent(budget: int | None) -> bool:
+    """The evaluation budget is used up."""
+    return budget is not None and budget <= 0
 
 
 def _average_tie(rows: I64, members: I64, contrib: I64, n: int, avg: I64 | None = None) -> I64:

@@ -40,7 +40,8 @@ def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> 
     mate = np.full(n, -1, dtype=np.int64) if mate is None else mate.copy()
     ok = (w > FORBIDDEN) & (u != v) & (mate[u] < 0) & (mate[v] < 0)
     order = np.argsort(-_rank_key(w[ok]), kind="stable")
-    u, v = u[ok][order], v[ok][order]
+    keep = np.flatnonzero(ok)[order]
+    u, v = u[keep], v[keep]
     for _ in range(_VECTOR_ROUNDS):
         if u.size == 0:
             return mate
@@ -61,7 +62,8 @@ def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> 
 def _rank_key(w: I64) -> I64:
     """Order-preserving small integer key of allowed weights (two tier bits, then the score), so
     the stable sort is a fast radix sort."""
-    key = (w // TIER_HIGH) * (2 * _SCORE_SPAN) + (w % TIER_HIGH) // TIER_LOW * _SCORE_SPAN + w % TIER_LOW
+    high, low = TIER_HIGH.bit_length() - 1, TIER_LOW.bit_length() - 1  # allowed weights are >= 0: shifts
+    key = (w >> high) * (2 * _SCORE_SPAN) + ((w >> low) & (TIER_HIGH // TIER_LOW - 1)) * _SCORE_SPAN + (w & (TIER_LOW - 1))
     return np.asarray(key, dtype=np.int16)
 
 
