@@ -17,6 +17,7 @@ from serendip.domain.matching.weights import FORBIDDEN, I64
 
 NEG = np.int64(FORBIDDEN) * 8
 _SELECTION_ROUNDS = 8
+_BLOCK = 1 << 18  # edges evaluated at once
 
 
 def group_weights(members: I64, weigh: WeightFn) -> I64:
@@ -89,7 +90,9 @@ def improve(
             continue
         if max_evaluations is not None:
             max_evaluations -= idx.size  # whole sweeps only: a cut sweep would favour low edge ids
-        gain, slot_b = _best_moves(idx, eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
+        moves = [_best_moves(idx[i : i + _BLOCK], eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
+                 for i in range(0, idx.size, _BLOCK)]  # blocks bound the temporaries (peak memory)
+        gain, slot_b = np.concatenate([m[0] for m in moves]), np.concatenate([m[1] for m in moves])
         pending[idx] = gain > 0
         chosen = _non_overlapping(gain, group_of[eu[idx]], group_of[ev[idx]], members.shape[0])
         if chosen.size == 0:
