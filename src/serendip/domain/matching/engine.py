@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from serendip.domain.matching.candidates import candidate_edges
+from serendip.domain.matching.exact_groups import EXACT_PARTITIONS_UP_TO, exact_groups, partition_count
 from serendip.domain.matching.grouping import assemble, merge_pairs
 from serendip.domain.matching.improve import group_weights, improve
 from serendip.domain.matching.model import (
@@ -127,6 +128,9 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
         exact = exact_pairs_with_trio(n, scorer.weights)
         if exact is not None:
             return [[x for x in row if x >= 0] for row in exact.tolist()], []
+    if settings.group_size > 2 and partition_count(group_sizes(n, settings.group_size)) <= EXACT_PARTITIONS_UP_TO:
+        members = exact_groups(n, group_sizes(n, settings.group_size), scorer.weights)
+        return [[x for x in row if x >= 0] for row in members.tolist()], _conflicted(members, scorer)
     if n <= EXACT_UP_TO:
         mate = exact_matching(n, eu, ev, ew)
     else:
