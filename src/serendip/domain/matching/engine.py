@@ -9,7 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from serendip.domain.matching.candidates import candidate_edges
-from serendip.domain.matching.exact_groups import EXACT_PARTITIONS_UP_TO, exact_groups, partition_count
+from serendip.domain.matching.exact_groups import (
+    EXACT_GROUPS_UP_TO,
+    EXACT_PARTITIONS_UP_TO,
+    exact_groups,
+    partition_count,
+)
 from serendip.domain.matching.grouping import assemble, merge_pairs
 from serendip.domain.matching.improve import group_weights, improve
 from serendip.domain.matching.model import (
@@ -33,7 +38,9 @@ from serendip.domain.matching.quality import measure
 from serendip.domain.matching.sizes import group_sizes
 from serendip.domain.matching.weights import FORBIDDEN, I64, PairScorer, build_scorer
 
-NO_PARTNER = "everyone else in this round is someone they blocked, who blocked them, or their manager or report"
+NO_PARTNER = (
+    "everyone else in this round is someone they blocked, who blocked them, or their manager or report"
+)
 NO_GROUP = "no arrangement could include them without a blocked or manager/report pair"
 _RESTARTS, _RESTARTS_UP_TO = 8, 24  # random restarts of the group search for small rounds
 _TRY_ALL_UP_TO = 5000  # below this, local search tries every member of a group as the one to swap
@@ -41,7 +48,9 @@ _EVALUATIONS = 6  # per person: the deterministic local-search work budget on la
 _GROUP_EVALUATIONS = 20  # groups of 3+: a second sweep pays (rule 2 and overlap) and fits the time target
 
 
-def match_round(participants: Sequence[Participant], history: History, settings: MatchSettings) -> MatchResult:
+def match_round(
+    participants: Sequence[Participant], history: History, settings: MatchSettings
+) -> MatchResult:
     """Place this round's participants into groups (deterministic for `settings.seed`)."""
     # A large round makes ~10^6 short-lived acyclic objects (lists, ints); the cyclic collector would
     # rescan the whole heap, the org and its history included, several times (~0.2 s at 100,000).
@@ -54,7 +63,9 @@ def match_round(participants: Sequence[Participant], history: History, settings:
             gc.enable()
 
 
-def _match_round(participants: Sequence[Participant], history: History, settings: MatchSettings) -> MatchResult:
+def _match_round(
+    participants: Sequence[Participant], history: History, settings: MatchSettings
+) -> MatchResult:
     """`match_round` proper."""
     people = normalise_participants(participants)
     sat_out: list[SatOut] = []
@@ -89,18 +100,34 @@ def _ids(people: list[Participant], groups: list[list[int]]) -> list[list[str]]:
 
 
 def _result(
-    people: list[Participant], ids: list[list[str]], groups: list[list[int]], scorer: PairScorer,
-    sat_out: list[SatOut], settings: MatchSettings, placed: set[int],
+    people: list[Participant],
+    ids: list[list[str]],
+    groups: list[list[int]],
+    scorer: PairScorer,
+    sat_out: list[SatOut],
+    settings: MatchSettings,
+    placed: set[int],
 ) -> MatchResult:
     """Wrap groups and their quality."""
-    quality = measure(people, groups, scorer, eligible=len(people) + len(sat_out) - (len(people) - len(placed)))
+    quality = measure(
+        people, groups, scorer, eligible=len(people) + len(sat_out) - (len(people) - len(placed))
+    )
     return MatchResult(groups=ids, sat_out=sat_out, lone=None, quality=quality, seed=settings.seed)
 
 
-def _trivial(people: list[Participant], sat_out: list[SatOut], settings: MatchSettings, eligible: int) -> MatchResult:
+def _trivial(
+    people: list[Participant], sat_out: list[SatOut], settings: MatchSettings, eligible: int
+) -> MatchResult:
     """No group can form: zero or one person left."""
-    quality = RoundQuality(coverage=0.0 if eligible else 1.0, repeats=0, avoidable_repeats=0,
-                           cross_team_rate=0.0, cross_team_bound=0.0, tz_overlap_rate=0.0, shared_tag_rate=0.0)
+    quality = RoundQuality(
+        coverage=0.0 if eligible else 1.0,
+        repeats=0,
+        avoidable_repeats=0,
+        cross_team_rate=0.0,
+        cross_team_bound=0.0,
+        tz_overlap_rate=0.0,
+        shared_tag_rate=0.0,
+    )
     lone = people[0].id if len(people) == 1 and not sat_out else None
     if len(people) == 1 and sat_out:
         sat_out = [*sat_out, SatOut(people[0].id, NO_PARTNER)]
@@ -128,7 +155,11 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
         exact = exact_pairs_with_trio(n, scorer.weights)
         if exact is not None:
             return [[x for x in row if x >= 0] for row in exact.tolist()], []
-    if settings.group_size > 2 and partition_count(group_sizes(n, settings.group_size)) <= EXACT_PARTITIONS_UP_TO:
+    if (
+        settings.group_size > 2
+        and n <= EXACT_GROUPS_UP_TO
+        and partition_count(group_sizes(n, settings.group_size)) <= EXACT_PARTITIONS_UP_TO
+    ):
         members = exact_groups(n, group_sizes(n, settings.group_size), scorer.weights)
         return [[x for x in row if x >= 0] for row in members.tolist()], _conflicted(members, scorer)
     if n <= EXACT_UP_TO:
@@ -152,16 +183,34 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
     return groups, unplaced
 
 
-def _search(members: I64, eu: I64, ev: I64, ew: I64, scorer: PairScorer, rng: np.random.Generator,
-            deadline: float | None, restarts: int, budget: int) -> I64:
+def _search(
+    members: I64,
+    eu: I64,
+    ev: I64,
+    ew: I64,
+    scorer: PairScorer,
+    rng: np.random.Generator,
+    deadline: float | None,
+    restarts: int,
+    budget: int,
+) -> I64:
     """Local search, then `restarts` more from shuffled groupings; the heaviest result wins."""
     both_u, both_v, both_w = np.concatenate([eu, ev]), np.concatenate([ev, eu]), np.concatenate([ew, ew])
     small = scorer.n <= _TRY_ALL_UP_TO
 
     def run(start: I64) -> I64:
-        return improve(start, both_u, both_v, both_w, scorer.weights, try_all=small, rescans=2 if small else 1,
-                       max_sweeps=60 if small else 30, max_evaluations=None if small else budget,
-                       deadline=deadline)
+        return improve(
+            start,
+            both_u,
+            both_v,
+            both_w,
+            scorer.weights,
+            try_all=small,
+            rescans=2 if small else 1,
+            max_sweeps=60 if small else 30,
+            max_evaluations=None if small else budget,
+            deadline=deadline,
+        )
 
     best = run(members)
     if restarts == 0:
@@ -186,7 +235,9 @@ def _pairs_with_trio(pairs: I64, singles: I64, scorer: PairScorer) -> tuple[I64,
         return members, singles.tolist()
     best = (FORBIDDEN, -1, -1)
     for s in singles[:20].tolist():
-        w = scorer.weights(np.full(len(pairs), s), pairs[:, 0]) + scorer.weights(np.full(len(pairs), s), pairs[:, 1])
+        w = scorer.weights(np.full(len(pairs), s), pairs[:, 0]) + scorer.weights(
+            np.full(len(pairs), s), pairs[:, 1]
+        )
         i = int(np.argmax(w))
         if w[i] > best[0] and w[i] > FORBIDDEN // 2:
             best = (int(w[i]), s, i)

@@ -11,8 +11,10 @@ import numpy as np
 from serendip.domain.matching.pairing import WeightFn
 from serendip.domain.matching.weights import FORBIDDEN, I64
 
-# Partitions to try at most; 12 people in groups of 3 is 15,400 of them.
+# Partitions to try at most; 12 people in groups of 3 is 15,400 of them. Counting them is only
+# cheap for tiny rounds, so the head count is checked first.
 EXACT_PARTITIONS_UP_TO = 20_000
+EXACT_GROUPS_UP_TO = 12
 
 
 def partition_count(sizes: list[int]) -> int:
@@ -36,7 +38,9 @@ def exact_groups(n: int, sizes: list[int], weigh: WeightFn) -> I64:
     best_total: int | None = None
     best: list[tuple[int, ...]] = []
 
-    def search(left: tuple[int, ...], sizes_left: Counter[int], total: int, chosen: list[tuple[int, ...]]) -> None:
+    def search(
+        left: tuple[int, ...], sizes_left: Counter[int], total: int, chosen: list[tuple[int, ...]]
+    ) -> None:
         nonlocal best_total, best
         if not left:
             if best_total is None or total > best_total:
