@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from serendip.adapters.slack.blocks import Block
+from serendip.adapters.slack.blocks import Block, escape
 from serendip.domain import commands as c
 from serendip.domain.command_parser import COOLDOWN_ROUNDS, GROUP_SIZES, MAX_TEXT_LENGTH
 from serendip.domain.commands import AdminSetting, SettingValue
@@ -54,11 +54,6 @@ def _input(
 def unescape(text: str) -> str:
     """Slack's escaped mrkdwn as the plain text a modal shows."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def escape(text: str) -> str:
-    """Plain modal text as escaped mrkdwn, like a slash command would have sent it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def config_view(settings: Mapping[AdminSetting, Any], channel_id: str) -> dict[str, Any]:
