@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import repositories_profile as profile_repo
+from serendip.adapters.db.models import Round
 from tests.e2e.conftest import Sandbox
+from tests.support.wait import eventually
 
 
 def _setup(sb: Sandbox) -> None:
@@ -170,6 +174,12 @@ def test_after_a_round_home_shows_the_current_intro_and_the_intro_shows_tags(san
     intro = sandbox.slack.messages(group.id)[0]
     assert "knows: `kubernetes`" in str(intro["blocks"])
     partner = next(m for m in group.members if m not in (user, sandbox.workspace.bot.id))
+
+    def round_done() -> bool:
+        with sandbox.bot.container.db.transaction() as session:
+            return session.scalars(select(Round.state)).one() == "done"
+
+    eventually(round_done, 30)  # the post is visible in Slack a moment before it is recorded
     sandbox.driver.app_home_opened(user)
     home = sandbox.slack.wait_until(
         lambda _: (
