@@ -70,6 +70,10 @@ class Member(Base):
     department: Mapped[str | None] = mapped_column(String(255))
     # hr > directory > self: a weaker source never overwrites a stronger one.
     department_source: Mapped[str | None] = mapped_column(String(16))
+    # The department's identity (domain.departments.department_key): what "same team" compares.
+    department_key: Mapped[str | None] = mapped_column(String(255))
+    # hr > slack: where `tz` came from; offsets are computed from the zone name at round time.
+    tz_source: Mapped[str | None] = mapped_column(String(16))
     manager_slack_id: Mapped[str | None] = mapped_column(String(32))
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -135,6 +139,10 @@ class Program(Base):
     is_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     anchor_date: Mapped[datetime] = mapped_column(default=utcnow)
     next_run_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The seed the next round will use (so `admin preview` shows exactly what it sends), and a
+    # fingerprint of the eligible membership it was drawn for: a change draws a new seed.
+    next_seed: Mapped[int | None] = mapped_column(BigInteger)
+    next_seed_basis: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     admins: Mapped[list[ProgramAdmin]] = relationship(
@@ -272,3 +280,39 @@ class ExpertAsk(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     answered_at: Mapped[datetime | None]
+
+
+class Department(Base):
+    """A workspace's department: its identity key and the first-seen spelling that is shown."""
+
+    __tablename__ = "departments"
+
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DoNotEnrol(Base):
+    """A forgotten member's keyed id hash: never enrolled again until they `/coffee join`.
+
+    Holds nothing else (no id, name or e-mail); the key is a random secret in `app_secrets`.
+    """
+
+    __tablename__ = "do_not_enrol"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppSecret(Base):
+    """Random secrets generated once per deployment (e.g. the do-not-enrol hash key)."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
