@@ -101,12 +101,12 @@ def test_directory_department_wins_over_self_set_and_hr_wins_over_both(
 ) -> None:
     with database.transaction() as session:
         member = ensure_member(session, directory, "T1", "U1")
-        profile.set_team(member, "Platform")
-        assert set_department(member, "Engineering", DepartmentSource.DIRECTORY)
-        assert set_department(member, "R&D", DepartmentSource.HR)
-        assert not set_department(member, "Other", DepartmentSource.DIRECTORY)
+        profile.set_team(session, member, "Platform")
+        assert set_department(session, member, "Engineering", DepartmentSource.DIRECTORY)
+        assert set_department(session, member, "R&D", DepartmentSource.HR)
+        assert not set_department(session, member, "Other", DepartmentSource.DIRECTORY)
         with pytest.raises(ServiceError, match="HR record"):
-            profile.set_team(member, "Mine")
+            profile.set_team(session, member, "Mine")
         assert (member.department, member.department_source) == ("R&D", "hr")
 
 

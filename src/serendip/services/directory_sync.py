@@ -91,7 +91,7 @@ def refresh_department(
         if member is None:
             return False
         member.department_synced_at = utcnow()
-        return members.set_department(member, value, DepartmentSource.DIRECTORY)
+        return members.set_department(session, member, value, DepartmentSource.DIRECTORY)
 
 
 def sync_directory(

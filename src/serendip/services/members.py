@@ -8,12 +8,16 @@ from enum import IntEnum
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
+from serendip.adapters.db import repositories_departments as departments_repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
+from serendip.domain.departments import department_display, department_key
 from serendip.services.ports import Directory, DirectoryUser
 
 # Directory facts older than this are fetched again when the member acts.
 PROFILE_MAX_AGE = timedelta(days=1)
+# The width of the department and department_key columns.
+MAX_NAME = 255
 
 
 class DepartmentSource(IntEnum):
@@ -36,16 +40,26 @@ def source_of(member: Member) -> DepartmentSource | None:
     return DepartmentSource[member.department_source.upper()]
 
 
-def set_department(member: Member, department: str | None, source: DepartmentSource) -> bool:
-    """Set the department if ``source`` is at least as strong as the current one."""
+def set_department(
+    session: Session, member: Member, department: str | None, source: DepartmentSource
+) -> bool:
+    """Set the department if ``source`` is at least as strong as the current one; the one write path.
+
+    Stores the department's key and the workspace's first-seen spelling of it, so "Sales" and
+    " sales" are one team everywhere. A blank value is no department: it clears one from the same
+    source and never overwrites another.
+    """
     current = source_of(member)
     if current is not None and current > source and member.department:
         return False
-    if not department:
+    spelling = (department_display(department) or "")[:MAX_NAME].rstrip()
+    key = (department_key(spelling) or "")[:MAX_NAME].rstrip()
+    if not key:
         if current == source:
-            member.department, member.department_source = None, None
+            member.department, member.department_key, member.department_source = None, None, None
         return False
-    member.department, member.department_source = department.strip()[:255], source.label
+    name = departments_repo.shown_department(session, member.workspace_id, key, spelling)
+    member.department, member.department_key, member.department_source = name, key, source.label
     return True
 
 

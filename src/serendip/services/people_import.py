@@ -71,7 +71,7 @@ def _apply(session: Session, team_id: str, row: Any) -> str | None:
     if row.name and not member.real_name:
         member.real_name = row.name
     if row.department:
-        set_department(member, row.department, DepartmentSource.HR)
+        set_department(session, member, row.department, DepartmentSource.HR)
     if row.manager_id:
         member.manager_slack_id = row.manager_id
     if row.timezone:

@@ -29,8 +29,8 @@ class TagChange:
     now: list[str]
 
 
-def set_team(member: Member, name: str) -> None:
-    """Set a self-declared department, unless a directory or HR value exists."""
+def set_team(session: Session, member: Member, name: str) -> str | None:
+    """Set a self-declared department, unless a directory or HR value exists; the name now shown."""
     current = source_of(member)
     if current is not None and current > DepartmentSource.SELF and member.department:
         origin = "your HR record" if current is DepartmentSource.HR else "your Slack profile"
@@ -38,7 +38,8 @@ def set_team(member: Member, name: str) -> None:
             f"Your department comes from {origin} (*{member.department}*), so it can't be changed here. "
             "Ask your admin to update it there."
         )
-    set_department(member, name, DepartmentSource.SELF)
+    set_department(session, member, name, DepartmentSource.SELF)
+    return member.department
 
 
 def change_tags(

@@ -70,7 +70,7 @@ def snapshot(session: Session, member: Member) -> ProfileSnapshot:
 def save(session: Session, member: Member, form: ProfileInput) -> None:
     """Store a checked profile submission; a directory or HR department is never overwritten."""
     if form.department is not None and snapshot_editable(member):
-        set_department(member, form.department, DepartmentSource.SELF)
+        set_department(session, member, form.department, DepartmentSource.SELF)
     profile_repo.replace_tags(session, member.id, "expertise", form.expertise)
     profile_repo.replace_tags(session, member.id, "interest", form.interests)
     profile_repo.replace_member_blocks(session, member.id, form.blocked)

@@ -185,8 +185,9 @@ def _channels(targets: list[tuple[Any, Any]]) -> str:
 def _team(inv: Invocation, command: cmd.Team) -> Reply:
     with inv.services.db.transaction() as session:
         member = inv.member(session)
-        profile.set_team(member, command.name)
-        return blocks.reply(f"Your department is now *{blocks.escape(command.name)}*.")
+        # The workspace's first-seen spelling: "sales" joins the team already shown as "Sales".
+        shown = profile.set_team(session, member, command.name) or command.name
+        return blocks.reply(f"Your department is now *{blocks.escape(shown)}*.")
 
 
 def _tags(inv: Invocation, command: cmd.Expertise | cmd.Interests) -> Reply:
