@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from serendip.domain.departments import department_display
 from serendip.domain.tags import normalise_tag
 
 KNOWN_COLUMNS = ("id", "email", "name", "department", "timezone", "manager_id", "expertise", "interests")
@@ -130,7 +131,7 @@ def _row(line: int, header: list[str], cells: list[str], seen: dict[tuple[str, s
             seen[(kind, key)] = line
     return PersonRow(
         line=line, id=pid, email=email, name=values.get("name") or None,
-        department=values.get("department") or None, timezone=values.get("timezone") or None,
+        department=department_display(values.get("department")), timezone=values.get("timezone") or None,
         utc_offset_minutes=offset, manager_id=values.get("manager_id") or None,
         expertise=_tags(values.get("expertise", "")), interests=_tags(values.get("interests", "")),
     )

@@ -1,9 +1,10 @@
 """Is the informal network growing? A program's participation, meeting rate and ties.
 
 A tie is two people placed in the same delivered intro; it is cross-team when both have a known
-department and the departments differ. The meeting rate is the share of asked intros that someone
-answered "We met"; an intro counts as asked once its follow-up was sent, or once someone answered
-before the follow-up was due (the follow-up is then skipped), so the rate never exceeds 100 %.
+department and the departments differ by `department_key` ("Sales" and " sales" are one team).
+The meeting rate is the share of asked intros that someone answered "We met"; an intro counts as
+asked once its follow-up was sent, or once someone answered before the follow-up was due (the
+follow-up is then skipped), so the rate never exceeds 100 %.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Program
+from serendip.domain.departments import department_key
 
 Pair = tuple[str, str]
 
@@ -128,7 +130,10 @@ def compute_stats(
     intros: dict[int, list[repo.Seat]] = defaultdict(list)
     for seat in seats:
         intros[seat.intro_id].append(seat)
-    department = {s.slack_id: s.department for s in seats} | dict(people)
+    shown = {s.slack_id: s.department for s in seats} | dict(people)
+    # Each distinct spelling is keyed once: a program has thousands of members but few departments.
+    key_of = {name: department_key(name) for name in set(shown.values())}
+    department = {slack_id: key_of[name] for slack_id, name in shown.items()}
     first_tied: dict[Pair, dt.datetime] = {}
     for group in intros.values():
         for a, b in combinations(sorted({s.slack_id for s in group}), 2):
@@ -136,10 +141,11 @@ def compute_stats(
     cross = {pair: at for pair, at in first_tied.items() if _cross(pair, department)}
     start, label = quarter_start(now, timezone)
     asked, met = _meeting(intros, outcomes)
-    departments = sorted({d for _, d in people if d})
+    names = _names(people)
+    keys = sorted(names, key=lambda k: (names[k], k))
     tied_people = {person for pair in cross for person in pair}
     dept_pairs = {tuple(sorted((department[a] or "", department[b] or ""))) for a, b in cross}
-    all_pairs = {tuple(sorted(p)) for p in combinations(departments, 2)}
+    all_pairs = {tuple(sorted(p)) for p in combinations(keys, 2)}
     series = _series(intros, cross, quality)
     return ProgramStats(
         program_id=program_id,
@@ -158,10 +164,20 @@ def compute_stats(
         department_pairs_tied=len(dept_pairs & all_pairs),
         department_pairs_total=len(all_pairs),
         members_without_cross_team_tie=sum(slack_id not in tied_people for slack_id, _ in people),
-        departments=departments,
-        tie_matrix=_matrix(departments, first_tied, department),
+        departments=[names[k] for k in keys],
+        tie_matrix=_matrix(keys, first_tied, department),
         series=series,
     )
+
+
+def _names(people: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+    """Department key → the name shown for it (the stored first-seen spelling; one per key)."""
+    names: dict[str, str] = {}
+    for _, name in people:
+        key = department_key(name)
+        if key is not None and name is not None:
+            names.setdefault(key, name)
+    return names
 
 
 def _cross(pair: Pair, department: dict[str, str | None]) -> bool:
@@ -209,9 +225,9 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _matrix(departments: list[str], ties: dict[Pair, dt.datetime], department: dict[str, str | None]) -> list[list[int]]:
-    index = {d: i for i, d in enumerate(departments)}
-    matrix = [[0] * len(departments) for _ in departments]
+def _matrix(keys: list[str], ties: dict[Pair, dt.datetime], department: dict[str, str | None]) -> list[list[int]]:
+    index = {k: i for i, k in enumerate(keys)}
+    matrix = [[0] * len(keys) for _ in keys]
     for a, b in ties:
         i, j = index.get(department.get(a) or ""), index.get(department.get(b) or "")
         if i is None or j is None:

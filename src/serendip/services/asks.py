@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories_asks as asks_repo
 from serendip.adapters.db.models import ExpertAsk, Member
 from serendip.adapters.db.repositories import member_tags
+from serendip.domain.departments import same_team
 from serendip.domain.expertise import ExpertCandidate, closest_tags, rank_experts, topic_scores
 from serendip.services.errors import ServiceError
 
@@ -60,9 +61,8 @@ class AskPeople:
 
 
 def _other_team(asker: Member, expert: Member) -> bool:
-    if not asker.department or not expert.department:
-        return True
-    return asker.department.strip().casefold() != expert.department.strip().casefold()
+    # Someone with no known department counts as another team, as before.
+    return not same_team(asker.department, expert.department)
 
 
 def search(session: Session, asker: Member, topic: str, now: datetime) -> SearchResult:

@@ -27,6 +27,7 @@ from serendip.adapters.db.models import (
     Round,
 )
 from serendip.adapters.db.types import utcnow
+from serendip.domain.departments import department_key
 from serendip.domain.intro_content import IntroPerson
 from serendip.domain.matching import MatchSettings, Participant, RepeatMode, match_round
 from serendip.services.participation import is_paused
@@ -112,10 +113,12 @@ def _ties(
     person: Counter[str] = Counter()
     dept_pairs: Counter[tuple[str, str]] = Counter()
     seen: set[tuple[str, str]] = set()
+    # Keys, so "Sales" and " sales" are one team; the matcher reads pair ties by key too.
+    team = {slack_id: department_key(name) for slack_id, name in departments.items()}
     for groups in history:
         for group in groups:
             for a, b in combinations(sorted(group), 2):
-                da, db = departments.get(a), departments.get(b)
+                da, db = team.get(a), team.get(b)
                 if (a, b) in seen or not da or not db or da == db:
                     continue
                 seen.add((a, b))
