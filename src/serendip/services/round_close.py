@@ -11,8 +11,9 @@ from sqlalchemy import select
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.domain.wording import plural
 from serendip.services.ports import IntroPublisher
-from serendip.services.rounds import RoundSummary
+from serendip.services.rounds import PlannedRound, RoundSummary
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,26 @@ def tell_ghosts(publisher: IntroPublisher, *, channel_id: str, ghosts: Sequence[
     )
     for slack_id in ghosts:
         _try(partial(publisher.tell_member, slack_id, text), "ghost_note", round_id)
+
+
+def tell_admins_held(
+    publisher: IntroPublisher,
+    *,
+    channel_id: str,
+    admins: Sequence[str],
+    planned: PlannedRound,
+) -> None:
+    """DM each of the program's admins, once, that a round was held back by the round checker."""
+    problems = len(planned.held)
+    text = (
+        f":warning: The round of <#{channel_id}> was held back: before anything was sent, Serendip's "
+        f"independent check found it would break a matching rule ({plural(problems, 'problem')}). "
+        "Nobody was introduced this time and the next round runs on schedule. "
+        f"This is a bug in Serendip, not in your settings; the server log has the details "
+        f"(round {planned.round_id}, seed {planned.seed})."
+    )
+    for slack_id in admins:
+        _try(partial(publisher.tell_member, slack_id, text), "held_note", planned.round_id)
 
 
 def _try(send: Callable[[], object], what: str, round_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
@@ -29,7 +30,16 @@ from serendip.adapters.db.models import (
 from serendip.adapters.db.types import utcnow
 from serendip.domain.departments import department_key
 from serendip.domain.intro_content import IntroPerson
-from serendip.domain.matching import MatchSettings, Participant, RepeatMode, match_round
+from serendip.domain.matching import (
+    History,
+    MatchResult,
+    MatchSettings,
+    Participant,
+    RepeatMode,
+    RoundQuality,
+    match_round,
+)
+from serendip.domain.round_check import RoundCheck, check_round
 from serendip.services.participation import is_paused
 
 log = logging.getLogger(__name__)
@@ -130,21 +140,54 @@ def _ties(
 
 @dataclass(frozen=True)
 class PlannedRound:
-    """A claimed and matched round, and the members just paused by the ghost rule."""
+    """A claimed round: matched and stored, or held back by the round checker (no intros)."""
 
     round_id: int
     intros: int
     eligible: int
     ghosts: list[str]
+    held: tuple[str, ...] = ()  # the checker's violations when the round was held back
+    seed: int = 0
+
+
+Matcher = Callable[[Sequence[Participant], History, MatchSettings], MatchResult]
+
+
+@dataclass(frozen=True)
+class CheckedMatch:
+    """The matcher's result and the independent checker's verdict on it."""
+
+    result: MatchResult
+    check: RoundCheck
+
+    def quality(self) -> dict[str, Any]:
+        """Figures stored with the round and shown to people: the checker's, plus two of the matcher's.
+
+        `avoidable_repeats` is the matcher's own estimate and `shared_tag_rate` a soft score; every
+        figure that states a rule (coverage, repeats, forbidden pairs, cross-team rate) is recounted.
+        """
+        return {
+            **self.check.figures(),
+            "avoidable_repeats": self.result.quality.avoidable_repeats,
+            "shared_tag_rate": self.result.quality.shared_tag_rate,
+            "lone": self.result.lone,
+            "sat_out": {s.id: s.reason for s in self.result.sat_out},
+        }
 
 
 def plan_round(
-    db: Database, *, program_id: int, scheduled_for: datetime, seed: int | None = None
+    db: Database,
+    *,
+    program_id: int,
+    scheduled_for: datetime,
+    seed: int | None = None,
+    matcher: Matcher = match_round,
 ) -> PlannedRound | None:
-    """Claim, match and persist a round with one pending intro per group; None if already claimed.
+    """Claim, match, check and persist a round with one pending intro per group; None if already claimed.
 
     The round row (unique per program and scheduled time), its groups and one pending intro per group
-    are written in one transaction, so any number of processes run each round once.
+    are written in one transaction, so any number of processes run each round once. A round the
+    checker finds breaking a hard rule is stored as `held`, with no intros, and never retried.
     """
     now = utcnow()
     with db.transaction() as session:
@@ -165,6 +208,10 @@ def plan_round(
             return None
         ghosts = apply_ghost_rule(session, program)
         people = eligible_members(session, program, now)
+        matched = _match(session, program, [m for m, _ in people], seed, matcher)
+        round_.quality = matched.quality()
+        if not matched.check.ok:
+            return _hold(round_, matched.check, ghosts, now)
         for _, enrolment in people:
             enrolment.skip_next = False
         skipped = session.scalars(
@@ -172,18 +219,11 @@ def plan_round(
         )
         for enrolment in skipped:  # a skip covers exactly one round
             enrolment.skip_next = False
-        result = _match(session, program, [m for m, _ in people], seed)
         by_slack = {m.slack_id: m for m, _ in people}
-        for group in result.groups:
+        for group in matched.result.groups:
             intro = Intro(round_id=round_.id, state="pending")
             intro.members = [IntroMember(member_id=by_slack[s].id) for s in group]
             session.add(intro)
-        round_.quality = {
-            **result.quality.to_dict(),
-            "eligible": len(people),
-            "lone": result.lone,
-            "sat_out": {s.id: s.reason for s in result.sat_out},
-        }
         round_.state = "delivering"
         session.flush()
         log.info(
@@ -191,10 +231,26 @@ def plan_round(
             program_id,
             round_.id,
             len(people),
-            len(result.groups),
+            len(matched.result.groups),
             seed,
         )
-        return PlannedRound(round_.id, len(result.groups), len(people), ghosts)
+        return PlannedRound(round_.id, len(matched.result.groups), len(people), ghosts, seed=seed)
+
+
+def _hold(round_: Round, check: RoundCheck, ghosts: list[str], now: datetime) -> PlannedRound:
+    """Record a round that broke a hard rule as held: no intros, nothing sent, skips kept."""
+    round_.state, round_.finished_at = "held", now
+    round_.quality = {**(round_.quality or {}), "violations": list(check.violations)}
+    log.error(
+        "round.held program_id=%s round_id=%s seed=%d eligible=%d violations=%d first=%s",
+        round_.program_id,
+        round_.id,
+        round_.seed,
+        check.eligible,
+        len(check.violations),
+        check.violations[0] if check.violations else "",
+    )
+    return PlannedRound(round_.id, 0, check.eligible, ghosts, held=check.violations, seed=round_.seed)
 
 
 GHOST_STREAK = 3
@@ -245,7 +301,10 @@ def apply_ghost_rule(session: Session, program: Program) -> list[str]:
     return ghosts
 
 
-def _match(session: Session, program: Program, people: list[Member], seed: int):  # type: ignore[no-untyped-def]
+def _match(
+    session: Session, program: Program, people: list[Member], seed: int, matcher: Matcher
+) -> CheckedMatch:
+    """Match the people with the program's history and settings, and recount the result independently."""
     ids = [m.id for m in people]
     tags, blocked = member_tags_by_kind(session, ids), _blocks(session, ids)
     history = program_history(session, program.id)
@@ -272,7 +331,31 @@ def _match(session: Session, program: Program, people: list[Member], seed: int):
         seed=seed,
         department_pair_ties=dict(dept_ties),
     )
-    return match_round(participants, history, settings)
+    result = matcher(participants, history, settings)
+    check = check_round(
+        participants,
+        history,
+        settings,
+        result.groups,
+        sat_out=[s.id for s in result.sat_out],
+        lone=result.lone,
+    )
+    _compare_figures(program.id, seed, result.quality, check)
+    return CheckedMatch(result, check)
+
+
+def _compare_figures(program_id: int, seed: int, quality: RoundQuality, check: RoundCheck) -> None:
+    """Log when the matcher's own report disagrees with the recount (a bug in the report, not the round)."""
+    mine = (quality.coverage, quality.repeats, quality.cross_team_pairs, quality.pairs)
+    recount = (check.coverage, check.repeats, check.cross_team_pairs, check.pairs)
+    if mine != recount:
+        log.warning(
+            "round.quality_disagrees program_id=%s seed=%d matcher=%s checker=%s",
+            program_id,
+            seed,
+            mine,
+            recount,
+        )
 
 
 def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
@@ -308,12 +391,12 @@ def preview_round(db: Database, *, program_id: int, seed: int = 0) -> RoundPrevi
         if program is None:
             raise LookupError(f"program {program_id} not found")
         people = eligible_members(session, program, program.next_run_at or utcnow())
-        result = _match(session, program, [m for m, _ in people], seed)
-        preview = RoundPreview(
+        matched = _match(session, program, [m for m, _ in people], seed, match_round)
+        quality = matched.quality()
+        return RoundPreview(
             len(people),
-            result.groups,
-            result.quality.to_dict(),
-            result.lone,
-            {s.id: s.reason for s in result.sat_out},
+            matched.result.groups,
+            quality,
+            matched.result.lone,
+            dict(quality["sat_out"]),
         )
-        return preview

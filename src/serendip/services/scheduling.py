@@ -13,6 +13,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.domain.matching import match_round
 from serendip.services import delivery, followup, round_close, rounds
 from serendip.services.participation import opt_out
 from serendip.services.ports import Directory, IntroPublisher
@@ -59,18 +60,29 @@ def refresh_membership(db: Database, directory: Directory, program_id: int) -> i
 
 
 def start_round(
-    db: Database, directory: Directory, publisher: IntroPublisher, *, program_id: int, scheduled_for: datetime
+    db: Database,
+    directory: Directory,
+    publisher: IntroPublisher,
+    *,
+    program_id: int,
+    scheduled_for: datetime,
+    matcher: rounds.Matcher = match_round,
 ) -> rounds.PlannedRound | None:
     """Refresh membership, then claim and plan the round (None when another process has it)."""
     refresh_membership(db, directory, program_id)
-    planned = rounds.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)
-    if planned is not None and planned.ghosts:
-        with db.transaction() as session:
-            program = session.get(Program, program_id)
-            channel_id = program.channel_id if program else ""
+    planned = rounds.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, matcher=matcher)
+    if planned is None:
+        return None
+    with db.transaction() as session:
+        program = session.get(Program, program_id)
+        channel_id = program.channel_id if program else ""
+        admins = repo.program_admin_ids(session, program_id)
+    if planned.ghosts:
         round_close.tell_ghosts(
             publisher, channel_id=channel_id, ghosts=planned.ghosts, round_id=planned.round_id
         )
+    if planned.held:
+        round_close.tell_admins_held(publisher, channel_id=channel_id, admins=admins, planned=planned)
     return planned
 
 

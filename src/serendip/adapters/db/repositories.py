@@ -148,6 +148,14 @@ def count_active_enrolments(session: Session, program_id: int) -> int:
     )
 
 
+def program_admin_ids(session: Session, program_id: int) -> list[str]:
+    """Slack ids of the program's own admins: whoever set it up and the admins they named."""
+    program = session.get(Program, program_id)
+    named = session.scalars(select(ProgramAdmin.slack_id).where(ProgramAdmin.program_id == program_id))
+    ids = [program.created_by] if program is not None and program.created_by else []
+    return ids + sorted(set(named) - set(ids))
+
+
 def is_program_admin(session: Session, program_id: int, slack_id: str) -> bool:
     """Whether this user is a named admin of the program."""
     return session.get(ProgramAdmin, (program_id, slack_id)) is not None

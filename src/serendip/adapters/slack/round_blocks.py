@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from serendip.adapters.slack.blocks import Block, context, message, section
+from serendip.domain.wording import plural
 from serendip.services.delivery import delivery_estimate_seconds
 from serendip.services.rounds import RoundPreview
 
@@ -49,6 +50,15 @@ def preview_message(preview: RoundPreview, *, names: bool) -> dict[str, Any]:
     else:
         blocks.append(context("Add `names` to see the groups: `/coffee admin preview names`"))
     return message("Next round preview", blocks)
+
+
+def run_held(round_id: int, problems: int) -> str:
+    """Said when `/coffee admin run` produced a round the independent check refused to send."""
+    return (
+        f":warning: This round was held back: Serendip's independent check found it would break a "
+        f"matching rule ({plural(problems, 'problem')}), so nothing was sent. This is a bug in Serendip, "
+        f"not in your settings; the server log has the details (round {round_id})."
+    )
 
 
 def run_started(intros: int, eligible: int) -> str:

@@ -88,6 +88,8 @@ def admin_run(services: Container, *, team_id: str, channel_id: str) -> dict[str
     )
     if planned is None:
         return blocks.reply("A round of this program is already starting; nothing was done twice.")
+    if planned.held:
+        return blocks.reply(round_blocks.run_held(planned.round_id, len(planned.held)))
     threading.Thread(
         target=_deliver, args=(services, publisher), name="admin-run-delivery", daemon=True
     ).start()
