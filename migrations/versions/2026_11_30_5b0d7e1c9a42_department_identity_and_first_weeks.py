@@ -79,7 +79,7 @@ def _normalise_existing_departments() -> None:
             bind.execute(members.update().where(members.c.id == member_id)
                          .values(department=None, department_key=None))
             continue
-        name = shown.setdefault((workspace_id, key), " ".join(department.split()))
+        name = shown.setdefault((workspace_id, key), " ".join(unicodedata.normalize("NFKC", department).split()))
         bind.execute(members.update().where(members.c.id == member_id).values(department=name, department_key=key))
     if shown:
         now = datetime.now(timezone.utc)
