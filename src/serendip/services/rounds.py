@@ -29,6 +29,7 @@ from serendip.adapters.db.models import (
 from serendip.adapters.db.types import utcnow
 from serendip.domain.intro_content import IntroPerson
 from serendip.domain.matching import MatchSettings, Participant, RepeatMode, match_round
+from serendip.services.next_seed import membership_basis, seed_for_next_round
 from serendip.services.participation import is_paused
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class RoundSummary:
     sat_out: dict[str, str] = field(default_factory=dict)
     lone: str | None = None
     quality: dict[str, float] = field(default_factory=dict)
+    admins: list[str] = field(default_factory=list)  # who gets the raw failure codes by DM
 
 
 def eligible_members(session: Session, program: Program, at: datetime) -> list[tuple[Member, Enrolment]]:
@@ -148,9 +150,8 @@ def plan_round(
         program = session.get(Program, program_id)
         if program is None:
             raise LookupError(f"program {program_id} not found")
-        seed = secrets.randbits(31) if seed is None else seed
         round_ = Round(
-            program_id=program_id, scheduled_for=scheduled_for, state="matching", seed=seed, started_at=now
+            program_id=program_id, scheduled_for=scheduled_for, state="matching", seed=0, started_at=now
         )
         try:
             with session.begin_nested():
@@ -169,6 +170,11 @@ def plan_round(
         )
         for enrolment in skipped:  # a skip covers exactly one round
             enrolment.skip_next = False
+        if seed is None:  # the seed `admin preview` showed, unless the membership changed since
+            seed, _ = seed_for_next_round(program, membership_basis([m for m, _ in people]))
+        round_.seed = seed
+        # That seed is spent: the following round gets its own, bound to its membership on first use.
+        program.next_seed, program.next_seed_basis = secrets.randbits(31), None
         result = _match(session, program, [m for m, _ in people], seed)
         by_slack = {m.slack_id: m for m, _ in people}
         for group in result.groups:
@@ -197,8 +203,8 @@ def plan_round(
 GHOST_STREAK = 3
 
 
-def apply_ghost_rule(session: Session, program: Program) -> list[str]:
-    """Pause members whose last three followed-up intros got no answer from them (and no one met)."""
+def ghost_enrolments(session: Session, program: Program) -> list[Enrolment]:
+    """Enrolments the ghost rule would pause now (last three followed-up intros unanswered); reads only."""
     rows = session.execute(
         select(IntroMember.member_id, Intro.id)
         .join(Intro, Intro.id == IntroMember.intro_id)
@@ -233,8 +239,16 @@ def apply_ghost_rule(session: Session, program: Program) -> list[str]:
         ).one_or_none()
         if enrolment is None or enrolment.opted_out or enrolment.paused:
             continue
+        ghosts.append(enrolment)
+    return ghosts
+
+
+def apply_ghost_rule(session: Session, program: Program) -> list[str]:
+    """Pause members whose last three followed-up intros got no answer from them (and no one met)."""
+    ghosts = []
+    for enrolment in ghost_enrolments(session, program):
         enrolment.paused, enrolment.paused_until = True, None
-        member = session.get(Member, member_id)
+        member = session.get(Member, enrolment.member_id)
         if member is not None:
             ghosts.append(member.slack_id)
     if ghosts:
@@ -289,28 +303,42 @@ def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
 
 @dataclass(frozen=True)
 class RoundPreview:
-    """What the next round would do, computed without sending or storing anything."""
+    """What the next round would do, computed without sending anything."""
 
     eligible: int
     groups: list[list[str]]
     quality: dict[str, Any]
     lone: str | None
     sat_out: dict[str, str]
+    new_draw: bool = False  # the membership changed since the seed was drawn, so a new one was
 
 
-def preview_round(db: Database, *, program_id: int, seed: int = 0) -> RoundPreview:
-    """Match the currently eligible members as the next round would; reads only, sends nothing."""
+def preview_round(db: Database, *, program_id: int) -> RoundPreview:
+    """Match as the next scheduled round will: its time, the ghost rule and the seed it will use.
+
+    Only the seed is written (so the round sends exactly these groups); nothing is sent.
+    """
     with db.transaction() as session:
         program = session.get(Program, program_id)
         if program is None:
             raise LookupError(f"program {program_id} not found")
-        people = eligible_members(session, program, program.next_run_at or utcnow())
-        result = _match(session, program, [m for m, _ in people], seed)
-        preview = RoundPreview(
+        ghosts = {e.member_id for e in ghost_enrolments(session, program)}
+        at = max(program.next_run_at or utcnow(), utcnow())
+        people = [m for m, _ in eligible_members(session, program, at) if m.id not in ghosts]
+        seed, changed = seed_for_next_round(program, membership_basis(people))
+        result = _match(session, program, people, seed)
+        log.info(
+            "round.previewed program_id=%s eligible=%d seed=%d new_draw=%s",
+            program_id,
+            len(people),
+            seed,
+            changed,
+        )
+        return RoundPreview(
             len(people),
             result.groups,
             result.quality.to_dict(),
             result.lone,
             {s.id: s.reason for s in result.sat_out},
+            changed,
         )
-        return preview
