@@ -17,6 +17,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack import admin_blocks, blocks, config_modal
 from serendip.bootstrap import Container
 from serendip.domain import commands as cmd
+from serendip.domain.plural import plural
 from serendip.services import administration, analytics, export, permissions
 from serendip.services.administration import Outcome
 from serendip.services.errors import ServiceError
@@ -292,7 +293,7 @@ def _export(request: AdminRequest, _: cmd.AdminExport) -> None:
     )
     request.answer(
         blocks.reply(
-            f":white_check_mark: Sent a CSV with {rows} row(s) to your DM with Serendip."
+            f":white_check_mark: Sent a CSV with {plural(rows, 'row')} to your DM with Serendip."
             if error is None
             else f":warning: I couldn't send the export to your DM (Slack said `{error}`). Please try again."
         )
