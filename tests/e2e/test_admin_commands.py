@@ -114,7 +114,11 @@ def test_set_is_audited_rescheduled_and_announced(sandbox: Sandbox) -> None:
     assert (audit.actor, audit.detail) == (creator, {"setting": "day", "old": 0, "new": 4})
     assert audit.created_at.tzinfo is not None and audit.program_id == after.id
     announced = sandbox.slack.wait_for_messages(sandbox.channel, 1)
-    assert f"<@{creator}>" in announced[-1]["text"] and "Monday → Friday" in announced[-1]["text"]
+    name = sandbox.workspace.user(creator).real_name
+    assert (
+        announced[-1]["text"].startswith(f"{name} updated this program") and "<@" not in announced[-1]["text"]
+    )
+    assert f"<@{creator}>" in str(announced[-1]["blocks"]) and "Monday → Friday" in announced[-1]["text"]
 
 
 def test_every_setting_changes_with_one_audit_row_each(sandbox: Sandbox) -> None:

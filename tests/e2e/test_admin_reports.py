@@ -49,7 +49,7 @@ def test_stats_shows_the_figures_and_sends_the_chart_to_the_admins_dm(sandbox: S
 def test_export_sends_a_csv_without_private_notes_to_the_admins_dm(sandbox: Sandbox) -> None:
     creator = _with_history(sandbox)
     result = sandbox.driver.slash_command(creator, "admin export", channel_id=sandbox.channel)
-    assert "Sent a CSV with 17 row(s)" in result.wait_for_responses(1, timeout=30)[0]["text"]
+    assert "Sent a CSV with 17 rows" in result.wait_for_responses(1, timeout=30)[0]["text"]
     [upload] = sandbox.slack.uploaded_files()
     rows = list(csv.DictReader(io.StringIO((upload.data or b"").decode())))
     assert len(rows) == 17 and set(rows[0]) == {

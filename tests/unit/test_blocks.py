@@ -56,5 +56,6 @@ def test_intro_message_carries_the_intro_id_in_metadata_and_three_buttons() -> N
         "intro_scheduled",
         "intro_cant_make_it",
     ]
-    assert "<@U1>" in text and len(message_blocks) <= 50
+    assert text == "Meet each other: Ada, Bo" and len(message_blocks) <= 50
+    assert "<@U1>" in message_blocks[0]["text"]["text"]
     assert any("wants to learn" in b.get("text", {}).get("text", "") for b in message_blocks)

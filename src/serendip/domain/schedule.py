@@ -65,3 +65,17 @@ def next_run_after(
         if instant > local_after:
             return instant.astimezone(UTC)
     raise AssertionError("no candidate day found")  # pragma: no cover - candidates span > 1 period
+
+
+# Half of each cadence's period: `admin run` replaces the next scheduled round when that one is
+# due within this, rather than adding a round (a month is taken as about 30 days).
+HALF_PERIOD = {
+    Frequency.WEEKLY: timedelta(days=3.5),
+    Frequency.BIWEEKLY: timedelta(days=7),
+    Frequency.MONTHLY: timedelta(days=15),
+}
+
+
+def replaces_next_round(*, now: datetime, next_run_at: datetime | None, frequency: Frequency) -> bool:
+    """Whether a round started now stands in for the next scheduled one (due within half a period)."""
+    return next_run_at is not None and next_run_at - now <= HALF_PERIOD[frequency]

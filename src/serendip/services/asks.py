@@ -46,6 +46,7 @@ class SearchResult:
     offers: list[Offer] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     nobody_free: bool = False
+    free_again: datetime | None = None  # when the first busy expert may be asked again
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class AskPeople:
     asker_department: str | None
     expert: str
     expert_tags: tuple[str, ...]
+    asker_name: str = ""  # display names, for notification texts (which show no mentions)
+    expert_name: str = ""
 
 
 def _other_team(asker: Member, expert: Member) -> bool:
@@ -88,10 +91,13 @@ def search(session: Session, asker: Member, topic: str, now: datetime) -> Search
     ranked = rank_experts(topic, candidates, asker_offset=asker.tz_offset_minutes,
                           asker_hours=(asker.work_start_minute, asker.work_end_minute), limit=OFFERS_SHOWN)
     if not ranked:
-        busy = any(topic_scores(topic, tags) for _, tags in pool)
+        busy = [m.id for m, tags in pool if topic_scores(topic, tags)]
         counts = asks_repo.workspace_expertise_counts(session, asker.workspace_id)
-        log.info("ask.no_match workspace=%s asker_id=%s busy=%s", asker.workspace_id, asker.id, busy)
-        return SearchResult(topic, suggestions=closest_tags(topic, counts), nobody_free=busy)
+        log.info("ask.no_match workspace=%s asker_id=%s busy=%s", asker.workspace_id, asker.id, bool(busy))
+        # Suggest other topics only: suggesting the same search again would find the same busy people.
+        others = [t for t in closest_tags(topic, counts) if t.casefold() != topic.casefold()]
+        free_again = _free_again(asks_repo.ask_times(session, busy, now - timedelta(days=7)))
+        return SearchResult(topic, suggestions=others, nobody_free=bool(busy), free_again=free_again)
     offers = []
     for r in ranked:
         ask = ExpertAsk(workspace_id=asker.workspace_id, asker_id=asker.id, expert_id=r.candidate.member_id,
@@ -105,6 +111,12 @@ def search(session: Session, asker: Member, topic: str, now: datetime) -> Search
     return SearchResult(topic, offers=offers)
 
 
+def _free_again(times: dict[int, list[datetime]]) -> datetime | None:
+    """When the first of these experts drops below the weekly limit (their oldest counted ask expires)."""
+    frees = [t[len(t) - ASKED_PER_WEEK] + timedelta(days=7) for t in times.values() if len(t) >= ASKED_PER_WEEK]
+    return min(frees, default=None)
+
+
 def _load(session: Session, ask_id: int) -> tuple[ExpertAsk, Member, Member]:
     ask = session.get(ExpertAsk, ask_id)
     asker = session.get(Member, ask.asker_id) if ask else None
@@ -116,7 +128,8 @@ def _load(session: Session, ask_id: int) -> tuple[ExpertAsk, Member, Member]:
 
 def _people(ask: ExpertAsk, asker: Member, expert: Member, session: Session) -> AskPeople:
     return AskPeople(ask.id, ask.topic, asker.slack_id, asker.department, expert.slack_id,
-                     tuple(member_tags(session, expert.id, "expertise")))
+                     tuple(member_tags(session, expert.id, "expertise")),
+                     asker.real_name or asker.name, expert.real_name or expert.name)
 
 
 def request(session: Session, *, ask_id: int, asker_slack_id: str, now: datetime) -> AskPeople:

@@ -10,6 +10,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
+from serendip.domain.commands import read_timezone
 from serendip.domain.schedule import Frequency, next_run_after, parse_local_time
 from serendip.services import members as member_service
 from serendip.services import participation
@@ -28,6 +29,9 @@ class SetupResult:
     enrolled: list[str] = field(default_factory=list)
     skipped: int = 0
     next_run_at: datetime | None = None
+    timezone: str = "UTC"
+    # The zone of the member who ran setup (their reply uses it), or None when Slack gave none valid.
+    actor_tz: str | None = None
 
 
 def schedule_next_run(program: Program, after: datetime) -> datetime:
@@ -59,7 +63,8 @@ def setup_program(
                 channel_id=channel_id,
                 channel_name=channel_name,
                 created_by=actor_id,
-                timezone=creator.tz or "UTC",
+                # Slack has no workspace zone: the creator's is the best default (else UTC).
+                timezone=read_timezone(creator.tz or "") or "UTC",
                 anchor_date=utcnow(),
             )
             session.add(program)
@@ -73,7 +78,14 @@ def setup_program(
                 action="program.setup",
                 detail={"channel_id": channel_id},
             )
-        result = SetupResult(program.id, channel_id, created, next_run_at=program.next_run_at)
+        result = SetupResult(
+            program.id,
+            channel_id,
+            created,
+            next_run_at=program.next_run_at,
+            timezone=program.timezone,
+            actor_tz=read_timezone(creator.tz or ""),
+        )
     for user_id in member_ids:
         with db.transaction() as session:
             member = member_service.ensure_member(session, directory, team_id, user_id)

@@ -8,10 +8,11 @@ from functools import partial
 
 from sqlalchemy import select
 
+from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.domain.wording import plural
+from serendip.domain.plural import plural
 from serendip.services.ports import IntroPublisher
 from serendip.services.rounds import PlannedRound, RoundSummary
 
@@ -30,6 +31,7 @@ def summarise(db: Database, round_id: int) -> RoundSummary:
             round_id, program.id, program.channel_id, eligible=int(quality.get("eligible", 0))
         )
         summary.lone, summary.sat_out = quality.get("lone"), dict(quality.get("sat_out") or {})
+        summary.admins = repo.program_admin_ids(session, program.id)
         summary.quality = {
             k: v for k, v in quality.items() if isinstance(v, int | float) and not isinstance(v, bool)
         }
@@ -84,17 +86,38 @@ def finish_round(db: Database, publisher: IntroPublisher, *, round_id: int, owne
     return True
 
 
+SAT_OUT_NOTE = (
+    "There was no group Serendip could put you in this round in <#{channel}>: some combinations are "
+    "never made, such as someone with their own manager, and this time that left no fit for you. "
+    "Nothing for you to do; you're in the next round as usual."
+)
+
+
 def _notify(publisher: IntroPublisher, summary: RoundSummary) -> None:
     notes = {}
     if summary.lone:
         notes[summary.lone] = (
             f"There was nobody else to meet in <#{summary.channel_id}> this round. See you next time!"
         )
-    for slack_id, reason in summary.sat_out.items():
-        notes[slack_id] = f"You sit out this round in <#{summary.channel_id}>: {reason}"
+    # The matcher's reason (which may mention blocks) stays with the admins: the note blames nobody.
+    for slack_id in summary.sat_out:
+        notes[slack_id] = SAT_OUT_NOTE.format(channel=summary.channel_id)
     for slack_id, text in notes.items():
         _try(partial(publisher.tell_member, slack_id, text), "note", summary.round_id)
     _try(partial(publisher.post_round_summary, summary.channel_id, summary), "summary", summary.round_id)
+    if summary.failed:
+        text = failure_details(summary)
+        for slack_id in summary.admins:
+            _try(partial(publisher.tell_member, slack_id, text), "failure_note", summary.round_id)
+
+
+def failure_details(summary: RoundSummary) -> str:
+    """The admins' DM about undelivered intros, with Slack's own error codes for troubleshooting."""
+    codes = "\n".join(f"• intro {intro_id}: `{code}`" for intro_id, code in sorted(summary.failed.items()))
+    return (
+        f":warning: {plural(len(summary.failed), 'intro')} of round {summary.round_id} in "
+        f"<#{summary.channel_id}> could not be delivered. What Slack said:\n{codes}"
+    )
 
 
 def tell_ghosts(publisher: IntroPublisher, *, channel_id: str, ghosts: Sequence[str], round_id: int) -> None:

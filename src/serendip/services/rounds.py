@@ -40,6 +40,7 @@ from serendip.domain.matching import (
     match_round,
 )
 from serendip.domain.round_check import RoundCheck, check_round
+from serendip.services.next_seed import membership_basis, seed_for_next_round
 from serendip.services.participation import is_paused
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class RoundSummary:
     sat_out: dict[str, str] = field(default_factory=dict)
     lone: str | None = None
     quality: dict[str, float] = field(default_factory=dict)
+    admins: list[str] = field(default_factory=list)  # who gets the raw failure codes by DM
 
 
 def eligible_members(session: Session, program: Program, at: datetime) -> list[tuple[Member, Enrolment]]:
@@ -194,9 +196,8 @@ def plan_round(
         program = session.get(Program, program_id)
         if program is None:
             raise LookupError(f"program {program_id} not found")
-        seed = secrets.randbits(31) if seed is None else seed
         round_ = Round(
-            program_id=program_id, scheduled_for=scheduled_for, state="matching", seed=seed, started_at=now
+            program_id=program_id, scheduled_for=scheduled_for, state="matching", seed=0, started_at=now
         )
         try:
             with session.begin_nested():
@@ -208,6 +209,11 @@ def plan_round(
             return None
         ghosts = apply_ghost_rule(session, program)
         people = eligible_members(session, program, now)
+        if seed is None:  # the seed `admin preview` showed, unless the membership changed since
+            seed, _ = seed_for_next_round(program, membership_basis([m for m, _ in people]))
+        round_.seed = seed
+        # That seed is spent (held or not): the following round gets its own, bound on first use.
+        program.next_seed, program.next_seed_basis = secrets.randbits(31), None
         matched = _match(session, program, [m for m, _ in people], seed, matcher)
         round_.quality = matched.quality()
         if not matched.check.ok:
@@ -256,8 +262,8 @@ def _hold(round_: Round, check: RoundCheck, ghosts: list[str], now: datetime) ->
 GHOST_STREAK = 3
 
 
-def apply_ghost_rule(session: Session, program: Program) -> list[str]:
-    """Pause members whose last three followed-up intros got no answer from them (and no one met)."""
+def ghost_enrolments(session: Session, program: Program) -> list[Enrolment]:
+    """Enrolments the ghost rule would pause now (last three followed-up intros unanswered); reads only."""
     rows = session.execute(
         select(IntroMember.member_id, Intro.id)
         .join(Intro, Intro.id == IntroMember.intro_id)
@@ -292,8 +298,16 @@ def apply_ghost_rule(session: Session, program: Program) -> list[str]:
         ).one_or_none()
         if enrolment is None or enrolment.opted_out or enrolment.paused:
             continue
+        ghosts.append(enrolment)
+    return ghosts
+
+
+def apply_ghost_rule(session: Session, program: Program) -> list[str]:
+    """Pause members whose last three followed-up intros got no answer from them (and no one met)."""
+    ghosts = []
+    for enrolment in ghost_enrolments(session, program):
         enrolment.paused, enrolment.paused_until = True, None
-        member = session.get(Member, member_id)
+        member = session.get(Member, enrolment.member_id)
         if member is not None:
             ghosts.append(member.slack_id)
     if ghosts:
@@ -375,23 +389,37 @@ def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
 
 @dataclass(frozen=True)
 class RoundPreview:
-    """What the next round would do, computed without sending or storing anything."""
+    """What the next round would do, computed without sending anything."""
 
     eligible: int
     groups: list[list[str]]
     quality: dict[str, Any]
     lone: str | None
     sat_out: dict[str, str]
+    new_draw: bool = False  # the membership changed since the seed was drawn, so a new one was
 
 
-def preview_round(db: Database, *, program_id: int, seed: int = 0) -> RoundPreview:
-    """Match the currently eligible members as the next round would; reads only, sends nothing."""
+def preview_round(db: Database, *, program_id: int) -> RoundPreview:
+    """Match as the next scheduled round will: its time, the ghost rule and the seed it will use.
+
+    Only the seed is written (so the round sends exactly these groups); nothing is sent.
+    """
     with db.transaction() as session:
         program = session.get(Program, program_id)
         if program is None:
             raise LookupError(f"program {program_id} not found")
-        people = eligible_members(session, program, program.next_run_at or utcnow())
-        matched = _match(session, program, [m for m, _ in people], seed, match_round)
+        ghosts = {e.member_id for e in ghost_enrolments(session, program)}
+        at = max(program.next_run_at or utcnow(), utcnow())
+        people = [m for m, _ in eligible_members(session, program, at) if m.id not in ghosts]
+        seed, changed = seed_for_next_round(program, membership_basis(people))
+        matched = _match(session, program, people, seed, match_round)
+        log.info(
+            "round.previewed program_id=%s eligible=%d seed=%d new_draw=%s",
+            program_id,
+            len(people),
+            seed,
+            changed,
+        )
         quality = matched.quality()
         return RoundPreview(
             len(people),
@@ -399,4 +427,5 @@ def preview_round(db: Database, *, program_id: int, seed: int = 0) -> RoundPrevi
             quality,
             matched.result.lone,
             dict(quality["sat_out"]),
+            changed,
         )

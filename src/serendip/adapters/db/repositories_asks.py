@@ -71,6 +71,26 @@ def times_asked(session: Session, expert_ids: Sequence[int], since: datetime) ->
     return {int(expert_id): int(n) for expert_id, n in rows if expert_id is not None}
 
 
+def ask_times(session: Session, expert_ids: Sequence[int], since: datetime) -> dict[int, list[datetime]]:
+    """When each expert received intro requests since an instant, oldest first."""
+    if not expert_ids:
+        return {}
+    rows = session.execute(
+        select(ExpertAsk.expert_id, ExpertAsk.created_at)
+        .where(
+            ExpertAsk.expert_id.in_(list(expert_ids)),
+            ExpertAsk.state.in_(ASKED_STATES),
+            ExpertAsk.created_at >= since,
+        )
+        .order_by(ExpertAsk.created_at)
+    )
+    times: dict[int, list[datetime]] = {}
+    for expert_id, created_at in rows:
+        if expert_id is not None:
+            times.setdefault(int(expert_id), []).append(created_at)
+    return times
+
+
 def searches_since(session: Session, asker_id: int, since: datetime) -> int:
     """How many `/coffee ask` searches that offered experts a member made since an instant."""
     return int(

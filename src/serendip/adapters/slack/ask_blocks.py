@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from serendip.adapters.slack.blocks import Block, actions, button, context, escape, message, section
+from serendip.adapters.slack.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    escape,
+    local_time,
+    message,
+    section,
+)
 from serendip.services.asks import AskPeople, Offer, SearchResult
 
 SHOWN_TAGS = 6
@@ -28,8 +37,8 @@ def offer_card(offer: Offer) -> Block:
     }
 
 
-def search_reply(result: SearchResult) -> dict[str, Any]:
-    """The asker's ephemeral answer to `/coffee ask <topic>`."""
+def search_reply(result: SearchResult, tz: str = "UTC") -> dict[str, Any]:
+    """The asker's ephemeral answer to `/coffee ask <topic>` (times in the asker's zone)."""
     topic = escape(result.topic)
     if result.offers:
         blocks = [
@@ -42,13 +51,16 @@ def search_reply(result: SearchResult) -> dict[str, Any]:
         ]
         return message(f"Experts on {result.topic}", blocks)
     if result.nobody_free:
-        head = f"The people in other teams who know about *{topic}* can't take more questions this week."
+        head = f"The people in other teams who know about *{topic}* have had all the questions they take this week."
+        if result.free_again is not None:
+            head += f" The first of them can be asked again from *{local_time(result.free_again, tz)}*."
     else:
         head = f"Nobody in another team has tagged *{topic}* as their expertise yet."
     lines = [head]
     if result.suggestions:
         first = escape(result.suggestions[0])
-        lines.append(f"Closest tags people have: {_tags(result.suggestions)}. Try `/coffee ask {first}`.")
+        lead = "Or try another topic" if result.nobody_free else "Closest tags people have"
+        lines.append(f"{lead}: {_tags(result.suggestions)}. For example `/coffee ask {first}`.")
     return message(head, [section("\n".join(lines))])
 
 
@@ -59,7 +71,9 @@ def expert_request(people: AskPeople) -> tuple[str, list[Block]]:
         f":wave: <@{people.asker}>{team} would like to ask you about *{escape(people.topic)}*.\n"
         'If you accept, I\'ll open a group DM with the two of you. "Not now" is always fine.'
     )
-    return f"{people.asker} would like to ask you about {people.topic}", [
+    # Notification text: the asker's name, never a raw id (mentions are only rendered in blocks).
+    notice = f"{escape(_name(people.asker_name))} would like to ask you about {escape(people.topic)}"
+    return notice, [
         section(text),
         actions(
             button("Accept", "ask_accept", str(people.ask_id), "primary"),
@@ -78,7 +92,8 @@ def intro_text(people: AskPeople) -> tuple[str, list[Block]]:
         f"<@{people.asker}> asked Serendip about *{escape(people.topic)}* and <@{people.expert}> "
         "kindly agreed to help. Start by saying what you're working on and what you'd like to know."
     )
-    return f"{people.asker}, meet {people.expert}", [section(text)]
+    asker, expert = _name(people.asker_name), _name(people.expert_name)
+    return escape(f"{asker}, meet {expert}"), [section(text)]
 
 
 def requested_reply(people: AskPeople) -> dict[str, Any]:
@@ -87,7 +102,8 @@ def requested_reply(people: AskPeople) -> dict[str, Any]:
         f":incoming_envelope: I've asked <@{people.expert}> about *{escape(people.topic)}*. "
         "If they accept, a group DM with both of you opens."
     )
-    return message(text, [section(text)])
+    notice = f"I've asked {escape(_name(people.expert_name))} about {escape(people.topic)}."
+    return message(notice, [section(text)])
 
 
 def answered(accepted: bool, people: AskPeople) -> dict[str, Any]:
@@ -96,7 +112,13 @@ def answered(accepted: bool, people: AskPeople) -> dict[str, Any]:
         text = f":white_check_mark: Thanks! I've opened a group DM with <@{people.asker}>."
     else:
         text = f"No problem, I've let <@{people.asker}> know you can't help right now."
-    return message(text, [section(text)], replace=True)
+    notice = text.replace(f"<@{people.asker}>", escape(_name(people.asker_name)))
+    return message(notice, [section(text)], replace=True)
+
+
+def _name(name: str) -> str:
+    """A display name for notification text; "someone" rather than a raw id when none is stored."""
+    return name or "someone"
 
 
 def declined_note(people: AskPeople) -> tuple[str, list[Block]]:

@@ -17,6 +17,7 @@ from serendip.adapters.slack.blocks import (
     status_text,
 )
 from serendip.adapters.slack.profile_modal import SOURCE_LABELS
+from serendip.domain.plural import plural
 from serendip.domain.profile_input import clock
 from serendip.services.home import HomeData, TagCloud
 
@@ -120,7 +121,7 @@ def cloud_blocks(cloud: TagCloud) -> list[Block]:
         return [heading, context("Nobody here has tagged their expertise yet. Be the first: *Edit profile*.")]
     people_tags = sum(n for _, n in cloud.counts)
     summary = context(
-        f"{len(cloud.counts)} topics, {people_tags} expertise tags. Most common first; "
+        f"{plural(len(cloud.counts), 'topic')}, {plural(people_tags, 'expertise tag')}. Most common first; "
         "*bold* marks the top tier. Find someone with `/coffee ask <topic>`."
     )
     return [heading, section(tag_cloud_text(cloud.counts)), summary]

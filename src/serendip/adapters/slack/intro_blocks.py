@@ -7,7 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from serendip.adapters.slack.blocks import Block, actions, button, context, escape, section
+from serendip.domain.delivery_reasons import plain_reasons
 from serendip.domain.intro_content import IntroCard, IntroPerson
+from serendip.domain.plural import plural
 
 INTRO_EVENT_TYPE = "serendip_intro"
 OUTCOMES = (
@@ -73,24 +75,30 @@ def intro_message(card: IntroCard, now: datetime | None = None) -> tuple[str, li
         )
     blocks.append(outcome_buttons(card.intro_id))
     metadata = {"event_type": INTRO_EVENT_TYPE, "event_payload": {"intro_id": card.intro_id}}
-    return f"Meet each other: {names}", blocks, metadata
+    # The text is what notifications show: names, never raw ids (mentions live in the blocks).
+    return f"Meet each other: {', '.join(p.name or p.slack_id for p in card.people)}", blocks, metadata
 
 
 def round_summary(summary: Any) -> tuple[str, list[Block]]:
     """The note posted to the program channel after a round."""
     quality = summary.quality
     lines = [
-        f":coffee: *This round:* {summary.delivered} of {summary.groups} intros delivered to {summary.eligible} people."
+        f":coffee: *This round:* {summary.delivered} of {plural(summary.groups, 'intro')} delivered "
+        f"to {plural(summary.eligible, 'person')}."
     ]
     if "cross_team_rate" in quality:
         lines.append(
             f"Cross-team pairs: {quality['cross_team_rate']:.0%} (best possible {quality.get('cross_team_bound', 1):.0%})."
         )
     if summary.failed:
-        reasons = ", ".join(f"{reason}" for reason in sorted(set(summary.failed.values())))
-        lines.append(f":warning: {len(summary.failed)} intro(s) could not be delivered ({reasons}).")
+        # Raw Slack error codes go to the program admins' DM and the logs, never to the channel.
+        reasons = "; ".join(plain_reasons(summary.failed.values()))
+        lines.append(
+            f":warning: {plural(len(summary.failed), 'intro')} could not be delivered ({reasons}). "
+            "The program's admins have the details in their DM with Serendip."
+        )
     if summary.sat_out:
-        lines.append(f"{len(summary.sat_out)} person(s) sat out because of pairing restrictions.")
+        lines.append(f"{plural(len(summary.sat_out), 'person')} sat out because of pairing restrictions.")
     text = "\n".join(lines)
     return text, [section(text)]
 

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from serendip.adapters.slack.blocks import Block, context, message, section
-from serendip.domain.wording import plural
+from serendip.adapters.slack.blocks import Block, context, local_time, message, section
+from serendip.domain.plural import plural
 from serendip.services.delivery import delivery_estimate_seconds
+from serendip.services.manual_run import ManualRun
 from serendip.services.rounds import RoundPreview
 
 SIX_HOURS = 6 * 3600
+NEW_DRAW = (
+    ":arrows_counterclockwise: Membership changed since the last preview; these groups use a new draw. "
+    "The next round sends exactly these groups if membership stays as it is."
+)
 
 
 def estimate_text(intros: int) -> str:
     """The delivery estimate at Tier 3, with a warning past six hours."""
     seconds = delivery_estimate_seconds(intros)
     if seconds < 120:
-        text = f"about {max(1, round(seconds))} seconds"
+        text = f"about {plural(max(1, round(seconds)), 'second')}"
     elif seconds < 7200:
-        text = f"about {round(seconds / 60)} minutes"
+        text = f"about {plural(round(seconds / 60), 'minute')}"
     else:
         text = f"about {seconds / 3600:.1f} hours"
-    line = f"Delivery estimate: {text} for {intros} group DMs (Slack allows about 50 new group DMs a minute)."
+    line = (
+        f"Delivery estimate: {text} for {plural(intros, 'group DM')} "
+        "(Slack allows about 50 new group DMs a minute)."
+    )
     if seconds > SIX_HOURS:
         line = f":warning: {line} That is over six hours; consider a larger group size to need fewer intros."
     return line
@@ -31,7 +39,8 @@ def preview_message(preview: RoundPreview, *, names: bool) -> dict[str, Any]:
     """Counts, quality figures and the estimate; the groups themselves only when asked for names."""
     q = preview.quality
     lines = [
-        f"*Next round preview* (nothing is sent): {preview.eligible} eligible people in {len(preview.groups)} groups.",
+        f"*Next round preview* (nothing is sent): {plural(preview.eligible, 'eligible person', 'eligible people')} "
+        f"in {plural(len(preview.groups), 'group')}.",
         f"Cross-team pairs: {q.get('cross_team_rate', 0):.0%} (best possible {q.get('cross_team_bound', 0):.0%}) · "
         f"repeats: {q.get('repeats', 0)} · working-hours overlap: {q.get('tz_overlap_rate', 0):.0%} · "
         f"shared tags: {q.get('shared_tag_rate', 0):.0%}",
@@ -40,7 +49,11 @@ def preview_message(preview: RoundPreview, *, names: bool) -> dict[str, Any]:
     if preview.lone:
         lines.append(f"<@{preview.lone}> would have nobody to meet.")
     if preview.sat_out:
-        lines.append(f"{len(preview.sat_out)} person(s) would sit out because of pairing restrictions.")
+        lines.append(
+            f"{plural(len(preview.sat_out), 'person')} would sit out because of pairing restrictions."
+        )
+    if preview.new_draw:
+        lines.append(NEW_DRAW)
     blocks: list[Block] = [section("\n".join(lines))]
     if names:
         groups = [", ".join(f"<@{u}>" for u in group) for group in preview.groups]
@@ -61,6 +74,17 @@ def run_held(round_id: int, problems: int) -> str:
     )
 
 
-def run_started(intros: int, eligible: int) -> str:
-    """Said when `/coffee admin run` has matched the round and starts delivering."""
-    return f":rocket: Round started: {eligible} people in {intros} intros. {estimate_text(intros)}"
+def run_started(run: ManualRun, tz: str) -> str:
+    """Said when `/coffee admin run` has matched the round: size, estimate, and the schedule (in ``tz``)."""
+    assert run.planned is not None
+    intros, eligible = run.planned.intros, run.planned.eligible
+    line = (
+        f":rocket: Round started: {plural(eligible, 'person')} in {plural(intros, 'intro')}. "
+        f"{estimate_text(intros)}"
+    )
+    if run.replaced is not None:
+        after = f" The next one is {local_time(run.next_run_at, tz)}." if run.next_run_at else ""
+        return f"{line}\nThis round replaces the one scheduled for {local_time(run.replaced, tz)}.{after}"
+    if run.next_run_at is not None:
+        return f"{line}\nThis is an extra round: the next scheduled round still happens on {local_time(run.next_run_at, tz)}."
+    return line

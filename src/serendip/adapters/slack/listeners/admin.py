@@ -17,6 +17,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack import admin_blocks, blocks, config_modal
 from serendip.bootstrap import Container
 from serendip.domain import commands as cmd
+from serendip.domain.plural import plural
 from serendip.services import administration, analytics, export, permissions
 from serendip.services.administration import Outcome
 from serendip.services.errors import ServiceError
@@ -130,11 +131,23 @@ def _program(session: Any, request: AdminRequest) -> Program:
     return program
 
 
+def _people(services: Container, team_id: str, actor: str, outcome: Outcome) -> tuple[str, dict[str, str]]:
+    """The actor's time zone, and display names of everyone the outcome mentions (for notification text)."""
+    wanted = [actor, *(m.group(1) for m in admin_blocks.MENTION.finditer(" ".join(outcome.changes)))]
+    with services.db.transaction() as session:
+        found = repo.members_by_slack_ids(session, team_id, wanted)
+        names = {sid: m.real_name or m.name for sid, m in found.items() if m.real_name or m.name}
+        tz = found[actor].tz if actor in found else outcome.timezone
+    return tz, names
+
+
 def _finish(services: Container, actor: str, outcome: Outcome, request: AdminRequest | None) -> None:
-    """Answer the admin (if asked in a command), then announce a real change in the channel."""
+    """Answer the admin (if asked in a command) in their zone, then announce a real change in the channel."""
+    team_id = request.team_id if request is not None else _team_of(services, outcome.program_id)
+    tz, names = _people(services, team_id, actor, outcome)
     if request is not None:
-        request.answer(admin_blocks.change_reply(outcome))
-    note = admin_blocks.announcement(actor, outcome)
+        request.answer(admin_blocks.change_reply(outcome, tz))
+    note = admin_blocks.announcement(actor, outcome, names)
     if note is None:
         return
     try:
@@ -143,6 +156,12 @@ def _finish(services: Container, actor: str, outcome: Outcome, request: AdminReq
         log.warning(
             "admin.announce_failed program_id=%s error=%s", outcome.program_id, exc.response.get("error")
         )
+
+
+def _team_of(services: Container, program_id: int) -> str:
+    with services.db.transaction() as session:
+        program = session.get(Program, program_id)
+        return program.workspace_id if program is not None else ""
 
 
 def _set(request: AdminRequest, command: cmd.AdminSet) -> None:
@@ -274,7 +293,7 @@ def _export(request: AdminRequest, _: cmd.AdminExport) -> None:
     )
     request.answer(
         blocks.reply(
-            f":white_check_mark: Sent a CSV with {rows} row(s) to your DM with Serendip."
+            f":white_check_mark: Sent a CSV with {plural(rows, 'row')} to your DM with Serendip."
             if error is None
             else f":warning: I couldn't send the export to your DM (Slack said `{error}`). Please try again."
         )
@@ -307,9 +326,10 @@ def on_config_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], servi
     ack()
     _finish(services, user_id, outcome, None)
     if outcome.changes:
+        tz, _ = _people(services, team_id, user_id, outcome)
         try:
             services.gateway.post_to_user(
-                user_id, "Settings saved", admin_blocks.change_reply(outcome)["blocks"]
+                user_id, "Settings saved", admin_blocks.change_reply(outcome, tz)["blocks"]
             )
         except SlackApiError as exc:
             log.warning("admin.config_reply_failed user=%s error=%s", user_id, exc.response.get("error"))

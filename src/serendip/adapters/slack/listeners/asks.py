@@ -31,7 +31,8 @@ def ask_reply(services: Container, *, team_id: str, user_id: str, topic: str) ->
     with services.db.transaction() as session:
         asker = members.ensure_member(session, services.gateway, team_id, user_id)
         result = asks.search(session, asker, topic, utcnow())
-    return ask_blocks.search_reply(result)
+        tz = asker.tz
+    return ask_blocks.search_reply(result, tz)
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:

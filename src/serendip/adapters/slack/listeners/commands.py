@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack import blocks, welcome
+from serendip.adapters.slack import admin_blocks, blocks, welcome
 from serendip.adapters.slack.listeners import admin
 from serendip.adapters.slack.listeners import asks as asks_listener
 from serendip.adapters.slack.listeners import profile as profile_listener
@@ -79,6 +79,10 @@ def handle_coffee(ack: Ack, body: dict[str, Any], respond: Respond, services: Co
         respond(_safely(inv, parsed, _admin_setup))
         return
     if isinstance(parsed, cmd.AdminRun):
+        refused = round_listeners.run_refusal(services, team_id=inv.team_id, channel_id=inv.channel_id)
+        if refused is not None:  # a paused program: say why before anything starts
+            ack(refused)
+            return
         ack(blocks.reply(":hourglass_flowing_sand: Matching this round…"))
         respond(_safely(inv, parsed, _admin_run))
         return
@@ -243,16 +247,7 @@ def _admin_setup(inv: Invocation, _: cmd.AdminSetup) -> Reply:
     welcome.welcome_members(
         inv.services, team_id=inv.team_id, channel_id=inv.channel_id, user_ids=result.enrolled
     )
-    head = (
-        "This channel is now a Serendip program! :coffee:"
-        if result.created
-        else "This channel was already a program."
-    )
-    when = f" First round: {blocks.local_time(result.next_run_at, 'UTC')}." if result.next_run_at else ""
-    return blocks.reply(
-        f"{head} Enrolled {len(result.enrolled)} new member(s); skipped {result.skipped} "
-        f"(bots, guests, deactivated).{when} Anyone who joins the channel is enrolled and welcomed."
-    )
+    return admin_blocks.setup_reply(result)
 
 
 HANDLERS: dict[type, Callable[[Invocation, Any], Reply]] = {
@@ -279,4 +274,6 @@ HANDLERS: dict[type, Callable[[Invocation, Any], Reply]] = {
 
 
 def _admin_run(inv: Invocation, _: cmd.AdminRun) -> Reply:
-    return round_listeners.admin_run(inv.services, team_id=inv.team_id, channel_id=inv.channel_id)
+    return round_listeners.admin_run(
+        inv.services, team_id=inv.team_id, channel_id=inv.channel_id, user_id=inv.user_id
+    )

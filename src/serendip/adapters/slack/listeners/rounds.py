@@ -15,7 +15,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack import blocks, intro_blocks, round_blocks
 from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.bootstrap import Container
-from serendip.services import delivery, followup, rounds, scheduling
+from serendip.services import delivery, followup, manual_run, members, rounds
 from serendip.services.errors import NotAProgramChannel, ServiceError
 
 log = logging.getLogger(__name__)
@@ -79,21 +79,31 @@ def admin_preview(services: Container, *, team_id: str, channel_id: str, names: 
     return round_blocks.preview_message(preview, names=names)
 
 
-def admin_run(services: Container, *, team_id: str, channel_id: str) -> dict[str, Any]:
+def run_refusal(services: Container, *, team_id: str, channel_id: str) -> dict[str, Any] | None:
+    """The reply refusing `admin run` before anything starts (a paused program), or None."""
+    with services.db.transaction() as session:
+        program = repo.find_program(session, team_id, channel_id)
+        reason = manual_run.refusal(program) if program is not None else None
+    return blocks.reply(reason) if reason else None
+
+
+def admin_run(services: Container, *, team_id: str, channel_id: str, user_id: str) -> dict[str, Any]:
     """Start a round now; delivery continues in the background under the round's lease."""
     program_id = _program_id(services, team_id, channel_id)
     publisher = SlackIntroPublisher(services.gateway)
-    planned = scheduling.start_round(
-        services.db, services.gateway, publisher, program_id=program_id, scheduled_for=utcnow()
+    run = manual_run.start_manual_round(
+        services.db, services.gateway, publisher, program_id=program_id, now=utcnow()
     )
-    if planned is None:
+    if run.planned is None:
         return blocks.reply("A round of this program is already starting; nothing was done twice.")
-    if planned.held:
-        return blocks.reply(round_blocks.run_held(planned.round_id, len(planned.held)))
+    if run.planned.held:
+        return blocks.reply(round_blocks.run_held(run.planned.round_id, len(run.planned.held)))
+    with services.db.transaction() as session:
+        tz = members.ensure_member(session, services.gateway, team_id, user_id).tz
     threading.Thread(
         target=_deliver, args=(services, publisher), name="admin-run-delivery", daemon=True
     ).start()
-    return blocks.reply(round_blocks.run_started(planned.intros, planned.eligible))
+    return blocks.reply(round_blocks.run_started(run, tz))
 
 
 def _deliver(services: Container, publisher: SlackIntroPublisher) -> None:
