@@ -124,7 +124,9 @@ def _tag_bits(people: Sequence[Participant]) -> _Tags:
 
 def _history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
     """(k, 2) index pairs that met in the last `cooldown` rounds (unknown ids ignored)."""
-    groups = [g for rnd in (list(history)[len(history) - cooldown :] if cooldown > 0 else []) for g in rnd]
+    # max(0, ...): while history is shorter than the cooldown a negative start would keep only the newest rounds
+    window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+    groups = [g for rnd in window for g in rnd]
     sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
     idx = index.lookup(list(chain.from_iterable(groups)))
     gid = np.repeat(np.arange(len(groups)), sizes)
