@@ -82,6 +82,8 @@ def simulate_command(
     out.width = max(out.width, TABLE_WIDTH)  # never squeeze the figures, even when piped
     out.print(_table(done, len(participants)))
     for r in done:
+        for violation in r.check.violations:
+            print(f"round {r.number} breaks a hard rule and would be held back: {violation}")
         for sat in r.result.sat_out:
             print(f"round {r.number}: {sat.id} sits out: {sat.reason}")
         if r.result.lone:
@@ -89,29 +91,31 @@ def simulate_command(
 
 
 def _table(done: list[SimulatedRound], people: int) -> Table:
-    """Per-round quality table."""
+    """Per-round table: the round checker's figures, then the matcher's own estimates."""
     from rich import box
     from rich.table import Table
 
     table = Table(
-        title=f"Simulated rounds for {people} people (cross = cross-team pairs, bound = best possible,"
-        " tz = pairs with >= 1 h common working time, tags = groups with a shared tag)",
+        title=f"Simulated rounds for {people} people, recounted by the round checker (repeats = pairs"
+        " met within the cooldown, cross = cross-team pairs, bound = best possible, tz = pairs with"
+        " >= 1 h common working time); the matcher's estimates: avoid = avoidable repeats,"
+        " tags = groups with a shared tag",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
     for column in ("round", "groups", "placed", "repeats", "avoid", "cross", "bound", "tz", "tags", "sec"):
         table.add_column(column, justify="right", no_wrap=True)
     for r in done:
-        q = r.result.quality
+        q, c = r.result.quality, r.check
         table.add_row(
             str(r.number),
             str(len(r.result.groups)),
-            f"{q.coverage:.0%}",
-            str(q.repeats),
+            f"{c.coverage:.0%}",
+            str(c.repeats),
             str(q.avoidable_repeats),
-            f"{q.cross_team_rate:.1%}",
-            f"{q.cross_team_bound:.1%}",
-            f"{q.tz_overlap_rate:.1%}",
+            f"{c.cross_team_rate:.1%}",
+            f"{c.cross_team_bound:.1%}",
+            f"{c.tz_overlap_rate:.1%}",
             f"{q.shared_tag_rate:.1%}",
             f"{r.seconds:.3f}",
         )

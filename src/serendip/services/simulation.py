@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from serendip.domain.departments import department_key
 from serendip.domain.matching import (
     MatchResult,
     MatchSettings,
@@ -17,22 +18,33 @@ from serendip.domain.matching import (
     match_round,
 )
 from serendip.domain.people_csv import PersonRow
+from serendip.domain.round_check import RoundCheck, check_round
 
 
 @dataclass(frozen=True)
 class SimulatedRound:
-    """One simulated round: its number (from 1), the matcher's result, and the matching time."""
+    """One simulated round: its number (from 1), the matcher's result, the checker's, the matching time."""
 
     number: int
     result: MatchResult
     seconds: float
+    check: RoundCheck
+
+    def quality(self) -> dict[str, Any]:
+        """The `quality` keys of RoundQuality.to_dict, with every figure the checker recounts taken from it.
+
+        `avoidable_repeats` and `shared_tag_rate` are the matcher's own (the checker has no such figure).
+        """
+        checked = self.check.figures()
+        return {key: checked.get(key, value) for key, value in self.result.quality.to_dict().items()}
 
     def to_dict(self) -> dict[str, Any]:
         """The per-round object of `serendip simulate --json`."""
         return {
             "round": self.number,
             "groups": self.result.groups,
-            "quality": self.result.quality.to_dict(),
+            "quality": self.quality(),
+            "violations": list(self.check.violations),
             "seconds": round(self.seconds, 6),
         }
 
@@ -64,10 +76,11 @@ def simulate(
 ) -> list[SimulatedRound]:
     """Run `rounds` rounds; round r uses derive_round_seed(seed, r) and all earlier rounds as history.
 
-    Cross-team ties (per person and per department pair) accumulate as they would in production.
+    Cross-team ties (per person and per department pair) accumulate as they would in production;
+    departments are compared by department_key. Every round is checked by the round checker.
     """
     people = list(participants)
-    department = {p.id: p.department for p in people}
+    department = {p.id: department_key(p.department) for p in people}
     person_ties: Counter[str] = Counter()
     pair_ties: Counter[tuple[str, str]] = Counter()
     history: list[list[list[str]]] = []
@@ -83,7 +96,16 @@ def simulate(
         current = [replace(p, cross_team_ties=person_ties[p.id]) for p in people]
         started = time.perf_counter()
         result = match_round(current, history, settings)
-        done = SimulatedRound(number, result, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        check = check_round(
+            current,
+            history,
+            settings,
+            result.groups,
+            sat_out=[s.id for s in result.sat_out],
+            lone=result.lone,
+        )
+        done = SimulatedRound(number, result, seconds, check)
         history.append(result.groups)
         _count_ties(result.groups, department, person_ties, pair_ties)
         out.append(done)
@@ -98,7 +120,7 @@ def _count_ties(
     person_ties: Counter[str],
     pair_ties: Counter[tuple[str, str]],
 ) -> None:
-    """Add this round's cross-team ties to the running counts."""
+    """Add this round's cross-team ties to the running counts (`department` holds department keys)."""
     for group in groups:
         for i, a in enumerate(group):
             for b in group[i + 1 :]:

@@ -44,7 +44,7 @@ def forbidden(people: Sequence[Participant]) -> set[tuple[str, str]]:
 
 def recent(history: Sequence[Sequence[Sequence[str]]], cooldown: int) -> set[tuple[str, str]]:
     """Pairs that met in the last `cooldown` rounds."""
-    rounds = list(history)[len(history) - cooldown :] if cooldown else []
+    rounds = list(history)[max(0, len(history) - cooldown) :] if cooldown else []
     return {pair for rnd in rounds for pair in pairs_of(rnd)}
 
 

@@ -9,7 +9,15 @@ import numpy as np
 
 from serendip.domain.matching.model import Participant, RoundQuality
 from serendip.domain.matching.pairing import EXACT_UP_TO, exact_matching
-from serendip.domain.matching.weights import FORBIDDEN, I64, MIN_OVERLAP_MINUTES, TIER_LOW, PairScorer
+from serendip.domain.matching.weights import (
+    DAY,
+    FORBIDDEN,
+    I64,
+    MIN_OVERLAP_MINUTES,
+    TIER_LOW,
+    PairScorer,
+    department_keys,
+)
 
 _SWAP_SAMPLE = 2000  # people tried per repeat when looking for a swap that removes it
 
@@ -53,7 +61,7 @@ def measure(
     """Quality of `groups` (lists of indices into `people`) for a round with `eligible` members."""
     u, v, gid = group_pairs(groups)
     placed = sum(len(g) for g in groups)
-    dept = [p.department for p in people]
+    dept = department_keys(people)
     codes: dict[str | None, int] = {None: -1}
     code = np.fromiter((codes.setdefault(d, len(codes)) for d in dept), dtype=np.int64, count=len(dept))
     cu, cv = code[u], code[v]
@@ -68,12 +76,31 @@ def measure(
         avoidable_repeats=avoidable_repeats(groups, scorer, u[repeat], v[repeat]),
         cross_team_rate=round(float(cross.mean()), 6) if u.size else 0.0,
         cross_team_bound=round(cross_team_bound(in_groups, len(groups), u.size), 6),
-        tz_overlap_rate=round(float((scorer.overlap(u, v) >= MIN_OVERLAP_MINUTES).mean()), 6) if u.size else 0.0,
+        tz_overlap_rate=round(float((overlap_minutes(people, u, v) >= MIN_OVERLAP_MINUTES).mean()), 6) if u.size else 0.0,
         shared_tag_rate=round(tagged_groups / len(groups), 6) if groups else 0.0,
         cross_team_pairs=int(cross.sum()),
         pairs=int(u.size),
         total_weight=int(scorer.weights(u, v).sum()) if u.size else 0,
     )
+
+
+def overlap_minutes(people: Sequence[Participant], u: I64, v: I64) -> I64:
+    """Exact minutes a day both people of each pair work (the round checker's definition).
+
+    The scorer's half-hour slots (rule 3) only approximate this: windows that do not start on a
+    UTC half hour lose up to 30 minutes each, so the reported figure is counted in minutes.
+    """
+    n = len(people)
+    hours = np.fromiter((m for p in people for m in p.working_hours), dtype=np.int64, count=2 * n)
+    offset = np.fromiter((p.utc_offset_minutes for p in people), dtype=np.int64, count=n)
+    start = (hours[0::2] - offset) % DAY
+    length = (hours[1::2] - hours[0::2]) % DAY
+    length[length == 0] = DAY  # start == end: around the clock
+    su, lu, sv, lv = start[u], length[u], start[v], length[v]
+    total = np.zeros(u.shape, dtype=np.int64)
+    for shift in (-DAY, 0, DAY):  # v's window a day earlier, the same day, a day later
+        total += np.maximum(0, np.minimum(su + lu, sv + shift + lv) - np.maximum(su, sv + shift))
+    return total
 
 
 def avoidable_repeats(groups: list[list[int]], scorer: PairScorer, ru: I64, rv: I64) -> int:

@@ -19,6 +19,7 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
+from serendip.domain.departments import department_key
 from serendip.domain.matching.ids import IdIndex
 from serendip.domain.matching.model import History, MatchSettings, Participant, RepeatMode
 
@@ -124,7 +125,9 @@ def _tag_bits(people: Sequence[Participant]) -> _Tags:
 
 def _history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
     """(k, 2) index pairs that met in the last `cooldown` rounds (unknown ids ignored)."""
-    groups = [g for rnd in (list(history)[len(history) - cooldown :] if cooldown > 0 else []) for g in rnd]
+    # max(0, ...): while history is shorter than the cooldown a negative start would keep only the newest rounds
+    window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+    groups = [g for rnd in window for g in rnd]
     sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
     idx = index.lookup(list(chain.from_iterable(groups)))
     gid = np.repeat(np.arange(len(groups)), sizes)
@@ -270,14 +273,20 @@ class PairScorer:
         return np.asarray(((self.special(u, v) & _FORBID) != 0) | (u == v), dtype=np.bool_)
 
 
+def department_keys(people: Sequence[Participant]) -> list[str | None]:
+    """department_key of each person's department (each distinct spelling normalised once)."""
+    memo: dict[str | None, str | None] = {}
+    return [memo[d] if d in memo else memo.setdefault(d, department_key(d)) for d in (p.department for p in people)]
+
+
 def build_scorer(people: Sequence[Participant], history: History, settings: MatchSettings) -> PairScorer:
     """Precompute per-person arrays and the repeat/forbidden table for one round."""
     n = len(people)
     index = IdIndex([p.id for p in people])
     depts: dict[str, int] = {}
     off = settings.mode is RepeatMode.OFF
-    dept = np.array([-1 if off or p.department is None else depts.setdefault(p.department, len(depts))
-                     for p in people], dtype=np.int64)
+    team = [None] * n if off else department_keys(people)  # "Sales" and " sales" are one team
+    dept = np.array([-1 if k is None else depts.setdefault(k, len(depts)) for k in team], dtype=np.int64)
     window = np.fromiter(chain.from_iterable(p.working_hours for p in people), dtype=np.int64, count=2 * n)
     offset = np.fromiter((p.utc_offset_minutes for p in people), dtype=np.int64, count=n)
     start = (window[0::2] - offset) % DAY
@@ -310,13 +319,17 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
 
 
 def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I64, I64]:
-    """Sorted department-pair keys and their points: _W_DEPT_PAIR / (1 + ties / mean ties)."""
+    """Sorted department-pair keys and their points: _W_DEPT_PAIR / (1 + ties / mean ties).
+
+    `depts` is keyed by department_key; tie counts under several spellings of a pair add up.
+    """
     width = max(1, len(depts))
-    items = {}
+    items: dict[int, int] = {}
     for (a, b), ties in settings.department_pair_ties.items():
-        if a in depts and b in depts and a != b:
-            da, db = sorted((depts[a], depts[b]))
-            items[da * width + db] = max(0, ties)
+        ka, kb = department_key(a), department_key(b)
+        if ka is not None and kb is not None and ka in depts and kb in depts and ka != kb:
+            da, db = sorted((depts[ka], depts[kb]))
+            items[da * width + db] = items.get(da * width + db, 0) + max(0, ties)
     if not items:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     scale = max(1.0, float(np.mean([t for t in items.values() if t > 0] or [1])))

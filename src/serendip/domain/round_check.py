@@ -1,0 +1,223 @@
+"""An independent checker of one round: recounts the hard rules and the figures from scratch.
+
+It shares no code with the matcher (only its input data types and the one department-key
+function), so a bug in the matcher cannot hide itself here. Written for clarity, not speed:
+plain sets and dicts, fine up to ~100,000 people.
+
+Definitions (PRODUCT.md, "Matching rules"):
+- Group sizes: with n placed and target size s, g = max(ceil(n/8), floor(n/s)) groups, sizes as
+  equal as possible; n < s gives one group of n; n <= 1 gives no group.
+- A repeat is a pair of this round's groups that shared a group in one of the last `cooldown`
+  rounds of history (all of it while history is shorter; none when the cooldown is 0).
+- A pair is cross-team when both department keys are known and differ (whatever the mode: the
+  mode only changes what the matcher optimises).
+- Working-hours overlap is measured in exact minutes: each person's daily window
+  [start, end) in local minutes is moved to UTC by their offset (start == end means all day;
+  a window may wrap midnight) and two people overlap by the length of the intersection of their
+  windows on the 24-hour UTC circle. A pair "overlaps" with >= 60 minutes in common.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from serendip.domain.departments import department_key
+from serendip.domain.matching.model import History, MatchSettings, Participant
+
+LARGEST_GROUP = 8  # Slack's group-DM limit (PRODUCT.md)
+DAY_MINUTES = 1440
+MIN_OVERLAP_MINUTES = 60
+SHOWN_VIOLATIONS = 10  # more than this many breaks are summarised as "and N more"
+
+Pair = frozenset[str]
+
+
+@dataclass(frozen=True)
+class RoundCheck:
+    """What the checker found for one round: hard-rule breaks and the round's figures."""
+
+    eligible: int  # len(people)
+    placed: int  # eligible people in groups
+    coverage: float  # placed / eligible (1.0 when eligible == 0), 6 places
+    repeats: int  # pairs in groups that shared a group within the cooldown
+    forbidden_pairs: int  # pairs in one group that are blocked (either way) or manager/report
+    pairs: int  # all pairs inside groups
+    cross_team_pairs: int  # pairs whose department keys are both known and different
+    cross_team_rate: float  # cross_team_pairs / pairs (0.0 without pairs), 6 places
+    cross_team_bound: float  # best share with these group sizes (departments spread evenly), 6 places
+    tz_overlap_rate: float  # share of pairs with >= 60 minutes of common working time a day, 6 places
+    violations: tuple[str, ...]  # hard-rule breaks in plain words; empty when the round is valid
+
+    @property
+    def ok(self) -> bool:
+        """No hard rule is broken."""
+        return not self.violations
+
+    def figures(self) -> dict[str, float | int]:
+        """The round's figures, JSON-ready, for storing and showing."""
+        return {
+            "eligible": self.eligible,
+            "placed": self.placed,
+            "coverage": self.coverage,
+            "repeats": self.repeats,
+            "forbidden_pairs": self.forbidden_pairs,
+            "pairs": self.pairs,
+            "cross_team_pairs": self.cross_team_pairs,
+            "cross_team_rate": self.cross_team_rate,
+            "cross_team_bound": self.cross_team_bound,
+            "tz_overlap_rate": self.tz_overlap_rate,
+        }
+
+
+def check_round(
+    people: Sequence[Participant],
+    history: History,
+    settings: MatchSettings,
+    groups: Sequence[Sequence[str]],
+    *,
+    sat_out: Sequence[str] = (),
+    lone: str | None = None,
+) -> RoundCheck:
+    """Check a round's groups against the hard rules and recount its figures from scratch."""
+    by_id = {p.id: p for p in people}
+    problems = _placement_problems(by_id, groups, sat_out, lone)
+    placed = {x for g in groups for x in g if x in by_id}
+    expected = sorted(expected_group_sizes(len(placed), settings.group_size))
+    actual = sorted(len(g) for g in groups)
+    if actual != expected:
+        problems.append(f"group sizes {_sizes(actual)} should be {_sizes(expected)} for {len(placed)} people")
+    round_pairs = [pair for g in groups for pair in _pairs(g)]
+    forbidden = [pair for pair in round_pairs if _forbidden(pair, by_id)]
+    problems += [
+        f"{' and '.join(sorted(pair))} are blocked or manager and report, yet share a group"
+        for pair in forbidden
+    ]
+    recent = recent_pairs(history, settings.cooldown)
+    cross = [pair for pair in round_pairs if _cross_team(pair, by_id)]
+    overlapping = [pair for pair in round_pairs if _overlap_minutes(pair, by_id) >= MIN_OVERLAP_MINUTES]
+    eligible = len(by_id)
+    return RoundCheck(
+        eligible=eligible,
+        placed=len(placed),
+        coverage=round(len(placed) / eligible, 6) if eligible else 1.0,
+        repeats=sum(1 for pair in round_pairs if pair in recent),
+        forbidden_pairs=len(forbidden),
+        pairs=len(round_pairs),
+        cross_team_pairs=len(cross),
+        cross_team_rate=_share(len(cross), len(round_pairs)),
+        cross_team_bound=_bound([by_id[x] for x in placed], len(groups), len(round_pairs)),
+        tz_overlap_rate=_share(len(overlapping), len(round_pairs)),
+        violations=_capped(problems),
+    )
+
+
+def expected_group_sizes(n: int, size: int) -> list[int]:
+    """The PRODUCT.md group sizes for n placed people and target size `size` (largest first)."""
+    if n <= 1:
+        return []
+    if n < size:
+        return [n]
+    count = max(-(-n // LARGEST_GROUP), n // size)
+    return [n // count + (1 if k < n % count else 0) for k in range(count)]
+
+
+def recent_pairs(history: History, cooldown: int) -> set[Pair]:
+    """Every pair that shared a group in the last `cooldown` rounds (all rounds if fewer)."""
+    if cooldown <= 0:
+        return set()
+    window = list(history)[max(0, len(history) - cooldown) :]
+    return {pair for past in window for g in past for pair in _pairs(g)}
+
+
+def overlap_minutes(a: Participant, b: Participant) -> int:
+    """Minutes a day both people are within their working hours (exact, on the UTC clock)."""
+    (sa, la), (sb, lb) = _utc_window(a), _utc_window(b)
+    # Lift b's window one day back and forward: together they cover every way the arcs can meet.
+    return sum(
+        max(0, min(sa + la, sb + shift + lb) - max(sa, sb + shift))
+        for shift in (-DAY_MINUTES, 0, DAY_MINUTES)
+    )
+
+
+def _placement_problems(
+    by_id: dict[str, Participant], groups: Sequence[Sequence[str]], sat_out: Sequence[str], lone: str | None
+) -> list[str]:
+    """Everyone eligible exactly once: in a group, sitting out, or the lone member."""
+    problems = []
+    seen = Counter([x for g in groups for x in g] + list(sat_out) + ([lone] if lone is not None else []))
+    problems += [f"{x} is not an eligible member" for x in sorted(seen) if x not in by_id]
+    problems += [f"{x} is placed {n} times" for x, n in sorted(seen.items()) if n > 1 and x in by_id]
+    problems += [f"{x} is missing from the round" for x in sorted(by_id) if x not in seen]
+    if lone is not None and (groups or sat_out):
+        problems.append(f"{lone} is told they are alone although others take part")
+    return problems
+
+
+def _pairs(group: Sequence[str]) -> Iterator[Pair]:
+    """Every pair of distinct people inside one group."""
+    return (frozenset((a, b)) for a, b in combinations(group, 2) if a != b)
+
+
+def _forbidden(pair: Pair, by_id: dict[str, Participant]) -> bool:
+    """Blocked either way, or one is the other's manager."""
+    a, b = sorted(pair)
+    if a not in by_id or b not in by_id:
+        return False
+    pa, pb = by_id[a], by_id[b]
+    return b in pa.blocked or a in pb.blocked or pa.manager_id == b or pb.manager_id == a
+
+
+def _cross_team(pair: Pair, by_id: dict[str, Participant]) -> bool:
+    """Both department keys known and different."""
+    keys = [department_key(by_id[x].department) if x in by_id else None for x in pair]
+    return None not in keys and keys[0] != keys[1]
+
+
+def _overlap_minutes(pair: Pair, by_id: dict[str, Participant]) -> int:
+    """`overlap_minutes` of a pair (0 when someone is unknown)."""
+    a, b = sorted(pair)
+    return overlap_minutes(by_id[a], by_id[b]) if a in by_id and b in by_id else 0
+
+
+def _utc_window(p: Participant) -> tuple[int, int]:
+    """(start in UTC minutes within [0, 1440), length in (0, 1440]) of a person's working day."""
+    start, end = p.working_hours
+    length = (end - start) % DAY_MINUTES or DAY_MINUTES  # start == end: around the clock
+    return (start - p.utc_offset_minutes) % DAY_MINUTES, length
+
+
+def _bound(placed: Sequence[Participant], groups: int, pairs: int) -> float:
+    """Best cross-team share: each department spread as evenly as possible over the groups.
+
+    People without a department are counted as able to pair cross-team with anyone, so this is
+    an upper bound when some departments are unknown.
+    """
+    if pairs == 0 or groups == 0:
+        return 0.0
+    same = 0
+    sizes = Counter(k for k in (department_key(p.department) for p in placed) if k is not None)
+    for members in sizes.values():
+        per_group, extra = divmod(members, groups)
+        # `extra` groups hold per_group + 1 of them, the rest per_group.
+        same += (groups - extra) * per_group * (per_group - 1) // 2 + extra * (per_group + 1) * per_group // 2
+    return _share(max(0, pairs - same), pairs)
+
+
+def _share(part: int, whole: int) -> float:
+    """part / whole to 6 places (0.0 when whole is 0)."""
+    return round(part / whole, 6) if whole else 0.0
+
+
+def _sizes(sizes: Sequence[int]) -> str:
+    """Group sizes in words, e.g. "2, 2, 3"."""
+    return ", ".join(map(str, sizes)) or "none"
+
+
+def _capped(problems: list[str]) -> tuple[str, ...]:
+    """At most SHOWN_VIOLATIONS breaks, then how many more."""
+    if len(problems) <= SHOWN_VIOLATIONS:
+        return tuple(problems)
+    return (*problems[:SHOWN_VIOLATIONS], f"and {len(problems) - SHOWN_VIOLATIONS} more")

@@ -1,0 +1,195 @@
+"""The matcher against the independent round checker, over random organisations and histories.
+
+Histories have every length from 0 to 2 x cooldown (cooldowns 0-12), past groups of 2-6 people
+and people who have since left; group sizes 2-6; all three modes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from serendip.domain.matching import MatchResult, MatchSettings, Participant, RepeatMode, match_round
+from serendip.domain.round_check import RoundCheck, check_round, expected_group_sizes
+
+# Several spellings of one team: the matcher and the checker must both see one department.
+SPELLINGS = [
+    "Sales",
+    " sales",
+    "SALES  ",
+    "Eng",
+    "eng",
+    "Ops",
+    "Ｏｐｓ",
+    "Human  Resources",
+    "human resources",
+    None,
+]
+OFFSETS = [0, 60, 330, 345, -300, -570, 540, 720, -720]  # includes zones off the half hour
+HOURS = [
+    (540, 1020),
+    (0, 0),
+    (1320, 360),
+    (555, 1005),
+    (480, 720),
+    (600, 630),
+]  # all day, over midnight, short
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@dataclass(frozen=True)
+class Case:
+    people: list[Participant]
+    history: list[list[list[str]]]
+    settings: MatchSettings
+
+
+def _person(pid: str, rng: random.Random, departments: bool) -> Participant:
+    return Participant(
+        id=pid,
+        department=rng.choice(SPELLINGS) if departments else None,
+        utc_offset_minutes=rng.choice(OFFSETS),
+        working_hours=rng.choice(HOURS),
+        interests=frozenset(rng.sample(["chess", "sql", "music"], rng.randint(0, 2))),
+        cross_team_ties=rng.randint(0, 4),
+    )
+
+
+def _past_round(ids: list[str], rng: random.Random) -> list[list[str]]:
+    """Random groups of 2-6 from a random subset of the people, plus someone who has left."""
+    order = [x for x in ids if rng.random() < 0.9] + (
+        [f"GONE{rng.randint(0, 9)}"] if rng.random() < 0.3 else []
+    )
+    rng.shuffle(order)
+    size = rng.randint(2, 6)
+    return [order[k : k + size] for k in range(0, len(order) - 1, size) if len(order[k : k + size]) > 1]
+
+
+@st.composite
+def cases(draw: st.DrawFn, max_people: int = 40) -> Case:
+    """A random organisation with blocks and managers, a history, and settings."""
+    n = draw(st.integers(0, max_people))
+    cooldown = draw(st.integers(0, 12))
+    length = draw(st.integers(0, 2 * cooldown))
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    ids = [f"U{i:02d}" for i in range(n)]
+    people = [_person(pid, rng, departments=True) for pid in ids]
+    for _ in range(rng.randint(0, n // 3) if n >= 2 else 0):
+        i, j = rng.sample(range(n), 2)
+        people[i] = Participant(**{**_fields(people[i]), "blocked": people[i].blocked | {ids[j]}})
+    for _ in range(rng.randint(0, 3) if n >= 2 else 0):
+        i, j = rng.sample(range(n), 2)
+        people[i] = Participant(**{**_fields(people[i]), "manager_id": ids[j]})
+    history = [_past_round(ids, rng) for _ in range(length)]
+    config = MatchSettings(
+        group_size=draw(st.integers(2, 6)),
+        mode=draw(st.sampled_from(list(RepeatMode))),
+        cooldown=cooldown,
+        seed=draw(st.integers(0, 2**32)),
+    )
+    return Case(people, history, config)
+
+
+def _fields(p: Participant) -> dict[str, object]:
+    return {name: getattr(p, name) for name in Participant.__slots__}
+
+
+def checked(case: Case) -> tuple[MatchResult, RoundCheck]:
+    result = match_round(case.people, case.history, case.settings)
+    check = check_round(
+        case.people,
+        case.history,
+        case.settings,
+        result.groups,
+        sat_out=[s.id for s in result.sat_out],
+        lone=result.lone,
+    )
+    return result, check
+
+
+@SETTINGS
+@given(cases())
+def test_every_round_the_matcher_plans_passes_the_checker(case: Case) -> None:
+    _, check = checked(case)
+    assert check.ok, check.violations
+    assert check.forbidden_pairs == 0
+
+
+@SETTINGS
+@given(cases())
+def test_the_matchers_own_figures_equal_the_checkers(case: Case) -> None:
+    result, check = checked(case)
+    q = result.quality
+    assert q.coverage == check.coverage
+    assert q.repeats == check.repeats
+    assert (q.cross_team_pairs, q.pairs) == (check.cross_team_pairs, check.pairs)
+    assert q.cross_team_rate == check.cross_team_rate
+    assert q.cross_team_bound == check.cross_team_bound
+    assert q.tz_overlap_rate == check.tz_overlap_rate
+
+
+@st.composite
+def repeat_free_cases(draw: st.DrawFn) -> Case:
+    """Cases where a repeat-free, conflict-free arrangement with the formula's sizes exists.
+
+    The matcher tests' Dirac regime, for groups: when nobody has more than g - 1 conflicts
+    (recent partners, blocked, manager/report) among the people, with g the formula's number of
+    groups, the Hajnal-Szemeredi theorem gives an equitable split into g conflict-free groups,
+    i.e. exactly the formula's sizes (for pairs this is Dirac's condition). Rounds older than
+    the cooldown are unconstrained. In mode strict cross-team comes first, so rule 1 is only
+    guaranteed there when departments cannot compete with it: nobody has one.
+    """
+    n = draw(st.integers(2, 40))
+    size, mode = draw(st.integers(2, 6)), draw(st.sampled_from(list(RepeatMode)))
+    cooldown = draw(st.integers(0, 12))
+    length = draw(st.integers(0, 2 * cooldown))
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    ids = [f"U{i:02d}" for i in range(n)]
+    people = [_person(pid, rng, departments=mode is not RepeatMode.STRICT) for pid in ids]
+    limit = len(expected_group_sizes(n, size)) - 1
+    conflicts: dict[str, set[str]] = {pid: set() for pid in ids}
+
+    def join(x: str, members: list[str]) -> bool:
+        """Add x's conflicts with `members` if nobody goes over the limit."""
+        new = {y for y in members if y not in conflicts[x]}
+        if len(conflicts[x]) + len(new) > limit or any(len(conflicts[y]) >= limit for y in new):
+            return False
+        for y in new:
+            conflicts[x].add(y)
+            conflicts[y].add(x)
+        return True
+
+    if rng.random() < 0.5:
+        a, b = rng.sample(ids, 2)
+        if join(a, [b]):
+            people[ids.index(a)] = Participant(**{**_fields(people[ids.index(a)]), "blocked": frozenset({b})})
+    history = []
+    for number in range(length):
+        past = _past_round(ids, rng)
+        if number >= length - cooldown:  # inside the window: keep only what the conflict limit allows
+            kept = []
+            for group in past:
+                members: list[str] = []
+                for x in group:
+                    if x.startswith("GONE") or join(x, [y for y in members if not y.startswith("GONE")]):
+                        members.append(x)
+                if len(members) > 1:
+                    kept.append(members)
+            past = kept
+        history.append(past)
+    return Case(
+        people,
+        history,
+        MatchSettings(group_size=size, mode=mode, cooldown=cooldown, seed=draw(st.integers(0, 2**32))),
+    )
+
+
+@SETTINGS
+@given(repeat_free_cases())
+def test_no_pair_repeats_when_an_arrangement_without_repeats_exists(case: Case) -> None:
+    result, check = checked(case)
+    assert check.ok, check.violations
+    assert result.sat_out == [] and check.repeats == 0
