@@ -29,6 +29,7 @@ from serendip.adapters.db.models import (
 from serendip.adapters.db.types import utcnow
 from serendip.domain.intro_content import IntroPerson
 from serendip.domain.matching import MatchSettings, Participant, RepeatMode, match_round
+from serendip.services.members import utc_offset_at
 from serendip.services.participation import is_paused
 
 log = logging.getLogger(__name__)
@@ -252,7 +253,7 @@ def _match(session: Session, program: Program, people: list[Member], seed: int):
         Participant(
             id=m.slack_id,
             department=m.department,
-            utc_offset_minutes=m.tz_offset_minutes,
+            utc_offset_minutes=utc_offset_at(m, program.next_run_at or utcnow()),
             working_hours=(m.work_start_minute, m.work_end_minute),
             expertise=frozenset(tags[m.id]["expertise"]),
             interests=frozenset(tags[m.id]["interest"]),
@@ -280,7 +281,7 @@ def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
         department=member.department,
         title=member.title,
         tz=member.tz,
-        utc_offset_minutes=member.tz_offset_minutes,
+        utc_offset_minutes=utc_offset_at(member, utcnow()),
         working_hours=(member.work_start_minute, member.work_end_minute),
         expertise=frozenset(tags["expertise"]),
         interests=frozenset(tags["interest"]),
