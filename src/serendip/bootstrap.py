@@ -10,6 +10,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.slack.client import make_web_client
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.config import Settings
+from serendip.services.first_read import FirstProfileReader
 
 
 @dataclass
@@ -20,6 +21,8 @@ class Container:
     db: Database
     client: WebClient
     gateway: SlackGateway
+    # Reads a newly seen member's Slack profile in the background (never on the ack path).
+    first_read: FirstProfileReader | None = None
 
 
 def build_container(settings: Settings, *, db: Database | None = None) -> Container:
@@ -27,9 +30,7 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     settings.require("SLACK_BOT_TOKEN")
     assert settings.slack_bot_token is not None
     client = make_web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    return Container(
-        settings=settings,
-        db=db or Database(settings.database_url),
-        client=client,
-        gateway=SlackGateway(client),
-    )
+    database = db or Database(settings.database_url)
+    gateway = SlackGateway(client)
+    reader = FirstProfileReader(database, gateway, label=settings.department_field).attach()
+    return Container(settings=settings, db=database, client=client, gateway=gateway, first_read=reader)

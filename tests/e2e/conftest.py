@@ -27,6 +27,12 @@ class Sandbox:
         """Ids of the active, full members of the workspace."""
         return [u.id for u in self.workspace.humans() if not u.deleted and not u.is_restricted]
 
+    def without_slack_department(self, *users: str) -> None:
+        """Clear these people's Slack Department field (before the bot first sees them and reads it),
+        so a department can only come from `/coffee team` or the profile modal."""
+        for user in users:
+            self.workspace.set_field(user, "Department", "")
+
     def user_where(self, **flags: bool) -> str:
         """Id of a user with these attributes (e.g. is_restricted=True)."""
         return next(

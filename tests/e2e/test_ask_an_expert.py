@@ -19,9 +19,10 @@ def _person(sb: Sandbox, user: str, team: str, expertise: str | None = None) -> 
 
 def _world(sb: Sandbox) -> tuple[str, str, str]:
     """A program with an asker in Sales, a Kubernetes expert in Platform and one in Sales."""
+    asker, expert, colleague = sb.humans[4], sb.humans[1], sb.humans[3]
+    sb.without_slack_department(asker, expert, colleague, sb.humans[2])
     result = sb.driver.slash_command(sb.humans[0], "admin setup", channel_id=sb.channel)
     result.wait_for_responses(1, timeout=20)
-    asker, expert, colleague = sb.humans[4], sb.humans[1], sb.humans[3]
     _person(sb, expert, "Platform", "kubernetes, go")
     _person(sb, colleague, "Sales", "kubernetes")
     _person(sb, sb.humans[2], "Data", "python")

@@ -37,8 +37,9 @@ def _values(**fields: Any) -> dict[str, dict[str, Any]]:
 
 
 def test_profile_modal_saves_tags_blocks_hours_and_updates_home(sandbox: Sandbox) -> None:
-    _setup(sandbox)
     user, other = sandbox.humans[1], sandbox.humans[2]
+    sandbox.without_slack_department(user)
+    _setup(sandbox)
     modal = _open_profile(sandbox, user)
     assert {b["block_id"] for b in modal["blocks"]} >= {"department", "expertise", "interests", "blocked"}
     values = _values(
@@ -114,6 +115,7 @@ def test_invalid_submissions_get_errors_on_the_right_fields(sandbox: Sandbox) ->
 
 def test_a_directory_department_is_shown_with_its_source_and_not_editable(sandbox: Sandbox) -> None:
     user = sandbox.humans[8]
+    sandbox.workspace.set_field(user, "Department", "Engineering")  # what the bot reads in the background
     sandbox.driver.slash_command(user, "team Sales")
     with sandbox.bot.container.db.transaction() as session:
         member = repo.find_member(session, sandbox.workspace.team.id, user)

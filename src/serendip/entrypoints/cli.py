@@ -172,7 +172,8 @@ def import_people_command(
     problems = [(p.line, p.message) for p in parsed.problems] + report.problems
     for line, message in sorted(problems):
         print(f"{file}:{line}: {message}", file=sys.stderr)
-    print(f"loaded {report.loaded} people; {len(problems)} row(s) rejected")
+    forgotten = f"; {report.forgotten} skipped (used forget-me)" if report.forgotten else ""
+    print(f"loaded {report.loaded} people; {len(problems)} row(s) rejected{forgotten}")
     database.dispose()
     if problems:
         raise typer.Exit(2)

@@ -52,6 +52,8 @@ class LocalBot:
     def stop(self) -> None:
         """Stop serving and close database connections."""
         self._server.stop()
+        if self.container.first_read is not None:
+            self.container.first_read.stop()
         self.container.db.dispose()
 
     def __enter__(self) -> LocalBot:

@@ -14,6 +14,7 @@ from serendip.adapters.db.repositories import member_tags
 from serendip.domain.departments import same_team
 from serendip.domain.expertise import ExpertCandidate, closest_tags, rank_experts, topic_scores
 from serendip.services.errors import ServiceError
+from serendip.services.members import utc_offset_at
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +84,12 @@ def search(session: Session, asker: Member, topic: str, now: datetime) -> Search
     lately = asks_repo.times_asked(session, ids, now - RECENT)
     members = {m.id: m for m, _ in pool}
     candidates = [
-        ExpertCandidate(m.id, m.slack_id, frozenset(tags), m.tz_offset_minutes,
+        ExpertCandidate(m.id, m.slack_id, frozenset(tags), utc_offset_at(m, now),
                         (m.work_start_minute, m.work_end_minute), lately.get(m.id, 0))
         for m, tags in pool
         if this_week.get(m.id, 0) < ASKED_PER_WEEK
     ]
-    ranked = rank_experts(topic, candidates, asker_offset=asker.tz_offset_minutes,
+    ranked = rank_experts(topic, candidates, asker_offset=utc_offset_at(asker, now),
                           asker_hours=(asker.work_start_minute, asker.work_end_minute), limit=OFFERS_SHOWN)
     if not ranked:
         busy = [m.id for m, tags in pool if topic_scores(topic, tags)]

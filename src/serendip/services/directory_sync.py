@@ -13,7 +13,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
-from serendip.services import members
+from serendip.services import do_not_enrol, members
 from serendip.services.members import DepartmentSource
 from serendip.services.ports import Directory, DirectoryUser
 
@@ -39,10 +39,16 @@ def sync_users(db: Database, directory: Directory, *, team_id: str) -> int:
     seen = 0
     for page in directory.users():
         with db.transaction() as session:
+            # forget-me: nothing about them is stored again (otherwise this sync would restore it)
+            forgotten = do_not_enrol.marked_among(session, team_id, [u.id for u in page])
             for user in page:
                 if user.team_id and user.team_id != team_id:
                     continue  # Enterprise Grid lists other teams' users too
-                members.record_user(session, user if user.team_id else _with_team(user, team_id))
+                if user.id in forgotten:
+                    continue
+                user = user if user.team_id else _with_team(user, team_id)
+                # The department pass below reads profiles; no separate first read is needed.
+                members.record_user(session, user, read_profile=False)
                 seen += 1
         log.info("directory.users_page team=%s seen=%d", team_id, seen)
     return seen

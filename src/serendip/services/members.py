@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum
 
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import repositories_departments as departments_repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
+from serendip.domain import zones
 from serendip.domain.departments import department_display, department_key
 from serendip.services.ports import Directory, DirectoryUser
 
@@ -18,6 +19,10 @@ from serendip.services.ports import Directory, DirectoryUser
 PROFILE_MAX_AGE = timedelta(days=1)
 # The width of the department and department_key columns.
 MAX_NAME = 255
+# session.info key: (team, user) of members created in this transaction, whose profile (the
+# department field) is read in the background once it commits (see services.first_read).
+NEW_MEMBERS = "serendip.new_members"
+TZ_HR, TZ_SLACK = "hr", "slack"
 
 
 class DepartmentSource(IntEnum):
@@ -63,19 +68,27 @@ def set_department(
     return True
 
 
-def record_user(session: Session, user: DirectoryUser) -> Member:
-    """Create or refresh a member from Slack's directory facts."""
+def record_user(session: Session, user: DirectoryUser, *, read_profile: bool = True) -> Member:
+    """Create or refresh a member from Slack's directory facts.
+
+    A member seen for the first time gets their profile read in the background after the commit
+    (``read_profile``; the directory sync reads departments itself and passes False).
+    """
     repo.get_or_create_workspace(session, user.team_id)
     member = repo.find_member(session, user.team_id, user.id)
     if member is None:
         member = Member(workspace_id=user.team_id, slack_id=user.id)
         session.add(member)
+        if read_profile:
+            session.info.setdefault(NEW_MEMBERS, []).append((user.team_id, user.id))
     member.name = user.name
     member.real_name = user.real_name or user.name
     member.email = user.email
     member.title = user.title
-    member.tz = user.tz or "UTC"
-    member.tz_offset_minutes = user.tz_offset_minutes
+    if member.tz_source != TZ_HR:  # an HR zone is final; Slack's never overwrites it
+        member.tz = user.tz or "UTC"
+        member.tz_offset_minutes = user.tz_offset_minutes
+        member.tz_source = TZ_SLACK
     member.is_deleted = user.is_deleted
     member.is_bot = user.is_bot
     member.is_guest = user.is_guest
@@ -96,6 +109,24 @@ def ensure_member(session: Session, directory: Directory, team_id: str, user_id:
     if member is not None and fresh:
         return member
     return record_user(session, directory.user(user_id))
+
+
+def set_hr_timezone(member: Member, raw: str, offset_minutes: int) -> bool:
+    """Store an HR zone (a zone name, or a fixed offset as a zone that keeps it); False if unusable."""
+    name = raw.strip() if zones.is_zone_name(raw.strip()) else zones.zone_for_offset(offset_minutes)
+    member.tz_offset_minutes = offset_minutes
+    if name is None:
+        return False  # no zone keeps this offset: the stored offset is kept, the Slack zone stays
+    member.tz, member.tz_source = name, TZ_HR
+    return True
+
+
+def utc_offset_at(member: Member, at: datetime) -> int:
+    """The member's minutes east of UTC at ``at``, from their zone name (so DST is followed).
+
+    The stored offset is the fallback for a zone name this machine does not know.
+    """
+    return zones.offset_minutes_at(member.tz, at, member.tz_offset_minutes)
 
 
 def display_name(member: Member) -> str:

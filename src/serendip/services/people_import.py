@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +12,8 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member
 from serendip.domain.tags import MAX_TAGS_PER_KIND
-from serendip.services.members import DepartmentSource, set_department
+from serendip.services import do_not_enrol
+from serendip.services.members import DepartmentSource, set_department, set_hr_timezone
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,8 @@ class ImportReport:
 
     loaded: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)
+    # People who used forget-me: nothing about them is stored (they are not a problem of the file).
+    forgotten: int = 0
 
 
 def import_people(db: Database, *, team_id: str, rows: list[Any]) -> ImportReport:
@@ -31,13 +33,24 @@ def import_people(db: Database, *, team_id: str, rows: list[Any]) -> ImportRepor
     report = ImportReport()
     with db.transaction() as session:
         repo.get_or_create_workspace(session, team_id)
+        ids = [row.id for row in rows if row.id] + [row.manager_id for row in rows if row.manager_id]
+        forgotten = do_not_enrol.marked_among(session, team_id, ids)
         for row in rows:
-            problem = _apply(session, team_id, row)
+            if row.id in forgotten:
+                report.forgotten += 1
+                continue
+            problem = _apply(session, team_id, row, forgotten)
             if problem is None:
                 report.loaded += 1
             else:
                 report.problems.append((row.line, problem))
-    log.info("people.imported team=%s loaded=%d rejected=%d", team_id, report.loaded, len(report.problems))
+    log.info(
+        "people.imported team=%s loaded=%d rejected=%d forgotten=%d",
+        team_id,
+        report.loaded,
+        len(report.problems),
+        report.forgotten,
+    )
     return report
 
 
@@ -59,7 +72,7 @@ def _find_or_create(session: Session, team_id: str, row: Any) -> Member | str:
     return member
 
 
-def _apply(session: Session, team_id: str, row: Any) -> str | None:
+def _apply(session: Session, team_id: str, row: Any, forgotten: set[str]) -> str | None:
     found = _find_or_create(session, team_id, row)
     if isinstance(found, str):
         return found
@@ -72,20 +85,10 @@ def _apply(session: Session, team_id: str, row: Any) -> str | None:
         member.real_name = row.name
     if row.department:
         set_department(session, member, row.department, DepartmentSource.HR)
-    if row.manager_id:
+    if row.manager_id and row.manager_id not in forgotten:  # a forgotten id is stored nowhere
         member.manager_slack_id = row.manager_id
     if row.timezone:
-        member.tz_offset_minutes = row.utc_offset_minutes
-        if _is_zone_name(row.timezone):
-            member.tz = row.timezone
+        set_hr_timezone(member, row.timezone, row.utc_offset_minutes)
     repo.add_tags(session, member.id, "expertise", sorted(row.expertise))
     repo.add_tags(session, member.id, "interest", sorted(row.interests))
     return None
-
-
-def _is_zone_name(value: str) -> bool:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

@@ -109,3 +109,9 @@ class IntroPublisher(Protocol):
     def post_round_summary(self, channel_id: str, summary: Any) -> None:
         """Post the round summary to the program channel."""
         ...
+
+    def welcome(
+        self, user_id: str, channel_id: str, *, next_round: datetime | None, tz: str, welcome_text: str | None
+    ) -> None:
+        """DM a newly enrolled member the program's welcome (the one member_joined_channel sends)."""
+        ...

@@ -12,8 +12,8 @@ from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
 from serendip.domain.commands import read_timezone
 from serendip.domain.schedule import Frequency, next_run_after, parse_local_time
+from serendip.services import do_not_enrol, participation
 from serendip.services import members as member_service
-from serendip.services import participation
 from serendip.services.ports import Directory
 
 log = logging.getLogger(__name__)
@@ -86,12 +86,16 @@ def setup_program(
             timezone=program.timezone,
             actor_tz=read_timezone(creator.tz or ""),
         )
+        # forget-me: only their own `/coffee join` enrols them again
+        forgotten = do_not_enrol.marked_among(session, team_id, member_ids)
     for user_id in member_ids:
+        if user_id in forgotten:
+            continue
         with db.transaction() as session:
             member = member_service.ensure_member(session, directory, team_id, user_id)
             program = repo.find_program(session, team_id, channel_id)
             assert program is not None
-            if not _is_person(member):
+            if not is_local_person(member, team_id):
                 result.skipped += 1
                 continue
             _, new = participation.enrol(session, program, member)
@@ -106,8 +110,9 @@ def setup_program(
     return result
 
 
-def _is_person(member: Member) -> bool:
-    return not (member.is_deleted or member.is_bot or member.is_guest)
+def is_local_person(member: Member, team_id: str) -> bool:
+    """A human, active, full member of this workspace (not of another org in a Slack Connect channel)."""
+    return member.workspace_id == team_id and not (member.is_deleted or member.is_bot or member.is_guest)
 
 
 def member_joined(db: Database, directory: Directory, *, team_id: str, channel_id: str, user_id: str) -> bool:
@@ -117,10 +122,10 @@ def member_joined(db: Database, directory: Directory, *, team_id: str, channel_i
         if program is None:
             return False
         workspace = repo.get_or_create_workspace(session, team_id)
-        if user_id == workspace.bot_user_id:
+        if user_id == workspace.bot_user_id or do_not_enrol.is_marked(session, team_id, user_id):
             return False
         member = member_service.ensure_member(session, directory, team_id, user_id)
-        if not _is_person(member):
+        if not is_local_person(member, team_id):
             return False
         _, new = participation.enrol(session, program, member)
         log.info("program.member_joined program_id=%s enrolled=%s", program.id, new)

@@ -40,6 +40,7 @@ from serendip.domain.matching import (
     match_round,
 )
 from serendip.domain.round_check import RoundCheck, check_round
+from serendip.services.members import utc_offset_at
 from serendip.services.next_seed import membership_basis, seed_for_next_round
 from serendip.services.participation import is_paused
 
@@ -328,7 +329,7 @@ def _match(
         Participant(
             id=m.slack_id,
             department=m.department,
-            utc_offset_minutes=m.tz_offset_minutes,
+            utc_offset_minutes=utc_offset_at(m, program.next_run_at or utcnow()),
             working_hours=(m.work_start_minute, m.work_end_minute),
             expertise=frozenset(tags[m.id]["expertise"]),
             interests=frozenset(tags[m.id]["interest"]),
@@ -380,7 +381,7 @@ def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
         department=member.department,
         title=member.title,
         tz=member.tz,
-        utc_offset_minutes=member.tz_offset_minutes,
+        utc_offset_minutes=utc_offset_at(member, utcnow()),
         working_hours=(member.work_start_minute, member.work_end_minute),
         expertise=frozenset(tags["expertise"]),
         interests=frozenset(tags["interest"]),

@@ -14,7 +14,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member, Program, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.matching import match_round
-from serendip.services import delivery, followup, round_close, rounds
+from serendip.services import delivery, followup, missed_joins, round_close, rounds
 from serendip.services.participation import opt_out
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
@@ -35,8 +35,12 @@ class TickReport:
     followups: int = 0
 
 
-def refresh_membership(db: Database, directory: Directory, program_id: int) -> int:
-    """Opt out enrolled members who are no longer in the channel (a missed member_left event)."""
+def refresh_membership(db: Database, directory: Directory, program_id: int) -> set[str] | None:
+    """Opt out enrolled members no longer in the channel (a missed member_left event).
+
+    Returns the channel's members (None when Slack could not list them), for the repair of missed
+    joins that follows the round's planning (services.missed_joins).
+    """
     with db.transaction() as session:
         program = session.get(Program, program_id)
         assert program is not None
@@ -45,7 +49,7 @@ def refresh_membership(db: Database, directory: Directory, program_id: int) -> i
         present = set(directory.channel_members(channel_id))
     except Exception as exc:  # keep the stored enrolments rather than skip the round
         log.warning("round.membership_refresh_failed program_id=%s error=%s", program_id, type(exc).__name__)
-        return 0
+        return None
     removed = 0
     with db.transaction() as session:
         for enrolment in repo.active_enrolments(session, program_id):
@@ -56,7 +60,7 @@ def refresh_membership(db: Database, directory: Directory, program_id: int) -> i
         log.info(
             "round.membership_refreshed program_id=%s opted_out=%d team=%s", program_id, removed, team_id
         )
-    return removed
+    return present
 
 
 def start_round(
@@ -68,11 +72,23 @@ def start_round(
     scheduled_for: datetime,
     matcher: rounds.Matcher = match_round,
 ) -> rounds.PlannedRound | None:
-    """Refresh membership, then claim and plan the round (None when another process has it)."""
-    refresh_membership(db, directory, program_id)
+    """Refresh membership, claim and plan the round (None when another process has it), then
+    enrol and welcome missed joins: after planning, so they are matched from the next round."""
+    present = refresh_membership(db, directory, program_id)
     planned = rounds.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, matcher=matcher)
-    if planned is None:
-        return None
+    if planned is not None:
+        _tell_after_planning(db, publisher, program_id, planned)
+    if present is not None:
+        missed_joins.repair_missed_joins(
+            db, directory, publisher, program_id=program_id, present=present, after=scheduled_for
+        )
+    return planned
+
+
+def _tell_after_planning(
+    db: Database, publisher: IntroPublisher, program_id: int, planned: rounds.PlannedRound
+) -> None:
+    """DM members the ghost rule paused and, for a held round, the program's admins."""
     with db.transaction() as session:
         program = session.get(Program, program_id)
         channel_id = program.channel_id if program else ""
@@ -83,7 +99,6 @@ def start_round(
         )
     if planned.held:
         round_close.tell_admins_held(publisher, channel_id=channel_id, admins=admins, planned=planned)
-    return planned
 
 
 def start_due_rounds(

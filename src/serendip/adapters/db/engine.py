@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,6 +51,13 @@ class Database:
         """A session that commits when the block ends and rolls back on any error."""
         with self._sessions() as session, session.begin():
             yield session
+
+    def on_commit(self, callback: Callable[[Session], None]) -> None:
+        """Call ``callback(session)`` right after each of this database's transactions commits.
+
+        For work that must see the committed rows (e.g. a background read of a new member).
+        """
+        event.listen(self._sessions, "after_commit", callback)
 
     def is_healthy(self) -> bool:
         """Whether a trivial query succeeds (used by /healthz)."""

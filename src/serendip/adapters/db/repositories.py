@@ -204,6 +204,7 @@ def forget_member(session: Session, member: Member) -> None:
     session.execute(delete(IntroOutcome).where(IntroOutcome.member_id == member.id))
     session.execute(delete(IntroMember).where(IntroMember.member_id == member.id))
     session.execute(delete(ProgramAdmin).where(ProgramAdmin.slack_id == slack_id))
+    _forget_mentions(session, member.workspace_id, slack_id)
     session.execute(
         update(AuditEntry)
         .where(AuditEntry.workspace_id == member.workspace_id, AuditEntry.actor == slack_id)
@@ -216,9 +217,39 @@ def forget_member(session: Session, member: Member) -> None:
     session.flush()
 
 
+def _forget_mentions(session: Session, workspace_id: str, slack_id: str) -> None:
+    """The id in other rows: others' block lists and managers, creator and adder roles, round notes."""
+    colleagues = select(Member.id).where(Member.workspace_id == workspace_id)
+    session.execute(
+        delete(MemberBlock).where(
+            MemberBlock.blocked_slack_id == slack_id, MemberBlock.member_id.in_(colleagues)
+        )
+    )
+    session.execute(
+        update(Member)
+        .where(Member.workspace_id == workspace_id, Member.manager_slack_id == slack_id)
+        .values(manager_slack_id=None)
+    )
+    programs = select(Program.id).where(Program.workspace_id == workspace_id)
+    session.execute(
+        update(Program)
+        .where(Program.workspace_id == workspace_id, Program.created_by == slack_id)
+        .values(created_by=None)
+    )
+    session.execute(
+        update(ProgramAdmin)
+        .where(ProgramAdmin.program_id.in_(programs), ProgramAdmin.added_by == slack_id)
+        .values(added_by=None)
+    )
+    # A round's quality notes who sat out or was alone, by id.
+    for round_ in session.scalars(select(Round).where(Round.program_id.in_(programs))):
+        if round_.quality and slack_id in str(round_.quality):
+            round_.quality = _scrub(round_.quality, slack_id)
+
+
 def _scrub(value: Any, slack_id: str) -> Any:
-    if isinstance(value, dict):
-        return {k: _scrub(v, slack_id) for k, v in value.items()}
+    if isinstance(value, dict):  # keys too: a round's `sat_out` is keyed by id
+        return {_scrub(k, slack_id): _scrub(v, slack_id) for k, v in value.items()}
     if isinstance(value, list):
         return [_scrub(v, slack_id) for v in value]
     if isinstance(value, str):

@@ -58,3 +58,10 @@ class SlackIntroPublisher:
         """Post the round summary in the program channel."""
         text, summary_blocks = intro_blocks.round_summary(summary)
         self.gateway.post(channel_id, text, summary_blocks)
+
+    def welcome(
+        self, user_id: str, channel_id: str, *, next_round: datetime | None, tz: str, welcome_text: str | None
+    ) -> None:
+        """DM the program's welcome, the same message member_joined_channel sends."""
+        text, dm_blocks = blocks.welcome_dm(channel_id, next_round, tz, welcome_text)
+        self.gateway.post_to_user(user_id, text, dm_blocks)

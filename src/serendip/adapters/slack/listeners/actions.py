@@ -36,7 +36,7 @@ def on_forget_me_confirm(ack: Ack, body: dict[str, Any], respond: Respond, servi
             [
                 blocks.section(
                     ":wastebasket: Done. Everything Serendip stored about you is deleted. "
-                    "You won't be matched again unless you join a program anew."
+                    "You won't be matched again unless you type `/coffee join` in a program's channel."
                 )
             ],
             replace=True,

@@ -21,7 +21,7 @@ from serendip.bootstrap import Container
 from serendip.domain import commands as cmd
 from serendip.domain.command_parser import parse_command
 from serendip.domain.usage import HELP_TEXT, usage_for
-from serendip.services import members, participation, profile, programs
+from serendip.services import do_not_enrol, members, participation, profile, programs
 from serendip.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ def _help(_: Invocation, command: cmd.Help) -> Reply:
 
 def _join(inv: Invocation, command: cmd.Join) -> Reply:
     with inv.services.db.transaction() as session:
+        # Asking to join is the one thing that lifts forget-me's do-not-enrol marker.
+        do_not_enrol.clear(session, inv.team_id, inv.user_id)
         member = inv.member(session)
         program = repo.find_program(session, inv.team_id, inv.channel_id)
         if program is None:

@@ -11,7 +11,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.slack import welcome
 from serendip.adapters.slack.gateway import to_directory_user
 from serendip.bootstrap import Container
-from serendip.services import directory_sync, members, programs
+from serendip.services import directory_sync, do_not_enrol, members, programs
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ def on_user_change(event: dict[str, Any], services: Container) -> None:
     with services.db.transaction() as session:
         if not members.is_known(session, user.team_id, user.id):
             return
+        if do_not_enrol.is_marked(session, user.team_id, user.id):
+            return  # forget-me: their own later actions may store facts, Slack's events don't
         members.record_user(session, user)
         field_id = repo.get_or_create_workspace(session, user.team_id).department_field_id
     if field_id and user.is_person:
