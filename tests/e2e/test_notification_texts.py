@@ -101,8 +101,9 @@ def _introduce(sb: Sandbox, asker: str, topic: str) -> None:
 
 def test_ask_notifications_use_names_and_busy_experts_say_when_to_ask_again(sandbox: Sandbox) -> None:
     sb = sandbox
-    _setup(sb)
     asker, expert, other = sb.humans[4], sb.humans[1], sb.humans[5]
+    sb.without_slack_department(asker, expert, other)
+    _setup(sb)
     sb.driver.slash_command(expert, "team Platform")
     sb.driver.slash_command(expert, "expertise add kubernetes")
     sb.driver.slash_command(asker, "team Sales")
