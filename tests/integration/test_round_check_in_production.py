@@ -16,7 +16,7 @@ from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Member, M
 from serendip.adapters.db.types import utcnow
 from serendip.domain.matching import History, MatchResult, MatchSettings, Participant, match_round
 from serendip.sandbox import SlackEmulator, generate_workspace
-from serendip.services import delivery, scheduling
+from serendip.services import analytics, delivery, scheduling
 from tests.support.rounds import gateway_for, intro_posts, publisher_for, set_up_program
 
 
@@ -102,6 +102,9 @@ def test_a_round_that_leaves_people_out_is_held_logged_and_told_to_the_admins_on
         program = session.get(Program, program_id)
         assert program is not None and program.next_run_at is not None and program.next_run_at > utcnow()
         assert session.scalars(select(Round.state)).all() == ["held"]
+        stats = analytics.program_stats(session, program, utcnow())
+    assert stats.rounds_held == 1 and stats.rounds == 0
+    assert "1 more round held back" in dict(analytics.summary_rows(stats))["Rounds"]
 
 
 def test_a_round_that_puts_a_blocked_pair_together_is_held_and_skips_are_kept(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Program
 from serendip.domain.departments import department_key
+from serendip.domain.plural import plural
 
 Pair = tuple[str, str]
 
@@ -38,6 +39,7 @@ class RoundPoint:
     cross_team_ties: int  # cumulative, after this round
     cross_team_rate: float | None
     cross_team_bound: float | None
+    repeats: int | None = None  # pairs that had met within the cooldown (the round checker's count)
 
 
 @dataclass
@@ -63,6 +65,7 @@ class ProgramStats:
     departments: list[str] = field(default_factory=list)
     tie_matrix: list[list[int]] = field(default_factory=list)
     series: list[RoundPoint] = field(default_factory=list)
+    rounds_held: int = 0  # rounds the round checker held back (nothing was sent)
 
     @property
     def meeting_rate(self) -> float | None:
@@ -77,8 +80,11 @@ class ProgramStats:
     @property
     def average_cross_team_rate(self) -> tuple[float, float] | None:
         """Mean cross-team rate and mean bound over rounds that recorded both."""
-        known = [(p.cross_team_rate, p.cross_team_bound) for p in self.series
-                 if p.cross_team_rate is not None and p.cross_team_bound is not None]
+        known = [
+            (p.cross_team_rate, p.cross_team_bound)
+            for p in self.series
+            if p.cross_team_rate is not None and p.cross_team_bound is not None
+        ]
         if not known:
             return None
         return sum(r for r, _ in known) / len(known), sum(b for _, b in known) / len(known)  # type: ignore[misc]
@@ -167,6 +173,7 @@ def compute_stats(
         departments=[names[k] for k in keys],
         tie_matrix=_matrix(keys, first_tied, department),
         series=series,
+        rounds_held=sum(1 for q in quality.values() if q.get("violations")),
     )
 
 
@@ -216,16 +223,23 @@ def _series(
                 cross_team_ties=total,
                 cross_team_rate=_number(q.get("cross_team_rate")),
                 cross_team_bound=_number(q.get("cross_team_bound")),
+                repeats=_count(q.get("repeats")),
             )
         )
     return points
+
+
+def _count(value: Any) -> int | None:
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _matrix(keys: list[str], ties: dict[Pair, dt.datetime], department: dict[str, str | None]) -> list[list[int]]:
+def _matrix(
+    keys: list[str], ties: dict[Pair, dt.datetime], department: dict[str, str | None]
+) -> list[list[int]]:
     index = {k: i for i, k in enumerate(keys)}
     matrix = [[0] * len(keys) for _ in keys]
     for a, b in ties:
@@ -253,15 +267,22 @@ def summary_rows(stats: ProgramStats) -> list[tuple[str, str]]:
     if average is not None:
         cross += f"; {percent(average[0])} on average (bound {percent(average[1])})"
     participation = ", ".join(f"{p.at:%d %b}: {p.participants}" for p in stats.series[-6:]) or "no rounds yet"
-    return [
+    rounds = str(stats.rounds)
+    if stats.rounds_held:
+        rounds += f" ({plural(stats.rounds_held, 'more round')} held back by the safety check, nothing sent)"
+    asked = f"{stats.intros_met} of {plural(stats.intros_asked, 'asked intro')} met"
+    rows = [
         ("Participants now", str(stats.participants)),
         ("Participants per round", participation),
-        ("Rounds", str(stats.rounds)),
+        ("Rounds", rounds),
         ("Intros delivered", str(stats.intros_delivered)),
-        ("Meeting rate", f"{percent(stats.meeting_rate)} ({stats.intros_met} of {stats.intros_asked} asked intros met)"),
+        ("Meeting rate", f"{percent(stats.meeting_rate)} ({asked})"),
         ("Cross-team rate", cross),
         ("Ties", f"{stats.ties} ({stats.cross_team_ties} cross-team)"),
         (f"New cross-team ties in {stats.quarter}", str(stats.new_cross_team_ties_this_quarter)),
         ("Department pairs with a tie", f"{stats.department_pairs_tied} of {stats.department_pairs_total}"),
         ("Members with no cross-team tie yet", str(stats.members_without_cross_team_tie)),
     ]
+    if last is not None and last.repeats is not None:
+        rows.insert(6, ("Pairs that had met recently, last round", str(last.repeats)))
+    return rows

@@ -138,10 +138,9 @@ def tell_admins_held(
     planned: PlannedRound,
 ) -> None:
     """DM each of the program's admins, once, that a round was held back by the round checker."""
-    problems = len(planned.held)
     text = (
         f":warning: The round of <#{channel_id}> was held back: before anything was sent, Serendip's "
-        f"independent check found it would break a matching rule ({plural(problems, 'problem')}). "
+        f"independent check found it would break a matching rule. "
         "Nobody was introduced this time and the next round runs on schedule. "
         f"This is a bug in Serendip, not in your settings; the server log has the details "
         f"(round {planned.round_id}, seed {planned.seed})."

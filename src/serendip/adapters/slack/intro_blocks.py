@@ -90,6 +90,9 @@ def round_summary(summary: Any) -> tuple[str, list[Block]]:
         lines.append(
             f"Cross-team pairs: {quality['cross_team_rate']:.0%} (best possible {quality.get('cross_team_bound', 1):.0%})."
         )
+    repeats = quality.get("repeats", 0)
+    if repeats:
+        lines.append(f"{plural(int(repeats), 'pair')} had already met in a recent round.")
     if summary.failed:
         # Raw Slack error codes go to the program admins' DM and the logs, never to the channel.
         reasons = "; ".join(plain_reasons(summary.failed.values()))

@@ -65,11 +65,11 @@ def preview_message(preview: RoundPreview, *, names: bool) -> dict[str, Any]:
     return message("Next round preview", blocks)
 
 
-def run_held(round_id: int, problems: int) -> str:
+def run_held(round_id: int) -> str:
     """Said when `/coffee admin run` produced a round the independent check refused to send."""
     return (
         f":warning: This round was held back: Serendip's independent check found it would break a "
-        f"matching rule ({plural(problems, 'problem')}), so nothing was sent. This is a bug in Serendip, "
+        f"matching rule, so nothing was sent. This is a bug in Serendip, "
         f"not in your settings; the server log has the details (round {round_id})."
     )
 

@@ -97,7 +97,7 @@ def admin_run(services: Container, *, team_id: str, channel_id: str, user_id: st
     if run.planned is None:
         return blocks.reply("A round of this program is already starting; nothing was done twice.")
     if run.planned.held:
-        return blocks.reply(round_blocks.run_held(run.planned.round_id, len(run.planned.held)))
+        return blocks.reply(round_blocks.run_held(run.planned.round_id))
     with services.db.transaction() as session:
         tz = members.ensure_member(session, services.gateway, team_id, user_id).tz
     threading.Thread(
