@@ -249,7 +249,7 @@ def _hold(round_: Round, check: RoundCheck, ghosts: list[str], now: datetime) ->
     round_.state, round_.finished_at = "held", now
     round_.quality = {**(round_.quality or {}), "violations": list(check.violations)}
     log.error(
-        "round.held program_id=%s round_id=%s seed=%d eligible=%d violations=%d first=%s",
+        "round.held program_id=%s round_id=%s seed=%d eligible=%d violations=%d first=%r",
         round_.program_id,
         round_.id,
         round_.seed,
