@@ -8,6 +8,9 @@ from serendip.domain.matching import Participant
 
 ZONES = np.array([-480, -420, -360, -300, 0, 60, 120, 330, 480, 540, 600])
 ZONE_WEIGHTS = np.array([8, 3, 6, 14, 12, 25, 8, 9, 7, 5, 3], dtype=float)
+# Benchmark orgs -> the share of everyone in one department (None: Zipf-sized departments).
+# One department of two thirds is where a cross-team matching is hardest: most pairs must cross it.
+ORGS: dict[str, float | None] = {"zipf": None, "majority": 0.6, "two-thirds": 2 / 3}
 
 
 def synthetic_org(n: int, *, seed: int = 0, majority: float | None = None, tags: int = 300) -> list[Participant]:
