@@ -93,8 +93,17 @@ def score_sum(groups: Groups, scorer: PairScorer) -> tuple[int, bool]:
     return int((w[w > FORBIDDEN] % TIER_LOW).sum()), bool((w <= FORBIDDEN).any())
 
 
-def row(n: int, org: str, method: str, people: list[Participant], groups: Groups, scorer: PairScorer,
-        seconds: float, peak: float, exact: tuple[int, int] | None) -> str:
+def row(
+    n: int,
+    org: str,
+    method: str,
+    people: list[Participant],
+    groups: Groups,
+    scorer: PairScorer,
+    seconds: float,
+    peak: float,
+    exact: tuple[int, int] | None,
+) -> str:
     """One line of the table."""
     q = measure(people, groups, scorer, eligible=len(people))
     score, blocked = score_sum(groups, scorer)
@@ -103,9 +112,11 @@ def row(n: int, org: str, method: str, people: list[Participant], groups: Groups
         weight = "blocked"
     elif exact:
         weight, ratio = f"{q.total_weight / exact[0]:7.2%}", f"{score / exact[1]:7.2%}"
-    return (f"{n:>7} {org:<10} {method:<10} {q.coverage:6.1%} {q.repeats:7d} {q.avoidable_repeats:6d} "
-            f"{q.cross_team_rate:7.2%} {q.cross_team_bound:7.2%} {q.tz_overlap_rate:7.2%} {q.shared_tag_rate:7.2%} "
-            f"{weight:>7} {ratio:>7} {seconds:8.3f} {peak:7.1f}")
+    return (
+        f"{n:>7} {org:<10} {method:<10} {q.coverage:6.1%} {q.repeats:7d} {q.avoidable_repeats:6d} "
+        f"{q.cross_team_rate:7.2%} {q.cross_team_bound:7.2%} {q.tz_overlap_rate:7.2%} {q.shared_tag_rate:7.2%} "
+        f"{weight:>7} {ratio:>7} {seconds:8.3f} {peak:7.1f}"
+    )
 
 
 def bench(n: int, org: str, size: int) -> list[str]:
@@ -118,8 +129,10 @@ def bench(n: int, org: str, size: int) -> list[str]:
     lines, exact_weight = [], None
     if size == 2 and n <= EXACT_UP_TO:
         groups, seconds, peak = timed(lambda: exact(scorer, sizes, 0))
-        exact_weight = (measure(people, groups, scorer, eligible=n).total_weight,  # type: ignore[arg-type]
-                        score_sum(groups, scorer)[0])  # type: ignore[arg-type]
+        exact_weight = (
+            measure(people, groups, scorer, eligible=n).total_weight,  # type: ignore[arg-type]
+            score_sum(groups, scorer)[0],
+        )  # type: ignore[arg-type]
         lines.append(row(n, org, "blossom", people, groups, scorer, seconds, peak, exact_weight))  # type: ignore[arg-type]
     for name, fn in (("random", random_shuffle), ("first-fit", first_fit)):
         groups, seconds, peak = timed(lambda fn=fn: fn(scorer, sizes, 0))  # type: ignore[misc]
@@ -135,15 +148,19 @@ def bench(n: int, org: str, size: int) -> list[str]:
     tracemalloc.stop()
     index = {p.id: i for i, p in enumerate(people)}
     groups = [[index[x] for x in g] for g in result.groups]
-    lines.append(row(n, org, "serendip", people, groups, scorer, statistics.median(times), peak, exact_weight))
+    lines.append(
+        row(n, org, "serendip", people, groups, scorer, statistics.median(times), peak, exact_weight)
+    )
     return lines
 
 
 def main() -> None:
     """Print both tables."""
     quick, pairs_100k = "--quick" in sys.argv, "--pairs-100k" in sys.argv
-    header = (f"{'n':>7} {'org':<10} {'method':<10} {'cover':>6} {'repeats':>7} {'avoid':>6} {'cross':>7} "
-              f"{'bound':>7} {'tz':>7} {'tags':>7} {'weight':>7} {'score':>7} {'s':>8} {'MB':>7}")
+    header = (
+        f"{'n':>7} {'org':<10} {'method':<10} {'cover':>6} {'repeats':>7} {'avoid':>6} {'cross':>7} "
+        f"{'bound':>7} {'tz':>7} {'tags':>7} {'weight':>7} {'score':>7} {'s':>8} {'MB':>7}"
+    )
     cases = ((2, (300, 1000, 10_000, 100_000)), (4, (1000, 10_000, 100_000)))
     if pairs_100k:
         cases = ((2, (100_000,)),)
