@@ -231,8 +231,8 @@ def _pairs_with_trio(pairs: I64, singles: I64, scorer: PairScorer) -> tuple[I64,
     """Pairs, plus the best-fitting single as a third member; other singles cannot be placed."""
     members = np.full((len(pairs), 3), -1, dtype=np.int64)
     members[:, :2] = pairs
-    if singles.size == 0 or len(pairs) == 0:
-        return members, singles.tolist()
+    if singles.size == 0 or len(pairs) == 0:  # no trio: an empty third column only costs time
+        return members[:, :2], singles.tolist()
     best = (FORBIDDEN, -1, -1)
     for s in singles[:20].tolist():
         w = scorer.weights(np.full(len(pairs), s), pairs[:, 0]) + scorer.weights(

@@ -137,9 +137,21 @@ def _best_moves(
     """Best gain per live edge and the slot of the member b of G that c replaces."""
     a, c, w_ac = eu[idx], ev[idx], ew[idx]
     g, h = group_of[a], group_of[c]
+    width = members.shape[1]
+    occupied = (members >= 0).sum(axis=1)
+    pair = (occupied[g] == 2) & (occupied[h] == 2)
+    if pair.all():
+        return _pair_moves(a, c, w_ac, g, h, members, contrib, slot_of, weigh)
+    if pair.any():  # pairs the cheap way (swaps never change a group's size), the rest in general
+        gain, slot = np.empty(idx.size, dtype=np.int64), np.empty(idx.size, dtype=np.int64)
+        gain[pair], slot[pair] = _pair_moves(a[pair], c[pair], w_ac[pair], g[pair], h[pair], members, contrib,
+                                             slot_of, weigh)
+        rest = ~pair
+        gain[rest], slot[rest] = _best_moves(idx[rest], eu, ev, ew, members, contrib, group_of, slot_of, weigh,
+                                             try_all)
+        return gain, slot
     rows_g, rows_h = members[g], members[h]
     contrib_c = contrib[h, slot_of[c]]
-    width = members.shape[1]
     if try_all:
         candidates = [np.full(idx.size, j) for j in range(width)]
     else:  # the weakest member of G other than a
@@ -158,6 +170,22 @@ def _best_moves(
         better = gain > best_gain
         best_gain[better], best_slot[better] = gain[better], jb[better]
     return best_gain, best_slot
+
+
+def _pair_moves(
+    a: I64, c: I64, w_ac: I64, g: I64, h: I64, members: I64, contrib: I64, slot_of: I64, weigh: WeightFn,
+) -> tuple[I64, I64]:
+    """`_best_moves` when G = {a, b} and H = {c, d}: the move makes {a, c} and {b, d}.
+
+    The same gain and slot as the general case, with one weight per move instead of two group sums
+    (pair rounds evaluate ~10 moves per person).
+    """
+    padding = members.shape[1] - 2  # each -1 of a pair's row
+    b = members[g].sum(axis=1) + padding - a
+    d = members[h].sum(axis=1) + padding - c
+    slot_b = slot_of[b]
+    gain = w_ac + weigh(b, d) - contrib[g, slot_b] - contrib[h, slot_of[c]]
+    return gain, slot_b
 
 
 def _non_overlapping(gain: I64, g_of_a: I64, g_of_c: I64, groups: int) -> I64:
