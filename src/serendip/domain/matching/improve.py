@@ -180,12 +180,25 @@ def _pair_moves(
     The same gain and slot as the general case, with one weight per move instead of two group sums
     (pair rounds evaluate ~10 moves per person).
     """
-    padding = members.shape[1] - 2  # each -1 of a pair's row
-    b = members[g].sum(axis=1) + padding - a
-    d = members[h].sum(axis=1) + padding - c
-    slot_b = slot_of[b]
-    gain = w_ac + weigh(b, d) - contrib[g, slot_b] - contrib[h, slot_of[c]]
-    return gain, slot_b
+    partner, tie = _partners(members, contrib, slot_of.size)
+    b, d = partner[a], partner[c]
+    gain = w_ac + weigh(b, d) - tie[a] - tie[c]
+    return gain, slot_of[b]
+
+
+def _partners(members: I64, contrib: I64, n: int) -> tuple[I64, I64]:
+    """Per person in a group of two, the other member and the weight of their tie (else -1 and 0)."""
+    partner, tie = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    rows = members[(members >= 0).sum(axis=1) == 2]
+    if members.shape[1] == 2:
+        x, y = rows[:, 0], rows[:, 1]
+    else:
+        x = rows.max(axis=1)
+        y = rows.sum(axis=1) + (members.shape[1] - 2) - x  # the other member: -1 padding cancels
+    partner[x], partner[y] = y, x
+    occupied = members >= 0
+    tie[members[occupied]] = contrib[occupied]
+    return partner, tie
 
 
 def _non_overlapping(gain: I64, g_of_a: I64, g_of_c: I64, groups: int) -> I64:
