@@ -36,9 +36,9 @@ _W_OVERLAP, _W_INCLUSION, _W_DEPT_PAIR, _W_SHARED, _W_TEACH, _JITTER = 350, 100,
 _REPEAT, _FORBID = 1, 2
 _BLOOM_BITS = 27  # a bit array: 16 MB, few false positives (each costs a searchsorted)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_CHUNK = 1 << 15
+_CHUNK = 1 << 13  # pairs weighed at once: their packed rows (2 x 512 KB) stay in L2
 SLOT_MINUTES = 30
-_SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG_I, _SIG_X, _DEPT, _INCLUSION = range(8)  # columns of PairScorer.packed
+_SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG, _DEPT, _INCLUSION, _PAIR_HASH = range(8)  # columns of PairScorer.packed
 _SLOTS = DAY // SLOT_MINUTES
 
 
@@ -73,6 +73,16 @@ def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return x ^ (x >> np.uint64(31))
+
+
+def _pair_hash(n: int) -> npt.NDArray[np.uint64]:
+    """A random-looking word per participant index: pair (a, b) hashes to word[a] ^ word[b] (no min/max)."""
+    return _mix64(np.arange(1, n + 1, dtype=np.uint64) * _GOLDEN)
+
+
+def _bloom_bits(hash_u: npt.NDArray[np.uint64], hash_v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Bit of the special-pair filter for each pair, from the pair hashes of its two members."""
+    return (hash_u ^ hash_v) >> np.uint64(64 - _BLOOM_BITS)
 
 
 @dataclass
@@ -170,8 +180,10 @@ class PairScorer:
 
     def __post_init__(self) -> None:
         t = self.tags
-        self.packed = np.stack([self.slots, self.id_hash, t.top_interests, t.top_expertise, t.rare_sig_interests,
-                                t.rare_sig_expertise, self.dept.view(np.uint64), self.inclusion.view(np.uint64)], axis=1)
+        # _SIG: the rare-tag filter words of both kinds at once (one test finds every pair to check)
+        self.packed = np.stack([self.slots, self.id_hash, t.top_interests, t.top_expertise,
+                                t.rare_sig_interests | t.rare_sig_expertise, self.dept.view(np.uint64),
+                                self.inclusion.view(np.uint64), _pair_hash(self.n)], axis=1)
         self.rare = None
         if t.rare_interests is not None and t.rare_expertise is not None:
             self.rare = np.ascontiguousarray(np.concatenate([t.rare_interests, t.rare_expertise]).T)
@@ -183,16 +195,23 @@ class PairScorer:
     def special(self, u: I64, v: I64) -> npt.NDArray[np.int8]:
         """Repeat/forbidden flag bits of each pair (0 for the vast majority)."""
         out = np.zeros(u.shape, dtype=np.int8)
-        if self.special_keys.size == 0:
-            return out
-        k = self.keys(u, v)
-        bit = (k.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)
-        maybe = np.flatnonzero((self.bloom[bit >> np.uint64(3)] >> (bit & np.uint64(7)).astype(np.uint8)) & 1)
-        if maybe.size:
-            pos = np.searchsorted(self.special_keys, k[maybe]).clip(max=self.special_keys.size - 1)
-            hit = self.special_keys[pos] == k[maybe]
-            out[maybe[hit]] = self.special_flags[pos[hit]]
+        pair_hash = self.packed[:, _PAIR_HASH]
+        at, flags = self._special_at(u, v, pair_hash[u], pair_hash[v])
+        out[at] = flags
         return out
+
+    def _special_at(
+        self, u: I64, v: I64, hash_u: npt.NDArray[np.uint64], hash_v: npt.NDArray[np.uint64]
+    ) -> tuple[I64, npt.NDArray[np.int8]]:
+        """Positions of the pairs with a repeat/forbidden flag, and their flag bits."""
+        if self.special_keys.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
+        bit = _bloom_bits(hash_u, hash_v)
+        maybe = np.flatnonzero((self.bloom[bit >> np.uint64(3)] >> (bit & np.uint64(7)).astype(np.uint8)) & 1)
+        k = self.keys(u[maybe], v[maybe])
+        pos = np.searchsorted(self.special_keys, k).clip(max=self.special_keys.size - 1)
+        hit = self.special_keys[pos] == k
+        return maybe[hit], self.special_flags[pos[hit]]
 
     def cross(self, u: I64, v: I64) -> B:
         """Both departments known and different."""
@@ -213,8 +232,7 @@ class PairScorer:
         shared, teach = (iu & iv) != 0, ((xu & iv) | (iu & xv)) != 0
         if self.rare is None:
             return shared, teach
-        iu, iv, xu, xv = pu[:, _SIG_I], pv[:, _SIG_I], pu[:, _SIG_X], pv[:, _SIG_X]
-        maybe = np.flatnonzero((((iu & iv) != 0) & ~shared) | ((((xu & iv) | (iu & xv)) != 0) & ~teach))
+        maybe = np.flatnonzero(pu[:, _SIG] & pv[:, _SIG])  # a superset of the pairs meeting on a rare tag
         ru, rv, words = np.take(self.rare, u[maybe], axis=0), np.take(self.rare, v[maybe], axis=0), self.rare.shape[1] // 2
         ints_u, exps_u, ints_v, exps_v = ru[:, :words], ru[:, words:], rv[:, :words], rv[:, words:]
         shared[maybe] |= ((ints_u & ints_v) != 0).any(axis=1)
@@ -225,23 +243,26 @@ class PairScorer:
         """Rule 3: overlap, inclusion, rare department pairs, tags, jitter; 0..SCORE_MAX."""
         return self._score_rows(u, v, np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0), cross)
 
-    def _score_rows(self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64], cross: B) -> I64:
-        """`score` given the packed rows of u and v."""
+    def _score_rows(
+        self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64], cross: B, tier: int = 0
+    ) -> I64:
+        """`score` given the packed rows of u and v, plus `tier` for each cross-team pair."""
         s = _OVERLAP_POINTS[_popcount(pu[:, _SLOTS_COL] & pv[:, _SLOTS_COL])]
         bonus = pu[:, _INCLUSION].view(np.int64) + pv[:, _INCLUSION].view(np.int64)
         if self.dp_keys.size:
             du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
             k = np.minimum(du, dv) * self.dp_width + np.maximum(du, dv)
             pos = np.searchsorted(self.dp_keys, k).clip(max=self.dp_keys.size - 1)
-            bonus += np.where(self.dp_keys[pos] == k, self.dp_points[pos], _W_DEPT_PAIR)
+            bonus += np.where(self.dp_keys[pos] == k, self.dp_points[pos] + tier, _W_DEPT_PAIR + tier)
         else:
-            bonus += _W_DEPT_PAIR
+            bonus += _W_DEPT_PAIR + tier
         s += cross * bonus
         shared, teach = self._shared_rows(u, v, pu, pv)
         s += np.where(teach, _W_TEACH, np.where(shared, _W_SHARED, 0))
         hu, hv = pu[:, _HASH], pv[:, _HASH]
         jitter = _mix64(np.minimum(hu, hv) * _GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(_JITTER)
-        return np.asarray(s + jitter.astype(np.int64), dtype=np.int64)
+        s += jitter.view(np.int64)
+        return np.asarray(s, dtype=np.int64)
 
     def weights(self, u: I64, v: I64) -> I64:
         """Tiered integer weight of each pair; FORBIDDEN for blocked or manager/report pairs."""
@@ -251,14 +272,17 @@ class PairScorer:
 
     def _weights(self, u: I64, v: I64) -> I64:
         """`weights` on one cache-sized chunk."""
-        flags = self.special(u, v)
         pu, pv = np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0)
         du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
-        cross = (du != dv) & (du >= 0) & (dv >= 0)
-        w = self._score_rows(u, v, pu, pv, cross)
-        w += np.where(flags & _REPEAT, 0, self.tier_repeat) + cross * np.int64(self.tier_cross)
-        w[(flags & _FORBID) != 0] = FORBIDDEN
-        w[u == v] = FORBIDDEN
+        cross = (du != dv) & ((du | dv) >= 0)  # -1 (unknown) on either side sets the sign bit
+        w = self._score_rows(u, v, pu, pv, cross, self.tier_cross)
+        w += self.tier_repeat
+        at, flags = self._special_at(u, v, pu[:, _PAIR_HASH], pv[:, _PAIR_HASH])  # a few pairs: fix those alone
+        w[at[(flags & _REPEAT) != 0]] -= self.tier_repeat
+        w[at[(flags & _FORBID) != 0]] = FORBIDDEN
+        same = u == v
+        if same.any():
+            w[same] = FORBIDDEN
         return w
 
     def repeat(self, u: I64, v: I64) -> B:
@@ -294,7 +318,7 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
-    bit = (special_keys.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)
+    bit = _bloom_bits(*_pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]])
     bloom = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
     np.bitwise_or.at(bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8)))
     dp_keys, dp_points = _department_pairs(depts, settings)
