@@ -14,7 +14,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -147,11 +147,14 @@ def _history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
 
 def _forbidden_pairs(people: Sequence[Participant], index: IdIndex) -> I64:
     """(k, 2) index pairs that are blocked either way or manager/report."""
-    blocking = [(i, b) for i, p in enumerate(people) for b in p.blocked]
-    blocking += [(i, p.manager_id) for i, p in enumerate(people) if p.manager_id is not None]
-    other = index.lookup([b for _, b in blocking])
+    blocked = [p.blocked for p in people]
+    managers = [p.manager_id for p in people]
+    sizes = np.fromiter(map(len, blocked), dtype=np.int64, count=len(people))
+    has_manager = np.fromiter((m is not None for m in managers), dtype=np.bool_, count=len(people))
+    who = np.concatenate([np.repeat(np.arange(len(people), dtype=np.int64), sizes), np.flatnonzero(has_manager)])
+    other = index.lookup([*chain.from_iterable(blocked), *(m for m in managers if m is not None)])
     known = other >= 0
-    return np.stack([np.array([i for i, _ in blocking], dtype=np.int64)[known], other[known]], axis=1)
+    return np.stack([who[known], other[known]], axis=1)
 
 
 @dataclass
@@ -308,13 +311,14 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     length = (window[1::2] - window[0::2]) % DAY
     length[length == 0] = DAY  # start == end: around the clock
     ids = [p.id.encode() for p in people]
-    id_hash = np.array([zlib.crc32(b) | (zlib.crc32(b, 0x5EED) << 32) for b in ids], dtype=np.uint64)
+    id_hash = np.fromiter(map(zlib.crc32, ids), dtype=np.uint64, count=n) | (
+        np.fromiter(map(zlib.crc32, ids, repeat(0x5EED, n)), dtype=np.uint64, count=n) << np.uint64(32))
     tags = _tag_bits(people)
     rep, forb = _history_pairs(index, history, settings.cooldown), _forbidden_pairs(people, index)
     keys = np.concatenate([np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]) for p in (rep, forb)])
     flags = np.concatenate([np.full(len(rep), _REPEAT, np.int8), np.full(len(forb), _FORBID, np.int8)])
-    order = np.argsort(keys, kind="stable")  # np.unique is hash-based (slow) in numpy 2.3+
-    keys, flags = keys[order], flags[order]
+    keyed = np.sort(keys * 4 + flags)  # flags in the low bits: one plain sort (np.unique hashes in numpy 2.3+)
+    keys, flags = keyed >> 2, (keyed & 3).astype(np.int8)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
@@ -325,7 +329,7 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
         n=n, dept=dept, window_start=start, slots=working_slots(start, length),
-        inclusion=(_W_INCLUSION / (1.0 + np.array([max(0, p.cross_team_ties) for p in people]))).astype(np.int64),
+        inclusion=(_W_INCLUSION / (1.0 + np.maximum(0, np.fromiter((p.cross_team_ties for p in people), np.int64, n)))).astype(np.int64),
         id_hash=id_hash, tags=tags, tag_postings=tags.postings,
         special_keys=special_keys, special_flags=special_flags, bloom=bloom,
         dp_keys=dp_keys, dp_points=dp_points, dp_width=max(1, len(depts)), tier_repeat=high, tier_cross=0 if off else low,
