@@ -40,11 +40,17 @@ def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> 
     blocks from the heaviest: every later edge is lighter, so a block is finished before the next
     one is looked at, and most edges are dropped (an end already matched) without a round.
     """
-    mate = np.full(n, -1, dtype=np.int64) if mate is None else mate.copy()
-    ok = (w > FORBIDDEN) & (u != v) & (mate[u] < 0) & (mate[v] < 0)
-    order = np.argsort(-_rank_key(w[ok]), kind="stable")
-    keep = np.flatnonzero(ok)[order]
-    u, v = u[keep], v[keep]
+    ok = (w > FORBIDDEN) & (u != v)
+    if mate is None:
+        mate = np.full(n, -1, dtype=np.int64)
+    else:
+        mate = mate.copy()
+        ok &= (mate[u] < 0) & (mate[v] < 0)
+    if ok.all():  # callers mostly pass allowed edges only: skip a copy
+        order = np.argsort(-_rank_key(w), kind="stable")
+    else:
+        order = np.flatnonzero(ok)[np.argsort(-_rank_key(w[ok]), kind="stable")]
+    u, v = u[order], v[order]
     start, block = 0, max(_FIRST_BLOCK, n)
     while start < u.size:
         bu, bv = u[start : start + block], v[start : start + block]
