@@ -115,6 +115,19 @@ def improve(
     return members
 
 
+def heavier_than_ties(members: I64, eu: I64, ev: I64, ew: I64, weigh: WeightFn) -> tuple[I64, I64, I64]:
+    """Directed edges (both ways) heavier than the average tie of their first end in `members`.
+
+    `improve` with `rescans=1` never looks at any other edge (its work list only shrinks), and in
+    the same order: the list it would build from all edges, without concatenating all of them.
+    """
+    n = int(max(eu.max(initial=-1), ev.max(initial=-1), members.max(initial=-1))) + 1
+    avg = _average_tie(np.arange(members.shape[0]), members, group_weights(members, weigh), n)
+    forward, backward = np.flatnonzero(ew > avg[eu]), np.flatnonzero(ew > avg[ev])
+    return (np.concatenate([eu[forward], ev[backward]]), np.concatenate([ev[forward], eu[backward]]),
+            np.concatenate([ew[forward], ew[backward]]))
+
+
 def _spent(budget: int | None) -> bool:
     """The evaluation budget is used up."""
     return budget is not None and budget <= 0
