@@ -8,9 +8,14 @@ from serendip.domain.matching import Participant
 
 ZONES = np.array([-480, -420, -360, -300, 0, 60, 120, 330, 480, 540, 600])
 ZONE_WEIGHTS = np.array([8, 3, 6, 14, 12, 25, 8, 9, 7, 5, 3], dtype=float)
+# Benchmark orgs -> the share of everyone in one department (None: Zipf-sized departments).
+# One department of two thirds is where a cross-team matching is hardest: most pairs must cross it.
+ORGS: dict[str, float | None] = {"zipf": None, "majority": 0.6, "two-thirds": 2 / 3}
 
 
-def synthetic_org(n: int, *, seed: int = 0, majority: float | None = None, tags: int = 300) -> list[Participant]:
+def synthetic_org(
+    n: int, *, seed: int = 0, majority: float | None = None, tags: int = 300
+) -> list[Participant]:
     """n people; department sizes Zipf(1.1) over ~n/40 departments, or one holding `majority` of all."""
     rng = np.random.default_rng(seed)
     departments = max(2, n // 40)
@@ -30,13 +35,18 @@ def synthetic_org(n: int, *, seed: int = 0, majority: float | None = None, tags:
     people = []
     for i in range(n):
         blocked = frozenset({ids[int(rng.integers(n))]}) if rng.random() < 0.01 else frozenset()
-        people.append(Participant(
-            id=ids[i], department=f"dept-{dept[i]}", utc_offset_minutes=int(zone[i]),
-            interests=frozenset(f"t{t}" for t in pool[i, : n_int[i]]),
-            expertise=frozenset(f"t{t}" for t in pool[i, 3 : 3 + n_exp[i]]),
-            manager_id=ids[managers[i]] if managers[i] >= 0 else None,
-            blocked=blocked - {ids[i]}, cross_team_ties=int(rng.poisson(3)),
-        ))
+        people.append(
+            Participant(
+                id=ids[i],
+                department=f"dept-{dept[i]}",
+                utc_offset_minutes=int(zone[i]),
+                interests=frozenset(f"t{t}" for t in pool[i, : n_int[i]]),
+                expertise=frozenset(f"t{t}" for t in pool[i, 3 : 3 + n_exp[i]]),
+                manager_id=ids[managers[i]] if managers[i] >= 0 else None,
+                blocked=blocked - {ids[i]},
+                cross_team_ties=int(rng.poisson(3)),
+            )
+        )
     return people
 
 
@@ -50,7 +60,9 @@ def _managers(dept: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def random_history(people: list[Participant], rounds: int, *, seed: int = 0, size: int = 2) -> list[list[list[str]]]:
+def random_history(
+    people: list[Participant], rounds: int, *, seed: int = 0, size: int = 2
+) -> list[list[list[str]]]:
     """Past rounds of uniformly random groups (what a naive bot would have produced)."""
     rng = np.random.default_rng(seed + 1)
     ids = np.array([p.id for p in people])

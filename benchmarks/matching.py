@@ -1,14 +1,14 @@
 """Matching quality and speed: random shuffle, first-fit greedy, exact Blossom and Serendip side by side.
 
-Synthetic orgs with Zipf-sized departments (and one with a department holding 60 % of everyone),
-eight past rounds of random pairs as history. Every method is scored by the same quality code and
+Synthetic orgs with Zipf-sized departments (and two where one department holds 60 % or two thirds
+of everyone), eight past rounds of random pairs as history. Every method is scored by the same quality code and
 the same tiered weights. `weight` is the total weight relative to the exact maximum-weight
 matching (rules 1-2 as tiers), where Blossom finishes (n <= 1,000); `score` the same ratio for
 the rule-3 part alone (what is left once the tiers agree); `blocked` marks an arrangement with a
 blocked or manager/report pair. `tz` = pairs with >= 1 h common working time, `tags` = groups
 with a shared tag. `s` is the matching time of one round (median of three seeds for Serendip),
 `MB` the peak traced allocation during the call.
-Run: python benchmarks/matching.py [--quick]
+Run: python benchmarks/matching.py [--quick | --pairs-100k]  (--pairs-100k: only 100,000-person pair rounds)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _orgs import random_history, synthetic_org
+from _orgs import ORGS, random_history, synthetic_org
 
 from serendip.domain.matching import MatchSettings, Participant, group_sizes, match_round
 from serendip.domain.matching.model import normalise_participants
@@ -93,8 +93,17 @@ def score_sum(groups: Groups, scorer: PairScorer) -> tuple[int, bool]:
     return int((w[w > FORBIDDEN] % TIER_LOW).sum()), bool((w <= FORBIDDEN).any())
 
 
-def row(n: int, org: str, method: str, people: list[Participant], groups: Groups, scorer: PairScorer,
-        seconds: float, peak: float, exact: tuple[int, int] | None) -> str:
+def row(
+    n: int,
+    org: str,
+    method: str,
+    people: list[Participant],
+    groups: Groups,
+    scorer: PairScorer,
+    seconds: float,
+    peak: float,
+    exact: tuple[int, int] | None,
+) -> str:
     """One line of the table."""
     q = measure(people, groups, scorer, eligible=len(people))
     score, blocked = score_sum(groups, scorer)
@@ -103,14 +112,16 @@ def row(n: int, org: str, method: str, people: list[Participant], groups: Groups
         weight = "blocked"
     elif exact:
         weight, ratio = f"{q.total_weight / exact[0]:7.2%}", f"{score / exact[1]:7.2%}"
-    return (f"{n:>7} {org:<8} {method:<10} {q.coverage:6.1%} {q.repeats:7d} {q.avoidable_repeats:6d} "
-            f"{q.cross_team_rate:7.2%} {q.cross_team_bound:7.2%} {q.tz_overlap_rate:7.2%} {q.shared_tag_rate:7.2%} "
-            f"{weight:>7} {ratio:>7} {seconds:8.3f} {peak:7.1f}")
+    return (
+        f"{n:>7} {org:<10} {method:<10} {q.coverage:6.1%} {q.repeats:7d} {q.avoidable_repeats:6d} "
+        f"{q.cross_team_rate:7.2%} {q.cross_team_bound:7.2%} {q.tz_overlap_rate:7.2%} {q.shared_tag_rate:7.2%} "
+        f"{weight:>7} {ratio:>7} {seconds:8.3f} {peak:7.1f}"
+    )
 
 
 def bench(n: int, org: str, size: int) -> list[str]:
     """Every method on one org."""
-    people = normalise_participants(synthetic_org(n, seed=n, majority=0.6 if org == "majority" else None))
+    people = normalise_participants(synthetic_org(n, seed=n, majority=ORGS[org]))
     history = random_history(people, 8, seed=n)
     settings = MatchSettings(group_size=size, seed=0)
     scorer = build_scorer(people, history, settings)
@@ -118,8 +129,10 @@ def bench(n: int, org: str, size: int) -> list[str]:
     lines, exact_weight = [], None
     if size == 2 and n <= EXACT_UP_TO:
         groups, seconds, peak = timed(lambda: exact(scorer, sizes, 0))
-        exact_weight = (measure(people, groups, scorer, eligible=n).total_weight,  # type: ignore[arg-type]
-                        score_sum(groups, scorer)[0])  # type: ignore[arg-type]
+        exact_weight = (
+            measure(people, groups, scorer, eligible=n).total_weight,  # type: ignore[arg-type]
+            score_sum(groups, scorer)[0],
+        )  # type: ignore[arg-type]
         lines.append(row(n, org, "blossom", people, groups, scorer, seconds, peak, exact_weight))  # type: ignore[arg-type]
     for name, fn in (("random", random_shuffle), ("first-fit", first_fit)):
         groups, seconds, peak = timed(lambda fn=fn: fn(scorer, sizes, 0))  # type: ignore[misc]
@@ -135,19 +148,26 @@ def bench(n: int, org: str, size: int) -> list[str]:
     tracemalloc.stop()
     index = {p.id: i for i, p in enumerate(people)}
     groups = [[index[x] for x in g] for g in result.groups]
-    lines.append(row(n, org, "serendip", people, groups, scorer, statistics.median(times), peak, exact_weight))
+    lines.append(
+        row(n, org, "serendip", people, groups, scorer, statistics.median(times), peak, exact_weight)
+    )
     return lines
 
 
 def main() -> None:
     """Print both tables."""
-    quick = "--quick" in sys.argv
-    header = (f"{'n':>7} {'org':<8} {'method':<10} {'cover':>6} {'repeats':>7} {'avoid':>6} {'cross':>7} "
-              f"{'bound':>7} {'tz':>7} {'tags':>7} {'weight':>7} {'score':>7} {'s':>8} {'MB':>7}")
-    for size, sizes in ((2, (300, 1000, 10_000, 100_000)), (4, (1000, 10_000, 100_000))):
+    quick, pairs_100k = "--quick" in sys.argv, "--pairs-100k" in sys.argv
+    header = (
+        f"{'n':>7} {'org':<10} {'method':<10} {'cover':>6} {'repeats':>7} {'avoid':>6} {'cross':>7} "
+        f"{'bound':>7} {'tz':>7} {'tags':>7} {'weight':>7} {'score':>7} {'s':>8} {'MB':>7}"
+    )
+    cases = ((2, (300, 1000, 10_000, 100_000)), (4, (1000, 10_000, 100_000)))
+    if pairs_100k:
+        cases = ((2, (100_000,)),)
+    for size, sizes in cases:
         print(f"\n# group size {size}\n{header}", flush=True)
         for n in sizes[:2] if quick else sizes:
-            for org in ("zipf", "majority"):
+            for org in ORGS:
                 for line in bench(n, org, size):
                     print(line, flush=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from serendip.domain.matching.weights import I64, PairScorer
 
@@ -45,7 +46,7 @@ def _random_others(n: int, k: int, rng: np.random.Generator) -> I64:
 def _other_department(dept: I64, k: int, rng: np.random.Generator) -> I64:
     """k random people from another department per person (anyone, if there is none)."""
     n = dept.size
-    order = np.lexsort((rng.random(n), dept))
+    order = _by_key_then_noise(dept, rng.random(n))
     codes, start, size = np.unique(dept[order], return_index=True, return_counts=True)
     slot = np.searchsorted(codes, dept)
     own_start, own_size = start[slot][:, None], size[slot][:, None]
@@ -59,7 +60,7 @@ def _other_department(dept: I64, k: int, rng: np.random.Generator) -> I64:
 def _near_zone(start: I64, k: int, rng: np.random.Generator) -> I64:
     """k random people close in working-window start (UTC) per person."""
     n = start.size
-    order = np.lexsort((rng.random(n), start))
+    order = _by_key_then_noise(start, rng.random(n))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     step = rng.integers(1, ZONE_WINDOW + 1, size=(n, k)) * rng.choice([-1, 1], size=(n, k))
@@ -70,7 +71,7 @@ def _shared_tag(postings: I64, rounds: int, rng: np.random.Generator) -> tuple[I
     """For each (person, tag) posting, random others holding the same tag (either kind)."""
     if postings.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order = np.lexsort((rng.random(len(postings)), postings[:, 1]))
+    order = _by_key_then_noise(postings[:, 1], rng.random(len(postings)))
     person, tag = postings[order, 0], postings[order, 1]
     _, start, size = np.unique(tag, return_index=True, return_counts=True)
     block = np.repeat(np.arange(start.size), size)
@@ -80,3 +81,18 @@ def _shared_tag(postings: I64, rounds: int, rng: np.random.Generator) -> tuple[I
         us.append(person)
         vs.append(person[pick])
     return np.concatenate(us), np.concatenate(vs)
+
+
+def _by_key_then_noise(key: I64, noise: npt.NDArray[np.float64]) -> I64:
+    """`np.lexsort((noise, key))`, several times faster: with distinct noise (as `rng.random` draws
+    almost surely are), key and noise rank packed in one word are unique, and any sort of unique
+    words gives that one order."""
+    n = key.size
+    by_noise = np.argsort(noise)
+    if n == 0 or key.min() < 0 or int(key.max()) >= 1 << (62 - n.bit_length()):
+        return np.asarray(np.lexsort((noise, key)), dtype=np.int64)
+    if (noise[by_noise[1:]] == noise[by_noise[:-1]]).any():  # a tie: lexsort breaks it by position
+        return np.asarray(np.lexsort((noise, key)), dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_noise] = np.arange(n)
+    return np.asarray(np.argsort((key << n.bit_length()) | rank), dtype=np.int64)

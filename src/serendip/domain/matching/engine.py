@@ -16,7 +16,7 @@ from serendip.domain.matching.exact_groups import (
     partition_count,
 )
 from serendip.domain.matching.grouping import assemble, merge_pairs
-from serendip.domain.matching.improve import group_weights, improve
+from serendip.domain.matching.improve import group_weights, heavier_than_ties, improve
 from serendip.domain.matching.model import (
     History,
     MatchResult,
@@ -177,7 +177,8 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
         restarts = _RESTARTS if settings.group_size > 2 and n <= _RESTARTS_UP_TO else 0
         budget = (_EVALUATIONS if settings.group_size == 2 else _GROUP_EVALUATIONS) * n
         members = _search(members, eu, ev, ew, scorer, rng, deadline, restarts, budget)
-    groups = [[x for x in row if x >= 0] for row in members.tolist()]
+    full = bool((members >= 0).all())  # e.g. an even pair round: no padding to drop
+    groups = members.tolist() if full else [[x for x in row if x >= 0] for row in members.tolist()]
     if settings.group_size > 2:
         unplaced = _conflicted(members, scorer)
     return groups, unplaced
@@ -195,8 +196,11 @@ def _search(
     budget: int,
 ) -> I64:
     """Local search, then `restarts` more from shuffled groupings; the heaviest result wins."""
-    both_u, both_v, both_w = np.concatenate([eu, ev]), np.concatenate([ev, eu]), np.concatenate([ew, ew])
     small = scorer.n <= _TRY_ALL_UP_TO
+    if small or restarts:
+        both_u, both_v, both_w = np.concatenate([eu, ev]), np.concatenate([ev, eu]), np.concatenate([ew, ew])
+    else:  # one rescan from one start: only edges heavier than a tie there matter (a fifth at 100,000)
+        both_u, both_v, both_w = heavier_than_ties(members, eu, ev, ew, scorer.weights)
 
     def run(start: I64) -> I64:
         return improve(
@@ -231,8 +235,8 @@ def _pairs_with_trio(pairs: I64, singles: I64, scorer: PairScorer) -> tuple[I64,
     """Pairs, plus the best-fitting single as a third member; other singles cannot be placed."""
     members = np.full((len(pairs), 3), -1, dtype=np.int64)
     members[:, :2] = pairs
-    if singles.size == 0 or len(pairs) == 0:
-        return members, singles.tolist()
+    if singles.size == 0 or len(pairs) == 0:  # no trio: an empty third column only costs time
+        return members[:, :2], singles.tolist()
     best = (FORBIDDEN, -1, -1)
     for s in singles[:20].tolist():
         w = scorer.weights(np.full(len(pairs), s), pairs[:, 0]) + scorer.weights(

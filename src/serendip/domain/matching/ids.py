@@ -1,10 +1,10 @@
 """Participant id -> index for many ids at once, vectorised (a dict lookup per id is the slow part
 of reading history at 100,000 people: cache misses, not hashing).
 
-Ids become rows of UTF-32 code units; a polynomial hash of each row is looked up with
-`searchsorted` among the participants' sorted hashes, and a hit is confirmed by comparing the
-rows themselves, so the answer is exact. Rare inputs the row form cannot represent (a NUL
-character) or participants whose hashes collide fall back to a dict.
+Ids become rows of UTF-32 code units (read two at a time, as 64-bit words); a polynomial hash of
+each row is looked up with `searchsorted` among the participants' sorted hashes, and a hit is
+confirmed by comparing the rows themselves, so the answer is exact. Rare inputs the row form
+cannot represent (a NUL character) or participants whose hashes collide fall back to a dict.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ import numpy as np
 import numpy.typing as npt
 
 I64 = npt.NDArray[np.int64]
-U32 = npt.NDArray[np.uint32]
+U64 = npt.NDArray[np.uint64]
 _MULT = np.uint64(0x100000001B3)  # odd: distinct rows rarely share a hash (and a shared one is checked)
 
 
-def _rows(ids: Sequence[str], width: int) -> U32:
-    """(len(ids), width) code units, zero padded (numpy's fixed-width unicode layout)."""
-    return np.array(ids, dtype=f"<U{width}").view(np.uint32).reshape(len(ids), width)
+def _rows(ids: Sequence[str], width: int) -> U64:
+    """(len(ids), width / 2) words of two code units each, zero padded (numpy's fixed-width unicode
+    layout); longer ids are cut at `width` (an even number)."""
+    return np.array(ids, dtype=f"<U{width}").view(np.uint64).reshape(len(ids), width // 2)
 
 
-def _hash(rows: U32) -> npt.NDArray[np.uint64]:
+def _hash(rows: U64) -> npt.NDArray[np.uint64]:
     """Polynomial hash of each row."""
     h = np.zeros(rows.shape[0], dtype=np.uint64)
     for j in range(rows.shape[1]):
@@ -40,7 +41,7 @@ class IdIndex:
     def __init__(self, ids: Sequence[str]) -> None:
         self._ids = ids
         self._dict: dict[str, int] | None = None
-        self._width = max(1, max(map(len, ids), default=1))
+        self._width = 2 * -(-max(1, max(map(len, ids), default=1)) // 2)
         self._vector = len(ids) > 0 and "\0" not in "".join(ids)
         if not self._vector:
             return
@@ -64,14 +65,19 @@ class IdIndex:
         """Position of each key, -1 where it is not a participant."""
         if not keys:
             return np.zeros(0, dtype=np.int64)
-        if not self._vector or "\0" in "".join(keys):
+        joined = "".join(keys)
+        if not self._vector or "\0" in joined:
             get = self._as_dict().get
             return np.fromiter((get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
-        rows = _rows(keys, max(self._width, max(map(len, keys))))
-        fits = ~rows[:, self._width :].any(axis=1)  # longer than every participant id: unknown
-        rows = rows[:, : self._width]
+        rows = _rows(keys, self._width)
+        fits = None
+        if np.count_nonzero(rows.view(np.uint32)) != len(joined):  # some key was cut: it is no participant
+            fits = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) <= self._width
         pos = self._search(_hash(rows)).clip(max=self._hashes.size - 1)
-        hit = fits & (self._sorted_rows[pos] == rows).all(axis=1)
+        differ = np.zeros(len(keys), dtype=np.uint64)
+        for j in range(rows.shape[1]):  # word by word: `.all(axis=1)` over a few columns is slow
+            differ |= self._sorted_rows[pos, j] ^ rows[:, j]
+        hit = differ == 0 if fits is None else (differ == 0) & fits
         return np.where(hit, self._order[pos], -1)
 
     def _search(self, h: npt.NDArray[np.uint64]) -> I64:

@@ -13,6 +13,7 @@ WeightFn = Callable[[I64, I64], I64]
 EXACT_UP_TO = 200  # nodes; Blossom is O(n^3)
 _REPAIR_STOLEN_PAIRS = 40
 _VECTOR_ROUNDS = 40
+_FIRST_BLOCK = 1 << 12  # edges in the first greedy block (at least n): later blocks double
 _SCORE_SPAN = 1024
 assert SCORE_MAX < _SCORE_SPAN
 
@@ -35,18 +36,37 @@ def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> 
     """Greedy by weight (ties by edge order), computed as rounds of locally dominant edges.
 
     Each round matches every free edge that is the heaviest at both of its ends, which is exactly
-    what sequential greedy would pick; a Python loop finishes long tails of rounds.
+    what sequential greedy would pick; a Python loop finishes long tails of rounds. Edges go in
+    blocks from the heaviest: every later edge is lighter, so a block is finished before the next
+    one is looked at, and most edges are dropped (an end already matched) without a round.
     """
-    mate = np.full(n, -1, dtype=np.int64) if mate is None else mate.copy()
-    ok = (w > FORBIDDEN) & (u != v) & (mate[u] < 0) & (mate[v] < 0)
-    order = np.argsort(-_rank_key(w[ok]), kind="stable")
-    keep = np.flatnonzero(ok)[order]
-    u, v = u[keep], v[keep]
+    ok = (w > FORBIDDEN) & (u != v)
+    if mate is None:
+        mate = np.full(n, -1, dtype=np.int64)
+    else:
+        mate = mate.copy()
+        ok &= (mate[u] < 0) & (mate[v] < 0)
+    if ok.all():  # callers mostly pass allowed edges only: skip a copy
+        order = np.argsort(-_rank_key(w), kind="stable")
+    else:
+        order = np.flatnonzero(ok)[np.argsort(-_rank_key(w[ok]), kind="stable")]
+    u, v = u[order], v[order]
+    start, block = 0, max(_FIRST_BLOCK, n)
+    while start < u.size:
+        bu, bv = u[start : start + block], v[start : start + block]
+        alive = (mate[bu] < 0) & (mate[bv] < 0)
+        _greedy_block(bu[alive], bv[alive], mate)
+        start, block = start + block, 2 * block
+    return mate
+
+
+def _greedy_block(u: I64, v: I64, mate: I64) -> None:
+    """Sequential greedy over edges (u, v) in order, on `mate` in place."""
     for _ in range(_VECTOR_ROUNDS):
         if u.size == 0:
-            return mate
+            return
         pos = np.arange(u.size)
-        best = np.full(n, u.size, dtype=np.int64)
+        best = np.full(mate.size, u.size, dtype=np.int64)
         np.minimum.at(best, u, pos)
         np.minimum.at(best, v, pos)
         chosen = (best[u] == pos) & (best[v] == pos)
@@ -56,7 +76,6 @@ def greedy_matching(n: int, u: I64, v: I64, w: I64, mate: I64 | None = None) -> 
     for a, b in zip(u.tolist(), v.tolist(), strict=True):
         if mate[a] < 0 and mate[b] < 0:
             mate[a], mate[b] = b, a
-    return mate
 
 
 def _rank_key(w: I64) -> I64:

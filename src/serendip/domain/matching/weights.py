@@ -14,7 +14,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -37,9 +37,9 @@ _W_OVERLAP, _W_INCLUSION, _W_DEPT_PAIR, _W_SHARED, _W_TEACH, _JITTER = 350, 100,
 _REPEAT, _FORBID = 1, 2
 _BLOOM_BITS = 27  # a bit array: 16 MB, few false positives (each costs a searchsorted)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_CHUNK = 1 << 15
+_CHUNK = 1 << 13  # pairs weighed at once: their packed rows (2 x 512 KB) stay in L2
 SLOT_MINUTES = 30
-_SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG_I, _SIG_X, _DEPT, _INCLUSION = range(8)  # columns of PairScorer.packed
+_SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG, _DEPT, _INCLUSION, _PAIR_HASH = range(8)  # columns of PairScorer.packed
 _SLOTS = DAY // SLOT_MINUTES
 
 
@@ -74,6 +74,16 @@ def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return x ^ (x >> np.uint64(31))
+
+
+def _pair_hash(n: int) -> npt.NDArray[np.uint64]:
+    """A random-looking word per participant index: pair (a, b) hashes to word[a] ^ word[b] (no min/max)."""
+    return _mix64(np.arange(1, n + 1, dtype=np.uint64) * _GOLDEN)
+
+
+def _bloom_bits(hash_u: npt.NDArray[np.uint64], hash_v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Bit of the special-pair filter for each pair, from the pair hashes of its two members."""
+    return (hash_u ^ hash_v) >> np.uint64(64 - _BLOOM_BITS)
 
 
 @dataclass
@@ -140,11 +150,14 @@ def _history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
 
 def _forbidden_pairs(people: Sequence[Participant], index: IdIndex) -> I64:
     """(k, 2) index pairs that are blocked either way or manager/report."""
-    blocking = [(i, b) for i, p in enumerate(people) for b in p.blocked]
-    blocking += [(i, p.manager_id) for i, p in enumerate(people) if p.manager_id is not None]
-    other = index.lookup([b for _, b in blocking])
+    blocked = [p.blocked for p in people]
+    managers = [p.manager_id for p in people]
+    sizes = np.fromiter(map(len, blocked), dtype=np.int64, count=len(people))
+    has_manager = np.fromiter((m is not None for m in managers), dtype=np.bool_, count=len(people))
+    who = np.concatenate([np.repeat(np.arange(len(people), dtype=np.int64), sizes), np.flatnonzero(has_manager)])
+    other = index.lookup([*chain.from_iterable(blocked), *(m for m in managers if m is not None)])
     known = other >= 0
-    return np.stack([np.array([i for i, _ in blocking], dtype=np.int64)[known], other[known]], axis=1)
+    return np.stack([who[known], other[known]], axis=1)
 
 
 @dataclass
@@ -173,8 +186,10 @@ class PairScorer:
 
     def __post_init__(self) -> None:
         t = self.tags
-        self.packed = np.stack([self.slots, self.id_hash, t.top_interests, t.top_expertise, t.rare_sig_interests,
-                                t.rare_sig_expertise, self.dept.view(np.uint64), self.inclusion.view(np.uint64)], axis=1)
+        # _SIG: the rare-tag filter words of both kinds at once (one test finds every pair to check)
+        self.packed = np.stack([self.slots, self.id_hash, t.top_interests, t.top_expertise,
+                                t.rare_sig_interests | t.rare_sig_expertise, self.dept.view(np.uint64),
+                                self.inclusion.view(np.uint64), _pair_hash(self.n)], axis=1)
         self.rare = None
         if t.rare_interests is not None and t.rare_expertise is not None:
             self.rare = np.ascontiguousarray(np.concatenate([t.rare_interests, t.rare_expertise]).T)
@@ -186,16 +201,23 @@ class PairScorer:
     def special(self, u: I64, v: I64) -> npt.NDArray[np.int8]:
         """Repeat/forbidden flag bits of each pair (0 for the vast majority)."""
         out = np.zeros(u.shape, dtype=np.int8)
-        if self.special_keys.size == 0:
-            return out
-        k = self.keys(u, v)
-        bit = (k.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)
-        maybe = np.flatnonzero((self.bloom[bit >> np.uint64(3)] >> (bit & np.uint64(7)).astype(np.uint8)) & 1)
-        if maybe.size:
-            pos = np.searchsorted(self.special_keys, k[maybe]).clip(max=self.special_keys.size - 1)
-            hit = self.special_keys[pos] == k[maybe]
-            out[maybe[hit]] = self.special_flags[pos[hit]]
+        pair_hash = self.packed[:, _PAIR_HASH]
+        at, flags = self._special_at(u, v, pair_hash[u], pair_hash[v])
+        out[at] = flags
         return out
+
+    def _special_at(
+        self, u: I64, v: I64, hash_u: npt.NDArray[np.uint64], hash_v: npt.NDArray[np.uint64]
+    ) -> tuple[I64, npt.NDArray[np.int8]]:
+        """Positions of the pairs with a repeat/forbidden flag, and their flag bits."""
+        if self.special_keys.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
+        bit = _bloom_bits(hash_u, hash_v)
+        maybe = np.flatnonzero((self.bloom[bit >> np.uint64(3)] >> (bit & np.uint64(7)).astype(np.uint8)) & 1)
+        k = self.keys(u[maybe], v[maybe])
+        pos = np.searchsorted(self.special_keys, k).clip(max=self.special_keys.size - 1)
+        hit = self.special_keys[pos] == k
+        return maybe[hit], self.special_flags[pos[hit]]
 
     def cross(self, u: I64, v: I64) -> B:
         """Both departments known and different."""
@@ -216,8 +238,7 @@ class PairScorer:
         shared, teach = (iu & iv) != 0, ((xu & iv) | (iu & xv)) != 0
         if self.rare is None:
             return shared, teach
-        iu, iv, xu, xv = pu[:, _SIG_I], pv[:, _SIG_I], pu[:, _SIG_X], pv[:, _SIG_X]
-        maybe = np.flatnonzero((((iu & iv) != 0) & ~shared) | ((((xu & iv) | (iu & xv)) != 0) & ~teach))
+        maybe = np.flatnonzero(pu[:, _SIG] & pv[:, _SIG])  # a superset of the pairs meeting on a rare tag
         ru, rv, words = np.take(self.rare, u[maybe], axis=0), np.take(self.rare, v[maybe], axis=0), self.rare.shape[1] // 2
         ints_u, exps_u, ints_v, exps_v = ru[:, :words], ru[:, words:], rv[:, :words], rv[:, words:]
         shared[maybe] |= ((ints_u & ints_v) != 0).any(axis=1)
@@ -228,23 +249,26 @@ class PairScorer:
         """Rule 3: overlap, inclusion, rare department pairs, tags, jitter; 0..SCORE_MAX."""
         return self._score_rows(u, v, np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0), cross)
 
-    def _score_rows(self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64], cross: B) -> I64:
-        """`score` given the packed rows of u and v."""
+    def _score_rows(
+        self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64], cross: B, tier: int = 0
+    ) -> I64:
+        """`score` given the packed rows of u and v, plus `tier` for each cross-team pair."""
         s = _OVERLAP_POINTS[_popcount(pu[:, _SLOTS_COL] & pv[:, _SLOTS_COL])]
         bonus = pu[:, _INCLUSION].view(np.int64) + pv[:, _INCLUSION].view(np.int64)
         if self.dp_keys.size:
             du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
             k = np.minimum(du, dv) * self.dp_width + np.maximum(du, dv)
             pos = np.searchsorted(self.dp_keys, k).clip(max=self.dp_keys.size - 1)
-            bonus += np.where(self.dp_keys[pos] == k, self.dp_points[pos], _W_DEPT_PAIR)
+            bonus += np.where(self.dp_keys[pos] == k, self.dp_points[pos] + tier, _W_DEPT_PAIR + tier)
         else:
-            bonus += _W_DEPT_PAIR
+            bonus += _W_DEPT_PAIR + tier
         s += cross * bonus
         shared, teach = self._shared_rows(u, v, pu, pv)
         s += np.where(teach, _W_TEACH, np.where(shared, _W_SHARED, 0))
         hu, hv = pu[:, _HASH], pv[:, _HASH]
         jitter = _mix64(np.minimum(hu, hv) * _GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(_JITTER)
-        return np.asarray(s + jitter.astype(np.int64), dtype=np.int64)
+        s += jitter.view(np.int64)
+        return np.asarray(s, dtype=np.int64)
 
     def weights(self, u: I64, v: I64) -> I64:
         """Tiered integer weight of each pair; FORBIDDEN for blocked or manager/report pairs."""
@@ -254,14 +278,17 @@ class PairScorer:
 
     def _weights(self, u: I64, v: I64) -> I64:
         """`weights` on one cache-sized chunk."""
-        flags = self.special(u, v)
         pu, pv = np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0)
         du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
-        cross = (du != dv) & (du >= 0) & (dv >= 0)
-        w = self._score_rows(u, v, pu, pv, cross)
-        w += np.where(flags & _REPEAT, 0, self.tier_repeat) + cross * np.int64(self.tier_cross)
-        w[(flags & _FORBID) != 0] = FORBIDDEN
-        w[u == v] = FORBIDDEN
+        cross = (du != dv) & ((du | dv) >= 0)  # -1 (unknown) on either side sets the sign bit
+        w = self._score_rows(u, v, pu, pv, cross, self.tier_cross)
+        w += self.tier_repeat
+        at, flags = self._special_at(u, v, pu[:, _PAIR_HASH], pv[:, _PAIR_HASH])  # a few pairs: fix those alone
+        w[at[(flags & _REPEAT) != 0]] -= self.tier_repeat
+        w[at[(flags & _FORBID) != 0]] = FORBIDDEN
+        same = u == v
+        if same.any():
+            w[same] = FORBIDDEN
         return w
 
     def repeat(self, u: I64, v: I64) -> B:
@@ -293,24 +320,25 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     length = (window[1::2] - window[0::2]) % DAY
     length[length == 0] = DAY  # start == end: around the clock
     ids = [p.id.encode() for p in people]
-    id_hash = np.array([zlib.crc32(b) | (zlib.crc32(b, 0x5EED) << 32) for b in ids], dtype=np.uint64)
+    id_hash = np.fromiter(map(zlib.crc32, ids), dtype=np.uint64, count=n) | (
+        np.fromiter(map(zlib.crc32, ids, repeat(0x5EED, n)), dtype=np.uint64, count=n) << np.uint64(32))
     tags = _tag_bits(people)
     rep, forb = _history_pairs(index, history, settings.cooldown), _forbidden_pairs(people, index)
     keys = np.concatenate([np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]) for p in (rep, forb)])
     flags = np.concatenate([np.full(len(rep), _REPEAT, np.int8), np.full(len(forb), _FORBID, np.int8)])
-    order = np.argsort(keys, kind="stable")  # np.unique is hash-based (slow) in numpy 2.3+
-    keys, flags = keys[order], flags[order]
+    keyed = np.sort(keys * 4 + flags)  # flags in the low bits: one plain sort (np.unique hashes in numpy 2.3+)
+    keys, flags = keyed >> 2, (keyed & 3).astype(np.int8)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
-    bit = (special_keys.astype(np.uint64) * _GOLDEN) >> np.uint64(64 - _BLOOM_BITS)
+    bit = _bloom_bits(*_pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]])
     bloom = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
     np.bitwise_or.at(bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8)))
     dp_keys, dp_points = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
         n=n, dept=dept, window_start=start, slots=working_slots(start, length),
-        inclusion=(_W_INCLUSION / (1.0 + np.array([max(0, p.cross_team_ties) for p in people]))).astype(np.int64),
+        inclusion=(_W_INCLUSION / (1.0 + np.maximum(0, np.fromiter((p.cross_team_ties for p in people), np.int64, n)))).astype(np.int64),
         id_hash=id_hash, tags=tags, tag_postings=tags.postings,
         special_keys=special_keys, special_flags=special_flags, bloom=bloom,
         dp_keys=dp_keys, dp_points=dp_points, dp_width=max(1, len(depts)), tier_repeat=high, tier_cross=0 if off else low,
