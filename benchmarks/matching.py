@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _orgs import ORGS, random_history, synthetic_org
 
-from serendip.domain.matching import MatchSettings, Participant, group_sizes, match_round
+from serendip.domain.matching import History, MatchSettings, Participant, group_sizes, match_round
 from serendip.domain.matching.model import normalise_participants
 from serendip.domain.matching.pairing import exact_matching
 from serendip.domain.matching.quality import group_pairs, measure
 from serendip.domain.matching.weights import FORBIDDEN, TIER_LOW, PairScorer, build_scorer
+from serendip.domain.round_check import check_round
 
 Groups = list[list[int]]
 EXACT_UP_TO = 1000
@@ -103,9 +104,13 @@ def row(
     seconds: float,
     peak: float,
     exact: tuple[int, int] | None,
+    history: History,
+    size: int,
 ) -> str:
-    """One line of the table."""
+    """One line of the table; coverage, repeats, cross-team, bound and tz are the round checker's."""
     q = measure(people, groups, scorer, eligible=len(people))
+    ids = [[people[i].id for i in g] for g in groups]
+    c = check_round(people, history, MatchSettings(group_size=size), ids)
     score, blocked = score_sum(groups, scorer)
     weight = ratio = "      -"
     if blocked:
@@ -113,9 +118,9 @@ def row(
     elif exact:
         weight, ratio = f"{q.total_weight / exact[0]:7.2%}", f"{score / exact[1]:7.2%}"
     return (
-        f"{n:>7} {org:<10} {method:<10} {q.coverage:6.1%} {q.repeats:7d} {q.avoidable_repeats:6d} "
-        f"{q.cross_team_rate:7.2%} {q.cross_team_bound:7.2%} {q.tz_overlap_rate:7.2%} {q.shared_tag_rate:7.2%} "
-        f"{weight:>7} {ratio:>7} {seconds:8.3f} {peak:7.1f}"
+        f"{n:>7} {org:<10} {method:<10} {c.coverage:6.1%} {c.repeats:7d} {q.avoidable_repeats:6d} "
+        f"{c.cross_team_rate:7.2%} {c.cross_team_bound:7.2%} {c.tz_overlap_rate:7.2%} {q.shared_tag_rate:7.2%} "
+        f"{weight:>7} {ratio:>7} {seconds:8.3f} {peak:7.1f} {'ok' if c.ok else 'HELD':>5}"
     )
 
 
@@ -133,10 +138,12 @@ def bench(n: int, org: str, size: int) -> list[str]:
             measure(people, groups, scorer, eligible=n).total_weight,  # type: ignore[arg-type]
             score_sum(groups, scorer)[0],
         )  # type: ignore[arg-type]
-        lines.append(row(n, org, "blossom", people, groups, scorer, seconds, peak, exact_weight))  # type: ignore[arg-type]
+        lines.append(
+            row(n, org, "blossom", people, groups, scorer, seconds, peak, exact_weight, history, size)
+        )  # type: ignore[arg-type]
     for name, fn in (("random", random_shuffle), ("first-fit", first_fit)):
         groups, seconds, peak = timed(lambda fn=fn: fn(scorer, sizes, 0))  # type: ignore[misc]
-        lines.append(row(n, org, name, people, groups, scorer, seconds, peak, exact_weight))  # type: ignore[arg-type]
+        lines.append(row(n, org, name, people, groups, scorer, seconds, peak, exact_weight, history, size))  # type: ignore[arg-type]
     times = []
     for seed in (1, 2, 0):
         started = time.perf_counter()
@@ -149,7 +156,19 @@ def bench(n: int, org: str, size: int) -> list[str]:
     index = {p.id: i for i, p in enumerate(people)}
     groups = [[index[x] for x in g] for g in result.groups]
     lines.append(
-        row(n, org, "serendip", people, groups, scorer, statistics.median(times), peak, exact_weight)
+        row(
+            n,
+            org,
+            "serendip",
+            people,
+            groups,
+            scorer,
+            statistics.median(times),
+            peak,
+            exact_weight,
+            history,
+            size,
+        )
     )
     return lines
 
@@ -159,7 +178,7 @@ def main() -> None:
     quick, pairs_100k = "--quick" in sys.argv, "--pairs-100k" in sys.argv
     header = (
         f"{'n':>7} {'org':<10} {'method':<10} {'cover':>6} {'repeats':>7} {'avoid':>6} {'cross':>7} "
-        f"{'bound':>7} {'tz':>7} {'tags':>7} {'weight':>7} {'score':>7} {'s':>8} {'MB':>7}"
+        f"{'bound':>7} {'tz':>7} {'tags':>7} {'weight':>7} {'score':>7} {'s':>8} {'MB':>7} {'rules':>5}"
     )
     cases = ((2, (300, 1000, 10_000, 100_000)), (4, (1000, 10_000, 100_000)))
     if pairs_100k:
