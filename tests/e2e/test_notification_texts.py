@@ -10,7 +10,7 @@ from serendip.adapters.db.models import MemberBlock
 from serendip.adapters.slack.intro_blocks import INTRO_EVENT_TYPE
 from tests.e2e.conftest import Sandbox
 
-RAW_ID = re.compile(r"\b[UW][A-Z0-9]{8,}\b|<@")
+RAW_ID = re.compile(r"\b[UWC][A-Z0-9]{8,}\b|<@|<#")
 
 
 def _setup(sb: Sandbox) -> str:
@@ -70,7 +70,9 @@ def test_a_failed_intro_is_explained_in_plain_words_and_the_code_goes_to_the_adm
     details = sb.slack.wait_until(
         lambda _: [t for t in _dm_texts(sb, admin) if "could not be delivered" in t], 10
     )
-    assert "`user_disabled`" in details[-1]
+    assert "`user_disabled`" in details[-1] and "#coffee-chats" in details[-1]
+    # Every DM the admin got (welcome, failure details) names the channel, never its raw id.
+    assert _dm_texts(sb, admin) and not any(RAW_ID.search(t) for t in _dm_texts(sb, admin))
 
 
 def test_someone_who_sits_out_is_not_told_that_anyone_blocked_them(sandbox: Sandbox) -> None:
@@ -86,6 +88,7 @@ def test_someone_who_sits_out_is_not_told_that_anyone_blocked_them(sandbox: Sand
     assert "1 person sat out because of pairing restrictions" in _summary(sb)["text"]
     [note] = sb.slack.wait_until(lambda _: [t for t in _dm_texts(sb, loner) if "this round" in t], 10)
     assert "no group Serendip could put you in" in note and "next round" in note
+    assert "#coffee-chats" in note and not RAW_ID.search(note)
     assert "block" not in note.casefold()
 
 

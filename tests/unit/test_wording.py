@@ -173,3 +173,14 @@ def test_the_preview_says_when_membership_changed_and_counts_right() -> None:
     assert "Membership changed since the last preview; these groups use a new draw" in text
     steady = str(round_blocks.preview_message(RoundPreview(2, [["U1", "U2"]], {}, None, {}), names=True))
     assert "2 eligible people in 1 group." in steady and "Membership changed" not in steady
+
+
+def test_notification_text_shows_channel_and_people_names_instead_of_raw_ids() -> None:
+    from serendip.domain.mentions import channel_mention, notification_text
+
+    text = f"Nobody to meet in {channel_mention('C0123ABC', 'coffee-chats')} with <@U0ABC|Ada Lovelace>."
+    assert notification_text(text) == "Nobody to meet in #coffee-chats with Ada Lovelace."
+    assert notification_text("Welcome to <#C0123ABC>! <@U0ABC> says hi") == (
+        "Welcome to your intro channel! someone says hi"
+    )
+    assert channel_mention("C1", "") == "<#C1>"

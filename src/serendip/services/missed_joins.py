@@ -130,11 +130,17 @@ def _welcome(
         found = repo.members_by_slack_ids(session, program.workspace_id, user_ids)
         zones = {u: found[u].tz if u in found else "UTC" for u in user_ids}
         channel_id, text, next_round = program.channel_id, program.welcome_text, _next_round(program, after)
+        channel_name = program.channel_name
     sent = 0
     for user_id in user_ids:
         try:
             publisher.welcome(
-                user_id, channel_id, next_round=next_round, tz=zones[user_id], welcome_text=text
+                user_id,
+                channel_id,
+                next_round=next_round,
+                tz=zones[user_id],
+                welcome_text=text,
+                channel_name=channel_name,
             )
             sent += 1
         except Exception as exc:  # a failed welcome leaves the enrolment in place

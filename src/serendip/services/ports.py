@@ -111,7 +111,14 @@ class IntroPublisher(Protocol):
         ...
 
     def welcome(
-        self, user_id: str, channel_id: str, *, next_round: datetime | None, tz: str, welcome_text: str | None
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        next_round: datetime | None,
+        tz: str,
+        welcome_text: str | None,
+        channel_name: str = "",
     ) -> None:
         """DM a newly enrolled member the program's welcome (the one member_joined_channel sends)."""
         ...

@@ -12,6 +12,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.domain.mentions import channel_mention
 from serendip.domain.plural import plural
 from serendip.services.ports import IntroPublisher
 from serendip.services.rounds import PlannedRound, RoundSummary
@@ -31,6 +32,7 @@ def summarise(db: Database, round_id: int) -> RoundSummary:
             round_id, program.id, program.channel_id, eligible=int(quality.get("eligible", 0))
         )
         summary.lone, summary.sat_out = quality.get("lone"), dict(quality.get("sat_out") or {})
+        summary.channel_name = program.channel_name
         summary.admins = repo.program_admin_ids(session, program.id)
         summary.quality = {
             k: v for k, v in quality.items() if isinstance(v, int | float) and not isinstance(v, bool)
@@ -87,7 +89,7 @@ def finish_round(db: Database, publisher: IntroPublisher, *, round_id: int, owne
 
 
 SAT_OUT_NOTE = (
-    "There was no group Serendip could put you in this round in <#{channel}>: some combinations are "
+    "There was no group Serendip could put you in this round in {channel}: some combinations are "
     "never made, such as someone with their own manager, and this time that left no fit for you. "
     "Nothing for you to do; you're in the next round as usual."
 )
@@ -95,13 +97,12 @@ SAT_OUT_NOTE = (
 
 def _notify(publisher: IntroPublisher, summary: RoundSummary) -> None:
     notes = {}
+    channel = channel_mention(summary.channel_id, summary.channel_name)
     if summary.lone:
-        notes[summary.lone] = (
-            f"There was nobody else to meet in <#{summary.channel_id}> this round. See you next time!"
-        )
+        notes[summary.lone] = f"There was nobody else to meet in {channel} this round. See you next time!"
     # The matcher's reason (which may mention blocks) stays with the admins: the note blames nobody.
     for slack_id in summary.sat_out:
-        notes[slack_id] = SAT_OUT_NOTE.format(channel=summary.channel_id)
+        notes[slack_id] = SAT_OUT_NOTE.format(channel=channel)
     for slack_id, text in notes.items():
         _try(partial(publisher.tell_member, slack_id, text), "note", summary.round_id)
     _try(partial(publisher.post_round_summary, summary.channel_id, summary), "summary", summary.round_id)
@@ -116,14 +117,22 @@ def failure_details(summary: RoundSummary) -> str:
     codes = "\n".join(f"• intro {intro_id}: `{code}`" for intro_id, code in sorted(summary.failed.items()))
     return (
         f":warning: {plural(len(summary.failed), 'intro')} of round {summary.round_id} in "
-        f"<#{summary.channel_id}> could not be delivered. What Slack said:\n{codes}"
+        f"{channel_mention(summary.channel_id, summary.channel_name)} could not be delivered. "
+        f"What Slack said:\n{codes}"
     )
 
 
-def tell_ghosts(publisher: IntroPublisher, *, channel_id: str, ghosts: Sequence[str], round_id: int) -> None:
+def tell_ghosts(
+    publisher: IntroPublisher,
+    *,
+    channel_id: str,
+    ghosts: Sequence[str],
+    round_id: int,
+    channel_name: str = "",
+) -> None:
     """DM members paused by the ghost rule how to come back."""
     text = (
-        f"We haven't heard back about your last three intros in <#{channel_id}>, so we've paused you there. "
+        f"We haven't heard back about your last three intros in {channel_mention(channel_id, channel_name)}, so we've paused you there. "
         "Whenever you'd like new intros again, type `/coffee resume`."
     )
     for slack_id in ghosts:
@@ -136,10 +145,11 @@ def tell_admins_held(
     channel_id: str,
     admins: Sequence[str],
     planned: PlannedRound,
+    channel_name: str = "",
 ) -> None:
     """DM each of the program's admins, once, that a round was held back by the round checker."""
     text = (
-        f":warning: The round of <#{channel_id}> was held back: before anything was sent, Serendip's "
+        f":warning: The round of {channel_mention(channel_id, channel_name)} was held back: before anything was sent, Serendip's "
         f"independent check found it would break a matching rule. "
         "Nobody was introduced this time and the next round runs on schedule. "
         f"This is a bug in Serendip, not in your settings; the server log has the details "

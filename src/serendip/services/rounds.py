@@ -62,6 +62,7 @@ class RoundSummary:
     lone: str | None = None
     quality: dict[str, float] = field(default_factory=dict)
     admins: list[str] = field(default_factory=list)  # who gets the raw failure codes by DM
+    channel_name: str = ""  # shown in notification texts instead of the raw channel id
 
 
 def eligible_members(session: Session, program: Program, at: datetime) -> list[tuple[Member, Enrolment]]:

@@ -91,14 +91,20 @@ def _tell_after_planning(
     """DM members the ghost rule paused and, for a held round, the program's admins."""
     with db.transaction() as session:
         program = session.get(Program, program_id)
-        channel_id = program.channel_id if program else ""
+        channel_id, name = (program.channel_id, program.channel_name) if program else ("", "")
         admins = repo.program_admin_ids(session, program_id)
     if planned.ghosts:
         round_close.tell_ghosts(
-            publisher, channel_id=channel_id, ghosts=planned.ghosts, round_id=planned.round_id
+            publisher,
+            channel_id=channel_id,
+            ghosts=planned.ghosts,
+            round_id=planned.round_id,
+            channel_name=name,
         )
     if planned.held:
-        round_close.tell_admins_held(publisher, channel_id=channel_id, admins=admins, planned=planned)
+        round_close.tell_admins_held(
+            publisher, channel_id=channel_id, admins=admins, planned=planned, channel_name=name
+        )
 
 
 def start_due_rounds(

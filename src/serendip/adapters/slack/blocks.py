@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from serendip.domain.mentions import channel_mention
 from serendip.services.participation import ProgramStatus
 
 Block = dict[str, Any]
@@ -108,18 +109,19 @@ def status_message(statuses: Sequence[ProgramStatus], tz: str, help_text: str) -
 
 
 def welcome_dm(
-    channel_id: str, next_round: datetime | None, tz: str, welcome_text: str | None
+    channel_id: str, next_round: datetime | None, tz: str, welcome_text: str | None, channel_name: str = ""
 ) -> tuple[str, list[Block]]:
     """The DM sent to someone who joins a program channel."""
     when = f"The next round is *{local_time(next_round, tz)}*." if next_round else ""
+    channel = channel_mention(channel_id, channel_name)
     # Slack sends welcome text already escaped (should_escape), so it is posted as stored.
-    intro = welcome_text if welcome_text else f"Welcome to <#{channel_id}>! :wave:"
+    intro = welcome_text if welcome_text else f"Welcome to {channel}! :wave:"
     text = (
         f"{intro}\n\nSerendip will introduce you to someone from another team in a group DM. {when}\n"
         "Tell people what you know and what you'd like to learn: `/coffee expertise add python, hiring` "
         "and `/coffee interests add design`. Need a break? `/coffee pause 2w`. Not for you? `/coffee leave`."
     )
-    return f"Welcome to <#{channel_id}>", [
+    return f"Welcome to {channel}", [
         section(text),
         actions(button("Fill in your profile", "open_profile", "welcome", "primary")),
         context("Type `/coffee help` for everything you can do."),

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from serendip.domain.mentions import notification_text
 from serendip.services.ports import DirectoryUser
 
 PAGE_SIZE = 200
@@ -81,7 +82,11 @@ class SlackGateway:
 
     def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
         """DM a user by posting to their user id."""
-        return str(self.client.chat_postMessage(channel=user_id, text=text, blocks=list(blocks))["ts"])
+        return str(
+            self.client.chat_postMessage(channel=user_id, text=notification_text(text), blocks=list(blocks))[
+                "ts"
+            ]
+        )
 
     def open_group(self, user_ids: Sequence[str]) -> str:
         """Open the group DM of these users and the bot."""
@@ -95,7 +100,7 @@ class SlackGateway:
         metadata: dict[str, Any] | None = None,
     ) -> str:
         """Post a message and return its ts."""
-        kwargs: dict[str, Any] = {"channel": channel, "text": text, "blocks": list(blocks)}
+        kwargs: dict[str, Any] = {"channel": channel, "text": notification_text(text), "blocks": list(blocks)}
         if metadata is not None:
             kwargs["metadata"] = metadata
         return str(self.client.chat_postMessage(**kwargs)["ts"])

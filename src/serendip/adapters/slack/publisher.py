@@ -60,8 +60,15 @@ class SlackIntroPublisher:
         self.gateway.post(channel_id, text, summary_blocks)
 
     def welcome(
-        self, user_id: str, channel_id: str, *, next_round: datetime | None, tz: str, welcome_text: str | None
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        next_round: datetime | None,
+        tz: str,
+        welcome_text: str | None,
+        channel_name: str = "",
     ) -> None:
         """DM the program's welcome, the same message member_joined_channel sends."""
-        text, dm_blocks = blocks.welcome_dm(channel_id, next_round, tz, welcome_text)
+        text, dm_blocks = blocks.welcome_dm(channel_id, next_round, tz, welcome_text, channel_name)
         self.gateway.post_to_user(user_id, text, dm_blocks)

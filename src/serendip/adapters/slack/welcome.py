@@ -23,9 +23,10 @@ def welcome_members(services: Container, *, team_id: str, channel_id: str, user_
         found = repo.members_by_slack_ids(session, team_id, list(user_ids))
         zones = {uid: found[uid].tz if uid in found else "UTC" for uid in user_ids}
         next_run, welcome_text, program_id = program.next_run_at, program.welcome_text, program.id
+        channel_name = program.channel_name
     sent = 0
     for user_id in user_ids:
-        text, dm_blocks = blocks.welcome_dm(channel_id, next_run, zones[user_id], welcome_text)
+        text, dm_blocks = blocks.welcome_dm(channel_id, next_run, zones[user_id], welcome_text, channel_name)
         try:
             services.gateway.post_to_user(user_id, text, dm_blocks)
             sent += 1
