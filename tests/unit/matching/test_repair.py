@@ -112,3 +112,20 @@ def test_repair_keeps_the_group_sizes_and_never_lowers_the_tiered_weight(
     assert sorted((fixed >= 0).sum(axis=1).tolist()) == sorted(sizes)
     assert sorted(fixed[fixed >= 0].tolist()) == list(range(n))
     assert _total(fixed, scorer) >= _total(start, scorer)
+
+
+def test_a_large_round_samples_candidate_groups_and_still_removes_repeats() -> None:
+    # 400 people in 100 groups: beyond the pair tables and the try-every-group limit.
+    n, rng = 400, np.random.default_rng(7)
+    ids = [f"U{i}" for i in range(n)]
+    history = [
+        [ids_[k : k + 6] for k in range(0, n - 5, 6)]
+        for ids_ in (list(rng.permutation(ids)) for _ in range(4))
+    ]
+    scorer = build_scorer(_people(n), history, MatchSettings(group_size=4, cooldown=4))
+    start = _members(rng.permutation(n).reshape(-1, 4).tolist())
+    fixed = repair(start, scorer, np.random.default_rng(0))
+    assert sorted(fixed[fixed >= 0].tolist()) == list(range(n))
+    assert (fixed >= 0).sum(axis=1).tolist() == [4] * 100
+    assert _total(fixed, scorer) > _total(start, scorer)
+    assert flagged_rows(fixed, scorer).sum() < flagged_rows(start, scorer).sum() // 4

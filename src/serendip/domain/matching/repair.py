@@ -15,17 +15,30 @@ puts cross-team first). Rounds without a flagged pair pay one vectorised scan.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from serendip.domain.matching.pairing import WeightFn
 from serendip.domain.matching.weights import FORBIDDEN, I64, B, PairScorer
 
 _CANDIDATES = 64  # other groups tried per conflicted person (all of them in smaller rounds)
 _ROTATION_CANDIDATES = 24  # of those, the groups tried as both steps of a rotation: (24 x 8)^2 pairs
 _ATTEMPTS = 400  # conflicted people examined per round: bounds the work when conflicts cannot go
+_DENSE_UP_TO = 300  # people: below this every pair is weighed once (attempts are then table look-ups)
 NEG = np.int64(FORBIDDEN) * 8
 
 Transfer = tuple[int, int, int]  # (person, from row, to row)
+FlagFn = Callable[[I64, I64], B]
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Weight and flag (repeat or forbidden) of arbitrary pairs of people."""
+
+    weigh: WeightFn
+    flagged: FlagFn
 
 
 def repair(members: I64, scorer: PairScorer, rng: np.random.Generator, deadline: float | None = None) -> I64:
@@ -34,41 +47,56 @@ def repair(members: I64, scorer: PairScorer, rng: np.random.Generator, deadline:
     if todo.size == 0 or members.shape[0] < 2:
         return members
     members = members.copy()
+    pairs = _pairs(scorer)
     attempts = _ATTEMPTS
     while todo.size:
         changed: list[int] = []
         for row in todo.tolist():
-            for a in _conflicted_members(members[row], scorer):
+            for a in _conflicted_members(members[row], pairs.flagged):
                 if attempts == 0 or (deadline is not None and time.perf_counter() > deadline):
                     return members
                 attempts -= 1
-                move = _best_move(members, row, a, todo, scorer, rng)
+                move = _best_move(members, row, a, todo, pairs, rng)
                 if move:
                     changed += _apply(members, move)
                     break  # the row changed: its conflicted members are recomputed next pass
         if not changed:
             break
         rows = np.unique(np.concatenate([todo, np.array(changed, dtype=np.int64)]))
-        todo = rows[flagged_rows(members[rows], scorer)]
+        todo = rows[_flagged_rows(members[rows], pairs.flagged)]
     return members
 
 
 def flagged_rows(members: I64, scorer: PairScorer) -> B:
     """Per group, whether two of its members met within the cooldown or must never meet."""
-    width = members.shape[1]
-    left, right = np.triu_indices(width, 1)
+    return _flagged_rows(members, lambda u, v: np.asarray(scorer.special(u, v) != 0, dtype=np.bool_))
+
+
+def _flagged_rows(members: I64, flagged: FlagFn) -> B:
+    """`flagged_rows` with a given pair flag."""
+    left, right = np.triu_indices(members.shape[1], 1)
     x, y = members[:, left], members[:, right]
     ok = (x >= 0) & (y >= 0)
     hit = np.zeros(x.shape, dtype=np.bool_)
-    hit[ok] = scorer.special(x[ok], y[ok]) != 0
+    hit[ok] = flagged(x[ok], y[ok])
     return np.asarray(hit.any(axis=1), dtype=np.bool_)
 
 
-def _conflicted_members(group: I64, scorer: PairScorer) -> list[int]:
+def _pairs(scorer: PairScorer) -> _Pairs:
+    """The scorer's weights and flags; as full tables in small rounds, where attempts repeat pairs."""
+    if scorer.n > _DENSE_UP_TO:
+        return _Pairs(scorer.weights, lambda u, v: np.asarray(scorer.special(u, v) != 0, dtype=np.bool_))
+    u, v = np.divmod(np.arange(scorer.n * scorer.n, dtype=np.int64), scorer.n)
+    weight = scorer.weights(u, v).reshape(scorer.n, scorer.n)
+    flag = (scorer.special(u, v) != 0).reshape(scorer.n, scorer.n)
+    return _Pairs(lambda x, y: weight[x, y], lambda x, y: flag[x, y])
+
+
+def _conflicted_members(group: I64, flagged: FlagFn) -> list[int]:
     """Members of `group` in a flagged pair, the most conflicted first (ties: slot order)."""
     people = group[group >= 0]
     left, right = np.triu_indices(people.size, 1)
-    hit = scorer.special(people[left], people[right]) != 0
+    hit = flagged(people[left], people[right])
     counts = np.bincount(np.concatenate([left[hit], right[hit]]), minlength=people.size)
     order = np.argsort(-counts, kind="stable")
     return [int(people[i]) for i in order if counts[i] > 0]
@@ -93,12 +121,12 @@ def _grid(valid: B, values: I64) -> I64:
     return out
 
 
-def _contributions(rows: I64, scorer: PairScorer) -> I64:
+def _contributions(rows: I64, weigh: WeightFn) -> I64:
     """Per slot, the weight of that member to the rest of its group, in one weight call."""
     left, right = np.triu_indices(rows.shape[1], 1)
     x, y = rows[:, left], rows[:, right]
     ok = (x >= 0) & (y >= 0)
-    w = _grid(ok, scorer.weights(x[ok], y[ok]))
+    w = _grid(ok, weigh(x[ok], y[ok]))
     out = np.zeros(rows.shape, dtype=np.int64)
     for k in range(left.size):  # at most 28 column pairs
         out[:, left[k]] += w[:, k]
@@ -107,10 +135,10 @@ def _contributions(rows: I64, scorer: PairScorer) -> I64:
 
 
 def _best_move(
-    members: I64, row: int, a: int, flagged: I64, scorer: PairScorer, rng: np.random.Generator
+    members: I64, row: int, a: int, flagged: I64, pairs: _Pairs, rng: np.random.Generator
 ) -> list[Transfer]:
     """The best strictly improving size-keeping move taking `a` out of group `row`; [] if none."""
-    weigh = scorer.weights
+    weigh = pairs.weigh
     others = _candidates(members.shape[0], row, flagged, rng)
     cm = members[others]
     valid = cm >= 0
@@ -122,7 +150,7 @@ def _best_move(
     wa_sum = wa.sum(axis=1)  # w(a, H)
     to_rest = weigh(np.repeat(people, rest.size), np.tile(rest, people.size))
     w_in = _grid(valid, to_rest.reshape(-1, rest.size).sum(axis=1))  # w(b, G - a)
-    contrib = _contributions(cm, scorer)  # w(b, H - b)
+    contrib = _contributions(cm, weigh)  # w(b, H - b)
     w_out = int(weigh(np.full(rest.size, a), rest).sum())  # w(a, G - a)
 
     def at(k: int, j: int) -> int:
@@ -144,7 +172,7 @@ def _best_move(
     moves.append((int(chain[h, k]), [(a, row, int(others[h])), (at(k, int(take_j[k])), int(others[k]), row)]))
     r = min(others.size, _ROTATION_CANDIDATES)
     if r >= 2:
-        gain4 = _rotation_gains(cm[:r], wa[:r], wa_sum[:r], w_in[:r], contrib[:r], w_out, scorer)
+        gain4 = _rotation_gains(cm[:r], wa[:r], wa_sum[:r], w_in[:r], contrib[:r], w_out, weigh)
         h, jb, k, jc = _argmax(gain4)
         hop = [
             (a, row, int(others[h])),
@@ -161,7 +189,7 @@ def _argmax(values: I64) -> tuple[int, ...]:
 
 
 def _rotation_gains(
-    rm: I64, wa: I64, wa_sum: I64, w_in: I64, contrib: I64, w_out: int, scorer: PairScorer
+    rm: I64, wa: I64, wa_sum: I64, w_in: I64, contrib: I64, w_out: int, weigh: WeightFn
 ) -> I64:
     """Gain of a -> H, b -> K, c -> G for every (H, b, K, c) among rows `rm`; NEG where invalid."""
     r, width = rm.shape
@@ -169,9 +197,9 @@ def _rotation_gains(
     people = rm[valid]
     at = np.flatnonzero(valid.ravel())
     pair = np.zeros((r * width, r * width), dtype=np.int64)
-    pair[np.ix_(at, at)] = scorer.weights(
-        np.repeat(people, people.size), np.tile(people, people.size)
-    ).reshape(people.size, people.size)
+    pair[np.ix_(at, at)] = weigh(np.repeat(people, people.size), np.tile(people, people.size)).reshape(
+        people.size, people.size
+    )
     w4 = pair.reshape(r, width, r, width)  # w(b, c) for b at (H, jb), c at (K, jc)
     to_k = w4.sum(axis=3)  # w(b, K)
     leave_h = wa_sum[:, None] - wa - contrib  # H: a replaces b
