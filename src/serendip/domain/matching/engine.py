@@ -35,6 +35,7 @@ from serendip.domain.matching.pairing import (
     repair_unmatched,
 )
 from serendip.domain.matching.quality import measure
+from serendip.domain.matching.repair import repair
 from serendip.domain.matching.sizes import group_sizes
 from serendip.domain.matching.weights import FORBIDDEN, I64, PairScorer, build_scorer
 
@@ -177,6 +178,8 @@ def _solve(scorer: PairScorer, settings: MatchSettings) -> tuple[list[list[int]]
         restarts = _RESTARTS if settings.group_size > 2 and n <= _RESTARTS_UP_TO else 0
         budget = (_EVALUATIONS if settings.group_size == 2 else _GROUP_EVALUATIONS) * n
         members = _search(members, eu, ev, ew, scorer, rng, deadline, restarts, budget)
+        if settings.group_size > 2:  # moves beyond two-person swaps, only where a flagged pair is left
+            members = repair(members, scorer, rng, deadline)
     full = bool((members >= 0).all())  # e.g. an even pair round: no padding to drop
     groups = members.tolist() if full else [[x for x in row if x >= 0] for row in members.tolist()]
     if settings.group_size > 2:
