@@ -109,14 +109,16 @@ def test_forget_me_erases_the_members_asks_either_side(database: Database, who: 
         people = _world(session)
         offer = asks.search(session, people["asker"], "kubernetes", NOW).offers[0]
         asks.request(session, ask_id=offer.ask_id, asker_slack_id="UA", now=NOW)
-        gone_id = people[who].id if who == "asker" else next(
-            m.id for m in people.values() if m.slack_id == offer.slack_id
+        gone_id = (
+            people[who].id
+            if who == "asker"
+            else next(m.id for m in people.values() if m.slack_id == offer.slack_id)
         )
         profile.forget(session, session.get(Member, gone_id))  # type: ignore[arg-type]
     with database.transaction() as session:
         left = session.scalar(
-            select(func.count()).select_from(ExpertAsk).where(
-                (ExpertAsk.asker_id == gone_id) | (ExpertAsk.expert_id == gone_id)
-            )
+            select(func.count())
+            .select_from(ExpertAsk)
+            .where((ExpertAsk.asker_id == gone_id) | (ExpertAsk.expert_id == gone_id))
         )
         assert left == 0

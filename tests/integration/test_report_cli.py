@@ -18,8 +18,9 @@ SERENDIP = str(Path(sys.executable).with_name("serendip"))
 
 def _run(database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "SERENDIP_LOG_LEVEL": "WARNING", "COLUMNS": "140"}
-    return subprocess.run([SERENDIP, "report", *args], capture_output=True, text=True, env=env, timeout=120,
-                          cwd=cwd)
+    return subprocess.run(
+        [SERENDIP, "report", *args], capture_output=True, text=True, env=env, timeout=120, cwd=cwd
+    )
 
 
 def _history(database_url: str) -> None:
@@ -34,8 +35,14 @@ def test_report_prints_the_figures_and_writes_the_chart(tmp_path: Path, database
     chart = tmp_path / "chart.png"
     result = _run(database_url, tmp_path, "--program", "C0123", "--png", str(chart))
     assert result.returncode == 0, result.stderr
-    for expected in ("Intros delivered", "Meeting rate", "50%", "3 of 6", "Members with no cross-team tie yet",
-                     "chart written to"):
+    for expected in (
+        "Intros delivered",
+        "Meeting rate",
+        "50%",
+        "3 of 6",
+        "Members with no cross-team tie yet",
+        "chart written to",
+    ):
         assert expected in result.stdout, expected
     with Image.open(chart) as image:
         assert image.format == "PNG" and image.size[0] >= 800 and image.size[1] >= 600

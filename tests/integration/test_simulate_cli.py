@@ -14,7 +14,9 @@ SERENDIP = shutil.which("serendip", path=str(Path(sys.executable).parent)) or "s
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SERENDIP, "simulate", *args], capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [SERENDIP, "simulate", *args], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.fixture
@@ -37,17 +39,30 @@ def test_json_mode_prints_one_object_with_every_round(people_csv: Path) -> None:
     for r in report["rounds"]:
         assert sorted(x for g in r["groups"] for x in g) == [f"U{i:03d}" for i in range(41)]
         assert sorted(len(g) for g in r["groups"]) == [2] * 19 + [3]
-        assert set(r["quality"]) == {"coverage", "repeats", "avoidable_repeats", "cross_team_rate",
-                                     "cross_team_bound", "tz_overlap_rate", "shared_tag_rate"}
+        assert set(r["quality"]) == {
+            "coverage",
+            "repeats",
+            "avoidable_repeats",
+            "cross_team_rate",
+            "cross_team_bound",
+            "tz_overlap_rate",
+            "shared_tag_rate",
+        }
         assert r["quality"]["repeats"] == 0 and r["seconds"] >= 0
         assert not any({"U000", f"U00{k}"} <= set(g) for g in r["groups"] for k in (1, 2, 3))
-    pairs = [{frozenset((a, b)) for g in r["groups"] for a in g for b in g if a < b} for r in report["rounds"]]
+    pairs = [
+        {frozenset((a, b)) for g in r["groups"] for a in g for b in g if a < b} for r in report["rounds"]
+    ]
     assert not pairs[0] & pairs[1] and not pairs[1] & pairs[2], "each round feeds the next one's history"
 
 
 def test_the_same_seed_replays_the_same_rounds(people_csv: Path) -> None:
-    first = run("--people", str(people_csv), "--rounds", "2", "--json", "--group-size", "4", "--mode", "strict")
-    again = run("--people", str(people_csv), "--rounds", "2", "--json", "--group-size", "4", "--mode", "strict")
+    first = run(
+        "--people", str(people_csv), "--rounds", "2", "--json", "--group-size", "4", "--mode", "strict"
+    )
+    again = run(
+        "--people", str(people_csv), "--rounds", "2", "--json", "--group-size", "4", "--mode", "strict"
+    )
     groups = [[r["groups"] for r in json.loads(d.stdout)["rounds"]] for d in (first, again)]
     assert groups[0] == groups[1]
     assert all(4 <= len(g) <= 5 for g in groups[0][0])
@@ -59,12 +74,17 @@ def test_human_mode_prints_a_quality_table(people_csv: Path) -> None:
     assert "round" in done.stdout and "cross" in done.stdout and "bound" in done.stdout
 
 
-@pytest.mark.parametrize(("content", "line", "problem"), [
-    ("name,department\nAda,Eng\n", 1, "`id` or `email`"),
-    ("id,department\nU1,Eng\nU1,Ops\n", 3, "duplicate id 'U1'"),
-    ("id,timezone\nU1,UTC\nU2,Mars/Base\n", 3, "unknown time zone 'Mars/Base'"),
-])
-def test_a_malformed_csv_exits_2_with_one_located_line(tmp_path: Path, content: str, line: int, problem: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "line", "problem"),
+    [
+        ("name,department\nAda,Eng\n", 1, "`id` or `email`"),
+        ("id,department\nU1,Eng\nU1,Ops\n", 3, "duplicate id 'U1'"),
+        ("id,timezone\nU1,UTC\nU2,Mars/Base\n", 3, "unknown time zone 'Mars/Base'"),
+    ],
+)
+def test_a_malformed_csv_exits_2_with_one_located_line(
+    tmp_path: Path, content: str, line: int, problem: str
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
     done = run("--people", str(path), "--json")

@@ -36,40 +36,59 @@ NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 PEOPLE = {"A1": "Eng", "A2": "Eng", "B1": "Sales", "B2": "Sales", "C1": "Ops", "H1": "HR", "N1": None}
 # (round date, quality, [(members, state, follow-up sent, {member: answer})])
 ROUNDS: list[tuple[datetime, dict[str, Any] | None, list[tuple[list[str], str, bool, dict[str, str]]]]] = [
-    (datetime(2026, 3, 2, 9, tzinfo=UTC), {"cross_team_rate": 0.667, "cross_team_bound": 1.0}, [
-        (["A1", "B1"], "posted", True, {"A1": "met", "B1": "met"}),
-        (["A2", "C1"], "posted", True, {"A2": "cant_make_it"}),
-        (["B2", "N1"], "posted", False, {}),
-    ]),
-    (datetime(2026, 4, 6, 8, tzinfo=UTC), {"cross_team_rate": 0.5, "cross_team_bound": 0.8}, [
-        (["A1", "A2"], "posted", True, {}),
-        (["B1", "C1"], "posted", False, {"B1": "met"}),
-        (["B2", "N1"], "posted", False, {}),
-        (["H1", "A1"], "failed", False, {}),
-    ]),
-    (datetime(2026, 5, 4, 8, tzinfo=UTC), {"cross_team_rate": 1.0, "cross_team_bound": 1.0}, [
-        (["A1", "B1"], "posted", True, {"A1": "met"}),
-        (["A2", "B2", "C1"], "posted", True, {"C1": "scheduled"}),
-    ]),
+    (
+        datetime(2026, 3, 2, 9, tzinfo=UTC),
+        {"cross_team_rate": 0.667, "cross_team_bound": 1.0},
+        [
+            (["A1", "B1"], "posted", True, {"A1": "met", "B1": "met"}),
+            (["A2", "C1"], "posted", True, {"A2": "cant_make_it"}),
+            (["B2", "N1"], "posted", False, {}),
+        ],
+    ),
+    (
+        datetime(2026, 4, 6, 8, tzinfo=UTC),
+        {"cross_team_rate": 0.5, "cross_team_bound": 0.8},
+        [
+            (["A1", "A2"], "posted", True, {}),
+            (["B1", "C1"], "posted", False, {"B1": "met"}),
+            (["B2", "N1"], "posted", False, {}),
+            (["H1", "A1"], "failed", False, {}),
+        ],
+    ),
+    (
+        datetime(2026, 5, 4, 8, tzinfo=UTC),
+        {"cross_team_rate": 1.0, "cross_team_bound": 1.0},
+        [
+            (["A1", "B1"], "posted", True, {"A1": "met"}),
+            (["A2", "B2", "C1"], "posted", True, {"C1": "scheduled"}),
+        ],
+    ),
     (datetime(2026, 6, 1, 8, tzinfo=UTC), None, [(["A1", "C1"], "pending", False, {})]),
 ]
 
 
-def build_history(session: Session, *, team_id: str = TEAM, channel_id: str = "CHIST",
-                  program: Program | None = None) -> Program:
+def build_history(
+    session: Session, *, team_id: str = TEAM, channel_id: str = "CHIST", program: Program | None = None
+) -> Program:
     """Store the history (in a new program unless one is given) and return the program."""
     if session.get(Workspace, team_id) is None:
         session.add(Workspace(id=team_id))
         session.flush()
     if program is None:
-        program = Program(workspace_id=team_id, channel_id=channel_id, channel_name="history",
-                          created_by="A1", timezone="Europe/Berlin")
+        program = Program(
+            workspace_id=team_id,
+            channel_id=channel_id,
+            channel_name="history",
+            created_by="A1",
+            timezone="Europe/Berlin",
+        )
         session.add(program)
     session.flush()
     people = {}
     for slack_id, department in PEOPLE.items():
-        member = Member(workspace_id=team_id, slack_id=slack_id, real_name=f"Person {slack_id}",
-                        department=department)
+        member = Member(
+            workspace_id=team_id, slack_id=slack_id, real_name=f"Person {slack_id}", department=department
+        )
         session.add(member)
         session.flush()
         session.add(Enrolment(program_id=program.id, member_id=member.id))

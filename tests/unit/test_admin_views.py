@@ -18,9 +18,16 @@ NOW = datetime(2026, 5, 20, tzinfo=UTC)
 
 def _stats(departments: int = 0, rounds: int = 0) -> ProgramStats:
     names = [f"Department number {i}" for i in range(departments)]
-    stats = compute_stats(program_id=1, channel_id="C1", timezone="UTC", now=NOW, seats=[], outcomes={},
-                          quality={}, people=[(f"U{i}", names[i % departments] if departments else None)
-                                              for i in range(10)])
+    stats = compute_stats(
+        program_id=1,
+        channel_id="C1",
+        timezone="UTC",
+        now=NOW,
+        seats=[],
+        outcomes={},
+        quality={},
+        people=[(f"U{i}", names[i % departments] if departments else None) for i in range(10)],
+    )
     stats.series = [RoundPoint(i, NOW, 10, 5, 1, i + 1, 0.5, 0.9) for i in range(rounds)]
     return stats
 
@@ -51,8 +58,17 @@ def _state(**values: str) -> dict[str, dict[str, dict[str, object]]]:
     return state
 
 
-GOOD = {"frequency": "monthly", "day": "fri", "time": "14:30", "timezone": "america/new_york", "size": "4",
-        "mode": "off", "cooldown": "0", "followup": "on", "welcome": "Hi"}
+GOOD = {
+    "frequency": "monthly",
+    "day": "fri",
+    "time": "14:30",
+    "timezone": "america/new_york",
+    "size": "4",
+    "mode": "off",
+    "cooldown": "0",
+    "followup": "on",
+    "welcome": "Hi",
+}
 
 
 def test_the_settings_modal_reads_every_field() -> None:
@@ -80,12 +96,22 @@ def test_an_untouched_welcome_keeps_its_stored_mrkdwn() -> None:
 
 
 def test_the_config_view_opens_on_the_current_values() -> None:
-    settings = {AdminSetting.FREQUENCY: "weekly", AdminSetting.DAY: 2, AdminSetting.TIME: "10:00",
-                AdminSetting.TIMEZONE: "UTC", AdminSetting.SIZE: 3, AdminSetting.MODE: "prefer",
-                AdminSetting.COOLDOWN: 8, AdminSetting.FOLLOWUP: True, AdminSetting.WELCOME: "a &amp; b"}
+    settings = {
+        AdminSetting.FREQUENCY: "weekly",
+        AdminSetting.DAY: 2,
+        AdminSetting.TIME: "10:00",
+        AdminSetting.TIMEZONE: "UTC",
+        AdminSetting.SIZE: 3,
+        AdminSetting.MODE: "prefer",
+        AdminSetting.COOLDOWN: 8,
+        AdminSetting.FOLLOWUP: True,
+        AdminSetting.WELCOME: "a &amp; b",
+    }
     view = config_modal.config_view(settings, "C1")
     blocks = {b["block_id"]: b["element"] for b in view["blocks"]}
-    assert blocks["day"]["initial_option"]["value"] == "wed" and blocks["size"]["initial_option"]["value"] == "3"
+    assert (
+        blocks["day"]["initial_option"]["value"] == "wed" and blocks["size"]["initial_option"]["value"] == "3"
+    )
     assert blocks["welcome"]["initial_value"] == "a & b" and config_modal.channel_of(view) == "C1"
 
 

@@ -106,8 +106,17 @@ def test_pause_without_argument_lasts_until_resume() -> None:
 
 @pytest.mark.parametrize(
     ("text", "days"),
-    [("pause 2w", 14), ("pause 10d", 10), ("pause 10 D", 10), ("pause 1 week", 7), ("pause 3 days", 3),
-     ("pause for 2 weeks", 14), ("pause 365d", 365), ("pause 52w", 364), ("pause ２ｗ", 14)],
+    [
+        ("pause 2w", 14),
+        ("pause 10d", 10),
+        ("pause 10 D", 10),
+        ("pause 1 week", 7),
+        ("pause 3 days", 3),
+        ("pause for 2 weeks", 14),
+        ("pause 365d", 365),
+        ("pause 52w", 364),
+        ("pause ２ｗ", 14),
+    ],
 )
 def test_pause_for_days_or_weeks_counts_days(text: str, days: int) -> None:
     assert parse_command(text) == Pause(days=days)
@@ -174,7 +183,9 @@ def test_tags_are_removed_with_remove() -> None:
 
 
 def test_tags_are_unescaped_before_splitting() -> None:
-    assert parse_command("expertise add R&amp;D, &lt;html&gt;") == Expertise(action="add", tags=("r&d", "html"))
+    assert parse_command("expertise add R&amp;D, &lt;html&gt;") == Expertise(
+        action="add", tags=("r&d", "html")
+    )
 
 
 def test_tags_without_add_or_remove_are_refused_with_an_example() -> None:
@@ -421,7 +432,10 @@ def test_admins_without_a_proper_mention_are_refused(text: str, complaint: str) 
 
 def test_readers_give_none_for_what_they_cannot_read() -> None:
     assert (read_weekday("fr"), read_time("7pm"), read_timezone("Nowhere/Town"), read_switch("?")) == (
-        None, None, None, None,
+        None,
+        None,
+        None,
+        None,
     )
 
 
@@ -446,12 +460,71 @@ def test_usage_for_admin_covers_every_admin_line() -> None:
 # ---- properties
 
 _TOKENS = [
-    *PARTICIPANT_COMMANDS, "admin", "set", "add", "remove", "names", "until", "on", "off", "me", "forget",
-    "frequency", "day", "time", "timezone", "size", "mode", "cooldown", "followup", "welcome", "admins",
-    "preview", "2w", "10d", "0d", "999999w", "2026-12-24", "2026-02-30", "0000-00-00", "10:00", "25:99",
-    "Europe/Berlin", "europe/berln", "3", "52", "-1", "<@U123>", "<@U1|x y>", "<@", "<@U", "@bob", ",",
-    "&amp;", "&lt;", "&gt;", "&", "<", ">", "`", "\u202e", "\u200f", "\u200d", "🚀", "👩\u200d💻", "٣",
-    "ß", "İ", "\x00", "\x1c", "\u2028", "\ud800", "x" * 45, "k8s", "c++", "?",
+    *PARTICIPANT_COMMANDS,
+    "admin",
+    "set",
+    "add",
+    "remove",
+    "names",
+    "until",
+    "on",
+    "off",
+    "me",
+    "forget",
+    "frequency",
+    "day",
+    "time",
+    "timezone",
+    "size",
+    "mode",
+    "cooldown",
+    "followup",
+    "welcome",
+    "admins",
+    "preview",
+    "2w",
+    "10d",
+    "0d",
+    "999999w",
+    "2026-12-24",
+    "2026-02-30",
+    "0000-00-00",
+    "10:00",
+    "25:99",
+    "Europe/Berlin",
+    "europe/berln",
+    "3",
+    "52",
+    "-1",
+    "<@U123>",
+    "<@U1|x y>",
+    "<@",
+    "<@U",
+    "@bob",
+    ",",
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&",
+    "<",
+    ">",
+    "`",
+    "\u202e",
+    "\u200f",
+    "\u200d",
+    "🚀",
+    "👩\u200d💻",
+    "٣",
+    "ß",
+    "İ",
+    "\x00",
+    "\x1c",
+    "\u2028",
+    "\ud800",
+    "x" * 45,
+    "k8s",
+    "c++",
+    "?",
 ]
 token_soup = st.lists(
     st.tuples(st.sampled_from(_TOKENS), st.sampled_from([" ", "  ", "\t", "\n", ",", "", "\u00a0"])),
@@ -461,8 +534,11 @@ any_text = st.one_of(
     st.text(),
     st.text(st.characters(min_codepoint=0, max_codepoint=0x2FFF)),
     token_soup,
-    st.builds("{} {}".format, st.sampled_from(["expertise add", "admin set", "pause", "admin admins add"]),
-              st.text()),
+    st.builds(
+        "{} {}".format,
+        st.sampled_from(["expertise add", "admin set", "pause", "admin admins add"]),
+        st.text(),
+    ),
 )
 
 
@@ -547,10 +623,31 @@ def test_any_tag_list_adds_its_split_tags_or_is_refused(tags: list[str]) -> None
 
 
 _CASELESS = [
-    "", "help", "join", "leave", "pause", "pause 2w", "pause until 2026-12-24", "resume", "skip", "profile",
-    "expertise add k8s, apis", "interests remove go", "asks off", "history", "forget-me", "admin setup",
-    "admin preview names", "admin set day wed", "admin set timezone europe/berlin", "admin set mode strict",
-    "admin admins add <@U123>", "admin set frequency monthly", "jion", "pause 0d", "admin set size 9",
+    "",
+    "help",
+    "join",
+    "leave",
+    "pause",
+    "pause 2w",
+    "pause until 2026-12-24",
+    "resume",
+    "skip",
+    "profile",
+    "expertise add k8s, apis",
+    "interests remove go",
+    "asks off",
+    "history",
+    "forget-me",
+    "admin setup",
+    "admin preview names",
+    "admin set day wed",
+    "admin set timezone europe/berlin",
+    "admin set mode strict",
+    "admin admins add <@U123>",
+    "admin set frequency monthly",
+    "jion",
+    "pause 0d",
+    "admin set size 9",
 ]
 _BLANKS = st.text(alphabet=" \t\n\u00a0\u2003\u3000", max_size=5)
 
@@ -577,9 +674,18 @@ def test_parsing_ignores_the_case_of_keywords(text: str, data: st.DataObject) ->
         assert result == expected
 
 
-@given(st.sampled_from(_CASELESS), st.lists(st.tuples(st.integers(0, 60), st.sampled_from(
-    ["\x00", "\x7f", "\u200b", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\ufeff", "\x1b"]
-)), max_size=5))
+@given(
+    st.sampled_from(_CASELESS),
+    st.lists(
+        st.tuples(
+            st.integers(0, 60),
+            st.sampled_from(
+                ["\x00", "\x7f", "\u200b", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066", "\ufeff", "\x1b"]
+            ),
+        ),
+        max_size=5,
+    ),
+)
 def test_invisible_characters_anywhere_change_nothing(text: str, inserts: list[tuple[int, str]]) -> None:
     noisy = text
     for position, ch in inserts:

@@ -49,14 +49,21 @@ def test_overlap_handles_zones_on_either_side_of_midnight() -> None:
     assert overlap_minutes(660, (540, 1020), -420, (960, 1380)) > 0
 
 
-@given(st.lists(st.sets(st.sampled_from(["kubernetes", "go", "python", "design", "kube"]), max_size=3),
-                max_size=12), st.integers(1, 5))
+@given(
+    st.lists(
+        st.sets(st.sampled_from(["kubernetes", "go", "python", "design", "kube"]), max_size=3), max_size=12
+    ),
+    st.integers(1, 5),
+)
 def test_ranking_returns_distinct_matching_people_best_first(tag_sets: list[set[str]], limit: int) -> None:
-    candidates = [ExpertCandidate(i, f"U{i}", frozenset(t), recent_asks=i % 3) for i, t in enumerate(tag_sets)]
+    candidates = [
+        ExpertCandidate(i, f"U{i}", frozenset(t), recent_asks=i % 3) for i, t in enumerate(tag_sets)
+    ]
     ranked = rank_experts("kube", candidates, asker_offset=0, asker_hours=(540, 1020), limit=limit)
     assert len(ranked) <= limit and len({r.candidate.slack_id for r in ranked}) == len(ranked)
-    assert all(r.matched for r in ranked) and [r.score for r in ranked] == sorted((r.score for r in ranked),
-                                                                                   reverse=True)
+    assert all(r.matched for r in ranked) and [r.score for r in ranked] == sorted(
+        (r.score for r in ranked), reverse=True
+    )
 
 
 def test_closest_tags_fall_back_to_the_most_common() -> None:

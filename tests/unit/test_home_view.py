@@ -14,9 +14,16 @@ from serendip.services.profile_form import ProfileSnapshot
 
 def _snapshot(**changes: object) -> ProfileSnapshot:
     values: dict[str, object] = {
-        "slack_id": "U1", "department": "Finance", "department_source": DepartmentSource.DIRECTORY,
-        "tz": "Europe/Berlin", "expertise": ["python"], "interests": ["design"], "blocked": [],
-        "work_start": 540, "work_end": 1020, "may_be_asked": True,
+        "slack_id": "U1",
+        "department": "Finance",
+        "department_source": DepartmentSource.DIRECTORY,
+        "tz": "Europe/Berlin",
+        "expertise": ["python"],
+        "interests": ["design"],
+        "blocked": [],
+        "work_start": 540,
+        "work_end": 1020,
+        "may_be_asked": True,
     }
     values.update(changes)
     return ProfileSnapshot(**values)  # type: ignore[arg-type]

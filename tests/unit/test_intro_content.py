@@ -5,8 +5,12 @@ from __future__ import annotations
 from serendip.domain.intro_content import IntroPerson, build_card, overlap_utc
 
 
-def _person(pid: str, offset: int = 0, expertise: tuple[str, ...] = (), interests: tuple[str, ...] = ()) -> IntroPerson:
-    return IntroPerson(pid, pid, "Dept", None, "UTC", offset, (540, 1020), frozenset(expertise), frozenset(interests))
+def _person(
+    pid: str, offset: int = 0, expertise: tuple[str, ...] = (), interests: tuple[str, ...] = ()
+) -> IntroPerson:
+    return IntroPerson(
+        pid, pid, "Dept", None, "UTC", offset, (540, 1020), frozenset(expertise), frozenset(interests)
+    )
 
 
 def test_people_in_the_same_zone_overlap_all_day() -> None:

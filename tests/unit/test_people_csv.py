@@ -20,8 +20,11 @@ def write(tmp_path: Path, text: str, name: str = "people.csv") -> Path:
 
 
 def test_good_rows_carry_every_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "id,name,department,timezone,manager_id,expertise,interests\n"
-                 "U1,Ada,Eng,Europe/Berlin,U9,Python; k8s,ML;;chess\n")
+    path = write(
+        tmp_path,
+        "id,name,department,timezone,manager_id,expertise,interests\n"
+        "U1,Ada,Eng,Europe/Berlin,U9,Python; k8s,ML;;chess\n",
+    )
     parsed = read_people_csv(path, at=WINTER)
     assert parsed.problems == []
     (row,) = parsed.rows
@@ -37,9 +40,18 @@ def test_iana_zones_follow_daylight_saving_at_the_reference_instant() -> None:
     assert utc_offset_minutes("America/New_York", SUMMER) == -240
 
 
-@pytest.mark.parametrize(("raw", "minutes"), [
-    ("", 0), ("UTC", 0), ("+05:30", 330), ("-0800", -480), ("+5", 300), ("UTC+05:45", 345), ("-03:30", -210),
-])
+@pytest.mark.parametrize(
+    ("raw", "minutes"),
+    [
+        ("", 0),
+        ("UTC", 0),
+        ("+05:30", 330),
+        ("-0800", -480),
+        ("+5", 300),
+        ("UTC+05:45", 345),
+        ("-03:30", -210),
+    ],
+)
 def test_offsets_and_blank_are_read_as_minutes(raw: str, minutes: int) -> None:
     assert utc_offset_minutes(raw, WINTER) == minutes
 
@@ -50,14 +62,17 @@ def test_unknown_zones_and_bad_offsets_are_problems(raw: str) -> None:
 
 
 def test_bad_rows_are_reported_by_line_and_good_rows_kept(tmp_path: Path) -> None:
-    path = write(tmp_path, "email,id,timezone\n"
-                 "a@x.org,U1,\n"
-                 "\n"
-                 "b@x.org,U1,\n"
-                 "A@X.org,U3,\n"
-                 "c@x.org,U4,Nowhere/City\n"
-                 ",,+01:00\n"
-                 "d@x.org,U6,+01:00\n")
+    path = write(
+        tmp_path,
+        "email,id,timezone\n"
+        "a@x.org,U1,\n"
+        "\n"
+        "b@x.org,U1,\n"
+        "A@X.org,U3,\n"
+        "c@x.org,U4,Nowhere/City\n"
+        ",,+01:00\n"
+        "d@x.org,U6,+01:00\n",
+    )
     parsed = read_people_csv(path, at=WINTER)
     assert [r.id for r in parsed.rows] == ["U1", "U6"]
     assert [p.line for p in parsed.problems] == [4, 5, 6, 7]

@@ -11,8 +11,13 @@ from serendip.domain.tags import MAX_TAG_LENGTH, MAX_TAGS_PER_KIND, normalise_ta
 
 def _raw(**changes: object) -> RawProfile:
     values: dict[str, object] = {
-        "department": None, "expertise": [], "interests": [], "blocked": [], "work_start": None,
-        "work_end": None, "may_be_asked": True,
+        "department": None,
+        "expertise": [],
+        "interests": [],
+        "blocked": [],
+        "work_start": None,
+        "work_end": None,
+        "may_be_asked": True,
     }
     values.update(changes)
     return RawProfile(**values)  # type: ignore[arg-type]
@@ -54,7 +59,9 @@ def test_an_overlong_tag_is_named_and_refused() -> None:
 
 def test_a_valid_form_becomes_profile_input() -> None:
     checked = check_profile(
-        _raw(expertise=["Go"], blocked=["U2", "U2"], work_start="08:30", work_end="16:00", department=" Ops "),
+        _raw(
+            expertise=["Go"], blocked=["U2", "U2"], work_start="08:30", work_end="16:00", department=" Ops "
+        ),
         self_id="U1",
     )
     assert checked == ProfileInput("Ops", ("go",), (), ("U2",), 510, 960, True)

@@ -26,11 +26,23 @@ GROUP_SIZES = range(2, 7)
 COOLDOWN_ROUNDS = range(0, 53)
 
 _ALIASES = {
-    "?": "help", "forgetme": "forget-me", "forget_me": "forget-me", "unpause": "resume",
-    "interest": "interests", "department": "team", "dept": "team",
+    "?": "help",
+    "forgetme": "forget-me",
+    "forget_me": "forget-me",
+    "unpause": "resume",
+    "interest": "interests",
+    "department": "team",
+    "dept": "team",
 }
-_SETTING_ALIASES = {"freq": "frequency", "weekday": "day", "tz": "timezone", "zone": "timezone",
-                    "follow-up": "followup", "follow_up": "followup", "group-size": "size"}
+_SETTING_ALIASES = {
+    "freq": "frequency",
+    "weekday": "day",
+    "tz": "timezone",
+    "zone": "timezone",
+    "follow-up": "followup",
+    "follow_up": "followup",
+    "group-size": "size",
+}
 _ACTIONS: dict[str, Action] = {"add": "add", "remove": "remove", "rm": "remove", "delete": "remove"}
 # Bidi controls and other invisible format characters go; joiners stay (emoji sequences need them).
 _KEPT_FORMAT = frozenset("\u200c\u200d")
@@ -278,7 +290,9 @@ def _user_ids(text: str, topic: str) -> tuple[str, ...]:
     ids = tuple(dict.fromkeys(_MENTION.findall(text)))
     leftover = [word for word in re.split(r"[\s,]+", _MENTION.sub(" ", text)) if word and word != "and"]
     if leftover and leftover[0].startswith("@"):
-        raise _Bad(f"I can't tell who {_quote(leftover[0])} is: pick the person from the @-mention list.", topic)
+        raise _Bad(
+            f"I can't tell who {_quote(leftover[0])} is: pick the person from the @-mention list.", topic
+        )
     if leftover:
         raise _Bad(f"{_quote(leftover[0])} isn't a person: @-mention them.", topic)
     if not ids:

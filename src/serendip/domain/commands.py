@@ -208,22 +208,57 @@ class AdminAdmins:
 
 
 AdminCommand = (
-    AdminSetup | AdminConfig | AdminPause | AdminResume | AdminPreview | AdminRun | AdminStats
-    | AdminExport | AdminSet | AdminAdmins
+    AdminSetup
+    | AdminConfig
+    | AdminPause
+    | AdminResume
+    | AdminPreview
+    | AdminRun
+    | AdminStats
+    | AdminExport
+    | AdminSet
+    | AdminAdmins
 )
 Command = (
-    Status | Help | Join | Leave | Pause | Resume | Skip | Profile | Team | Expertise | Interests
-    | Ask | Asks | History | ForgetMe | AdminCommand
+    Status
+    | Help
+    | Join
+    | Leave
+    | Pause
+    | Resume
+    | Skip
+    | Profile
+    | Team
+    | Expertise
+    | Interests
+    | Ask
+    | Asks
+    | History
+    | ForgetMe
+    | AdminCommand
 )
 
 
 # ---- reading setting values (shared by `/coffee admin set` and the settings modal)
 
-_FREQUENCIES = {"weekly": Frequency.WEEKLY, "biweekly": Frequency.BIWEEKLY, "bi-weekly": Frequency.BIWEEKLY,
-                "fortnightly": Frequency.BIWEEKLY, "monthly": Frequency.MONTHLY}
+_FREQUENCIES = {
+    "weekly": Frequency.WEEKLY,
+    "biweekly": Frequency.BIWEEKLY,
+    "bi-weekly": Frequency.BIWEEKLY,
+    "fortnightly": Frequency.BIWEEKLY,
+    "monthly": Frequency.MONTHLY,
+}
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_SWITCH = {"on": True, "yes": True, "true": True, "enable": True, "off": False, "no": False,
-           "false": False, "disable": False}
+_SWITCH = {
+    "on": True,
+    "yes": True,
+    "true": True,
+    "enable": True,
+    "off": False,
+    "no": False,
+    "false": False,
+    "disable": False,
+}
 _MODES = {mode.value: mode for mode in RepeatMode}
 _TIME = re.compile(r"([0-9]{1,2})(?:[:.h]([0-9]{2}))?")
 _NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})

@@ -79,4 +79,6 @@ def build_card(intro_id: int, people: Sequence[IntroPerson], seed: int) -> Intro
         for tag in sorted(a.expertise & b.interests)
     )
     starter = random.Random(seed * 1_000_003 + intro_id).choice(STARTERS)
-    return IntroCard(intro_id, tuple(people), tuple(sorted(shared)), teaches[:6], starter, overlap_utc(people))
+    return IntroCard(
+        intro_id, tuple(people), tuple(sorted(shared)), teaches[:6], starter, overlap_utc(people)
+    )

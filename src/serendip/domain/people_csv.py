@@ -110,7 +110,9 @@ def parse_people_csv(text: str, *, path: str, at: datetime) -> PeopleFile:
     return result
 
 
-def _row(line: int, header: list[str], cells: list[str], seen: dict[tuple[str, str], int], at: datetime) -> PersonRow | str:
+def _row(
+    line: int, header: list[str], cells: list[str], seen: dict[tuple[str, str], int], at: datetime
+) -> PersonRow | str:
     """One data row, or the problem with it."""
     if len(cells) > len(header):
         return f"{len(cells)} values but the header has {len(header)} columns"
@@ -130,10 +132,16 @@ def _row(line: int, header: list[str], cells: list[str], seen: dict[tuple[str, s
         if key is not None:
             seen[(kind, key)] = line
     return PersonRow(
-        line=line, id=pid, email=email, name=values.get("name") or None,
-        department=department_display(values.get("department")), timezone=values.get("timezone") or None,
-        utc_offset_minutes=offset, manager_id=values.get("manager_id") or None,
-        expertise=_tags(values.get("expertise", "")), interests=_tags(values.get("interests", "")),
+        line=line,
+        id=pid,
+        email=email,
+        name=values.get("name") or None,
+        department=department_display(values.get("department")),
+        timezone=values.get("timezone") or None,
+        utc_offset_minutes=offset,
+        manager_id=values.get("manager_id") or None,
+        expertise=_tags(values.get("expertise", "")),
+        interests=_tags(values.get("interests", "")),
     )
 
 

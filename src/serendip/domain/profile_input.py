@@ -53,8 +53,7 @@ def check_tags(values: Sequence[str], label: str) -> tuple[tuple[str, ...], str 
     if len(tags) > MAX_TAGS_PER_KIND:
         extra = len(tags) - MAX_TAGS_PER_KIND
         return (), (
-            f"At most {MAX_TAGS_PER_KIND} {label} tags, please: you picked {len(tags)}, "
-            f"so remove {extra}."
+            f"At most {MAX_TAGS_PER_KIND} {label} tags, please: you picked {len(tags)}, so remove {extra}."
         )
     return tuple(tags), None
 
@@ -104,12 +103,10 @@ def _hours(raw: RawProfile, errors: dict[str, str]) -> tuple[int, int]:
     start = DEFAULT_HOURS[0] if start is None else start
     end = DEFAULT_HOURS[1] if end is None else end
     if "work_start" not in errors and "work_end" not in errors and end - start < MIN_WORKDAY_MINUTES:
-        errors["work_end"] = (
-            "Your day should end at least an hour after it starts (on the same day)."
-        )
+        errors["work_end"] = "Your day should end at least an hour after it starts (on the same day)."
     return start, end
 
 
 def clock(minutes: int) -> str:
-    """"HH:MM" of minutes from midnight."""
+    """ "HH:MM" of minutes from midnight."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

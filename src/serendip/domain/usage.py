@@ -39,7 +39,9 @@ _PLAIN_USAGE: dict[str, tuple[str, ...]] = {
     "admin config": ("`/coffee admin config` — open the program's settings",),
     "admin pause": ("`/coffee admin pause` — stop rounds until `/coffee admin resume`",),
     "admin resume": ("`/coffee admin resume` — schedule rounds again",),
-    "admin preview": ("`/coffee admin preview [names]` — the next round's figures (and groups), nothing sent",),
+    "admin preview": (
+        "`/coffee admin preview [names]` — the next round's figures (and groups), nothing sent",
+    ),
     "admin run": ("`/coffee admin run` — start a round now",),
     "admin stats": ("`/coffee admin stats` — participation, meeting rate, cross-team rate, growth",),
     "admin export": ("`/coffee admin export` — download the program's data",),
@@ -50,7 +52,7 @@ _PLAIN_USAGE: dict[str, tuple[str, ...]] = {
     "admin set size": ("`/coffee admin set size 2..6` — people per group",),
     "admin set mode": ("`/coffee admin set mode prefer|strict|off` — how repeats and teams weigh",),
     "admin set cooldown": ("`/coffee admin set cooldown 0..52` — rounds before a pair may repeat",),
-    "admin set followup": ("`/coffee admin set followup on|off` — ask \"did you meet?\" halfway",),
+    "admin set followup": ('`/coffee admin set followup on|off` — ask "did you meet?" halfway',),
     "admin set welcome": ("`/coffee admin set welcome <text>` — the welcome DM for new members",),
     "admin admins": ("`/coffee admin admins add @user` or `/coffee admin admins remove @user`",),
 }
@@ -58,41 +60,56 @@ _PLAIN_USAGE: dict[str, tuple[str, ...]] = {
 _USAGE = {name: tuple(_mrkdwn(line) for line in lines) for name, lines in _PLAIN_USAGE.items()}
 
 PARTICIPANT_COMMANDS = (
-    "status", "help", "join", "leave", "pause", "resume", "skip", "profile", "team", "expertise",
-    "interests", "ask", "asks", "history", "forget-me",
+    "status",
+    "help",
+    "join",
+    "leave",
+    "pause",
+    "resume",
+    "skip",
+    "profile",
+    "team",
+    "expertise",
+    "interests",
+    "ask",
+    "asks",
+    "history",
+    "forget-me",
 )
 ADMIN_COMMANDS = ("setup", "config", "pause", "resume", "preview", "run", "stats", "export", "set", "admins")
 ADMIN_SETTINGS = ("frequency", "day", "time", "timezone", "size", "mode", "cooldown", "followup", "welcome")
 
-HELP_TEXT = _mrkdwn("\n".join(
-    (
-        ":coffee: *Serendip* introduces you to people from other teams.",
-        "",
-        "*You*",
-        "• `/coffee` — your status, the next round, and this help   • `/coffee help [command]`",
-        "• `/coffee join` | `/coffee leave` — opt in or out of this channel's intros",
-        "• `/coffee pause [2w|10d|until 2026-12-24]` — without an argument, until `/coffee resume`",
-        "• `/coffee resume` — end your pause   • `/coffee skip` — sit out the next round only",
-        "• `/coffee profile` — edit your profile   • `/coffee team <name>` — set your department",
-        "• `/coffee expertise add|remove <a, b>` — what you can help with (comma-separated)",
-        "• `/coffee interests add|remove <a, b>` — what you want to learn or talk about",
-        "• `/coffee ask <topic>` — find experts on a topic in other teams and get an intro",
-        "• `/coffee asks on|off` — allow or stop being asked as an expert",
-        "• `/coffee history` — your past intros",
-        "• `/coffee forget-me` — delete everything stored about you (asks to confirm)",
-        "",
-        "*Program admins* (in the program's channel)",
-        "• `/coffee admin setup` | `config` | `pause` | `resume` | `preview [names]` | `run` | `stats`"
-        " | `export`",
-        "• `/coffee admin set frequency weekly|biweekly|monthly` • `set day mon..sun`"
-        " • `set time 10:00` (24h)",
-        "• `/coffee admin set timezone Europe/Berlin` • `set size 2..6` • `set mode prefer|strict|off`",
-        "• `/coffee admin set cooldown 0..52` (rounds) • `set followup on|off` • `set welcome <text>`",
-        "• `/coffee admin admins add|remove @user`",
-        "",
-        "Durations are whole days (`d`) or weeks (`w`); dates are YYYY-MM-DD in your time zone.",
+HELP_TEXT = _mrkdwn(
+    "\n".join(
+        (
+            ":coffee: *Serendip* introduces you to people from other teams.",
+            "",
+            "*You*",
+            "• `/coffee` — your status, the next round, and this help   • `/coffee help [command]`",
+            "• `/coffee join` | `/coffee leave` — opt in or out of this channel's intros",
+            "• `/coffee pause [2w|10d|until 2026-12-24]` — without an argument, until `/coffee resume`",
+            "• `/coffee resume` — end your pause   • `/coffee skip` — sit out the next round only",
+            "• `/coffee profile` — edit your profile   • `/coffee team <name>` — set your department",
+            "• `/coffee expertise add|remove <a, b>` — what you can help with (comma-separated)",
+            "• `/coffee interests add|remove <a, b>` — what you want to learn or talk about",
+            "• `/coffee ask <topic>` — find experts on a topic in other teams and get an intro",
+            "• `/coffee asks on|off` — allow or stop being asked as an expert",
+            "• `/coffee history` — your past intros",
+            "• `/coffee forget-me` — delete everything stored about you (asks to confirm)",
+            "",
+            "*Program admins* (in the program's channel)",
+            "• `/coffee admin setup` | `config` | `pause` | `resume` | `preview [names]` | `run` | `stats`"
+            " | `export`",
+            "• `/coffee admin set frequency weekly|biweekly|monthly` • `set day mon..sun`"
+            " • `set time 10:00` (24h)",
+            "• `/coffee admin set timezone Europe/Berlin` • `set size 2..6` • `set mode prefer|strict|off`",
+            "• `/coffee admin set cooldown 0..52` (rounds) • `set followup on|off` • `set welcome <text>`",
+            "• `/coffee admin admins add|remove @user`",
+            "",
+            "Durations are whole days (`d`) or weeks (`w`); dates are YYYY-MM-DD in your time zone.",
+        )
     )
-))
+)
 
 
 def usage_for(subcommand: str) -> str:

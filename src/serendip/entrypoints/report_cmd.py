@@ -25,9 +25,13 @@ def _fail(message: str) -> typer.Exit:
 def report_command(
     program: Annotated[str, typer.Option("--program", help="The program's Slack channel id, e.g. C0123.")],
     png: Annotated[Path | None, typer.Option("--png", help="Also write the chart to this PNG file.")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
-    team: Annotated[str | None, typer.Option("--team", help="Slack team id, when several workspaces have "
-                                                           "this channel id.")] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of tables.")
+    ] = False,
+    team: Annotated[
+        str | None,
+        typer.Option("--team", help="Slack team id, when several workspaces have this channel id."),
+    ] = None,
 ) -> None:
     """Print a program's participation, meeting rate, cross-team rate and network growth."""
     from serendip.config import SettingError, load_settings
@@ -73,18 +77,26 @@ def _load(database_url: str, channel_id: str, team: str | None) -> tuple[Program
     database = Database(database_url)
     try:
         with database.transaction() as session:
-            found = [p for p in repo.find_programs_by_channel(session, channel_id)
-                     if team is None or p.workspace_id == team]
+            found = [
+                p
+                for p in repo.find_programs_by_channel(session, channel_id)
+                if team is None or p.workspace_id == team
+            ]
             if not found:
-                raise _fail(f"no program runs in channel {channel_id}"
-                            + (f" of team {team}" if team else "") + " (run `/coffee admin setup` there)")
+                raise _fail(
+                    f"no program runs in channel {channel_id}"
+                    + (f" of team {team}" if team else "")
+                    + " (run `/coffee admin setup` there)"
+                )
             if len(found) > 1:
                 teams = ", ".join(p.workspace_id for p in found)
                 raise _fail(f"channel {channel_id} is a program in several workspaces ({teams}); pass --team")
             return program_stats(session, found[0], utcnow()), found[0].channel_name or channel_id
     except SQLAlchemyError as exc:
-        raise _fail(f"can't read the database ({type(exc).__name__}); is DATABASE_URL right and "
-                    "`serendip db upgrade` done?") from None
+        raise _fail(
+            f"can't read the database ({type(exc).__name__}); is DATABASE_URL right and "
+            "`serendip db upgrade` done?"
+        ) from None
     finally:
         database.dispose()
 
@@ -95,8 +107,12 @@ def _summary(stats: ProgramStats, name: str) -> Table:
 
     from serendip.services.analytics import summary_rows
 
-    table = Table(title=f"Serendip program #{name} ({stats.channel_id}), {stats.timezone}",
-                  box=box.SIMPLE_HEAD, pad_edge=False, show_header=False)
+    table = Table(
+        title=f"Serendip program #{name} ({stats.channel_id}), {stats.timezone}",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_header=False,
+    )
     table.add_column("figure", no_wrap=True)
     table.add_column("value")
     for label, value in summary_rows(stats):
@@ -110,12 +126,31 @@ def _rounds(stats: ProgramStats) -> Table:
 
     from serendip.services.analytics import percent
 
-    table = Table(title="Rounds with delivered intros (cross = cross-team rate, bound = best possible)",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("round", "date", "participants", "intros", "new cross-team ties", "total", "cross", "bound"):
+    table = Table(
+        title="Rounds with delivered intros (cross = cross-team rate, bound = best possible)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in (
+        "round",
+        "date",
+        "participants",
+        "intros",
+        "new cross-team ties",
+        "total",
+        "cross",
+        "bound",
+    ):
         table.add_column(column, justify="right", no_wrap=True)
     for number, point in enumerate(stats.series, start=1):
-        table.add_row(str(number), f"{point.at:%Y-%m-%d}", str(point.participants), str(point.intros),
-                      str(point.new_cross_team_ties), str(point.cross_team_ties),
-                      percent(point.cross_team_rate), percent(point.cross_team_bound))
+        table.add_row(
+            str(number),
+            f"{point.at:%Y-%m-%d}",
+            str(point.participants),
+            str(point.intros),
+            str(point.new_cross_team_ties),
+            str(point.cross_team_ties),
+            percent(point.cross_team_rate),
+            percent(point.cross_team_bound),
+        )
     return table

@@ -18,5 +18,13 @@ from serendip.sandbox.serving import BackgroundServer
 from serendip.sandbox.socket_mode import SocketAck
 from serendip.sandbox.workspace import Workspace
 
-__all__ = ["BackgroundServer", "CommandResult", "HttpResult", "SlackDriver", "SlackEmulator", "SocketAck", "Workspace",
-           "generate_workspace"]
+__all__ = [
+    "BackgroundServer",
+    "CommandResult",
+    "HttpResult",
+    "SlackDriver",
+    "SlackEmulator",
+    "SocketAck",
+    "Workspace",
+    "generate_workspace",
+]

@@ -11,10 +11,22 @@ from serendip.sandbox.params import Params
 from serendip.sandbox.workspace import Workspace
 
 # The scopes of Serendip's manifest (PRODUCT.md, "Operating it").
-DEFAULT_SCOPES = frozenset({
-    "commands", "chat:write", "im:write", "mpim:write", "mpim:history", "users:read", "users:read.email",
-    "users.profile:read", "channels:read", "groups:read", "team:read", "files:write",
-})
+DEFAULT_SCOPES = frozenset(
+    {
+        "commands",
+        "chat:write",
+        "im:write",
+        "mpim:write",
+        "mpim:history",
+        "users:read",
+        "users:read.email",
+        "users.profile:read",
+        "channels:read",
+        "groups:read",
+        "team:read",
+        "files:write",
+    }
+)
 
 
 @dataclass

@@ -77,8 +77,15 @@ class CommandResult(HttpResult):
 class SlackDriver:
     """Sends the bot what Slack would send: commands, events and interactions, signed or via socket."""
 
-    def __init__(self, bot_url: str, signing_secret: str, emulator: SlackEmulator, *, via_socket: bool = False,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        bot_url: str,
+        signing_secret: str,
+        emulator: SlackEmulator,
+        *,
+        via_socket: bool = False,
+        timeout: float = 10.0,
+    ) -> None:
         self.bot_url = bot_url
         self.signing_secret = signing_secret
         self.emulator = emulator
@@ -99,14 +106,16 @@ class SlackDriver:
     def __enter__(self) -> SlackDriver:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     # -- slash commands ---------------------------------------------------------------------
 
-    def slash_command(self, user_id: str, text: str = "", *, channel_id: str | None = None,
-                      command: str = "/coffee") -> CommandResult:
+    def slash_command(
+        self, user_id: str, text: str = "", *, channel_id: str | None = None, command: str = "/coffee"
+    ) -> CommandResult:
         """Invoke ``command text`` as ``user_id`` in ``channel_id`` (None: the user's DM with the app)."""
         form = self.payloads.slash_command(user_id, text, channel_id=channel_id, command=command)
         if self.via_socket:
@@ -115,8 +124,14 @@ class SlackDriver:
             result = self.send_raw(urlencode(form), FORM)
         if result.status == 200:
             self.emulator.show_command_ack(form["response_url"], result.body)
-        return CommandResult(result.status, result.body, form, response_url=form["response_url"], user_id=user_id,
-                             emulator=self.emulator)
+        return CommandResult(
+            result.status,
+            result.body,
+            form,
+            response_url=form["response_url"],
+            user_id=user_id,
+            emulator=self.emulator,
+        )
 
     # -- events -----------------------------------------------------------------------------
 
@@ -127,19 +142,32 @@ class SlackDriver:
     def deliver_envelope(self, envelope: JsonDict, *, retry_attempt: int = 0) -> HttpResult:
         """Deliver (or redeliver, with ``retry_attempt`` > 0) an Events API envelope as-is."""
         if self.via_socket:
-            ack = self.emulator.hub.deliver("events_api", envelope, accepts_response_payload=False,
-                                            timeout=self.timeout, retry_attempt=retry_attempt)
+            ack = self.emulator.hub.deliver(
+                "events_api",
+                envelope,
+                accepts_response_payload=False,
+                timeout=self.timeout,
+                retry_attempt=retry_attempt,
+            )
             return HttpResult(200, ack.payload, envelope)
-        headers = {"X-Slack-Retry-Num": str(retry_attempt), "X-Slack-Retry-Reason": "http_timeout"} \
-            if retry_attempt else {}
+        headers = (
+            {"X-Slack-Retry-Num": str(retry_attempt), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry_attempt
+            else {}
+        )
         result = self.send_raw(json.dumps(envelope), JSON, headers=headers)
         return HttpResult(result.status, result.body, envelope)
 
     def member_joined_channel(self, user: str, channel: str, *, inviter: str | None = None) -> HttpResult:
         """Add ``user`` to ``channel`` in the workspace, then send ``member_joined_channel``."""
         self.emulator.workspace.join(channel, user)
-        event = {"type": "member_joined_channel", "user": user, "channel": channel,
-                 "channel_type": self._channel_type(channel), "team": self.emulator.workspace.team.id}
+        event = {
+            "type": "member_joined_channel",
+            "user": user,
+            "channel": channel,
+            "channel_type": self._channel_type(channel),
+            "team": self.emulator.workspace.team.id,
+        }
         if inviter:
             event["inviter"] = inviter
         return self.event(event)
@@ -147,8 +175,15 @@ class SlackDriver:
     def member_left_channel(self, user: str, channel: str) -> HttpResult:
         """Remove ``user`` from ``channel`` in the workspace, then send ``member_left_channel``."""
         self.emulator.workspace.leave(channel, user)
-        return self.event({"type": "member_left_channel", "user": user, "channel": channel,
-                           "channel_type": self._channel_type(channel), "team": self.emulator.workspace.team.id})
+        return self.event(
+            {
+                "type": "member_left_channel",
+                "user": user,
+                "channel": channel,
+                "channel_type": self._channel_type(channel),
+                "team": self.emulator.workspace.team.id,
+            }
+        )
 
     def app_home_opened(self, user: str) -> HttpResult:
         """Send ``app_home_opened`` for the Home tab (with the published view, if any)."""
@@ -165,7 +200,9 @@ class SlackDriver:
         shape = ws.user_shape(user) if isinstance(user, str) else user
         return self.event({"type": "user_change", "user": shape, "cache_ts": ws.epoch()})
 
-    def url_verification(self, challenge: str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P") -> HttpResult:
+    def url_verification(
+        self, challenge: str = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    ) -> HttpResult:
         """Send Slack's ``url_verification`` handshake; the bot must echo the challenge."""
         return self.send_raw(json.dumps(self.payloads.url_verification(challenge)), JSON)
 
@@ -175,12 +212,29 @@ class SlackDriver:
 
     # -- interactivity ----------------------------------------------------------------------
 
-    def block_action(self, user_id: str, action_id: str, value: Any = None, *, channel_id: str | None = None,
-                     message: JsonDict | Ephemeral | None = None, view: JsonDict | None = None,
-                     block_id: str | None = None, values: Values | None = None) -> HttpResult:
+    def block_action(
+        self,
+        user_id: str,
+        action_id: str,
+        value: Any = None,
+        *,
+        channel_id: str | None = None,
+        message: JsonDict | Ephemeral | None = None,
+        view: JsonDict | None = None,
+        block_id: str | None = None,
+        values: Values | None = None,
+    ) -> HttpResult:
         """Click a button (or pick ``value`` in a menu) in a message, ephemeral message or view."""
-        payload = self.payloads.block_actions(user_id, action_id, value, channel_id=channel_id, message=message,
-                                              view=view, block_id=block_id, values=values)
+        payload = self.payloads.block_actions(
+            user_id,
+            action_id,
+            value,
+            channel_id=channel_id,
+            message=message,
+            view=view,
+            block_id=block_id,
+            values=values,
+        )
         return self._interaction(payload)
 
     def view_submission(self, user_id: str, view: JsonDict, values: Values | None = None) -> HttpResult:
@@ -188,7 +242,9 @@ class SlackDriver:
         payload = self.payloads.view_submission(user_id, view, values)
         result = self._interaction(payload)
         if result.status == 200:
-            self.emulator.apply_view_ack(payload["view"]["id"], result.body if isinstance(result.body, dict) else None)
+            self.emulator.apply_view_ack(
+                payload["view"]["id"], result.body if isinstance(result.body, dict) else None
+            )
         return result
 
     def view_closed(self, user_id: str, view: JsonDict) -> HttpResult:
@@ -198,8 +254,9 @@ class SlackDriver:
             return HttpResult(200, None)
         return self._interaction(self.payloads.view_closed(user_id, view))
 
-    def block_suggestion(self, user_id: str, action_id: str, value: str, view: JsonDict,
-                         block_id: str | None = None) -> JsonDict:
+    def block_suggestion(
+        self, user_id: str, action_id: str, value: str, view: JsonDict, block_id: str | None = None
+    ) -> JsonDict:
         """Type ``value`` into an external select and return the options JSON the bot answered."""
         payload = self.payloads.block_suggestion(user_id, action_id, value, view, block_id)
         result = self._interaction(payload)
@@ -216,13 +273,24 @@ class SlackDriver:
 
     # -- transport and security variants ----------------------------------------------------
 
-    def send_raw(self, body: str, content_type: str, *, timestamp: int | None = None,
-                 signature: str | None = None, signed: bool = True,
-                 headers: Mapping[str, str] | None = None) -> HttpResult:
+    def send_raw(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        signed: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResult:
         """POST ``body`` to the bot, signed like Slack unless told otherwise."""
         sent_at = int(time.time()) if timestamp is None else timestamp
-        all_headers = {"Content-Type": content_type, "User-Agent": _USER_AGENT, "Accept": "application/json,*/*",
-                       **(headers or {})}
+        all_headers = {
+            "Content-Type": content_type,
+            "User-Agent": _USER_AGENT,
+            "Accept": "application/json,*/*",
+            **(headers or {}),
+        }
         if signed:
             all_headers["X-Slack-Request-Timestamp"] = str(sent_at)
             all_headers["X-Slack-Signature"] = signature or sign(self.signing_secret, sent_at, body)
@@ -237,23 +305,37 @@ class SlackDriver:
         """A slash command signed with the wrong secret (the bot must answer 401)."""
         return self._command_variant(user_id, text, channel_id, secret="not-" + self.signing_secret)
 
-    def stale(self, user_id: str, text: str = "", *, channel_id: str | None = None,
-              age_seconds: int = 600) -> HttpResult:
+    def stale(
+        self, user_id: str, text: str = "", *, channel_id: str | None = None, age_seconds: int = 600
+    ) -> HttpResult:
         """A correctly signed slash command sent ``age_seconds`` ago (a replay; the bot must answer 401)."""
         return self._command_variant(user_id, text, channel_id, age_seconds=age_seconds)
 
-    def _command_variant(self, user_id: str, text: str, channel_id: str | None, *, signed: bool = True,
-                         secret: str | None = None, age_seconds: int = 0) -> HttpResult:
+    def _command_variant(
+        self,
+        user_id: str,
+        text: str,
+        channel_id: str | None,
+        *,
+        signed: bool = True,
+        secret: str | None = None,
+        age_seconds: int = 0,
+    ) -> HttpResult:
         form = self.payloads.slash_command(user_id, text, channel_id=channel_id, command="/coffee")
         body = urlencode(form)
         timestamp = int(time.time()) - age_seconds
         signature = sign(secret or self.signing_secret, timestamp, body)
         return self.send_raw(body, FORM, timestamp=timestamp, signature=signature, signed=signed)
 
-    def _deliver(self, envelope_type: str, payload: Mapping[str, Any], *,
-                 accepts_response_payload: bool) -> HttpResult:
-        ack = self.emulator.deliver(envelope_type, dict(payload), accepts_response_payload=accepts_response_payload,
-                                    timeout=self.timeout)
+    def _deliver(
+        self, envelope_type: str, payload: Mapping[str, Any], *, accepts_response_payload: bool
+    ) -> HttpResult:
+        ack = self.emulator.deliver(
+            envelope_type,
+            dict(payload),
+            accepts_response_payload=accepts_response_payload,
+            timeout=self.timeout,
+        )
         return HttpResult(200, _socket_body(ack.payload), payload)
 
 

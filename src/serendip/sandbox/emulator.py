@@ -21,13 +21,21 @@ from serendip.sandbox.workspace import Workspace
 class SlackEmulator(StateReader):
     """A local Slack: ``start()`` serves the Web API at ``api_url`` and Socket Mode at ``/link/``."""
 
-    def __init__(self, workspace: Workspace | None = None, *, scopes: frozenset[str] = DEFAULT_SCOPES,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        *,
+        scopes: frozenset[str] = DEFAULT_SCOPES,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         super().__init__(workspace or generate_workspace())
         self.calls = CallLog()
         self.faults = Faults()
         self.hub = SocketHub(self.workspace.app_id)
-        self._core = ApiCore(self.workspace, calls=self.calls, faults=self.faults, hub=self.hub, scopes=scopes)
+        self._core = ApiCore(
+            self.workspace, calls=self.calls, faults=self.faults, hub=self.hub, scopes=scopes
+        )
         self._host, self._port = host, port
         self._server: BackgroundServer | None = None
 
@@ -38,8 +46,13 @@ class SlackEmulator(StateReader):
         if self._server is not None:
             return self
         # Frequent pings, as Slack pings too, let blocking clients notice closes and stop quickly.
-        server = BackgroundServer(build_app(self._core), host=self._host, port=self._port, name="slack-emulator",
-                                  ws_ping_interval=0.25)
+        server = BackgroundServer(
+            build_app(self._core),
+            host=self._host,
+            port=self._port,
+            name="slack-emulator",
+            ws_ping_interval=0.25,
+        )
         self._port = server.port
         self._core.base_url = self.base_url
         self._server = server.start(timeout)
@@ -59,8 +72,9 @@ class SlackEmulator(StateReader):
     def __enter__(self) -> SlackEmulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property
@@ -95,13 +109,23 @@ class SlackEmulator(StateReader):
 
     # -- faults and the call log ---------------------------------------------------------------
 
-    def inject(self, method: str, *, error_rate: float = 0.0, ambiguous_rate: float = 0.0,
-               status: int = 500, seed: int | None = None) -> None:
+    def inject(
+        self,
+        method: str,
+        *,
+        error_rate: float = 0.0,
+        ambiguous_rate: float = 0.0,
+        status: int = 500,
+        seed: int | None = None,
+    ) -> None:
         """Fail a share of ``method`` calls with ``status``; ambiguous ones act first ("*" = all)."""
-        self.faults.inject(method, error_rate=error_rate, ambiguous_rate=ambiguous_rate, status=status, seed=seed)
+        self.faults.inject(
+            method, error_rate=error_rate, ambiguous_rate=ambiguous_rate, status=status, seed=seed
+        )
 
-    def rate_limit(self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *,
-                   per_channel: bool = False) -> None:
+    def rate_limit(
+        self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False
+    ) -> None:
         """Answer 429 + Retry-After beyond ``per_minute`` calls in a sliding ``window_seconds``."""
         self.faults.rate_limit(method, per_minute, window_seconds, per_channel=per_channel)
 
@@ -133,21 +157,42 @@ class SlackEmulator(StateReader):
         """Register a trigger_id for ``user_id`` that ``views.open``/``views.push`` will accept once."""
         return self.workspace.issue_trigger(user_id)
 
-    def issue_response_url(self, *, user_id: str, channel_id: str, kind: str, message_ts: str | None = None,
-                           message_is_ephemeral: bool = False) -> str:
+    def issue_response_url(
+        self,
+        *,
+        user_id: str,
+        channel_id: str,
+        kind: str,
+        message_ts: str | None = None,
+        message_is_ephemeral: bool = False,
+    ) -> str:
         """Register a response_url for a command or interaction and return it."""
-        return issue_response_url(self.workspace, self.base_url, user_id=user_id, channel_id=channel_id,
-                                  kind=kind, message_ts=message_ts, message_is_ephemeral=message_is_ephemeral)
+        return issue_response_url(
+            self.workspace,
+            self.base_url,
+            user_id=user_id,
+            channel_id=channel_id,
+            kind=kind,
+            message_ts=message_ts,
+            message_is_ephemeral=message_is_ephemeral,
+        )
 
     def show_command_ack(self, response_url: str, body: JsonDict | str | None) -> None:
         """Show a slash command's ack body to its user, as Slack does with the HTTP/socket ack."""
         show_command_ack(self.workspace, response_url, body)
 
-    def deliver(self, envelope_type: str, payload: JsonDict, *, accepts_response_payload: bool = False,
-                timeout: float = 5.0) -> SocketAck:
+    def deliver(
+        self,
+        envelope_type: str,
+        payload: JsonDict,
+        *,
+        accepts_response_payload: bool = False,
+        timeout: float = 5.0,
+    ) -> SocketAck:
         """Send a Socket Mode envelope to the connected app and return its ack."""
-        return self.hub.deliver(envelope_type, payload, accepts_response_payload=accepts_response_payload,
-                                timeout=timeout)
+        return self.hub.deliver(
+            envelope_type, payload, accepts_response_payload=accepts_response_payload, timeout=timeout
+        )
 
     def wait_for_socket(self, timeout: float = 5.0, *, count: int = 1, total: int = 0) -> None:
         """Block until ``count`` Socket Mode connections are open and ``total`` were ever made."""
@@ -159,5 +204,9 @@ class SlackEmulator(StateReader):
 
     def describe(self) -> dict[str, Any]:
         """Connection details for logs and the demo banner (no tokens)."""
-        return {"api_url": self.api_url, "team": self.workspace.team.name, "members": len(self.workspace.users),
-                "socket_connections": self.hub.connection_count}
+        return {
+            "api_url": self.api_url,
+            "team": self.workspace.team.name,
+            "members": len(self.workspace.users),
+            "socket_connections": self.hub.connection_count,
+        }

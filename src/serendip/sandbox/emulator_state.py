@@ -49,8 +49,11 @@ class StateReader:
     def ephemerals(self, user_id: str, channel_id: str | None = None) -> list[Ephemeral]:
         """Ephemeral messages ``user_id`` saw (chat.postEphemeral and response_url), oldest first."""
         with self.workspace.lock:
-            return [replace(e) for e in self.workspace.ephemerals
-                    if e.user == user_id and (channel_id is None or e.channel == channel_id)]
+            return [
+                replace(e)
+                for e in self.workspace.ephemerals
+                if e.user == user_id and (channel_id is None or e.channel == channel_id)
+            ]
 
     def wait_for_ephemerals(self, user_id: str, count: int = 1, timeout: float = 5.0) -> list[Ephemeral]:
         """Wait until ``user_id`` saw at least ``count`` ephemeral messages and return them."""
@@ -77,8 +80,11 @@ class StateReader:
     def open_modals(self, user_id: str | None = None) -> list[JsonDict]:
         """Open modals (bottom of each stack first), for one user or everyone."""
         with self.workspace.lock:
-            return [v.to_slack() for v in self.workspace.views.values()
-                    if v.is_open and (user_id is None or v.user_id == user_id)]
+            return [
+                v.to_slack()
+                for v in self.workspace.views.values()
+                if v.is_open and (user_id is None or v.user_id == user_id)
+            ]
 
     def view_errors(self, view_id: str) -> JsonDict | None:
         """Field errors the bot answered a submission of ``view_id`` with (``response_action: errors``)."""
@@ -106,9 +112,17 @@ class StateReader:
                 assign_ids(view.definition.get("blocks"), lambda: ws.ids.secret(5))
                 view.hash = f"{ws.epoch()}.{ws.ids.secret(8)}"
             elif action == "push":
-                pushed = View(ws.ids.new("V"), ws.team.id, view.user_id, copy.deepcopy((ack or {})["view"]),
-                              f"{ws.epoch()}.{ws.ids.secret(8)}", ws.app_id, ws.bot.bot_id or "",
-                              root_view_id=view.root_view_id or view.id, previous_view_id=view.id)
+                pushed = View(
+                    ws.ids.new("V"),
+                    ws.team.id,
+                    view.user_id,
+                    copy.deepcopy((ack or {})["view"]),
+                    f"{ws.epoch()}.{ws.ids.secret(8)}",
+                    ws.app_id,
+                    ws.bot.bot_id or "",
+                    root_view_id=view.root_view_id or view.id,
+                    previous_view_id=view.id,
+                )
                 assign_ids(pushed.definition.get("blocks"), lambda: ws.ids.secret(5))
                 ws.views[pushed.id] = pushed
             elif action == "clear":

@@ -102,16 +102,24 @@ class Faults:
         self._limits: dict[str, tuple[SlidingWindow, bool]] = {}
         self._bursts: dict[str, list[int]] = {}
 
-    def inject(self, method: str, *, error_rate: float = 0.0, ambiguous_rate: float = 0.0,
-               status: int = 500, seed: int | None = None) -> None:
+    def inject(
+        self,
+        method: str,
+        *,
+        error_rate: float = 0.0,
+        ambiguous_rate: float = 0.0,
+        status: int = 500,
+        seed: int | None = None,
+    ) -> None:
         """Fail a share of calls with ``status``; an ambiguous failure acts before failing."""
         if error_rate < 0 or ambiguous_rate < 0 or error_rate + ambiguous_rate > 1:
             raise ValueError("rates must be non-negative and add up to at most 1")
         with self._lock:
             self._injections[method] = _Injection(error_rate, ambiguous_rate, status, random.Random(seed))
 
-    def rate_limit(self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *,
-                   per_channel: bool = False) -> None:
+    def rate_limit(
+        self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False
+    ) -> None:
         """Answer 429 beyond ``per_minute`` calls per window (per channel, like chat.postMessage)."""
         with self._lock:
             self._limits[method] = (SlidingWindow(per_minute, window_seconds, self._clock), per_channel)
@@ -165,10 +173,25 @@ class Faults:
 
 # Slack's documented tiers (calls per minute), for ``SlackEmulator.apply_slack_tiers``.
 SLACK_TIERS: dict[str, int] = {
-    "auth.test": 100, "team.info": 50, "team.profile.get": 100, "users.list": 20, "users.info": 100,
-    "users.profile.get": 100, "users.lookupByEmail": 100, "conversations.members": 100, "conversations.info": 100,
-    "conversations.list": 20, "conversations.open": 50, "conversations.history": 50,
-    "chat.postEphemeral": 100, "chat.update": 50, "views.open": 100, "views.update": 100,
-    "views.push": 100, "views.publish": 100, "files.getUploadURLExternal": 20,
-    "files.completeUploadExternal": 20, "apps.connections.open": 1,
+    "auth.test": 100,
+    "team.info": 50,
+    "team.profile.get": 100,
+    "users.list": 20,
+    "users.info": 100,
+    "users.profile.get": 100,
+    "users.lookupByEmail": 100,
+    "conversations.members": 100,
+    "conversations.info": 100,
+    "conversations.list": 20,
+    "conversations.open": 50,
+    "conversations.history": 50,
+    "chat.postEphemeral": 100,
+    "chat.update": 50,
+    "views.open": 100,
+    "views.update": 100,
+    "views.push": 100,
+    "views.publish": 100,
+    "files.getUploadURLExternal": 20,
+    "files.completeUploadExternal": 20,
+    "apps.connections.open": 1,
 }

@@ -26,8 +26,15 @@ class _Plan:
     people: list[SandboxUser] = field(default_factory=list)
 
 
-def generate_workspace(people: int = 40, departments: int = 6, seed: int = 0, *, guests: int = 1,
-                       bots: int = 1, deactivated: int = 1) -> Workspace:
+def generate_workspace(
+    people: int = 40,
+    departments: int = 6,
+    seed: int = 0,
+    *,
+    guests: int = 1,
+    bots: int = 1,
+    deactivated: int = 1,
+) -> Workspace:
     """Build a workspace of ``people`` active members in Zipf-sized departments, plus edge cases.
 
     Adds ``guests`` single-channel guests, ``deactivated`` former members and ``bots`` other bot
@@ -40,8 +47,10 @@ def generate_workspace(people: int = 40, departments: int = 6, seed: int = 0, *,
     rng = random.Random(seed)
     team_name = rng.choice(_TEAM_NAMES)
     domain = _slug(team_name)
-    workspace = Workspace(Team(id="T0" + _digits(rng, 8), name=team_name, domain=domain,
-                               email_domain=f"{domain}.example"), seed=seed)
+    workspace = Workspace(
+        Team(id="T0" + _digits(rng, 8), name=team_name, domain=domain, email_domain=f"{domain}.example"),
+        seed=seed,
+    )
     workspace.add_profile_field("Pronouns", "she/her, he/him, they/them")
     workspace.add_profile_field(DEPARTMENT_FIELD, "The team you belong to")
     total = people + guests + deactivated
@@ -55,8 +64,14 @@ def generate_workspace(people: int = 40, departments: int = 6, seed: int = 0, *,
     return workspace
 
 
-def _add_edge_cases(plan: _Plan, chosen: list[tuple[str, str, str, tuple[str, ...]]], *, guests: int,
-                    deactivated: int, bots: int) -> None:
+def _add_edge_cases(
+    plan: _Plan,
+    chosen: list[tuple[str, str, str, tuple[str, ...]]],
+    *,
+    guests: int,
+    deactivated: int,
+    bots: int,
+) -> None:
     workspace, rng = plan.workspace, plan.rng
     employees = [u.id for u in plan.people]
     for _ in range(guests):
@@ -85,7 +100,9 @@ def zipf_sizes(people: int, departments: int) -> list[int]:
     return sizes
 
 
-def _staff_department(plan: _Plan, department: str, size: int, titles: tuple[str, str, tuple[str, ...]]) -> None:
+def _staff_department(
+    plan: _Plan, department: str, size: int, titles: tuple[str, str, tuple[str, ...]]
+) -> None:
     head_title, lead_title, ic_titles = titles
     home_zone = _pick_zone(plan.rng)
     lead_count = (size - 2) // _TEAM_SPAN + 1 if size > _TEAM_SPAN + 1 else 0
@@ -97,8 +114,9 @@ def _staff_department(plan: _Plan, department: str, size: int, titles: tuple[str
             head = _person(plan, title=head_title, department=department, tz=zone)
             continue
         is_lead = index <= lead_count
-        person = _person(plan, title=lead_title if is_lead else plan.rng.choice(ic_titles),
-                         department=department, tz=zone)
+        person = _person(
+            plan, title=lead_title if is_lead else plan.rng.choice(ic_titles), department=department, tz=zone
+        )
         if is_lead:
             person.manager_id = head.id if head else None
             leads.append(person)
@@ -116,15 +134,28 @@ def _assign_leadership(plan: _Plan) -> None:
     (people_team[0] if people_team else heads[-1]).is_admin = True
 
 
-def _person(plan: _Plan, *, title: str, department: str | None = None, tz: str | None = None,
-            is_restricted: bool = False, is_ultra_restricted: bool = False) -> SandboxUser:
+def _person(
+    plan: _Plan,
+    *,
+    title: str,
+    department: str | None = None,
+    tz: str | None = None,
+    is_restricted: bool = False,
+    is_ultra_restricted: bool = False,
+) -> SandboxUser:
     first, last = plan.names[len(plan.people)]
     handle = f"{_slug(first)}.{_slug(last)}"
     user = SandboxUser(
-        id=plan.workspace.ids.new("U"), team_id=plan.workspace.team.id, name=handle,
-        real_name=f"{first} {last}", display_name=plan.rng.choice((first, handle, "", first)),
-        title=title, email=f"{handle}@{plan.domain}", tz=tz or _pick_zone(plan.rng),
-        is_restricted=is_restricted, is_ultra_restricted=is_ultra_restricted,
+        id=plan.workspace.ids.new("U"),
+        team_id=plan.workspace.team.id,
+        name=handle,
+        real_name=f"{first} {last}",
+        display_name=plan.rng.choice((first, handle, "", first)),
+        title=title,
+        email=f"{handle}@{plan.domain}",
+        tz=tz or _pick_zone(plan.rng),
+        is_restricted=is_restricted,
+        is_ultra_restricted=is_ultra_restricted,
     )
     plan.workspace.add_user(user)
     if department:
@@ -136,11 +167,18 @@ def _person(plan: _Plan, *, title: str, department: str | None = None, tz: str |
 
 
 def _bot(workspace: Workspace, name: str) -> SandboxUser:
-    return workspace.add_user(SandboxUser(
-        id=workspace.ids.new("U"), team_id=workspace.team.id, name=_slug(name).replace(".", ""),
-        real_name=name, display_name=name, is_bot=True, bot_id=workspace.ids.new("B"),
-        app_id=workspace.ids.new("A"),
-    ))
+    return workspace.add_user(
+        SandboxUser(
+            id=workspace.ids.new("U"),
+            team_id=workspace.team.id,
+            name=_slug(name).replace(".", ""),
+            real_name=name,
+            display_name=name,
+            is_bot=True,
+            bot_id=workspace.ids.new("B"),
+            app_id=workspace.ids.new("A"),
+        )
+    )
 
 
 def _pick_zone(rng: random.Random) -> str:

@@ -25,7 +25,12 @@ from serendip.sandbox.socket_mode import SocketHub
 from serendip.sandbox.workspace import Workspace
 
 log = logging.getLogger("serendip.sandbox")
-_SERVER_ERRORS = {500: "internal_error", 502: "request_timeout", 503: "service_unavailable", 504: "request_timeout"}
+_SERVER_ERRORS = {
+    500: "internal_error",
+    502: "request_timeout",
+    503: "service_unavailable",
+    504: "request_timeout",
+}
 
 
 @dataclass
@@ -40,8 +45,9 @@ class Answer:
 class ApiCore:
     """Authenticates, applies faults, runs the method under the workspace lock and logs the call."""
 
-    def __init__(self, workspace: Workspace, *, calls: CallLog, faults: Faults, hub: SocketHub,
-                 scopes: frozenset[str]) -> None:
+    def __init__(
+        self, workspace: Workspace, *, calls: CallLog, faults: Faults, hub: SocketHub, scopes: frozenset[str]
+    ) -> None:
         self.workspace = workspace
         self.calls = calls
         self.faults = faults
@@ -53,10 +59,24 @@ class ApiCore:
         """Answer one call exactly as Slack would, recording it in the call log."""
         answer, fault = self._answer(method, params, token)
         body = answer.body
-        self.calls.add(CallRecord(method, params.redacted(), answer.status, bool(body.get("ok")),
-                                  body.get("error"), time.time(), fault))
-        log.debug("sandbox_call method=%s status=%s error=%s fault=%s", method, answer.status,
-                  body.get("error"), fault)
+        self.calls.add(
+            CallRecord(
+                method,
+                params.redacted(),
+                answer.status,
+                bool(body.get("ok")),
+                body.get("error"),
+                time.time(),
+                fault,
+            )
+        )
+        log.debug(
+            "sandbox_call method=%s status=%s error=%s fault=%s",
+            method,
+            answer.status,
+            body.get("error"),
+            fault,
+        )
         return answer
 
     def _answer(self, method: str, params: Params, token: str | None) -> tuple[Answer, str | None]:
@@ -70,8 +90,13 @@ class ApiCore:
         verdict = self.faults.judge(method, params.values)
         if verdict is not None and verdict.kind != "ambiguous":
             return self._fault_answer(verdict), verdict.kind
-        ctx = CallContext(self.workspace, params, self.base_url, self.scopes,
-                          lambda: self.hub.issue_url(self.base_url.replace("http://", "ws://", 1)))
+        ctx = CallContext(
+            self.workspace,
+            params,
+            self.base_url,
+            self.scopes,
+            lambda: self.hub.issue_url(self.base_url.replace("http://", "ws://", 1)),
+        )
         try:
             with self.workspace.lock:
                 body = handler(ctx)
@@ -96,14 +121,21 @@ class ApiCore:
 
     def _fault_answer(self, verdict: Verdict) -> Answer:
         if verdict.kind == "ratelimited":
-            return Answer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(verdict.retry_after)})
-        return Answer(verdict.status, {"ok": False, "error": _SERVER_ERRORS.get(verdict.status, "fatal_error")}, {})
+            return Answer(
+                429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(verdict.retry_after)}
+            )
+        return Answer(
+            verdict.status, {"ok": False, "error": _SERVER_ERRORS.get(verdict.status, "fatal_error")}, {}
+        )
 
     def _ok_false(self, error: SlackError) -> Answer:
         return Answer(200, error.body(), self._headers())
 
     def _headers(self) -> dict[str, str]:
-        return {"x-oauth-scopes": ",".join(sorted(self.scopes)), "x-slack-req-id": self.workspace.ids.secret(32)}
+        return {
+            "x-oauth-scopes": ",".join(sorted(self.scopes)),
+            "x-slack-req-id": self.workspace.ids.secret(32),
+        }
 
 
 async def read_params(request: Request) -> tuple[Params, str | None]:
@@ -152,9 +184,11 @@ def build_app(core: ApiCore) -> Starlette:
         status, text = receive_response(core.workspace, request.path_params["rid"], await request.body())
         return PlainTextResponse(text, status_code=status)
 
-    return Starlette(routes=[
-        Route("/api/{method}", api, methods=["GET", "POST"]),
-        Route("/upload/v1/{key}", upload, methods=["POST"]),
-        Route("/response/{rid}", respond, methods=["POST"]),
-        WebSocketRoute("/link/", core.hub.serve),
-    ])
+    return Starlette(
+        routes=[
+            Route("/api/{method}", api, methods=["GET", "POST"]),
+            Route("/upload/v1/{key}", upload, methods=["POST"]),
+            Route("/response/{rid}", respond, methods=["POST"]),
+            WebSocketRoute("/link/", core.hub.serve),
+        ]
+    )

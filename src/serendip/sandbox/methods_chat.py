@@ -15,7 +15,15 @@ from serendip.sandbox.records import Conversation, Ephemeral, Message
 
 MAX_TEXT = 40_000
 MAX_MESSAGE_BLOCKS = 50
-_INTERACTIVE = {"button", "overflow", "datepicker", "timepicker", "datetimepicker", "checkboxes", "radio_buttons"}
+_INTERACTIVE = {
+    "button",
+    "overflow",
+    "datepicker",
+    "timepicker",
+    "datetimepicker",
+    "checkboxes",
+    "radio_buttons",
+}
 
 
 @dataclass
@@ -28,7 +36,9 @@ class Content:
     metadata: JsonDict | None
 
 
-def validate_content(params: Params, *, max_blocks: int = MAX_MESSAGE_BLOCKS, require: bool = True) -> Content:
+def validate_content(
+    params: Params, *, max_blocks: int = MAX_MESSAGE_BLOCKS, require: bool = True
+) -> Content:
     """Check text, blocks, attachments and metadata the way Slack does; raise its error codes."""
     text = params.text("text")
     if len(text) > MAX_TEXT:
@@ -40,18 +50,25 @@ def validate_content(params: Params, *, max_blocks: int = MAX_MESSAGE_BLOCKS, re
     if require and not text.strip() and not blocks and not attachments:
         raise SlackError("no_text")
     metadata = params.structured("metadata", "invalid_metadata_format")
-    if metadata is not None and not (isinstance(metadata, dict) and isinstance(metadata.get("event_type"), str)
-                                     and isinstance(metadata.get("event_payload", {}), dict)):
+    if metadata is not None and not (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and isinstance(metadata.get("event_payload", {}), dict)
+    ):
         raise SlackError("invalid_metadata_format")
     return Content(text, blocks, attachments, metadata)
 
 
-def validate_blocks(blocks: Any, max_blocks: int, pointer: str, error: str = "invalid_blocks") -> list[JsonDict] | None:
+def validate_blocks(
+    blocks: Any, max_blocks: int, pointer: str, error: str = "invalid_blocks"
+) -> list[JsonDict] | None:
     """Return ``blocks`` if it is a list of at most ``max_blocks`` typed objects; else Slack's error."""
     if blocks is None:
         return None
     if not isinstance(blocks, list):
-        raise SlackError(error, response_metadata={"messages": [f"[ERROR] must be an array [json-pointer:/{pointer}]"]})
+        raise SlackError(
+            error, response_metadata={"messages": [f"[ERROR] must be an array [json-pointer:/{pointer}]"]}
+        )
     if len(blocks) > max_blocks:
         message = f"[ERROR] no more than {max_blocks} items allowed [json-pointer:/{pointer}]"
         raise SlackError(error, response_metadata={"messages": [message]})
@@ -79,8 +96,14 @@ def target_conversation(ctx: CallContext, channel: str) -> Conversation:
     """Resolve ``channel`` (a conversation id, or a user id meaning the bot's DM) for posting."""
     ws = ctx.workspace
     if channel.startswith("#"):
-        named = next((c for c in ws.conversations.values()
-                      if c.kind in ("channel", "private") and c.name == channel[1:]), None)
+        named = next(
+            (
+                c
+                for c in ws.conversations.values()
+                if c.kind in ("channel", "private") and c.name == channel[1:]
+            ),
+            None,
+        )
         channel = named.id if named else channel
     if channel[:1] in ("U", "W") and channel in ws.users:
         if ws.users[channel].is_bot:
@@ -94,14 +117,25 @@ def target_conversation(ctx: CallContext, channel: str) -> Conversation:
     return conversation
 
 
-def bot_message(ctx: CallContext, conversation: Conversation, content: Content,
-                thread_ts: str | None = None) -> Message:
+def bot_message(
+    ctx: CallContext, conversation: Conversation, content: Content, thread_ts: str | None = None
+) -> Message:
     """Build a message authored by the bot."""
     ws = ctx.workspace
     assign_ids(content.blocks, lambda: ws.ids.secret(5))
-    return Message(ts=ws.new_ts(), channel=conversation.id, team=ws.team.id, text=content.text,
-                   user=ws.bot.id, bot_id=ws.bot.bot_id, app_id=ws.app_id, blocks=content.blocks,
-                   attachments=content.attachments, metadata=content.metadata, thread_ts=thread_ts)
+    return Message(
+        ts=ws.new_ts(),
+        channel=conversation.id,
+        team=ws.team.id,
+        text=content.text,
+        user=ws.bot.id,
+        bot_id=ws.bot.bot_id,
+        app_id=ws.app_id,
+        blocks=content.blocks,
+        attachments=content.attachments,
+        metadata=content.metadata,
+        thread_ts=thread_ts,
+    )
 
 
 def chat_post_message(ctx: CallContext) -> JsonDict:
@@ -111,8 +145,12 @@ def chat_post_message(ctx: CallContext) -> JsonDict:
     content = validate_content(ctx.params)
     message = bot_message(ctx, conversation, content, ctx.params.text("thread_ts") or None)
     ctx.workspace.append_message(conversation.id, message)
-    return {"ok": True, "channel": conversation.id, "ts": message.ts,
-            "message": message.to_slack(include_metadata=True)}
+    return {
+        "ok": True,
+        "channel": conversation.id,
+        "ts": message.ts,
+        "message": message.to_slack(include_metadata=True),
+    }
 
 
 def chat_post_ephemeral(ctx: CallContext) -> JsonDict:
@@ -128,8 +166,17 @@ def chat_post_ephemeral(ctx: CallContext) -> JsonDict:
     content = validate_content(ctx.params)
     assign_ids(content.blocks, lambda: ws.ids.secret(5))
     ts = ws.new_ts()
-    ws.ephemerals.append(Ephemeral(conversation.id, user_id, content.text, content.blocks, ts,
-                                   "chat.postEphemeral", ctx.params.text("thread_ts") or None))
+    ws.ephemerals.append(
+        Ephemeral(
+            conversation.id,
+            user_id,
+            content.text,
+            content.blocks,
+            ts,
+            "chat.postEphemeral",
+            ctx.params.text("thread_ts") or None,
+        )
+    )
     ws.touch()
     return {"ok": True, "message_ts": ts}
 
@@ -156,5 +203,10 @@ def chat_update(ctx: CallContext) -> JsonDict:
         message.metadata = content.metadata
     message.edited = {"user": ws.bot.id, "ts": ws.new_ts()}
     ws.touch()
-    return {"ok": True, "channel": conversation.id, "ts": message.ts, "text": message.text,
-            "message": message.to_slack(include_metadata=True)}
+    return {
+        "ok": True,
+        "channel": conversation.id,
+        "ts": message.ts,
+        "text": message.text,
+        "message": message.to_slack(include_metadata=True),
+    }

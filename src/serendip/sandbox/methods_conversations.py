@@ -14,13 +14,22 @@ from serendip.sandbox.records import Conversation, ConversationKind, Message
 
 MAX_GROUP_DM_USERS = 8  # a group DM holds 9 people: up to 8 others plus the caller
 _READ_SCOPE: dict[ConversationKind, str] = {
-    "channel": "channels:read", "private": "groups:read", "mpim": "mpim:read", "im": "im:read",
+    "channel": "channels:read",
+    "private": "groups:read",
+    "mpim": "mpim:read",
+    "im": "im:read",
 }
 _HISTORY_SCOPE: dict[ConversationKind, str] = {
-    "channel": "channels:history", "private": "groups:history", "mpim": "mpim:history", "im": "im:history",
+    "channel": "channels:history",
+    "private": "groups:history",
+    "mpim": "mpim:history",
+    "im": "im:history",
 }
 _TYPES: dict[str, ConversationKind] = {
-    "public_channel": "channel", "private_channel": "private", "mpim": "mpim", "im": "im",
+    "public_channel": "channel",
+    "private_channel": "private",
+    "mpim": "mpim",
+    "im": "im",
 }
 
 
@@ -38,8 +47,9 @@ def conversations_info(ctx: CallContext) -> JsonDict:
     """Describe one conversation."""
     conversation = visible_conversation(ctx, ctx.params.required("channel", "channel_not_found"))
     ctx.need(_READ_SCOPE[conversation.kind])
-    shape = conversation.to_slack(ctx.workspace.bot.id,
-                                  include_num_members=ctx.params.flag("include_num_members"))
+    shape = conversation.to_slack(
+        ctx.workspace.bot.id, include_num_members=ctx.params.flag("include_num_members")
+    )
     return {"ok": True, "channel": shape}
 
 
@@ -48,8 +58,9 @@ def conversations_members(ctx: CallContext) -> JsonDict:
     conversation = visible_conversation(ctx, ctx.params.required("channel", "channel_not_found"))
     ctx.need(_READ_SCOPE[conversation.kind])
     limit = clamp_limit(ctx.params.number("limit"), default=100, maximum=1000)
-    members, next_cursor = page(conversation.members, kind="member", cursor=ctx.params.text("cursor"),
-                                limit=limit)
+    members, next_cursor = page(
+        conversation.members, kind="member", cursor=ctx.params.text("cursor"), limit=limit
+    )
     return {"ok": True, "members": members, "response_metadata": {"next_cursor": next_cursor}}
 
 
@@ -60,9 +71,13 @@ def conversations_list(ctx: CallContext) -> JsonDict:
     for scope in ctx_scopes:
         ctx.need(scope)
     bot = ctx.workspace.bot.id
-    visible = [c for c in ctx.workspace.conversations.values()
-               if c.kind in kinds and (c.kind == "channel" or bot in c.members)
-               and not (ctx.params.flag("exclude_archived") and c.is_archived)]
+    visible = [
+        c
+        for c in ctx.workspace.conversations.values()
+        if c.kind in kinds
+        and (c.kind == "channel" or bot in c.members)
+        and not (ctx.params.flag("exclude_archived") and c.is_archived)
+    ]
     limit = clamp_limit(ctx.params.number("limit"), default=100, maximum=1000)
     chunk, next_cursor = page(visible, kind="channel", cursor=ctx.params.text("cursor"), limit=limit)
     channels = [c.to_slack(bot, include_num_members=c.kind != "im") for c in chunk]
@@ -115,8 +130,11 @@ def _check_dm_target(ctx: CallContext, user_id: str) -> None:
 
 def _resume(ctx: CallContext, channel_id: str) -> JsonDict:
     conversation = ctx.workspace.conversations.get(channel_id)
-    if conversation is None or conversation.kind not in ("im", "mpim") \
-            or ctx.workspace.bot.id not in conversation.members:
+    if (
+        conversation is None
+        or conversation.kind not in ("im", "mpim")
+        or ctx.workspace.bot.id not in conversation.members
+    ):
         raise SlackError("channel_not_found")
     return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": conversation.id}}
 
@@ -135,8 +153,13 @@ def conversations_history(ctx: CallContext) -> JsonDict:
     limit = clamp_limit(ctx.params.number("limit"), default=100, maximum=999)
     shown, rest = messages[:limit], messages[limit:]
     metadata = ctx.params.flag("include_all_metadata")
-    answer: JsonDict = {"ok": True, "messages": [m.to_slack(include_metadata=metadata) for m in shown],
-                        "has_more": bool(rest), "pin_count": 0, "channel_actual_ts": None}
+    answer: JsonDict = {
+        "ok": True,
+        "messages": [m.to_slack(include_metadata=metadata) for m in shown],
+        "has_more": bool(rest),
+        "pin_count": 0,
+        "channel_actual_ts": None,
+    }
     answer["response_metadata"] = {"next_cursor": _encode_ts_cursor(rest[0].ts) if rest else ""}
     return answer
 

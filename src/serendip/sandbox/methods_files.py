@@ -18,8 +18,15 @@ def files_get_upload_url_external(ctx: CallContext) -> JsonDict:
     length = ctx.params.number("length")
     if length is None or length <= 0:
         raise invalid_arguments("missing required field: length")
-    upload = SandboxFile(id=ws.ids.new("F"), name=filename, length=length, user=ws.bot.id,
-                         created=ws.epoch(), alt_txt=ctx.params.text("alt_txt"), upload_key=ws.ids.secret(32))
+    upload = SandboxFile(
+        id=ws.ids.new("F"),
+        name=filename,
+        length=length,
+        user=ws.bot.id,
+        created=ws.epoch(),
+        alt_txt=ctx.params.text("alt_txt"),
+        upload_key=ws.ids.secret(32),
+    )
     ws.files[upload.id] = upload
     return {"ok": True, "upload_url": f"{ctx.base_url}/upload/v1/{upload.upload_key}", "file_id": upload.id}
 
@@ -54,9 +61,15 @@ def files_complete_upload_external(ctx: CallContext) -> JsonDict:
         ts = ws.new_ts()
         for upload in uploads:
             upload.shares.append((conversation.id, ts, conversation.kind))
-        message = Message(ts=ts, channel=conversation.id, team=ws.team.id, text=ctx.params.text("initial_comment"),
-                          user=ws.bot.id, files=[u.to_slack(ws.team.id) for u in uploads],
-                          thread_ts=ctx.params.text("thread_ts") or None)
+        message = Message(
+            ts=ts,
+            channel=conversation.id,
+            team=ws.team.id,
+            text=ctx.params.text("initial_comment"),
+            user=ws.bot.id,
+            files=[u.to_slack(ws.team.id) for u in uploads],
+            thread_ts=ctx.params.text("thread_ts") or None,
+        )
         ws.append_message(conversation.id, message)
     ws.touch()
     return {"ok": True, "files": [u.to_slack(ws.team.id) for u in uploads]}
@@ -71,4 +84,3 @@ def _uploaded(ws: Workspace, entry: object) -> SandboxFile:
     if upload.data is None:
         raise invalid_arguments(f"file {upload.id} has no uploaded content")
     return upload
-

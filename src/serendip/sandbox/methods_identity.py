@@ -11,8 +11,16 @@ from serendip.sandbox.pagination import clamp_limit, page
 def auth_test(ctx: CallContext) -> JsonDict:
     """Identify the bot behind the token."""
     ws = ctx.workspace
-    return {"ok": True, "url": ws.team.url, "team": ws.team.name, "user": ws.bot.name, "team_id": ws.team.id,
-            "user_id": ws.bot.id, "bot_id": ws.bot.bot_id, "is_enterprise_install": False}
+    return {
+        "ok": True,
+        "url": ws.team.url,
+        "team": ws.team.name,
+        "user": ws.bot.name,
+        "team_id": ws.team.id,
+        "user_id": ws.bot.id,
+        "bot_id": ws.bot.bot_id,
+        "is_enterprise_install": False,
+    }
 
 
 def team_info(ctx: CallContext) -> JsonDict:
@@ -25,8 +33,16 @@ def team_profile_get(ctx: CallContext) -> JsonDict:
     """List the team's custom profile fields."""
     ctx.need("users.profile:read")
     fields = [f.to_slack() for f in ctx.workspace.profile_fields]
-    sections = [{"id": "Xs01PROFILE", "team_id": ctx.workspace.team.id, "section_type": "custom",
-                 "label": "About me", "order": 1, "is_hidden": False}]
+    sections = [
+        {
+            "id": "Xs01PROFILE",
+            "team_id": ctx.workspace.team.id,
+            "section_type": "custom",
+            "label": "About me",
+            "order": 1,
+            "is_hidden": False,
+        }
+    ]
     return {"ok": True, "profile": {"fields": fields, "sections": sections}}
 
 
@@ -35,19 +51,27 @@ def users_list(ctx: CallContext) -> JsonDict:
     ctx.need("users:read")
     ws = ctx.workspace
     limit = clamp_limit(ctx.params.number("limit"), default=200, maximum=1000)
-    users, next_cursor = page(list(ws.users.values()), kind="users", cursor=ctx.params.text("cursor"),
-                              limit=limit)
+    users, next_cursor = page(
+        list(ws.users.values()), kind="users", cursor=ctx.params.text("cursor"), limit=limit
+    )
     email = "users:read.email" in ctx.scopes
     members = [u.to_slack(ws.now(), include_email=email) for u in users]
-    return {"ok": True, "members": members, "cache_ts": ws.epoch(),
-            "response_metadata": {"next_cursor": next_cursor}}
+    return {
+        "ok": True,
+        "members": members,
+        "cache_ts": ws.epoch(),
+        "response_metadata": {"next_cursor": next_cursor},
+    }
 
 
 def users_info(ctx: CallContext) -> JsonDict:
     """Return one member (no custom fields, as in Slack)."""
     ctx.need("users:read")
     user = _user(ctx, ctx.params.required("user", "user_not_found"))
-    return {"ok": True, "user": user.to_slack(ctx.workspace.now(), include_email="users:read.email" in ctx.scopes)}
+    return {
+        "ok": True,
+        "user": user.to_slack(ctx.workspace.now(), include_email="users:read.email" in ctx.scopes),
+    }
 
 
 def users_lookup_by_email(ctx: CallContext) -> JsonDict:

@@ -104,7 +104,9 @@ def _view_argument(ctx: CallContext, expected_type: str) -> JsonDict:
     if expected_type == "modal":
         title = view.get("title")
         if not isinstance(title, dict) or not 0 < len(str(title.get("text", ""))) <= MAX_TITLE:
-            raise invalid_arguments(f"must be less than {MAX_TITLE + 1} characters [json-pointer:/view/title/text]")
+            raise invalid_arguments(
+                f"must be less than {MAX_TITLE + 1} characters [json-pointer:/view/title/text]"
+            )
     if len(str(view.get("private_metadata", ""))) > MAX_PRIVATE_METADATA:
         raise invalid_arguments("must be less than 3001 characters [json-pointer:/view/private_metadata]")
     definition = copy.deepcopy(view)
@@ -114,8 +116,15 @@ def _view_argument(ctx: CallContext, expected_type: str) -> JsonDict:
 
 def _new_view(ctx: CallContext, user_id: str, definition: JsonDict) -> View:
     ws = ctx.workspace
-    return View(id=ws.ids.new("V"), team_id=ws.team.id, user_id=user_id, definition=definition,
-                hash=_hash(ctx), app_id=ws.app_id, bot_id=ws.bot.bot_id or "")
+    return View(
+        id=ws.ids.new("V"),
+        team_id=ws.team.id,
+        user_id=user_id,
+        definition=definition,
+        hash=_hash(ctx),
+        app_id=ws.app_id,
+        bot_id=ws.bot.bot_id or "",
+    )
 
 
 def _find_view(ctx: CallContext) -> View:

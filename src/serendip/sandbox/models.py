@@ -104,7 +104,9 @@ class SandboxUser:
         """True for an active, full (non-guest) human account."""
         return not (self.deleted or self.is_bot or self.is_restricted or self.is_ultra_restricted)
 
-    def to_slack(self, now: datetime, *, include_fields: bool = False, include_email: bool = True) -> JsonDict:
+    def to_slack(
+        self, now: datetime, *, include_fields: bool = False, include_email: bool = True
+    ) -> JsonDict:
         """Return the user object of ``users.list``/``users.info`` (custom fields only on request)."""
         offset, label = zone_named(self.tz).offset_and_label(now)
         user: JsonDict = {
@@ -164,5 +166,7 @@ class SandboxUser:
 
 
 def _images(avatar: str) -> JsonDict:
-    return {f"image_{size}": f"https://secure.gravatar.com/avatar/{avatar}.jpg?s={size}"
-            for size in (24, 32, 48, 72, 192, 512)}
+    return {
+        f"image_{size}": f"https://secure.gravatar.com/avatar/{avatar}.jpg?s={size}"
+        for size in (24, 32, 48, 72, 192, 512)
+    }

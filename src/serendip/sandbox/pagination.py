@@ -38,6 +38,6 @@ def clamp_limit(requested: int | None, *, default: int, maximum: int) -> int:
 def page(items: Sequence[T], *, kind: str, cursor: str | None, limit: int) -> tuple[list[T], str]:
     """Return one page of ``items`` and the next cursor ("" on the last page)."""
     start = decode_cursor(kind, cursor) if cursor else 0
-    chunk = list(items[start:start + limit])
+    chunk = list(items[start : start + limit])
     end = start + len(chunk)
     return chunk, encode_cursor(kind, end) if end < len(items) else ""

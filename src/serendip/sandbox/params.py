@@ -32,7 +32,9 @@ class Params:
         value = self.text(name).strip()
         if not value:
             if error == "invalid_arguments":
-                raise SlackError(error, response_metadata={"messages": [f"[ERROR] missing required field: {name}"]})
+                raise SlackError(
+                    error, response_metadata={"messages": [f"[ERROR] missing required field: {name}"]}
+                )
             raise SlackError(error)
         return value
 

@@ -29,27 +29,52 @@ class Payloads:
         return {"id": user.id, "username": user.name, "name": user.name, "team_id": self.ws.team.id}
 
     def _common(self, kind: str, user_id: str) -> JsonDict:
-        return {"type": kind, "user": self.user_ref(user_id), "api_app_id": self.ws.app_id,
-                "token": self.ws.verification_token, "team": {"id": self.ws.team.id, "domain": self.ws.team.domain},
-                "enterprise": None, "is_enterprise_install": False}
+        return {
+            "type": kind,
+            "user": self.user_ref(user_id),
+            "api_app_id": self.ws.app_id,
+            "token": self.ws.verification_token,
+            "team": {"id": self.ws.team.id, "domain": self.ws.team.domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
 
-    def slash_command(self, user_id: str, text: str, *, channel_id: str | None, command: str) -> dict[str, str]:
+    def slash_command(
+        self, user_id: str, text: str, *, channel_id: str | None, command: str
+    ) -> dict[str, str]:
         """Form fields of a slash command invocation (``channel_id`` None → the user's DM with the app)."""
         channel = self.ws.conversations[channel_id] if channel_id else self.ws.open_dm([user_id])[0]
         channel_name = {"im": "directmessage"}.get(channel.kind, channel.name)
         return {
-            "token": self.ws.verification_token, "team_id": self.ws.team.id, "team_domain": self.ws.team.domain,
-            "channel_id": channel.id, "channel_name": channel_name, "user_id": user_id,
-            "user_name": self.ws.user(user_id).name, "command": command, "text": text,
-            "api_app_id": self.ws.app_id, "is_enterprise_install": "false",
-            "response_url": self.emulator.issue_response_url(user_id=user_id, channel_id=channel.id,
-                                                             kind="slash_command"),
+            "token": self.ws.verification_token,
+            "team_id": self.ws.team.id,
+            "team_domain": self.ws.team.domain,
+            "channel_id": channel.id,
+            "channel_name": channel_name,
+            "user_id": user_id,
+            "user_name": self.ws.user(user_id).name,
+            "command": command,
+            "text": text,
+            "api_app_id": self.ws.app_id,
+            "is_enterprise_install": "false",
+            "response_url": self.emulator.issue_response_url(
+                user_id=user_id, channel_id=channel.id, kind="slash_command"
+            ),
             "trigger_id": self.emulator.issue_trigger(user_id),
         }
 
-    def block_actions(self, user_id: str, action_id: str, value: Any, *, channel_id: str | None = None,
-                      message: JsonDict | Ephemeral | None = None, view: JsonDict | None = None,
-                      block_id: str | None = None, values: Values | None = None) -> JsonDict:
+    def block_actions(
+        self,
+        user_id: str,
+        action_id: str,
+        value: Any,
+        *,
+        channel_id: str | None = None,
+        message: JsonDict | Ephemeral | None = None,
+        view: JsonDict | None = None,
+        block_id: str | None = None,
+        values: Values | None = None,
+    ) -> JsonDict:
         """A ``block_actions`` payload for clicking/choosing ``action_id`` in a message or a view."""
         payload = self._common("block_actions", user_id)
         payload["trigger_id"] = self.emulator.issue_trigger(user_id)
@@ -58,24 +83,33 @@ class Payloads:
             current = self._current_view(view)
             blocks = current["blocks"]
             current["state"] = {"values": build_state(blocks, values)}
-            payload.update(container={"type": "view", "view_id": current["id"]}, view=current,
-                           state=current["state"])
+            payload.update(
+                container={"type": "view", "view_id": current["id"]}, view=current, state=current["state"]
+            )
         elif message is not None:
             blocks = self._message_context(payload, user_id, message, channel_id)
         payload["actions"] = [self._action(blocks, action_id, value, block_id)]
         return payload
 
-    def _message_context(self, payload: JsonDict, user_id: str, message: JsonDict | Ephemeral,
-                         channel_id: str | None) -> list[JsonDict]:
+    def _message_context(
+        self, payload: JsonDict, user_id: str, message: JsonDict | Ephemeral, channel_id: str | None
+    ) -> list[JsonDict]:
         ephemeral = isinstance(message, Ephemeral)
         ts = message.ts if isinstance(message, Ephemeral) else str(message["ts"])
         channel = message.channel if isinstance(message, Ephemeral) else channel_id or self._channel_of(ts)
         conversation = self.ws.conversations[channel]
         payload.update(
             container={"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
-            channel={"id": channel, "name": conversation.name or "directmessage"}, state={"values": {}},
-            response_url=self.emulator.issue_response_url(user_id=user_id, channel_id=channel, kind="block_actions",
-                                                          message_ts=ts, message_is_ephemeral=ephemeral))
+            channel={"id": channel, "name": conversation.name or "directmessage"},
+            state={"values": {}},
+            response_url=self.emulator.issue_response_url(
+                user_id=user_id,
+                channel_id=channel,
+                kind="block_actions",
+                message_ts=ts,
+                message_is_ephemeral=ephemeral,
+            ),
+        )
         if isinstance(message, Ephemeral):
             return list(message.blocks or [])
         payload["message"] = copy.deepcopy(message)
@@ -91,11 +125,17 @@ class Payloads:
     def _action(self, blocks: list[JsonDict], action_id: str, value: Any, block_id: str | None) -> JsonDict:
         found = find_element(blocks, action_id)
         element: JsonDict = found[1] if found else {"type": "button"}
-        action: JsonDict = {"action_id": action_id, "block_id": block_id or (found[0] if found else "actions"),
-                            "type": element.get("type", "button"), "action_ts": self.ws.new_ts()}
+        action: JsonDict = {
+            "action_id": action_id,
+            "block_id": block_id or (found[0] if found else "actions"),
+            "type": element.get("type", "button"),
+            "action_ts": self.ws.new_ts(),
+        }
         if action["type"] == "button":
-            action.update(text=copy.deepcopy(element.get("text") or {"type": "plain_text", "text": str(value)}),
-                          value=value)
+            action.update(
+                text=copy.deepcopy(element.get("text") or {"type": "plain_text", "text": str(value)}),
+                value=value,
+            )
             if "style" in element:
                 action["style"] = element["style"]
         else:
@@ -117,34 +157,57 @@ class Payloads:
         payload.update(view=self._current_view(view), is_cleared=False)
         return payload
 
-    def block_suggestion(self, user_id: str, action_id: str, value: str, view: JsonDict,
-                         block_id: str | None = None) -> JsonDict:
+    def block_suggestion(
+        self, user_id: str, action_id: str, value: str, view: JsonDict, block_id: str | None = None
+    ) -> JsonDict:
         """A ``block_suggestion`` payload: the user typed ``value`` into an external select."""
         payload = self._common("block_suggestion", user_id)
         current = self._current_view(view)
         found = find_element(current["blocks"], action_id)
-        payload.update(container={"type": "view", "view_id": current["id"]}, action_id=action_id,
-                       block_id=block_id or (found[0] if found else ""), value=value, view=current)
+        payload.update(
+            container={"type": "view", "view_id": current["id"]},
+            action_id=action_id,
+            block_id=block_id or (found[0] if found else ""),
+            value=value,
+            view=current,
+        )
         return payload
 
     def _current_view(self, view: JsonDict) -> JsonDict:
         with self.ws.lock:
             stored = self.ws.views.get(view["id"]) or next(
-                (v for v in self.ws.home_views.values() if v.id == view["id"]), None)
+                (v for v in self.ws.home_views.values() if v.id == view["id"]), None
+            )
             return stored.to_slack() if stored else copy.deepcopy(view)
 
     def event_callback(self, event: JsonDict) -> JsonDict:
         """Wrap an event in the Events API ``event_callback`` envelope."""
         event = dict(event)
         event.setdefault("event_ts", self.ws.new_ts())
-        context = base64.b64encode(json.dumps({"tid": self.ws.team.id, "aid": self.ws.app_id}).encode()).decode()
+        context = base64.b64encode(
+            json.dumps({"tid": self.ws.team.id, "aid": self.ws.app_id}).encode()
+        ).decode()
         return {
-            "token": self.ws.verification_token, "team_id": self.ws.team.id, "context_team_id": self.ws.team.id,
-            "context_enterprise_id": None, "api_app_id": self.ws.app_id, "event": event, "type": "event_callback",
-            "event_id": self.ws.ids.new("Ev"), "event_time": self.ws.epoch(),
-            "authorizations": [{"enterprise_id": None, "team_id": self.ws.team.id, "user_id": self.ws.bot.id,
-                                "is_bot": True, "is_enterprise_install": False}],
-            "is_ext_shared_channel": False, "event_context": f"4-{context}",
+            "token": self.ws.verification_token,
+            "team_id": self.ws.team.id,
+            "context_team_id": self.ws.team.id,
+            "context_enterprise_id": None,
+            "api_app_id": self.ws.app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": self.ws.ids.new("Ev"),
+            "event_time": self.ws.epoch(),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.ws.team.id,
+                    "user_id": self.ws.bot.id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-{context}",
         }
 
     def url_verification(self, challenge: str) -> JsonDict:

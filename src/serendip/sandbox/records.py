@@ -44,8 +44,13 @@ class Message:
         if self.bot_id:
             message["bot_id"] = self.bot_id
             message["app_id"] = self.app_id
-            message["bot_profile"] = {"id": self.bot_id, "app_id": self.app_id, "name": "Serendip",
-                                      "deleted": False, "team_id": self.team}
+            message["bot_profile"] = {
+                "id": self.bot_id,
+                "app_id": self.app_id,
+                "name": "Serendip",
+                "deleted": False,
+                "team_id": self.team,
+            }
         message["team"] = self.team
         if self.blocks is not None:
             message["blocks"] = copy.deepcopy(self.blocks)
@@ -57,8 +62,12 @@ class Message:
         if self.thread_ts:
             message["thread_ts"] = self.thread_ts
         if self.replies and not self.is_reply:
-            message.update(reply_count=len(self.replies), reply_users=list(self.reply_users),
-                           reply_users_count=len(self.reply_users), latest_reply=self.replies[-1])
+            message.update(
+                reply_count=len(self.replies),
+                reply_users=list(self.reply_users),
+                reply_users_count=len(self.reply_users),
+                latest_reply=self.replies[-1],
+            )
         if self.edited:
             message["edited"] = dict(self.edited)
         if include_metadata and self.metadata is not None:
@@ -92,20 +101,49 @@ class Conversation:
     def to_slack(self, viewer: str, *, include_num_members: bool = False) -> JsonDict:
         """Return the conversation object as ``conversations.info``/``list`` show it to ``viewer``."""
         if self.kind == "im":
-            return {"id": self.id, "created": self.created, "is_archived": self.is_archived, "is_im": True,
-                    "is_org_shared": False, "context_team_id": "", "updated": self.created * 1000,
-                    "user": self.im_user, "is_user_deleted": False, "priority": 0}
+            return {
+                "id": self.id,
+                "created": self.created,
+                "is_archived": self.is_archived,
+                "is_im": True,
+                "is_org_shared": False,
+                "context_team_id": "",
+                "updated": self.created * 1000,
+                "user": self.im_user,
+                "is_user_deleted": False,
+                "priority": 0,
+            }
         conversation: JsonDict = {
-            "id": self.id, "name": self.name, "is_channel": self.kind in ("channel", "private"),
-            "is_group": self.kind == "mpim", "is_im": False, "is_mpim": self.kind == "mpim",
-            "is_private": self.kind != "channel", "created": self.created, "is_archived": self.is_archived,
-            "is_general": self.is_general, "unlinked": 0, "name_normalized": self.name,
-            "is_shared": False, "is_org_shared": False, "is_pending_ext_shared": False,
-            "pending_shared": [], "context_team_id": "", "updated": self.created * 1000,
-            "parent_conversation": None, "creator": self.creator, "is_ext_shared": False,
-            "shared_team_ids": [], "pending_connected_team_ids": [], "is_member": viewer in self.members,
+            "id": self.id,
+            "name": self.name,
+            "is_channel": self.kind in ("channel", "private"),
+            "is_group": self.kind == "mpim",
+            "is_im": False,
+            "is_mpim": self.kind == "mpim",
+            "is_private": self.kind != "channel",
+            "created": self.created,
+            "is_archived": self.is_archived,
+            "is_general": self.is_general,
+            "unlinked": 0,
+            "name_normalized": self.name,
+            "is_shared": False,
+            "is_org_shared": False,
+            "is_pending_ext_shared": False,
+            "pending_shared": [],
+            "context_team_id": "",
+            "updated": self.created * 1000,
+            "parent_conversation": None,
+            "creator": self.creator,
+            "is_ext_shared": False,
+            "shared_team_ids": [],
+            "pending_connected_team_ids": [],
+            "is_member": viewer in self.members,
             "topic": {"value": self.topic, "creator": self.creator if self.topic else "", "last_set": 0},
-            "purpose": {"value": self.purpose, "creator": self.creator if self.purpose else "", "last_set": 0},
+            "purpose": {
+                "value": self.purpose,
+                "creator": self.creator if self.purpose else "",
+                "last_set": 0,
+            },
             "previous_names": [],
         }
         if include_num_members:
@@ -147,15 +185,24 @@ class View:
         """Return the full view object as ``views.*`` responses and view payloads carry it."""
         d = self.definition
         return {
-            "id": self.id, "team_id": self.team_id, "type": self.type,
+            "id": self.id,
+            "team_id": self.team_id,
+            "type": self.type,
             "blocks": copy.deepcopy(d.get("blocks", [])),
-            "private_metadata": d.get("private_metadata", ""), "callback_id": self.callback_id,
-            "state": {"values": copy.deepcopy(state_values or {})}, "hash": self.hash,
-            "title": copy.deepcopy(d.get("title")), "clear_on_close": bool(d.get("clear_on_close", False)),
-            "notify_on_close": bool(d.get("notify_on_close", False)), "close": copy.deepcopy(d.get("close")),
-            "submit": copy.deepcopy(d.get("submit")), "previous_view_id": self.previous_view_id,
-            "root_view_id": self.root_view_id or self.id, "app_id": self.app_id,
-            "external_id": d.get("external_id", ""), "app_installed_team_id": self.team_id,
+            "private_metadata": d.get("private_metadata", ""),
+            "callback_id": self.callback_id,
+            "state": {"values": copy.deepcopy(state_values or {})},
+            "hash": self.hash,
+            "title": copy.deepcopy(d.get("title")),
+            "clear_on_close": bool(d.get("clear_on_close", False)),
+            "notify_on_close": bool(d.get("notify_on_close", False)),
+            "close": copy.deepcopy(d.get("close")),
+            "submit": copy.deepcopy(d.get("submit")),
+            "previous_view_id": self.previous_view_id,
+            "root_view_id": self.root_view_id or self.id,
+            "app_id": self.app_id,
+            "external_id": d.get("external_id", ""),
+            "app_installed_team_id": self.team_id,
             "bot_id": self.bot_id,
         }
 
@@ -189,21 +236,47 @@ class SandboxFile:
         groups = [channel for channel, _, kind in self.shares if kind in ("private", "mpim")]
         ims = [channel for channel, _, kind in self.shares if kind == "im"]
         return {
-            "id": self.id, "created": self.created, "timestamp": self.created, "name": self.name,
-            "title": self.title or self.name, "mimetype": _MIME.get(self.filetype, "application/octet-stream"),
-            "filetype": self.filetype, "pretty_type": self.filetype.upper(), "user": self.user,
-            "user_team": team_id, "editable": False, "size": self.length, "mode": "hosted",
-            "is_external": False, "external_type": "", "is_public": bool(public), "public_url_shared": False,
-            "display_as_bot": False, "username": "", "url_private": f"{base}/{self.name}",
-            "url_private_download": f"{base}/download/{self.name}", "permalink": f"{base}/{self.name}",
-            "alt_txt": self.alt_txt, "channels": public, "groups": groups,
-            "ims": ims, "comments_count": 0,
-            "shares": _shares(self.shares, team_id), "has_rich_preview": False, "file_access": "visible",
+            "id": self.id,
+            "created": self.created,
+            "timestamp": self.created,
+            "name": self.name,
+            "title": self.title or self.name,
+            "mimetype": _MIME.get(self.filetype, "application/octet-stream"),
+            "filetype": self.filetype,
+            "pretty_type": self.filetype.upper(),
+            "user": self.user,
+            "user_team": team_id,
+            "editable": False,
+            "size": self.length,
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": bool(public),
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": f"{base}/{self.name}",
+            "url_private_download": f"{base}/download/{self.name}",
+            "permalink": f"{base}/{self.name}",
+            "alt_txt": self.alt_txt,
+            "channels": public,
+            "groups": groups,
+            "ims": ims,
+            "comments_count": 0,
+            "shares": _shares(self.shares, team_id),
+            "has_rich_preview": False,
+            "file_access": "visible",
         }
 
 
-_MIME = {"png": "image/png", "jpg": "image/jpeg", "csv": "text/csv", "txt": "text/plain",
-         "pdf": "application/pdf", "json": "application/json"}
+_MIME = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "csv": "text/csv",
+    "txt": "text/plain",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
 
 
 def _shares(shares: list[tuple[str, str, ConversationKind]], team_id: str) -> JsonDict:

@@ -15,7 +15,6 @@ from serendip.sandbox.models import JsonDict
 TokenKind = Literal["bot", "app"]
 
 
-
 def apps_connections_open(ctx: CallContext) -> JsonDict:
     """Hand out a single-use Socket Mode WebSocket URL (app-level token only)."""
     return {"ok": True, "url": ctx.issue_socket_url()}

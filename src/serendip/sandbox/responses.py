@@ -12,8 +12,16 @@ from serendip.sandbox.records import Ephemeral, Message, ResponseUrl
 from serendip.sandbox.workspace import Workspace
 
 
-def issue_response_url(ws: Workspace, base_url: str, *, user_id: str, channel_id: str, kind: str,
-                       message_ts: str | None = None, message_is_ephemeral: bool = False) -> str:
+def issue_response_url(
+    ws: Workspace,
+    base_url: str,
+    *,
+    user_id: str,
+    channel_id: str,
+    kind: str,
+    message_ts: str | None = None,
+    message_is_ephemeral: bool = False,
+) -> str:
     """Register a response_url for one command or interaction and return it."""
     with ws.lock:
         record = ResponseUrl(ws.ids.secret(24), user_id, channel_id, kind, message_ts, message_is_ephemeral)
@@ -69,8 +77,14 @@ def _parse(raw: bytes) -> JsonDict:
     return body
 
 
-def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks: list[JsonDict] | None,
-           source: Literal["response_url", "ack"] = "response_url") -> None:
+def _apply(
+    ws: Workspace,
+    record: ResponseUrl,
+    body: JsonDict,
+    text: str,
+    blocks: list[JsonDict] | None,
+    source: Literal["response_url", "ack"] = "response_url",
+) -> None:
     original = _original(ws, record)
     if body.get("delete_original") and original is not None:
         ws.conversations[record.channel_id].messages.remove(original)
@@ -78,9 +92,17 @@ def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks
         original.text, original.blocks = text, blocks
         original.edited = {"user": ws.bot.id, "ts": ws.new_ts()}
     elif body.get("response_type") == "in_channel" and record.channel_id in ws.conversations:
-        message = Message(ts=ws.new_ts(), channel=record.channel_id, team=ws.team.id, text=text,
-                          user=ws.bot.id, bot_id=ws.bot.bot_id, app_id=ws.app_id, blocks=blocks,
-                          thread_ts=body.get("thread_ts"))
+        message = Message(
+            ts=ws.new_ts(),
+            channel=record.channel_id,
+            team=ws.team.id,
+            text=text,
+            user=ws.bot.id,
+            bot_id=ws.bot.bot_id,
+            app_id=ws.app_id,
+            blocks=blocks,
+            thread_ts=body.get("thread_ts"),
+        )
         ws.append_message(record.channel_id, message)
     else:
         if body.get("replace_original") or body.get("delete_original"):
@@ -88,8 +110,17 @@ def _apply(ws: Workspace, record: ResponseUrl, body: JsonDict, text: str, blocks
                 if seen.user == record.user_id and seen.channel == record.channel_id:
                     seen.replaced = True
         if not body.get("delete_original"):
-            ws.ephemerals.append(Ephemeral(record.channel_id, record.user_id, text, blocks, ws.new_ts(),
-                                           source, body.get("thread_ts")))
+            ws.ephemerals.append(
+                Ephemeral(
+                    record.channel_id,
+                    record.user_id,
+                    text,
+                    blocks,
+                    ws.new_ts(),
+                    source,
+                    body.get("thread_ts"),
+                )
+            )
 
 
 def _original(ws: Workspace, record: ResponseUrl) -> Message | None:

@@ -47,8 +47,15 @@ class _Server(uvicorn.Server):
 class BackgroundServer:
     """One ASGI app on ``host:port`` (port 0 picks a free one) served by a daemon thread."""
 
-    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, name: str = "asgi-server",
-                 ws_ping_interval: float | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "asgi-server",
+        ws_ping_interval: float | None = None,
+    ) -> None:
         self.app = app
         self.ws_ping_interval = ws_ping_interval
         self.host = host
@@ -72,11 +79,18 @@ class BackgroundServer:
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
         """Start serving; returns once the socket accepts connections."""
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets-sansio",
-                                ws_ping_interval=self.ws_ping_interval, timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+            ws_ping_interval=self.ws_ping_interval,
+            timeout_graceful_shutdown=2,
+        )
         self._server = _Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
-                                        name=self.name, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name=self.name, daemon=True
+        )
         self._thread.start()
         if not self._server.ready.wait(timeout):
             raise RuntimeError(f"{self.name} did not start within {timeout}s")

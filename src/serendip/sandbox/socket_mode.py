@@ -65,6 +65,7 @@ class SocketHub:
 
     def wait_for_connection(self, timeout: float = 5.0, *, count: int = 1, total: int = 0) -> None:
         """Block until ``count`` connections are open and ``total`` were ever accepted; else TimeoutError."""
+
         def ready() -> bool:
             return len(self._connections) >= count and self._connects >= total
 
@@ -110,11 +111,17 @@ class SocketHub:
             self._changed.notify_all()
 
     def _hello(self, num_connections: int) -> JsonDict:
-        return {"type": "hello", "num_connections": num_connections,
-                "debug_info": {"host": "applink-sandbox-1", "build_number": 1,
-                               "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
-                               "approximate_connection_time": 18060},
-                "connection_info": {"app_id": self.app_id}}
+        return {
+            "type": "hello",
+            "num_connections": num_connections,
+            "debug_info": {
+                "host": "applink-sandbox-1",
+                "build_number": 1,
+                "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+                "approximate_connection_time": 18060,
+            },
+            "connection_info": {"app_id": self.app_id},
+        }
 
     def _on_message(self, text: str) -> None:
         try:
@@ -132,12 +139,23 @@ class SocketHub:
         if future is not None and not future.done():
             future.set_result(ack.payload)
 
-    def deliver(self, envelope_type: str, payload: JsonDict, *, accepts_response_payload: bool,
-                timeout: float = 5.0, retry_attempt: int | None = None) -> SocketAck:
+    def deliver(
+        self,
+        envelope_type: str,
+        payload: JsonDict,
+        *,
+        accepts_response_payload: bool,
+        timeout: float = 5.0,
+        retry_attempt: int | None = None,
+    ) -> SocketAck:
         """Send an envelope on the newest connection and wait for its ack."""
         envelope_id = IdFactory.envelope_id()
-        envelope: JsonDict = {"envelope_id": envelope_id, "type": envelope_type, "payload": payload,
-                              "accepts_response_payload": accepts_response_payload}
+        envelope: JsonDict = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
         if envelope_type == "events_api":
             envelope.update(retry_attempt=retry_attempt or 0, retry_reason="")
         future: concurrent.futures.Future[JsonDict | None] = concurrent.futures.Future()
@@ -149,12 +167,15 @@ class SocketHub:
         except concurrent.futures.TimeoutError:
             with self._lock:
                 self._pending.pop(envelope_id, None)
-            raise TimeoutError(f"envelope {envelope_id} ({envelope_type}) was not acknowledged in {timeout}s") from None
+            raise TimeoutError(
+                f"envelope {envelope_id} ({envelope_type}) was not acknowledged in {timeout}s"
+            ) from None
 
     def disconnect(self, reason: str = "refresh_requested", timeout: float = 5.0) -> None:
         """Ask the app to reconnect, as Slack does before recycling a connection."""
-        websocket = self._send({"type": "disconnect", "reason": reason,
-                                "debug_info": {"host": "applink-sandbox-1"}}, timeout)
+        websocket = self._send(
+            {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-sandbox-1"}}, timeout
+        )
         with self._lock:
             self._retiring.append(websocket)
 

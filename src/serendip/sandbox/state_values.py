@@ -62,7 +62,9 @@ def build_state(blocks: list[JsonDict], values: Mapping[str, Mapping[str, Any]] 
     for block_id, element in stateful_elements(blocks):
         action_id = str(element.get("action_id", ""))
         given = (values or {}).get(block_id, {})
-        entry = element_state(element, given[action_id]) if action_id in given else element_state(element, None)
+        entry = (
+            element_state(element, given[action_id]) if action_id in given else element_state(element, None)
+        )
         state.setdefault(block_id, {})[action_id] = entry
     for block_id, actions in (values or {}).items():
         for action_id, value in actions.items():
@@ -82,11 +84,18 @@ def element_state(element: JsonDict, value: Any) -> JsonDict:
         option = element.get("initial_option") if value is None else option_for(element, str(value))
         return {"type": kind, "selected_option": copy.deepcopy(option)}
     if kind in _MULTI_OPTION:
-        chosen = element.get("initial_options", []) if value is None else [option_for(element, str(v)) for v in value]
+        chosen = (
+            element.get("initial_options", [])
+            if value is None
+            else [option_for(element, str(v)) for v in value]
+        )
         return {"type": kind, "selected_options": copy.deepcopy(chosen)}
     if kind in _SELECTED:
         selected_key, initial_key = _SELECTED[kind]
-        return {"type": kind, selected_key: copy.deepcopy(element.get(initial_key) if value is None else value)}
+        return {
+            "type": kind,
+            selected_key: copy.deepcopy(element.get(initial_key) if value is None else value),
+        }
     return {"type": kind, "value": value}
 
 

@@ -38,16 +38,28 @@ class Workspace:
         self.team = team
         self.app_id = self.ids.new("A")
         self.bot = SandboxUser(
-            id=self.ids.new("U"), team_id=team.id, name=bot_name, real_name="Serendip",
-            display_name="Serendip", is_bot=True, bot_id=self.ids.new("B"), app_id=self.app_id,
+            id=self.ids.new("U"),
+            team_id=team.id,
+            name=bot_name,
+            real_name="Serendip",
+            display_name="Serendip",
+            is_bot=True,
+            bot_id=self.ids.new("B"),
+            app_id=self.app_id,
         )
         self.bot_token = f"xoxb-{self.ids.secret(12)}-{self.ids.secret(12)}-{self.ids.secret(24)}"
         self.app_token = f"xapp-1-{self.app_id}-{self.ids.secret(13)}-{self.ids.secret(40)}"
         self.signing_secret = self.ids.secret(32).lower()
         self.verification_token = self.ids.secret(24)
         # Slack lists Slackbot in users.list with is_bot false; a classic filter trap worth keeping.
-        self.slackbot = SandboxUser(id=SLACKBOT_ID, team_id=team.id, name="slackbot", real_name="Slackbot",
-                                    display_name="Slackbot", tz="America/Los_Angeles")
+        self.slackbot = SandboxUser(
+            id=SLACKBOT_ID,
+            team_id=team.id,
+            name="slackbot",
+            real_name="Slackbot",
+            display_name="Slackbot",
+            tz="America/Los_Angeles",
+        )
         self.users: dict[str, SandboxUser] = {SLACKBOT_ID: self.slackbot, self.bot.id: self.bot}
         self.profile_fields: list[ProfileField] = []
         self.conversations: dict[str, Conversation] = {}
@@ -153,13 +165,18 @@ class Workspace:
 
     # -- conversations ----------------------------------------------------------------------
 
-    def add_channel(self, name: str, members: Iterable[str] = (), *, private: bool = False,
-                    creator: str | None = None) -> Conversation:
+    def add_channel(
+        self, name: str, members: Iterable[str] = (), *, private: bool = False, creator: str | None = None
+    ) -> Conversation:
         """Create a channel with ``members`` (include ``bot.id`` for the bot to be in it)."""
         with self.lock:
             conversation = Conversation(
-                id=self.ids.new("C"), kind="private" if private else "channel", name=name,
-                created=self.epoch(), creator=creator or next(iter(self.users)), members=list(members),
+                id=self.ids.new("C"),
+                kind="private" if private else "channel",
+                name=name,
+                created=self.epoch(),
+                creator=creator or next(iter(self.users)),
+                members=list(members),
             )
             self.conversations[conversation.id] = conversation
             self.touch()
@@ -199,12 +216,19 @@ class Workspace:
                 if conversation.kind in ("im", "mpim") and set(conversation.members) == wanted:
                     return conversation, True
             if len(humans) == 1:
-                conversation = Conversation(self.ids.new("D"), "im", "", self.epoch(), self.bot.id,
-                                            [self.bot.id, humans[0]])
+                conversation = Conversation(
+                    self.ids.new("D"), "im", "", self.epoch(), self.bot.id, [self.bot.id, humans[0]]
+                )
             else:
                 handles = [self.users[self.bot.id].name] + [self.users[u].name for u in humans]
-                conversation = Conversation(self.ids.new("C"), "mpim", f"mpdm-{'--'.join(handles)}-1",
-                                            self.epoch(), self.bot.id, [self.bot.id, *humans])
+                conversation = Conversation(
+                    self.ids.new("C"),
+                    "mpim",
+                    f"mpdm-{'--'.join(handles)}-1",
+                    self.epoch(),
+                    self.bot.id,
+                    [self.bot.id, *humans],
+                )
             self.conversations[conversation.id] = conversation
             self.touch()
             return conversation, False
@@ -213,8 +237,9 @@ class Workspace:
         """Return the bot's existing DM with ``user_id``, if it was opened."""
         with self.lock:
             wanted = {user_id, self.bot.id}
-            return next((c for c in self.conversations.values()
-                         if c.kind == "im" and set(c.members) == wanted), None)
+            return next(
+                (c for c in self.conversations.values() if c.kind == "im" and set(c.members) == wanted), None
+            )
 
     def mpims(self) -> list[Conversation]:
         """Every group DM opened so far, oldest first."""
@@ -236,11 +261,19 @@ class Workspace:
             self.touch()
             return message
 
-    def post_as_user(self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None) -> Message:
+    def post_as_user(
+        self, channel_id: str, user_id: str, text: str, *, thread_ts: str | None = None
+    ) -> Message:
         """Simulate a person writing in a conversation (for tests of what the bot reads)."""
         with self.lock:
-            message = Message(ts=self.new_ts(), channel=channel_id, team=self.team.id, text=text,
-                              user=user_id, thread_ts=thread_ts)
+            message = Message(
+                ts=self.new_ts(),
+                channel=channel_id,
+                team=self.team.id,
+                text=text,
+                user=user_id,
+                thread_ts=thread_ts,
+            )
             return self.append_message(channel_id, message)
 
     def issue_trigger(self, user_id: str) -> str:

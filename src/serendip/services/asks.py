@@ -77,20 +77,34 @@ def search(session: Session, asker: Member, topic: str, now: datetime) -> Search
             f"You've asked {SEARCHES_PER_DAY} times in the last day, the daily limit, so experts aren't "
             "flooded. Please try again tomorrow."
         )
-    pool = [(m, tags) for m, tags in asks_repo.expert_candidates(session, asker.workspace_id, asker_id=asker.id,
-                                                                  now=now) if _other_team(asker, m)]
+    pool = [
+        (m, tags)
+        for m, tags in asks_repo.expert_candidates(session, asker.workspace_id, asker_id=asker.id, now=now)
+        if _other_team(asker, m)
+    ]
     ids = [m.id for m, _ in pool]
     this_week = asks_repo.times_asked(session, ids, now - timedelta(days=7))
     lately = asks_repo.times_asked(session, ids, now - RECENT)
     members = {m.id: m for m, _ in pool}
     candidates = [
-        ExpertCandidate(m.id, m.slack_id, frozenset(tags), utc_offset_at(m, now),
-                        (m.work_start_minute, m.work_end_minute), lately.get(m.id, 0))
+        ExpertCandidate(
+            m.id,
+            m.slack_id,
+            frozenset(tags),
+            utc_offset_at(m, now),
+            (m.work_start_minute, m.work_end_minute),
+            lately.get(m.id, 0),
+        )
         for m, tags in pool
         if this_week.get(m.id, 0) < ASKED_PER_WEEK
     ]
-    ranked = rank_experts(topic, candidates, asker_offset=utc_offset_at(asker, now),
-                          asker_hours=(asker.work_start_minute, asker.work_end_minute), limit=OFFERS_SHOWN)
+    ranked = rank_experts(
+        topic,
+        candidates,
+        asker_offset=utc_offset_at(asker, now),
+        asker_hours=(asker.work_start_minute, asker.work_end_minute),
+        limit=OFFERS_SHOWN,
+    )
     if not ranked:
         busy = [m.id for m, tags in pool if topic_scores(topic, tags)]
         counts = asks_repo.workspace_expertise_counts(session, asker.workspace_id)
@@ -101,20 +115,37 @@ def search(session: Session, asker: Member, topic: str, now: datetime) -> Search
         return SearchResult(topic, suggestions=others, nobody_free=bool(busy), free_again=free_again)
     offers = []
     for r in ranked:
-        ask = ExpertAsk(workspace_id=asker.workspace_id, asker_id=asker.id, expert_id=r.candidate.member_id,
-                        topic=topic, state="offered", created_at=now)
+        ask = ExpertAsk(
+            workspace_id=asker.workspace_id,
+            asker_id=asker.id,
+            expert_id=r.candidate.member_id,
+            topic=topic,
+            state="offered",
+            created_at=now,
+        )
         session.add(ask)
         session.flush()
         expert = members[r.candidate.member_id]
-        offers.append(Offer(ask.id, expert.slack_id, expert.department, expert.title, expert.tz, r.matched,
-                            tuple(sorted(r.candidate.tags))))
+        offers.append(
+            Offer(
+                ask.id,
+                expert.slack_id,
+                expert.department,
+                expert.title,
+                expert.tz,
+                r.matched,
+                tuple(sorted(r.candidate.tags)),
+            )
+        )
     log.info("ask.offered workspace=%s asker_id=%s offers=%d", asker.workspace_id, asker.id, len(offers))
     return SearchResult(topic, offers=offers)
 
 
 def _free_again(times: dict[int, list[datetime]]) -> datetime | None:
     """When the first of these experts drops below the weekly limit (their oldest counted ask expires)."""
-    frees = [t[len(t) - ASKED_PER_WEEK] + timedelta(days=7) for t in times.values() if len(t) >= ASKED_PER_WEEK]
+    frees = [
+        t[len(t) - ASKED_PER_WEEK] + timedelta(days=7) for t in times.values() if len(t) >= ASKED_PER_WEEK
+    ]
     return min(frees, default=None)
 
 
@@ -128,9 +159,16 @@ def _load(session: Session, ask_id: int) -> tuple[ExpertAsk, Member, Member]:
 
 
 def _people(ask: ExpertAsk, asker: Member, expert: Member, session: Session) -> AskPeople:
-    return AskPeople(ask.id, ask.topic, asker.slack_id, asker.department, expert.slack_id,
-                     tuple(member_tags(session, expert.id, "expertise")),
-                     asker.real_name or asker.name, expert.real_name or expert.name)
+    return AskPeople(
+        ask.id,
+        ask.topic,
+        asker.slack_id,
+        asker.department,
+        expert.slack_id,
+        tuple(member_tags(session, expert.id, "expertise")),
+        asker.real_name or asker.name,
+        expert.real_name or expert.name,
+    )
 
 
 def request(session: Session, *, ask_id: int, asker_slack_id: str, now: datetime) -> AskPeople:
@@ -139,7 +177,9 @@ def request(session: Session, *, ask_id: int, asker_slack_id: str, now: datetime
     if asker.slack_id != asker_slack_id:
         raise ServiceError("That button belongs to someone else's search.")
     if ask.state != "offered":
-        raise ServiceError(f"You already asked <@{expert.slack_id}> about this. They'll answer in their own time.")
+        raise ServiceError(
+            f"You already asked <@{expert.slack_id}> about this. They'll answer in their own time."
+        )
     if now - ask.created_at > OFFER_VALID:
         raise ServiceError("This suggestion has expired. Run `/coffee ask` again for fresh ones.")
     asked = asks_repo.times_asked(session, [expert.id], now - timedelta(days=7)).get(expert.id, 0)

@@ -66,4 +66,3 @@ def home_data(session: Session, member: Member, now: datetime) -> HomeData:
         history=history,
         clouds=clouds,
     )
-

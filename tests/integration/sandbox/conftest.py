@@ -43,11 +43,15 @@ def serve_bolt(app: App) -> BackgroundServer:
         body = (await request.body()).decode()
         bolt_request = BoltRequest(body=body, query=request.url.query, headers=dict(request.headers))
         bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
-        return Response(bolt_response.body, status_code=bolt_response.status,
-                        headers={k: v[0] for k, v in bolt_response.headers.items()})
+        return Response(
+            bolt_response.body,
+            status_code=bolt_response.status,
+            headers={k: v[0] for k, v in bolt_response.headers.items()},
+        )
 
-    return BackgroundServer(Starlette(routes=[Route("/slack/events", events, methods=["POST"])]),
-                            name="bolt-under-test").start()
+    return BackgroundServer(
+        Starlette(routes=[Route("/slack/events", events, methods=["POST"])]), name="bolt-under-test"
+    ).start()
 
 
 @pytest.fixture

@@ -10,23 +10,44 @@ from slack_sdk import WebClient
 from serendip.sandbox import SlackDriver, SlackEmulator, Workspace
 
 PROFILE_MODAL = {
-    "type": "modal", "callback_id": "profile", "title": {"type": "plain_text", "text": "Your profile"},
-    "submit": {"type": "plain_text", "text": "Save"}, "notify_on_close": True,
+    "type": "modal",
+    "callback_id": "profile",
+    "title": {"type": "plain_text", "text": "Your profile"},
+    "submit": {"type": "plain_text", "text": "Save"},
+    "notify_on_close": True,
     "blocks": [
-        {"type": "input", "block_id": "team", "label": {"type": "plain_text", "text": "Team"},
-         "element": {"type": "plain_text_input", "action_id": "value"}},
-        {"type": "input", "block_id": "hours", "label": {"type": "plain_text", "text": "Working hours"},
-         "element": {"type": "static_select", "action_id": "choice", "options": [
-             {"text": {"type": "plain_text", "text": "9–17"}, "value": "9-17"},
-             {"text": {"type": "plain_text", "text": "8–16"}, "value": "8-16"}]}},
-        {"type": "input", "block_id": "tags", "label": {"type": "plain_text", "text": "Expertise"},
-         "element": {"type": "multi_external_select", "action_id": "pick", "min_query_length": 1}},
+        {
+            "type": "input",
+            "block_id": "team",
+            "label": {"type": "plain_text", "text": "Team"},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        },
+        {
+            "type": "input",
+            "block_id": "hours",
+            "label": {"type": "plain_text", "text": "Working hours"},
+            "element": {
+                "type": "static_select",
+                "action_id": "choice",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "9–17"}, "value": "9-17"},
+                    {"text": {"type": "plain_text", "text": "8–16"}, "value": "8-16"},
+                ],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "tags",
+            "label": {"type": "plain_text", "text": "Expertise"},
+            "element": {"type": "multi_external_select", "action_id": "pick", "min_query_length": 1},
+        },
     ],
 }
 
 
 def test_a_signed_slash_command_is_acked_and_its_response_url_works(
-        bolt_app: App, driver: SlackDriver, workspace: Workspace) -> None:
+    bolt_app: App, driver: SlackDriver, workspace: Workspace
+) -> None:
     @bolt_app.command("/coffee")
     def coffee(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack(f"Got `{command['text']}` from <@{command['user_id']}> in {command['channel_name']}")
@@ -39,11 +60,14 @@ def test_a_signed_slash_command_is_acked_and_its_response_url_works(
     assert result.text == f"Got `join` from <@{member.id}> in coffee-chats"
     assert result.wait_for_responses(1)[0]["text"] == "You are in! Next round on Monday."
     # Bolt acks before the listener finishes, so the two may reach the user in either order.
-    assert sorted(seen.text for seen in result.seen()) == sorted([result.text, "You are in! Next round on Monday."])
+    assert sorted(seen.text for seen in result.seen()) == sorted(
+        [result.text, "You are in! Next round on Monday."]
+    )
 
 
-def test_requests_with_a_bad_missing_or_stale_signature_get_401(bolt_app: App, driver: SlackDriver,
-                                                                workspace: Workspace) -> None:
+def test_requests_with_a_bad_missing_or_stale_signature_get_401(
+    bolt_app: App, driver: SlackDriver, workspace: Workspace
+) -> None:
     handled: list[str] = []
 
     @bolt_app.command("/coffee")
@@ -60,7 +84,8 @@ def test_requests_with_a_bad_missing_or_stale_signature_get_401(bolt_app: App, d
 
 
 def test_events_arrive_as_event_callbacks_and_change_the_workspace_first(
-        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace) -> None:
+    bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     joined: list[dict[str, Any]] = []
 
     @bolt_app.event("member_joined_channel")
@@ -80,16 +105,21 @@ def test_events_arrive_as_event_callbacks_and_change_the_workspace_first(
     assert newcomer in workspace.channel_named("coffee-chats").members
 
 
-def test_app_home_opened_and_user_change_carry_slacks_event_shapes(bolt_app: App, driver: SlackDriver,
-                                                                   emulator: SlackEmulator,
-                                                                   workspace: Workspace) -> None:
+def test_app_home_opened_and_user_change_carry_slacks_event_shapes(
+    bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     events: list[dict[str, Any]] = []
 
     @bolt_app.event("app_home_opened")
     def on_home(event: dict[str, Any], client: WebClient) -> None:
         events.append(event)
-        client.views_publish(user_id=event["user"], view={"type": "home", "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": "Next intro: Monday"}}]})
+        client.views_publish(
+            user_id=event["user"],
+            view={
+                "type": "home",
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Next intro: Monday"}}],
+            },
+        )
 
     @bolt_app.event("user_change")
     def on_change(event: dict[str, Any]) -> None:
@@ -110,8 +140,8 @@ def test_url_verification_echoes_the_challenge(driver: SlackDriver) -> None:
 
 
 def test_a_button_click_reaches_the_action_handler_with_the_message_context(
-        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, client: WebClient,
-        workspace: Workspace) -> None:
+    bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
     clicks: list[dict[str, Any]] = []
 
     @bolt_app.action("met")
@@ -122,19 +152,39 @@ def test_a_button_click_reaches_the_action_handler_with_the_message_context(
 
     pair = [u.id for u in workspace.humans()[:2]]
     dm = client.conversations_open(users=",".join(pair))["channel"]["id"]
-    client.chat_postMessage(channel=dm, text="Meet each other", blocks=[{"type": "actions", "elements": [
-        {"type": "button", "action_id": "met", "value": "round-1", "text": {"type": "plain_text", "text": "We met"}}]}])
+    client.chat_postMessage(
+        channel=dm,
+        text="Meet each other",
+        blocks=[
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "met",
+                        "value": "round-1",
+                        "text": {"type": "plain_text", "text": "We met"},
+                    }
+                ],
+            }
+        ],
+    )
     (intro,) = emulator.messages(dm)
     assert driver.block_action(pair[0], "met", "round-1", message=intro).status == 200
     emulator.wait_until(lambda _: emulator.messages(dm)[0]["text"] == "Great, glad you met!")
     action = clicks[0]["actions"][0]
     assert action["block_id"] == intro["blocks"][0]["block_id"] and action["type"] == "button"
-    assert clicks[0]["container"] == {"type": "message", "message_ts": intro["ts"], "channel_id": dm,
-                                      "is_ephemeral": False}
+    assert clicks[0]["container"] == {
+        "type": "message",
+        "message_ts": intro["ts"],
+        "channel_id": dm,
+        "is_ephemeral": False,
+    }
 
 
 def test_a_modal_opened_from_a_command_can_be_searched_submitted_and_closed(
-        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace) -> None:
+    bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     submitted: list[dict[str, Any]] = []
 
     @bolt_app.command("/coffee")
@@ -144,8 +194,13 @@ def test_a_modal_opened_from_a_command_can_be_searched_submitted_and_closed(
 
     @bolt_app.options("pick")
     def suggest(ack: Ack, payload: dict[str, Any]) -> None:
-        ack(options=[{"text": {"type": "plain_text", "text": t}, "value": t}
-                     for t in ("python", "pyspark") if t.startswith(payload["value"])])
+        ack(
+            options=[
+                {"text": {"type": "plain_text", "text": t}, "value": t}
+                for t in ("python", "pyspark")
+                if t.startswith(payload["value"])
+            ]
+        )
 
     @bolt_app.view("profile")
     def save(ack: Ack, view: dict[str, Any]) -> None:
@@ -171,7 +226,8 @@ def test_a_modal_opened_from_a_command_can_be_searched_submitted_and_closed(
 
 
 def test_leaving_the_channel_and_a_retried_event_reach_the_app_with_slacks_headers(
-        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace) -> None:
+    bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     seen: list[tuple[str, str | None]] = []
 
     @bolt_app.event("member_left_channel")
@@ -189,15 +245,28 @@ def test_leaving_the_channel_and_a_retried_event_reach_the_app_with_slacks_heade
 
 
 def test_a_button_in_an_ephemeral_message_has_an_ephemeral_container(
-        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace) -> None:
+    bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     containers: list[dict[str, Any]] = []
 
     @bolt_app.command("/coffee")
     def coffee(ack: Ack) -> None:
-        ack(blocks=[{"type": "actions", "elements": [{"type": "button", "action_id": "join",
-                                                       "value": "C1", "text": {"type": "plain_text",
-                                                                               "text": "Join"}}]}],
-            text="Pick a program")
+        ack(
+            blocks=[
+                {
+                    "type": "actions",
+                    "elements": [
+                        {
+                            "type": "button",
+                            "action_id": "join",
+                            "value": "C1",
+                            "text": {"type": "plain_text", "text": "Join"},
+                        }
+                    ],
+                }
+            ],
+            text="Pick a program",
+        )
 
     @bolt_app.action("join")
     def on_join(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -214,8 +283,8 @@ def test_a_button_in_an_ephemeral_message_has_an_ephemeral_container(
 
 
 def test_closing_a_modal_sends_view_closed_only_when_asked(
-        bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, client: WebClient,
-        workspace: Workspace) -> None:
+    bolt_app: App, driver: SlackDriver, emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
     closed: list[str] = []
 
     @bolt_app.view_closed("profile")

@@ -30,8 +30,9 @@ def test_going_over_the_tier_limit_answers_429_with_retry_after(emulator: SlackE
     assert emulator.calls_to("users.list")[-1].fault == "ratelimited"
 
 
-def test_the_window_slides_so_calls_succeed_again_after_retry_after(emulator: SlackEmulator,
-                                                                    client: WebClient) -> None:
+def test_the_window_slides_so_calls_succeed_again_after_retry_after(
+    emulator: SlackEmulator, client: WebClient
+) -> None:
     emulator.rate_limit("team.info", per_minute=2, window_seconds=1.0)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     started = time.monotonic()
@@ -42,8 +43,9 @@ def test_the_window_slides_so_calls_succeed_again_after_retry_after(emulator: Sl
     assert emulator.count("team.info", ok=False) == 1
 
 
-def test_slack_sdks_retry_handler_honours_a_burst_of_429s(emulator: SlackEmulator, client: WebClient,
-                                                          workspace: Workspace) -> None:
+def test_slack_sdks_retry_handler_honours_a_burst_of_429s(
+    emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
     emulator.burst_429("chat.postMessage", count=2, retry_after=0)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
     someone = workspace.humans()[0].id
@@ -52,7 +54,9 @@ def test_slack_sdks_retry_handler_honours_a_burst_of_429s(emulator: SlackEmulato
     assert len(emulator.dm_messages(someone)) == 1
 
 
-def test_without_a_retry_handler_the_429_reaches_the_caller(emulator: SlackEmulator, client: WebClient) -> None:
+def test_without_a_retry_handler_the_429_reaches_the_caller(
+    emulator: SlackEmulator, client: WebClient
+) -> None:
     emulator.burst_429("users.info", count=1, retry_after=7)
     with pytest.raises(SlackApiError) as failure:
         client.users_info(user=emulator.workspace.humans()[0].id)
@@ -60,8 +64,9 @@ def test_without_a_retry_handler_the_429_reaches_the_caller(emulator: SlackEmula
     assert failure.value.response.headers["Retry-After"] == "7"
 
 
-def test_an_injected_5xx_fails_the_call_without_doing_it(emulator: SlackEmulator, client: WebClient,
-                                                         workspace: Workspace) -> None:
+def test_an_injected_5xx_fails_the_call_without_doing_it(
+    emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
     channel = group_dm(client, workspace)
     emulator.inject("chat.postMessage", error_rate=1.0, status=503)
     with pytest.raises(SlackApiError) as failure:
@@ -71,8 +76,9 @@ def test_an_injected_5xx_fails_the_call_without_doing_it(emulator: SlackEmulator
     assert emulator.messages(channel) == []
 
 
-def test_an_ambiguous_failure_posts_the_message_yet_answers_500(emulator: SlackEmulator, client: WebClient,
-                                                                workspace: Workspace) -> None:
+def test_an_ambiguous_failure_posts_the_message_yet_answers_500(
+    emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
     channel = group_dm(client, workspace)
     emulator.inject("chat.postMessage", ambiguous_rate=1.0)
     metadata = {"event_type": "serendip_intro", "event_payload": {"round_id": 4, "group_key": "g-1"}}
@@ -107,8 +113,9 @@ def test_a_wildcard_fault_applies_to_every_method(emulator: SlackEmulator, clien
     assert client.auth_test()["ok"]
 
 
-def test_slack_tiers_limit_chat_post_message_per_channel(emulator: SlackEmulator, client: WebClient,
-                                                         workspace: Workspace) -> None:
+def test_slack_tiers_limit_chat_post_message_per_channel(
+    emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
     emulator.apply_slack_tiers(window_seconds=60)
     first, second = (u.id for u in workspace.humans()[:2])
     assert client.chat_postMessage(channel=first, text="one")["ok"]

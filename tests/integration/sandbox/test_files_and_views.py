@@ -13,10 +13,22 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 def modal(title: str = "Your profile", blocks: int = 1) -> dict[str, object]:
     """A minimal modal with ``blocks`` input blocks."""
-    inputs = [{"type": "input", "block_id": f"b{n}", "label": {"type": "plain_text", "text": "Team"},
-               "element": {"type": "plain_text_input", "action_id": "value"}} for n in range(blocks)]
-    return {"type": "modal", "callback_id": "profile", "title": {"type": "plain_text", "text": title},
-            "submit": {"type": "plain_text", "text": "Save"}, "blocks": inputs}
+    inputs = [
+        {
+            "type": "input",
+            "block_id": f"b{n}",
+            "label": {"type": "plain_text", "text": "Team"},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        }
+        for n in range(blocks)
+    ]
+    return {
+        "type": "modal",
+        "callback_id": "profile",
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "blocks": inputs,
+    }
 
 
 def home(blocks: int) -> dict[str, object]:
@@ -26,11 +38,17 @@ def home(blocks: int) -> dict[str, object]:
 
 
 def test_files_upload_v2_stores_the_bytes_and_shares_them_in_the_channel(
-        client: WebClient, emulator: SlackEmulator, workspace: Workspace) -> None:
+    client: WebClient, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     someone = workspace.humans()[0].id
     dm = client.conversations_open(users=someone)["channel"]["id"]
-    answer = client.files_upload_v2(channel=dm, content=PNG, filename="network.png", title="Network growth",
-                                    initial_comment="This round's chart")
+    answer = client.files_upload_v2(
+        channel=dm,
+        content=PNG,
+        filename="network.png",
+        title="Network growth",
+        initial_comment="This round's chart",
+    )
     (uploaded,) = emulator.uploaded_files()
     assert answer["file"]["id"] == uploaded.id
     assert uploaded.data == PNG and uploaded.title == "Network growth"
@@ -47,8 +65,9 @@ def test_completing_an_upload_that_never_happened_fails(client: WebClient) -> No
     assert failure.value.response["error"] == "file_not_found"
 
 
-def test_views_publish_sets_the_users_home_and_keeps_its_view_id(client: WebClient, emulator: SlackEmulator,
-                                                                 workspace: Workspace) -> None:
+def test_views_publish_sets_the_users_home_and_keeps_its_view_id(
+    client: WebClient, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     someone = workspace.humans()[0].id
     first = client.views_publish(user_id=someone, view=home(3))["view"]
     second = client.views_publish(user_id=someone, view=home(5), hash=first["hash"])["view"]
@@ -60,7 +79,9 @@ def test_views_publish_sets_the_users_home_and_keeps_its_view_id(client: WebClie
     assert failure.value.response["error"] == "hash_conflict"
 
 
-def test_a_home_view_over_one_hundred_blocks_is_invalid_arguments(client: WebClient, workspace: Workspace) -> None:
+def test_a_home_view_over_one_hundred_blocks_is_invalid_arguments(
+    client: WebClient, workspace: Workspace
+) -> None:
     with pytest.raises(SlackApiError) as failure:
         client.views_publish(user_id=workspace.humans()[0].id, view=home(101))
     assert failure.value.response["error"] == "invalid_arguments"
@@ -68,8 +89,9 @@ def test_a_home_view_over_one_hundred_blocks_is_invalid_arguments(client: WebCli
     assert client.views_publish(user_id=workspace.humans()[0].id, view=home(100))["ok"]
 
 
-def test_views_open_needs_a_fresh_unused_trigger(client: WebClient, emulator: SlackEmulator,
-                                                 workspace: Workspace) -> None:
+def test_views_open_needs_a_fresh_unused_trigger(
+    client: WebClient, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     someone = workspace.humans()[0].id
     trigger = emulator.issue_trigger(someone)
     opened = client.views_open(trigger_id=trigger, view=modal())["view"]
@@ -81,27 +103,32 @@ def test_views_open_needs_a_fresh_unused_trigger(client: WebClient, emulator: Sl
         assert failure.value.response["error"] == code
 
 
-def test_a_trigger_expires_after_three_seconds(client: WebClient, emulator: SlackEmulator,
-                                               workspace: Workspace) -> None:
+def test_a_trigger_expires_after_three_seconds(
+    client: WebClient, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     workspace.trigger_ttl_seconds = 0.0
     with pytest.raises(SlackApiError) as failure:
         client.views_open(trigger_id=emulator.issue_trigger(workspace.humans()[0].id), view=modal())
     assert failure.value.response["error"] == "expired_trigger_id"
 
 
-def test_views_open_rejects_a_missing_trigger_and_a_long_title(client: WebClient, emulator: SlackEmulator,
-                                                               workspace: Workspace) -> None:
+def test_views_open_rejects_a_missing_trigger_and_a_long_title(
+    client: WebClient, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     with pytest.raises(SlackApiError) as missing:
         client.api_call("views.open", json={"view": modal()})
     assert missing.value.response["error"] == "invalid_arguments"
     with pytest.raises(SlackApiError) as too_long:
-        client.views_open(trigger_id=emulator.issue_trigger(workspace.humans()[0].id),
-                          view=modal(title="A title far longer than twenty-four"))
+        client.views_open(
+            trigger_id=emulator.issue_trigger(workspace.humans()[0].id),
+            view=modal(title="A title far longer than twenty-four"),
+        )
     assert too_long.value.response["error"] == "invalid_arguments"
 
 
-def test_views_update_and_push_follow_the_modal_stack(client: WebClient, emulator: SlackEmulator,
-                                                      workspace: Workspace) -> None:
+def test_views_update_and_push_follow_the_modal_stack(
+    client: WebClient, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     someone = workspace.humans()[0].id
     root = client.views_open(trigger_id=emulator.issue_trigger(someone), view=modal())["view"]
     updated = client.views_update(view_id=root["id"], hash=root["hash"], view=modal(blocks=2))["view"]

@@ -54,6 +54,7 @@ class Received:
 
     def of_type(self, kind: str, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Wait for at least one message of ``kind`` and return all of them."""
+
         def matching() -> list[dict[str, Any]]:
             return [m for m in self.messages if m.get("type") == kind]
 
@@ -76,14 +77,16 @@ def received(socket_app: App, emulator: SlackEmulator, client: WebClient) -> Ite
 
 
 def test_the_builtin_client_connects_via_apps_connections_open_and_gets_hello(
-        received: Received, emulator: SlackEmulator) -> None:
+    received: Received, emulator: SlackEmulator
+) -> None:
     assert emulator.count("apps.connections.open", ok=True) == 1
     (hello,) = received.of_type("hello")
     assert hello["connection_info"]["app_id"] == emulator.workspace.app_id
 
 
 def test_a_slash_command_envelope_is_acked_with_the_listeners_response(
-        received: Received, emulator: SlackEmulator, workspace: Workspace) -> None:
+    received: Received, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     member = workspace.humans()[0].id
     result = SlackDriver.socket(emulator).slash_command(member, "")
     assert result.status == 200
@@ -95,17 +98,29 @@ def test_a_slash_command_envelope_is_acked_with_the_listeners_response(
 
 
 def test_events_and_view_submissions_travel_as_envelopes_too(
-        received: Received, emulator: SlackEmulator, workspace: Workspace) -> None:
+    received: Received, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     driver = SlackDriver.socket(emulator)
     coffee_chats = workspace.channel_named("coffee-chats")
     member = workspace.humans()[1].id
     assert driver.member_joined_channel(member, coffee_chats.id).status == 200
     emulator.wait_until(lambda _: emulator.dm_messages(member))
-    modal = {"type": "modal", "callback_id": "profile", "title": {"type": "plain_text", "text": "Profile"},
-             "blocks": [{"type": "input", "block_id": "team", "label": {"type": "plain_text", "text": "Team"},
-                         "element": {"type": "plain_text_input", "action_id": "value"}}]}
+    modal = {
+        "type": "modal",
+        "callback_id": "profile",
+        "title": {"type": "plain_text", "text": "Profile"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "team",
+                "label": {"type": "plain_text", "text": "Team"},
+                "element": {"type": "plain_text_input", "action_id": "value"},
+            }
+        ],
+    }
     opened = WebClient(token=emulator.bot_token, base_url=emulator.api_url).views_open(
-        trigger_id=emulator.issue_trigger(member), view=modal)["view"]
+        trigger_id=emulator.issue_trigger(member), view=modal
+    )["view"]
     result = driver.view_submission(member, opened, {"team": {"value": ""}})
     assert result.json == {"response_action": "errors", "errors": {"team": "Pick a team"}}
     assert emulator.view_errors(opened["id"]) == {"team": "Pick a team"}
@@ -115,7 +130,8 @@ def test_events_and_view_submissions_travel_as_envelopes_too(
 
 
 def test_a_disconnect_message_makes_the_app_reconnect_with_a_fresh_url(
-        received: Received, emulator: SlackEmulator, workspace: Workspace) -> None:
+    received: Received, emulator: SlackEmulator, workspace: Workspace
+) -> None:
     emulator.socket_disconnect("refresh_requested")
     emulator.wait_for_socket(total=2)
     assert emulator.count("apps.connections.open", ok=True) == 2
@@ -123,7 +139,9 @@ def test_a_disconnect_message_makes_the_app_reconnect_with_a_fresh_url(
     assert result.status == 200
 
 
-def test_only_a_url_from_apps_connections_open_is_accepted_once_and_pings_are_answered(emulator: SlackEmulator) -> None:
+def test_only_a_url_from_apps_connections_open_is_accepted_once_and_pings_are_answered(
+    emulator: SlackEmulator,
+) -> None:
     client = WebClient(token=emulator.app_token, base_url=emulator.api_url)
     url = client.apps_connections_open(app_token=emulator.app_token)["url"]
     assert url.startswith("ws://127.0.0.1:")
@@ -138,7 +156,8 @@ def test_only_a_url_from_apps_connections_open_is_accepted_once_and_pings_are_an
 
 def test_an_unanswered_envelope_times_out_instead_of_hanging(emulator: SlackEmulator) -> None:
     url = WebClient(token=emulator.app_token, base_url=emulator.api_url).apps_connections_open(
-        app_token=emulator.app_token)["url"]
+        app_token=emulator.app_token
+    )["url"]
     with connect(url):
         emulator.wait_for_socket()
         with pytest.raises(TimeoutError):

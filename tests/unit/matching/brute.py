@@ -48,8 +48,12 @@ def recent(history: Sequence[Sequence[Sequence[str]]], cooldown: int) -> set[tup
     return {pair for rnd in rounds for pair in pairs_of(rnd)}
 
 
-def counts(groups: Sequence[Sequence[str]], people: Sequence[Participant],
-           history: Sequence[Sequence[Sequence[str]]], cooldown: int) -> tuple[int, int]:
+def counts(
+    groups: Sequence[Sequence[str]],
+    people: Sequence[Participant],
+    history: Sequence[Sequence[Sequence[str]]],
+    cooldown: int,
+) -> tuple[int, int]:
     """(repeats, cross-department pairs) of an arrangement."""
     dept = {p.id: p.department for p in people}
     seen = recent(history, cooldown)
@@ -58,7 +62,9 @@ def counts(groups: Sequence[Sequence[str]], people: Sequence[Participant],
     return sum(1 for pr in pairs if pr in seen), cross
 
 
-def valid_arrangements(people: Sequence[Participant], sizes: Sequence[int]) -> Iterator[list[tuple[str, ...]]]:
+def valid_arrangements(
+    people: Sequence[Participant], sizes: Sequence[int]
+) -> Iterator[list[tuple[str, ...]]]:
     """Partitions into `sizes` with no forbidden pair inside a group."""
     bad = forbidden(people)
     for groups in partitions(sorted(p.id for p in people), sizes):

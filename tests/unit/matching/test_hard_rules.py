@@ -28,8 +28,9 @@ def check_hard_rules(org: Org, result: MatchResult, size: int) -> None:
 
 @SETTINGS
 @given(orgs(max_size=40), st.integers(2, 6), modes, st.integers(0, 2**32))
-def test_every_member_is_placed_once_in_groups_of_the_formula_sizes(org: Org, size: int, mode: RepeatMode,
-                                                                    seed: int) -> None:
+def test_every_member_is_placed_once_in_groups_of_the_formula_sizes(
+    org: Org, size: int, mode: RepeatMode, seed: int
+) -> None:
     result = match_round(org.people, org.history, MatchSettings(group_size=size, mode=mode, seed=seed))
     check_hard_rules(org, result, size)
     assert result.seed == seed
@@ -69,8 +70,12 @@ def test_hard_rules_hold_on_the_large_round_path(org: Org, size: int) -> None:
 def test_someone_blocked_by_everyone_sits_out_with_a_reason() -> None:
     from serendip.domain.matching import Participant
 
-    people = [Participant("A", blocked=frozenset({"B", "C", "D"})), Participant("B"), Participant("C"),
-              Participant("D")]
+    people = [
+        Participant("A", blocked=frozenset({"B", "C", "D"})),
+        Participant("B"),
+        Participant("C"),
+        Participant("D"),
+    ]
     result = match_round(people, [], MatchSettings())
     assert [s.id for s in result.sat_out] == ["A"] and "blocked" in result.sat_out[0].reason
     assert sorted(map(sorted, result.groups)) == [["B", "C", "D"]]

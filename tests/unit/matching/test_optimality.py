@@ -84,7 +84,9 @@ def test_no_repeat_in_the_dirac_regime_on_the_large_round_path(seed: int) -> Non
 
 def test_large_rounds_reach_the_cross_team_bound_with_a_majority_department() -> None:
     rng = random.Random(3)
-    people = [Participant(f"P{i:04d}", department="big" if i < 700 else f"d{rng.randrange(9)}") for i in range(1000)]
+    people = [
+        Participant(f"P{i:04d}", department="big" if i < 700 else f"d{rng.randrange(9)}") for i in range(1000)
+    ]
     result = match_round(people, [], MatchSettings(seed=5))
     assert result.quality.cross_team_pairs == 300  # n - m
     assert result.quality.cross_team_rate == result.quality.cross_team_bound

@@ -11,8 +11,12 @@ def pairs(groups: list[list[str]]) -> list[list[str]]:
 
 
 def test_pairs_prefer_overlapping_working_hours() -> None:
-    people = [Participant("a0", "A", 0), Participant("a9", "A", 540), Participant("b0", "B", 0),
-              Participant("b9", "B", 540)]
+    people = [
+        Participant("a0", "A", 0),
+        Participant("a9", "A", 540),
+        Participant("b0", "B", 0),
+        Participant("b9", "B", 540),
+    ]
     for seed in range(5):
         result = match_round(people, [], MatchSettings(seed=seed))
         assert pairs(result.groups) == [["a0", "b0"], ["a9", "b9"]]
@@ -24,7 +28,9 @@ def test_scarce_cross_team_partners_go_to_people_with_the_fewest_ties() -> None:
     people = [*big, Participant("b1", "B"), Participant("b2", "B")]
     for seed in range(5):
         result = match_round(people, [], MatchSettings(seed=seed))
-        with_b = {x for g in result.groups if any(y.startswith("b") for y in g) for x in g if x.startswith("a")}
+        with_b = {
+            x for g in result.groups if any(y.startswith("b") for y in g) for x in g if x.startswith("a")
+        }
         assert with_b == {"a1", "a4"}
 
 
@@ -37,8 +43,12 @@ def test_department_pairs_with_fewer_ties_are_preferred() -> None:
 
 
 def test_shared_interests_and_expertise_bring_people_together() -> None:
-    people = [Participant("a1", "A", interests=frozenset({"chess"})), Participant("a2", "A", expertise=frozenset({"sql"})),
-              Participant("b1", "B", expertise=frozenset({"chess"})), Participant("b2", "B", interests=frozenset({"sql"}))]
+    people = [
+        Participant("a1", "A", interests=frozenset({"chess"})),
+        Participant("a2", "A", expertise=frozenset({"sql"})),
+        Participant("b1", "B", expertise=frozenset({"chess"})),
+        Participant("b2", "B", interests=frozenset({"sql"})),
+    ]
     for seed in range(5):
         result = match_round(people, [], MatchSettings(seed=seed))
         assert pairs(result.groups) == [["a1", "b1"], ["a2", "b2"]]
@@ -61,6 +71,13 @@ def test_cross_team_bound_is_min_of_half_and_n_minus_largest_department() -> Non
 
 def test_quality_json_has_exactly_the_documented_keys() -> None:
     result = match_round([Participant("a", "A"), Participant("b", "B")], [], MatchSettings())
-    assert list(result.quality.to_dict()) == ["coverage", "repeats", "avoidable_repeats", "cross_team_rate",
-                                              "cross_team_bound", "tz_overlap_rate", "shared_tag_rate"]
+    assert list(result.quality.to_dict()) == [
+        "coverage",
+        "repeats",
+        "avoidable_repeats",
+        "cross_team_rate",
+        "cross_team_bound",
+        "tz_overlap_rate",
+        "shared_tag_rate",
+    ]
     assert result.quality.to_dict()["cross_team_rate"] == 1.0

@@ -11,10 +11,23 @@ from hypothesis import strategies as st
 from serendip.domain.matching import derive_round_seed, group_sizes
 
 
-@pytest.mark.parametrize(("n", "size", "expected"), [
-    (0, 2, []), (1, 2, []), (2, 2, [2]), (3, 2, [3]), (5, 2, [3, 2]), (7, 2, [3, 2, 2]),
-    (3, 4, [3]), (9, 4, [5, 4]), (10, 3, [4, 3, 3]), (7, 6, [7]), (13, 6, [7, 6]), (17, 6, [6, 6, 5]),
-])
+@pytest.mark.parametrize(
+    ("n", "size", "expected"),
+    [
+        (0, 2, []),
+        (1, 2, []),
+        (2, 2, [2]),
+        (3, 2, [3]),
+        (5, 2, [3, 2]),
+        (7, 2, [3, 2, 2]),
+        (3, 4, [3]),
+        (9, 4, [5, 4]),
+        (10, 3, [4, 3, 3]),
+        (7, 6, [7]),
+        (13, 6, [7, 6]),
+        (17, 6, [6, 6, 5]),
+    ],
+)
 def test_sizes_follow_the_product_formula(n: int, size: int, expected: list[int]) -> None:
     assert group_sizes(n, size) == expected
 

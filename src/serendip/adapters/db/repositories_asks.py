@@ -20,7 +20,10 @@ def expert_candidates(
     taking_part = exists().where(
         Enrolment.member_id == Member.id,
         Enrolment.opted_out.is_(False),
-        or_(Enrolment.paused.is_(False), and_(Enrolment.paused_until.is_not(None), Enrolment.paused_until <= now)),
+        or_(
+            Enrolment.paused.is_(False),
+            and_(Enrolment.paused_until.is_not(None), Enrolment.paused_until <= now),
+        ),
     )
     rows = session.execute(
         select(Member, MemberTag.tag)
@@ -49,7 +52,9 @@ def workspace_expertise_counts(session: Session, workspace_id: str) -> list[tupl
     rows = session.execute(
         select(MemberTag.tag, people)
         .join(Member, Member.id == MemberTag.member_id)
-        .where(Member.workspace_id == workspace_id, MemberTag.kind == "expertise", Member.is_deleted.is_(False))
+        .where(
+            Member.workspace_id == workspace_id, MemberTag.kind == "expertise", Member.is_deleted.is_(False)
+        )
         .group_by(MemberTag.tag)
     )
     return [(tag, int(n)) for tag, n in rows]

@@ -56,9 +56,7 @@ def merge_pairs(pairs: I64, wanted: int, eu: I64, ev: I64, weigh: WeightFn) -> t
 
 def assemble(sizes: list[int], quads: I64, pairs: I64, singles: I64) -> I64:
     """Fill each target size with a quad, pairs and singles (largest units first), as (g, width)."""
-    units: dict[int, list[list[int]]] = {
-        4: quads.tolist(), 2: pairs.tolist(), 1: [[int(s)] for s in singles]
-    }
+    units: dict[int, list[list[int]]] = {4: quads.tolist(), 2: pairs.tolist(), 1: [[int(s)] for s in singles]}
     for key in units:
         units[key].reverse()  # pop() takes the best (first) unit
     width = max(sizes)

@@ -53,7 +53,9 @@ class IdIndex:
         self._vector = not bool((self._hashes[1:] == self._hashes[:-1]).any())  # also: ids are unique
         # Bucket b of the top bits holds sorted positions _start[b]:_start[b + 1]: a lookup scans ~1 hash.
         self._shift = np.uint64(64 - max(1, len(ids).bit_length()))
-        self._start = np.searchsorted(self._hashes >> self._shift, np.arange((1 << (64 - int(self._shift))) + 1))
+        self._start = np.searchsorted(
+            self._hashes >> self._shift, np.arange((1 << (64 - int(self._shift))) + 1)
+        )
 
     def _as_dict(self) -> dict[str, int]:
         """The plain dict (built on first use: only rare inputs need it)."""

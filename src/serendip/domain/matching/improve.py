@@ -54,8 +54,16 @@ def _two_weakest(members: I64, contrib: I64) -> tuple[I64, I64]:
 
 
 def improve(
-    members: I64, eu: I64, ev: I64, ew: I64, weigh: WeightFn, *,
-    try_all: bool, max_sweeps: int = 60, rescans: int = 2, max_evaluations: int | None = None,
+    members: I64,
+    eu: I64,
+    ev: I64,
+    ew: I64,
+    weigh: WeightFn,
+    *,
+    try_all: bool,
+    max_sweeps: int = 60,
+    rescans: int = 2,
+    max_evaluations: int | None = None,
     deadline: float | None = None,
 ) -> I64:
     """Improve groups `members` (g, width; -1 padding) using candidate edges (eu, ev, ew).
@@ -90,8 +98,10 @@ def improve(
             continue
         if max_evaluations is not None:
             max_evaluations -= idx.size  # whole sweeps only: a cut sweep would favour low edge ids
-        moves = [_best_moves(idx[i : i + _BLOCK], eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
-                 for i in range(0, idx.size, _BLOCK)]  # blocks bound the temporaries (peak memory)
+        moves = [
+            _best_moves(idx[i : i + _BLOCK], eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all)
+            for i in range(0, idx.size, _BLOCK)
+        ]  # blocks bound the temporaries (peak memory)
         gain, slot_b = np.concatenate([m[0] for m in moves]), np.concatenate([m[1] for m in moves])
         pending[idx] = gain > 0
         chosen = _non_overlapping(gain, group_of[eu[idx]], group_of[ev[idx]], members.shape[0])
@@ -124,8 +134,11 @@ def heavier_than_ties(members: I64, eu: I64, ev: I64, ew: I64, weigh: WeightFn) 
     n = int(max(eu.max(initial=-1), ev.max(initial=-1), members.max(initial=-1))) + 1
     avg = _average_tie(np.arange(members.shape[0]), members, group_weights(members, weigh), n)
     forward, backward = np.flatnonzero(ew > avg[eu]), np.flatnonzero(ew > avg[ev])
-    return (np.concatenate([eu[forward], ev[backward]]), np.concatenate([ev[forward], eu[backward]]),
-            np.concatenate([ew[forward], ew[backward]]))
+    return (
+        np.concatenate([eu[forward], ev[backward]]),
+        np.concatenate([ev[forward], eu[backward]]),
+        np.concatenate([ew[forward], ew[backward]]),
+    )
 
 
 def _spent(budget: int | None) -> bool:
@@ -144,8 +157,16 @@ def _average_tie(rows: I64, members: I64, contrib: I64, n: int, avg: I64 | None 
 
 
 def _best_moves(
-    idx: I64, eu: I64, ev: I64, ew: I64, members: I64, contrib: I64,
-    group_of: I64, slot_of: I64, weigh: WeightFn, try_all: bool,
+    idx: I64,
+    eu: I64,
+    ev: I64,
+    ew: I64,
+    members: I64,
+    contrib: I64,
+    group_of: I64,
+    slot_of: I64,
+    weigh: WeightFn,
+    try_all: bool,
 ) -> tuple[I64, I64]:
     """Best gain per live edge and the slot of the member b of G that c replaces."""
     a, c, w_ac = eu[idx], ev[idx], ew[idx]
@@ -157,11 +178,13 @@ def _best_moves(
         return _pair_moves(a, c, w_ac, g, h, members, contrib, slot_of, weigh)
     if pair.any():  # pairs the cheap way (swaps never change a group's size), the rest in general
         gain, slot = np.empty(idx.size, dtype=np.int64), np.empty(idx.size, dtype=np.int64)
-        gain[pair], slot[pair] = _pair_moves(a[pair], c[pair], w_ac[pair], g[pair], h[pair], members, contrib,
-                                             slot_of, weigh)
+        gain[pair], slot[pair] = _pair_moves(
+            a[pair], c[pair], w_ac[pair], g[pair], h[pair], members, contrib, slot_of, weigh
+        )
         rest = ~pair
-        gain[rest], slot[rest] = _best_moves(idx[rest], eu, ev, ew, members, contrib, group_of, slot_of, weigh,
-                                             try_all)
+        gain[rest], slot[rest] = _best_moves(
+            idx[rest], eu, ev, ew, members, contrib, group_of, slot_of, weigh, try_all
+        )
         return gain, slot
     rows_g, rows_h = members[g], members[h]
     contrib_c = contrib[h, slot_of[c]]
@@ -186,7 +209,15 @@ def _best_moves(
 
 
 def _pair_moves(
-    a: I64, c: I64, w_ac: I64, g: I64, h: I64, members: I64, contrib: I64, slot_of: I64, weigh: WeightFn,
+    a: I64,
+    c: I64,
+    w_ac: I64,
+    g: I64,
+    h: I64,
+    members: I64,
+    contrib: I64,
+    slot_of: I64,
+    weigh: WeightFn,
 ) -> tuple[I64, I64]:
     """`_best_moves` when G = {a, b} and H = {c, d}: the move makes {a, c} and {b, d}.
 

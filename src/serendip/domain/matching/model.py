@@ -50,7 +50,9 @@ class MatchSettings:
 
     def __post_init__(self) -> None:
         if not MIN_SETTING_SIZE <= self.group_size <= MAX_SETTING_SIZE:
-            raise ValueError(f"group_size must be {MIN_SETTING_SIZE}..{MAX_SETTING_SIZE}, got {self.group_size}")
+            raise ValueError(
+                f"group_size must be {MIN_SETTING_SIZE}..{MAX_SETTING_SIZE}, got {self.group_size}"
+            )
         if self.cooldown < 0:
             raise ValueError(f"cooldown must be >= 0, got {self.cooldown}")
 

@@ -82,7 +82,11 @@ def _rank_key(w: I64) -> I64:
     """Order-preserving small integer key of allowed weights (two tier bits, then the score), so
     the stable sort is a fast radix sort."""
     high, low = TIER_HIGH.bit_length() - 1, TIER_LOW.bit_length() - 1  # allowed weights are >= 0: shifts
-    key = (w >> high) * (2 * _SCORE_SPAN) + ((w >> low) & (TIER_HIGH // TIER_LOW - 1)) * _SCORE_SPAN + (w & (TIER_LOW - 1))
+    key = (
+        (w >> high) * (2 * _SCORE_SPAN)
+        + ((w >> low) & (TIER_HIGH // TIER_LOW - 1)) * _SCORE_SPAN
+        + (w & (TIER_LOW - 1))
+    )
     return np.asarray(key, dtype=np.int16)
 
 
@@ -133,7 +137,9 @@ def exact_pairs_with_trio(n: int, weigh: WeightFn) -> I64 | None:
                     continue
                 rest = np.array([x for x in range(n) if x not in (a, b, c)], dtype=np.int64)
                 ru, rv = np.triu_indices(rest.size, 1)
-                sub = exact_matching(rest.size, ru.astype(np.int64), rv.astype(np.int64), weights[rest[ru], rest[rv]])
+                sub = exact_matching(
+                    rest.size, ru.astype(np.int64), rv.astype(np.int64), weights[rest[ru], rest[rv]]
+                )
                 if (sub < 0).any():
                     continue
                 firsts = np.flatnonzero(sub > np.arange(rest.size))

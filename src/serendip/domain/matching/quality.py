@@ -30,7 +30,8 @@ def group_pairs(groups: Sequence[Sequence[int]]) -> tuple[I64, I64, I64]:
     sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
     members = np.full((len(groups), int(sizes.max())), -1, dtype=np.int64)
     members[np.arange(members.shape[1])[None, :] < sizes[:, None]] = np.fromiter(
-        (x for g in groups for x in g), dtype=np.int64, count=int(sizes.sum()))
+        (x for g in groups for x in g), dtype=np.int64, count=int(sizes.sum())
+    )
     us, vs, gs = [], [], []
     for i in range(members.shape[1]):
         for j in range(i + 1, members.shape[1]):
@@ -56,7 +57,11 @@ def cross_team_bound(departments: Sequence[str | None], groups: int, pairs: int)
 
 
 def measure(
-    people: Sequence[Participant], groups: list[list[int]], scorer: PairScorer, *, eligible: int,
+    people: Sequence[Participant],
+    groups: list[list[int]],
+    scorer: PairScorer,
+    *,
+    eligible: int,
 ) -> RoundQuality:
     """Quality of `groups` (lists of indices into `people`) for a round with `eligible` members."""
     u, v, gid = group_pairs(groups)
@@ -76,7 +81,9 @@ def measure(
         avoidable_repeats=avoidable_repeats(groups, scorer, u[repeat], v[repeat]),
         cross_team_rate=round(float(cross.mean()), 6) if u.size else 0.0,
         cross_team_bound=round(cross_team_bound(in_groups, len(groups), u.size), 6),
-        tz_overlap_rate=round(float((overlap_minutes(people, u, v) >= MIN_OVERLAP_MINUTES).mean()), 6) if u.size else 0.0,
+        tz_overlap_rate=round(float((overlap_minutes(people, u, v) >= MIN_OVERLAP_MINUTES).mean()), 6)
+        if u.size
+        else 0.0,
         shared_tag_rate=round(tagged_groups / len(groups), 6) if groups else 0.0,
         cross_team_pairs=int(cross.sum()),
         pairs=int(u.size),
@@ -121,7 +128,9 @@ def avoidable_repeats(groups: list[list[int]], scorer: PairScorer, ru: I64, rv: 
     group_of = np.full(scorer.n, -1, dtype=np.int64)
     rows, cols = np.nonzero(members >= 0)
     group_of[members[rows, cols]] = rows
-    return sum(_swap_removes(members, group_of, scorer, a, b) for a, b in zip(ru.tolist(), rv.tolist(), strict=True))
+    return sum(
+        _swap_removes(members, group_of, scorer, a, b) for a, b in zip(ru.tolist(), rv.tolist(), strict=True)
+    )
 
 
 def _fewest_repeats(nodes: I64, scorer: PairScorer) -> int:

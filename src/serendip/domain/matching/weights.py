@@ -39,7 +39,9 @@ _BLOOM_BITS = 27  # a bit array: 16 MB, few false positives (each costs a search
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 1 << 13  # pairs weighed at once: their packed rows (2 x 512 KB) stay in L2
 SLOT_MINUTES = 30
-_SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG, _DEPT, _INCLUSION, _PAIR_HASH = range(8)  # columns of PairScorer.packed
+_SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG, _DEPT, _INCLUSION, _PAIR_HASH = range(
+    8
+)  # columns of PairScorer.packed
 _SLOTS = DAY // SLOT_MINUTES
 
 
@@ -53,8 +55,13 @@ def _popcount(x: npt.NDArray[np.uint64]) -> I64:
     return total
 
 
-_OVERLAP_POINTS = np.array([_W_OVERLAP * min(k * SLOT_MINUTES, OVERLAP_FULL_MINUTES) // OVERLAP_FULL_MINUTES
-                            for k in range(DAY // SLOT_MINUTES + 1)], dtype=np.int64)
+_OVERLAP_POINTS = np.array(
+    [
+        _W_OVERLAP * min(k * SLOT_MINUTES, OVERLAP_FULL_MINUTES) // OVERLAP_FULL_MINUTES
+        for k in range(DAY // SLOT_MINUTES + 1)
+    ],
+    dtype=np.int64,
+)
 _BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
 
 
@@ -118,16 +125,20 @@ def _tag_bits(people: Sequence[Participant]) -> _Tags:
     for attr in ("interests", "expertise"):
         sets = [getattr(p, attr) for p in people]
         sizes = np.fromiter(map(len, sets), dtype=np.int64, count=n)
-        cols = np.fromiter(map(index.__getitem__, chain.from_iterable(sets)), dtype=np.int64, count=int(sizes.sum()))
+        cols = np.fromiter(
+            map(index.__getitem__, chain.from_iterable(sets)), dtype=np.int64, count=int(sizes.sum())
+        )
         # frozenset order follows PYTHONHASHSEED: sort each person's tags so results do not depend on it
         key = np.sort(np.repeat(np.arange(n, dtype=np.int64), sizes) * max(1, len(index)) + cols)
         rows, cols = key // max(1, len(index)), key % max(1, len(index))
         postings.append(np.stack([rows, cols], axis=1))
         top, rare = cols < 64, cols >= 64
         rare_cols = cols[rare] - 64
-        out += [_bits(rows[top], cols[top], (n,)),
-                _bits(rows[rare], (_mix64(rare_cols.astype(np.uint64)) % np.uint64(64)).astype(np.int64), (n,)),
-                _bits(rows[rare], rare_cols, (rare_words, n)) if rare_words else None]
+        out += [
+            _bits(rows[top], cols[top], (n,)),
+            _bits(rows[rare], (_mix64(rare_cols.astype(np.uint64)) % np.uint64(64)).astype(np.int64), (n,)),
+            _bits(rows[rare], rare_cols, (rare_words, n)) if rare_words else None,
+        ]
     ti, si, ri, tx, sx, rx = out
     assert ti is not None and si is not None and tx is not None and sx is not None
     return _Tags(ti, tx, si, sx, ri, rx, np.concatenate(postings))
@@ -154,7 +165,9 @@ def _forbidden_pairs(people: Sequence[Participant], index: IdIndex) -> I64:
     managers = [p.manager_id for p in people]
     sizes = np.fromiter(map(len, blocked), dtype=np.int64, count=len(people))
     has_manager = np.fromiter((m is not None for m in managers), dtype=np.bool_, count=len(people))
-    who = np.concatenate([np.repeat(np.arange(len(people), dtype=np.int64), sizes), np.flatnonzero(has_manager)])
+    who = np.concatenate(
+        [np.repeat(np.arange(len(people), dtype=np.int64), sizes), np.flatnonzero(has_manager)]
+    )
     other = index.lookup([*chain.from_iterable(blocked), *(m for m in managers if m is not None)])
     known = other >= 0
     return np.stack([who[known], other[known]], axis=1)
@@ -187,9 +200,19 @@ class PairScorer:
     def __post_init__(self) -> None:
         t = self.tags
         # _SIG: the rare-tag filter words of both kinds at once (one test finds every pair to check)
-        self.packed = np.stack([self.slots, self.id_hash, t.top_interests, t.top_expertise,
-                                t.rare_sig_interests | t.rare_sig_expertise, self.dept.view(np.uint64),
-                                self.inclusion.view(np.uint64), _pair_hash(self.n)], axis=1)
+        self.packed = np.stack(
+            [
+                self.slots,
+                self.id_hash,
+                t.top_interests,
+                t.top_expertise,
+                t.rare_sig_interests | t.rare_sig_expertise,
+                self.dept.view(np.uint64),
+                self.inclusion.view(np.uint64),
+                _pair_hash(self.n),
+            ],
+            axis=1,
+        )
         self.rare = None
         if t.rare_interests is not None and t.rare_expertise is not None:
             self.rare = np.ascontiguousarray(np.concatenate([t.rare_interests, t.rare_expertise]).T)
@@ -232,14 +255,20 @@ class PairScorer:
         """(shared interest, one's expertise meets the other's interest)."""
         return self._shared_rows(u, v, np.take(self.packed, u, axis=0), np.take(self.packed, v, axis=0))
 
-    def _shared_rows(self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64]) -> tuple[B, B]:
+    def _shared_rows(
+        self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64]
+    ) -> tuple[B, B]:
         """`shared_tags` given the packed rows of u and v."""
         iu, iv, xu, xv = pu[:, _TOP_I], pv[:, _TOP_I], pu[:, _TOP_X], pv[:, _TOP_X]
         shared, teach = (iu & iv) != 0, ((xu & iv) | (iu & xv)) != 0
         if self.rare is None:
             return shared, teach
         maybe = np.flatnonzero(pu[:, _SIG] & pv[:, _SIG])  # a superset of the pairs meeting on a rare tag
-        ru, rv, words = np.take(self.rare, u[maybe], axis=0), np.take(self.rare, v[maybe], axis=0), self.rare.shape[1] // 2
+        ru, rv, words = (
+            np.take(self.rare, u[maybe], axis=0),
+            np.take(self.rare, v[maybe], axis=0),
+            self.rare.shape[1] // 2,
+        )
         ints_u, exps_u, ints_v, exps_v = ru[:, :words], ru[:, words:], rv[:, :words], rv[:, words:]
         shared[maybe] |= ((ints_u & ints_v) != 0).any(axis=1)
         teach[maybe] |= (((exps_u & ints_v) | (ints_u & exps_v)) != 0).any(axis=1)
@@ -266,7 +295,9 @@ class PairScorer:
         shared, teach = self._shared_rows(u, v, pu, pv)
         s += np.where(teach, _W_TEACH, np.where(shared, _W_SHARED, 0))
         hu, hv = pu[:, _HASH], pv[:, _HASH]
-        jitter = _mix64(np.minimum(hu, hv) * _GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(_JITTER)
+        jitter = _mix64(np.minimum(hu, hv) * _GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(
+            _JITTER
+        )
         s += jitter.view(np.int64)
         return np.asarray(s, dtype=np.int64)
 
@@ -274,7 +305,9 @@ class PairScorer:
         """Tiered integer weight of each pair; FORBIDDEN for blocked or manager/report pairs."""
         if u.size <= _CHUNK:
             return self._weights(u, v)
-        return np.concatenate([self._weights(u[i : i + _CHUNK], v[i : i + _CHUNK]) for i in range(0, u.size, _CHUNK)])
+        return np.concatenate(
+            [self._weights(u[i : i + _CHUNK], v[i : i + _CHUNK]) for i in range(0, u.size, _CHUNK)]
+        )
 
     def _weights(self, u: I64, v: I64) -> I64:
         """`weights` on one cache-sized chunk."""
@@ -283,7 +316,9 @@ class PairScorer:
         cross = (du != dv) & ((du | dv) >= 0)  # -1 (unknown) on either side sets the sign bit
         w = self._score_rows(u, v, pu, pv, cross, self.tier_cross)
         w += self.tier_repeat
-        at, flags = self._special_at(u, v, pu[:, _PAIR_HASH], pv[:, _PAIR_HASH])  # a few pairs: fix those alone
+        at, flags = self._special_at(
+            u, v, pu[:, _PAIR_HASH], pv[:, _PAIR_HASH]
+        )  # a few pairs: fix those alone
         w[at[(flags & _REPEAT) != 0]] -= self.tier_repeat
         w[at[(flags & _FORBID) != 0]] = FORBIDDEN
         same = u == v
@@ -303,7 +338,10 @@ class PairScorer:
 def department_keys(people: Sequence[Participant]) -> list[str | None]:
     """department_key of each person's department (each distinct spelling normalised once)."""
     memo: dict[str | None, str | None] = {}
-    return [memo[d] if d in memo else memo.setdefault(d, department_key(d)) for d in (p.department for p in people)]
+    return [
+        memo[d] if d in memo else memo.setdefault(d, department_key(d))
+        for d in (p.department for p in people)
+    ]
 
 
 def build_scorer(people: Sequence[Participant], history: History, settings: MatchSettings) -> PairScorer:
@@ -321,27 +359,48 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     length[length == 0] = DAY  # start == end: around the clock
     ids = [p.id.encode() for p in people]
     id_hash = np.fromiter(map(zlib.crc32, ids), dtype=np.uint64, count=n) | (
-        np.fromiter(map(zlib.crc32, ids, repeat(0x5EED, n)), dtype=np.uint64, count=n) << np.uint64(32))
+        np.fromiter(map(zlib.crc32, ids, repeat(0x5EED, n)), dtype=np.uint64, count=n) << np.uint64(32)
+    )
     tags = _tag_bits(people)
     rep, forb = _history_pairs(index, history, settings.cooldown), _forbidden_pairs(people, index)
-    keys = np.concatenate([np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]) for p in (rep, forb)])
+    keys = np.concatenate(
+        [np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]) for p in (rep, forb)]
+    )
     flags = np.concatenate([np.full(len(rep), _REPEAT, np.int8), np.full(len(forb), _FORBID, np.int8)])
-    keyed = np.sort(keys * 4 + flags)  # flags in the low bits: one plain sort (np.unique hashes in numpy 2.3+)
+    keyed = np.sort(
+        keys * 4 + flags
+    )  # flags in the low bits: one plain sort (np.unique hashes in numpy 2.3+)
     keys, flags = keyed >> 2, (keyed & 3).astype(np.int8)
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
     bit = _bloom_bits(*_pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]])
     bloom = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
-    np.bitwise_or.at(bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8)))
+    np.bitwise_or.at(
+        bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8))
+    )
     dp_keys, dp_points = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
-        n=n, dept=dept, window_start=start, slots=working_slots(start, length),
-        inclusion=(_W_INCLUSION / (1.0 + np.maximum(0, np.fromiter((p.cross_team_ties for p in people), np.int64, n)))).astype(np.int64),
-        id_hash=id_hash, tags=tags, tag_postings=tags.postings,
-        special_keys=special_keys, special_flags=special_flags, bloom=bloom,
-        dp_keys=dp_keys, dp_points=dp_points, dp_width=max(1, len(depts)), tier_repeat=high, tier_cross=0 if off else low,
+        n=n,
+        dept=dept,
+        window_start=start,
+        slots=working_slots(start, length),
+        inclusion=(
+            _W_INCLUSION
+            / (1.0 + np.maximum(0, np.fromiter((p.cross_team_ties for p in people), np.int64, n)))
+        ).astype(np.int64),
+        id_hash=id_hash,
+        tags=tags,
+        tag_postings=tags.postings,
+        special_keys=special_keys,
+        special_flags=special_flags,
+        bloom=bloom,
+        dp_keys=dp_keys,
+        dp_points=dp_points,
+        dp_width=max(1, len(depts)),
+        tier_repeat=high,
+        tier_cross=0 if off else low,
         seed_mix=_mix64(np.array([settings.seed & (2**64 - 1)], dtype=np.uint64))[0],
     )
 
