@@ -42,7 +42,7 @@ HOURS = [
     (600, 630),
 ]  # all day, over midnight, short
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-GROUP_SETTINGS = settings(SETTINGS, max_examples=100)  # 13-40 people in groups: ~50 ms a round
+GROUP_SETTINGS = settings(SETTINGS, max_examples=50)  # 13-40 people in groups: ~50-100 ms a round
 
 
 @dataclass(frozen=True)
