@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from serendip.domain.matching.pairing import WeightFn
-from serendip.domain.matching.weights import FORBIDDEN, I64, B, PairScorer
+from serendip.domain.matching.weights import FORBIDDEN, I64, TIER_LOW, B, PairScorer
 
 _CANDIDATES = 64  # other groups tried per conflicted person (all of them in smaller rounds)
 _ROTATION_CANDIDATES = 24  # of those, the groups tried as both steps of a rotation: (24 x 8)^2 pairs
-_ATTEMPTS = 400  # conflicted people examined per round: bounds the work when conflicts cannot go
+_ATTEMPTS = 256  # conflicted people examined per round: bounds the work when conflicts cannot go
 _DENSE_UP_TO = 300  # people: below this every pair is weighed once (attempts are then table look-ups)
 NEG = np.int64(FORBIDDEN) * 8
 
@@ -171,7 +171,7 @@ def _best_move(
     h, k = _argmax(chain)
     moves.append((int(chain[h, k]), [(a, row, int(others[h])), (at(k, int(take_j[k])), int(others[k]), row)]))
     r = min(others.size, _ROTATION_CANDIDATES)
-    if r >= 2:
+    if r >= 2 and max(m[0] for m in moves) < TIER_LOW:  # rotations (the costly part) only when needed
         gain4 = _rotation_gains(cm[:r], wa[:r], wa_sum[:r], w_in[:r], contrib[:r], w_out, weigh)
         h, jb, k, jc = _argmax(gain4)
         hop = [
