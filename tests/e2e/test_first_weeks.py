@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from serendip.adapters.db import repositories as repo
-from serendip.adapters.db.models import Program, Round
+from serendip.adapters.db.models import Enrolment, Member, Program, Round
 from serendip.adapters.slack.blocks import local_time
 from serendip.domain.schedule import WEEKDAYS
 from serendip.sandbox.driver import HttpResult
 from tests.e2e.conftest import Sandbox
 from tests.support.rounds import intro_posts
+from tests.support.wait import eventually
 
 MENTION = re.compile(r"<@([A-Z0-9]+)>")
 Groups = set[frozenset[str]]
@@ -30,7 +31,26 @@ def _setup(sb: Sandbox, user: str) -> str:
     result = sb.driver.slash_command(user, "admin setup", channel_id=sb.channel)
     text: str = result.wait_for_responses(1, timeout=30)[0]["text"]
     assert "now a Serendip program" in text
+    _wait_for_first_profile_reads(sb)
     return text
+
+
+def _wait_for_first_profile_reads(sb: Sandbox) -> None:
+    """The background first reads store departments; a department change rightly changes the groups."""
+
+    def unread() -> int:
+        with sb.bot.container.db.transaction() as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Member)
+                    .join(Enrolment, Enrolment.member_id == Member.id)
+                    .where(Member.department_synced_at.is_(None))
+                )
+                or 0
+            )
+
+    eventually(lambda: unread() == 0, timeout=20)
 
 
 def _program(sb: Sandbox) -> Program:
