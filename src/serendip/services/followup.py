@@ -12,6 +12,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, IntroMember, IntroOutcome, Member, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.domain.lifecycle import IntroState, RoundState
 from serendip.services.delivery_errors import Failure, classify
 from serendip.services.errors import ServiceError
 from serendip.services.ports import IntroPublisher
@@ -28,7 +29,9 @@ def due_followup_rounds(db: Database, now: datetime) -> list[int]:
         return list(
             session.scalars(
                 select(Round.id).where(
-                    Round.state == "done", Round.followup_done.is_(False), Round.followup_due_at <= now
+                    Round.state == RoundState.DONE,
+                    Round.followup_done.is_(False),
+                    Round.followup_due_at <= now,
                 )
             )
         )
@@ -58,7 +61,7 @@ def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) ->
         intros = list(
             session.execute(
                 select(Intro.id, Intro.conversation_id, Intro.followup_ts).where(
-                    Intro.round_id == round_id, Intro.state == "posted", ~answered
+                    Intro.round_id == round_id, Intro.state == IntroState.POSTED, ~answered
                 )
             )
         )

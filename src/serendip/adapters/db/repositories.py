@@ -24,6 +24,7 @@ from serendip.adapters.db.models import (
     Round,
     Workspace,
 )
+from serendip.domain.lifecycle import IntroState
 
 DELETED_USER = "deleted user"
 
@@ -168,7 +169,7 @@ def member_intro_history(session: Session, member_id: int, limit: int = 10) -> l
         .join(IntroMember, IntroMember.intro_id == Intro.id)
         .join(Round, Round.id == Intro.round_id)
         .join(Program, Program.id == Round.program_id)
-        .where(IntroMember.member_id == member_id, Intro.state == "posted")
+        .where(IntroMember.member_id == member_id, Intro.state == IntroState.POSTED)
         .order_by(Round.scheduled_for.desc(), Intro.id.desc())
         .limit(limit)
     )
@@ -312,7 +313,7 @@ def program_seats(session: Session, program_id: int) -> list[Seat]:
         .join(Round, Round.id == Intro.round_id)
         .join(IntroMember, IntroMember.intro_id == Intro.id)
         .join(Member, Member.id == IntroMember.member_id)
-        .where(Round.program_id == program_id, Intro.state == "posted")
+        .where(Round.program_id == program_id, Intro.state == IntroState.POSTED)
         .order_by(Round.scheduled_for, Intro.id, Member.slack_id)
     )
     return [
@@ -329,7 +330,7 @@ def program_outcomes(session: Session, program_id: int) -> dict[tuple[int, int],
         select(IntroOutcome.intro_id, IntroOutcome.member_id, IntroOutcome.outcome)
         .join(Intro, Intro.id == IntroOutcome.intro_id)
         .join(Round, Round.id == Intro.round_id)
-        .where(Round.program_id == program_id, Intro.state == "posted")
+        .where(Round.program_id == program_id, Intro.state == IntroState.POSTED)
         .order_by(IntroOutcome.answered_at)
     )
     return {(intro_id, member_id): outcome for intro_id, member_id, outcome in rows}
