@@ -219,6 +219,8 @@ class Intro(Base):
     post_started_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
     followup_ts: Mapped[str | None] = mapped_column(String(32))
+    # Set just before the follow-up is posted: if the outcome is unknown, the post is looked for first.
+    followup_started_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
 

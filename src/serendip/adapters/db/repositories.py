@@ -304,6 +304,7 @@ def program_seats(session: Session, program_id: int) -> list[Seat]:
             Round.id,
             Round.scheduled_for,
             Intro.followup_ts,
+            Intro.followup_started_at,
             Member.id,
             Member.slack_id,
             Member.real_name,
@@ -316,11 +317,19 @@ def program_seats(session: Session, program_id: int) -> list[Seat]:
         .where(Round.program_id == program_id, Intro.state == IntroState.POSTED)
         .order_by(Round.scheduled_for, Intro.id, Member.slack_id)
     )
+    # A follow-up whose send was started but not confirmed counts as asked, as it did before.
     return [
         Seat(
-            intro_id, round_id, at, followup is not None, member_id, slack_id, real or name or slack_id, dept
+            intro_id,
+            round_id,
+            at,
+            followup is not None or started is not None,
+            member_id,
+            slack_id,
+            real or name or slack_id,
+            dept,
         )
-        for intro_id, round_id, at, followup, member_id, slack_id, real, name, dept in rows
+        for intro_id, round_id, at, followup, started, member_id, slack_id, real, name, dept in rows
     ]
 
 

@@ -45,7 +45,7 @@ class StateString(TypeDecorator[S]):
 
     def __init__(self, enum: type[S], length: int = 16) -> None:
         super().__init__(length)
-        self.enum = enum
+        self.enum, self.length = enum, length
 
     def process_bind_param(self, value: S | str | None, dialect: Dialect) -> str | None:
         """Store the value, refusing a string that is not one of the enum's states."""
