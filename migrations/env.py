@@ -9,16 +9,19 @@ from sqlalchemy import Connection
 
 from serendip.adapters.db.engine import make_engine
 from serendip.adapters.db.models import Base
-from serendip.adapters.db.types import UTCDateTime
+from serendip.adapters.db.types import StateString, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
-    # Migrations stay importable without our code: UTCDateTime is a plain aware DateTime in SQL.
+    # Migrations stay importable without our code: UTCDateTime is a plain aware DateTime in SQL,
+    # StateString a plain VARCHAR.
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if kind == "type" and isinstance(obj, StateString):
+        return f"sa.String(length={obj.length})"
     return False
 
 

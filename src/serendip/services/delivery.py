@@ -17,6 +17,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.intro_content import IntroCard, build_card
+from serendip.domain.lifecycle import INTRO_FINAL, IntroState, RoundState
 from serendip.services import round_close, rounds
 from serendip.services.delivery_errors import Failure, classify
 from serendip.services.ports import IntroPublisher
@@ -60,7 +61,7 @@ def claim_round(db: Database, policy: DeliveryPolicy) -> int | None:
         query = (
             select(Round)
             .where(
-                Round.state == "delivering",
+                Round.state == RoundState.DELIVERING,
                 or_(
                     Round.lease_owner.is_(None),
                     Round.lease_expires_at < now,
@@ -109,7 +110,7 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
         open_ids = list(
             session.scalars(
                 select(Intro.id)
-                .where(Intro.round_id == round_id, Intro.state.not_in(("posted", "failed")))
+                .where(Intro.round_id == round_id, Intro.state.not_in(INTRO_FINAL))
                 .order_by(Intro.id)
             )
         )
@@ -169,21 +170,21 @@ def deliver_intro(
                 db, intro_id, reason, permanent=kind is Failure.PERMANENT, policy=policy
             )
             if attempts is None:
-                return "failed"
+                return IntroState.FAILED
             log.warning("intro.retry intro_id=%s reason=%s attempt=%d", intro_id, reason, attempts)
             policy.sleep(policy.backoff(attempts))
 
 
 @dataclass
 class _IntroState:
-    state: str
+    state: IntroState
     conversation_id: str | None
     post_started_at: datetime | None
     card: IntroCard
 
     @property
     def final(self) -> bool:
-        return self.state in ("posted", "failed")
+        return self.state in INTRO_FINAL
 
 
 def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
@@ -199,7 +200,7 @@ def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
 
 def _advance(
     db: Database, publisher: IntroPublisher, intro_id: int, state: _IntroState, policy: DeliveryPolicy
-) -> str:
+) -> IntroState:
     conversation_id = state.conversation_id
     if conversation_id is None:
         if len(state.card.people) < 2:
@@ -208,7 +209,7 @@ def _advance(
         with db.transaction() as session:
             intro = session.get(Intro, intro_id)
             assert intro is not None
-            intro.conversation_id, intro.state = conversation_id, "opened"
+            intro.conversation_id, intro.state = conversation_id, IntroState.OPENED
     if state.post_started_at is not None:
         # A post may have landed without us hearing back: look before posting again.
         ts = publisher.find_intro_post(
@@ -241,22 +242,22 @@ def _begin_post(db: Database, intro_id: int, policy: DeliveryPolicy) -> None:
         intro.post_started_at = utcnow()
 
 
-def _posted(db: Database, intro_id: int, ts: str) -> str:
+def _posted(db: Database, intro_id: int, ts: str) -> IntroState:
     with db.transaction() as session:
         intro = session.get(Intro, intro_id)
         assert intro is not None
-        intro.state, intro.message_ts, intro.delivered_at = "posted", ts, utcnow()
+        intro.state, intro.message_ts, intro.delivered_at = IntroState.POSTED, ts, utcnow()
         intro.attempts += 1
-    return "posted"
+    return IntroState.POSTED
 
 
-def _fail(db: Database, intro_id: int, reason: str) -> str:
+def _fail(db: Database, intro_id: int, reason: str) -> IntroState:
     with db.transaction() as session:
         intro = session.get(Intro, intro_id)
         assert intro is not None
-        intro.state, intro.failure_reason = "failed", reason[:255]
+        intro.state, intro.failure_reason = IntroState.FAILED, reason[:255]
     log.warning("intro.failed intro_id=%s reason=%s", intro_id, reason)
-    return "failed"
+    return IntroState.FAILED
 
 
 def _record_failure(

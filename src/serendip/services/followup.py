@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select, update
 
@@ -12,6 +12,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, IntroMember, IntroOutcome, Member, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.domain.lifecycle import IntroState, RoundState
 from serendip.services.delivery_errors import Failure, classify
 from serendip.services.errors import ServiceError
 from serendip.services.ports import IntroPublisher
@@ -19,7 +20,6 @@ from serendip.services.ports import IntroPublisher
 log = logging.getLogger(__name__)
 
 OUTCOMES = ("met", "scheduled", "cant_make_it")
-SENDING = "sending:"
 
 
 def due_followup_rounds(db: Database, now: datetime) -> list[int]:
@@ -28,7 +28,9 @@ def due_followup_rounds(db: Database, now: datetime) -> list[int]:
         return list(
             session.scalars(
                 select(Round.id).where(
-                    Round.state == "done", Round.followup_done.is_(False), Round.followup_due_at <= now
+                    Round.state == RoundState.DONE,
+                    Round.followup_done.is_(False),
+                    Round.followup_due_at <= now,
                 )
             )
         )
@@ -57,16 +59,16 @@ def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) ->
         answered = exists().where(IntroOutcome.intro_id == Intro.id)
         intros = list(
             session.execute(
-                select(Intro.id, Intro.conversation_id, Intro.followup_ts).where(
-                    Intro.round_id == round_id, Intro.state == "posted", ~answered
+                select(Intro.id, Intro.conversation_id, Intro.followup_ts, Intro.followup_started_at).where(
+                    Intro.round_id == round_id, Intro.state == IntroState.POSTED, ~answered
                 )
             )
         )
     sent = 0
-    for intro_id, conversation_id, followup_ts in intros if enabled else []:
-        if (followup_ts and not followup_ts.startswith(SENDING)) or conversation_id is None:
+    for intro_id, conversation_id, followup_ts, started_at in intros if enabled else []:
+        if followup_ts is not None or conversation_id is None:
             continue
-        sent += _followup_once(db, publisher, intro_id, conversation_id, followup_ts)
+        sent += _followup_once(db, publisher, intro_id, conversation_id, started_at)
     with db.transaction() as session:
         round_ = session.get(Round, round_id)
         assert round_ is not None
@@ -76,34 +78,35 @@ def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) ->
 
 
 def _followup_once(
-    db: Database, publisher: IntroPublisher, intro_id: int, conversation_id: str, followup_ts: str | None
+    db: Database, publisher: IntroPublisher, intro_id: int, conversation_id: str, started_at: datetime | None
 ) -> int:
-    if followup_ts and followup_ts.startswith(SENDING):
-        started = datetime.fromtimestamp(float(followup_ts.removeprefix(SENDING)), UTC)
+    if started_at is not None:
+        # A follow-up may have landed without us hearing back: look before posting again.
         found = publisher.find_intro_post(
-            conversation_id, intro_id, oldest=started - timedelta(minutes=10), kind="followup"
+            conversation_id, intro_id, oldest=started_at - timedelta(minutes=10), kind="followup"
         )
         if found:
-            _store_followup(db, intro_id, found)
+            _store_followup(db, intro_id, ts=found, started_at=started_at)
             return 1
-    _store_followup(db, intro_id, f"{SENDING}{utcnow().timestamp():.3f}")
+    started_at = utcnow()
+    _store_followup(db, intro_id, ts=None, started_at=started_at)
     try:
         ts = publisher.post_followup(conversation_id, intro_id)
     except Exception as error:
         kind, reason, _ = classify(error)
         log.warning("intro.followup_failed intro_id=%s reason=%s", intro_id, reason)
-        if kind is Failure.PERMANENT:
-            _store_followup(db, intro_id, None)
+        if kind is Failure.PERMANENT:  # surely not posted: nothing to look for later
+            _store_followup(db, intro_id, ts=None, started_at=None)
         return 0
-    _store_followup(db, intro_id, ts)
+    _store_followup(db, intro_id, ts=ts, started_at=started_at)
     return 1
 
 
-def _store_followup(db: Database, intro_id: int, value: str | None) -> None:
+def _store_followup(db: Database, intro_id: int, *, ts: str | None, started_at: datetime | None) -> None:
     with db.transaction() as session:
         intro = session.get(Intro, intro_id)
         assert intro is not None
-        intro.followup_ts = value
+        intro.followup_ts, intro.followup_started_at = ts, started_at
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.domain.lifecycle import INTRO_FINAL, IntroState, RoundState
 from serendip.domain.mentions import channel_mention
 from serendip.domain.plural import plural
 from serendip.services.ports import IntroPublisher
@@ -41,8 +42,8 @@ def summarise(db: Database, round_id: int) -> RoundSummary:
             select(Intro.id, Intro.state, Intro.failure_reason).where(Intro.round_id == round_id)
         ):
             summary.groups += 1
-            summary.delivered += state == "posted"
-            if state == "failed":
+            summary.delivered += state == IntroState.POSTED
+            if state == IntroState.FAILED:
                 summary.failed[intro_id] = reason or "unknown"
         return summary
 
@@ -54,21 +55,19 @@ def finish_round(db: Database, publisher: IntroPublisher, *, round_id: int, owne
         if db.dialect == "postgresql":
             query = query.with_for_update()
         round_ = session.scalars(query).one()
-        if round_.state != "delivering":
+        if round_.state != RoundState.DELIVERING:
             return True
         if round_.lease_owner != owner:
             return False
         open_intros = session.scalar(
-            select(Intro.id)
-            .where(Intro.round_id == round_id, Intro.state.not_in(("posted", "failed")))
-            .limit(1)
+            select(Intro.id).where(Intro.round_id == round_id, Intro.state.not_in(INTRO_FINAL)).limit(1)
         )
         if open_intros is not None:
             return False
         program = session.get(Program, round_.program_id)
         assert program is not None
         now = utcnow()
-        round_.state, round_.finished_at, round_.lease_owner = "done", now, None
+        round_.state, round_.finished_at, round_.lease_owner = RoundState.DONE, now, None
         if program.followup_enabled and program.next_run_at is not None and program.next_run_at > now:
             round_.followup_due_at = round_.scheduled_for + (program.next_run_at - round_.scheduled_for) / 2
         else:

@@ -30,6 +30,7 @@ from serendip.adapters.db.models import (
 from serendip.adapters.db.types import utcnow
 from serendip.domain.departments import department_key
 from serendip.domain.intro_content import IntroPerson
+from serendip.domain.lifecycle import IntroState, RoundState
 from serendip.domain.matching import (
     History,
     MatchResult,
@@ -87,7 +88,7 @@ def program_history(session: Session, program_id: int) -> list[list[list[str]]]:
         .join(Intro, Intro.round_id == Round.id)
         .join(IntroMember, IntroMember.intro_id == Intro.id)
         .join(Member, Member.id == IntroMember.member_id)
-        .where(Round.program_id == program_id, Intro.state != "failed")
+        .where(Round.program_id == program_id, Intro.state != IntroState.FAILED)
         .order_by(Round.scheduled_for, Intro.id)
     )
     rounds: dict[int, dict[int, list[str]]] = {}
@@ -199,7 +200,11 @@ def plan_round(
         if program is None:
             raise LookupError(f"program {program_id} not found")
         round_ = Round(
-            program_id=program_id, scheduled_for=scheduled_for, state="matching", seed=0, started_at=now
+            program_id=program_id,
+            scheduled_for=scheduled_for,
+            state=RoundState.MATCHING,
+            seed=0,
+            started_at=now,
         )
         try:
             with session.begin_nested():
@@ -229,10 +234,10 @@ def plan_round(
             enrolment.skip_next = False
         by_slack = {m.slack_id: m for m, _ in people}
         for group in matched.result.groups:
-            intro = Intro(round_id=round_.id, state="pending")
+            intro = Intro(round_id=round_.id, state=IntroState.PENDING)
             intro.members = [IntroMember(member_id=by_slack[s].id) for s in group]
             session.add(intro)
-        round_.state = "delivering"
+        round_.state = RoundState.DELIVERING
         session.flush()
         log.info(
             "round.planned program_id=%s round_id=%s eligible=%d groups=%d seed=%d",
@@ -247,7 +252,7 @@ def plan_round(
 
 def _hold(round_: Round, check: RoundCheck, ghosts: list[str], now: datetime) -> PlannedRound:
     """Record a round that broke a hard rule as held: no intros, nothing sent, skips kept."""
-    round_.state, round_.finished_at = "held", now
+    round_.state, round_.finished_at = RoundState.HELD, now
     round_.quality = {**(round_.quality or {}), "violations": list(check.violations)}
     log.error(
         "round.held program_id=%s round_id=%s seed=%d eligible=%d violations=%d first=%r",
@@ -270,7 +275,9 @@ def ghost_enrolments(session: Session, program: Program) -> list[Enrolment]:
         select(IntroMember.member_id, Intro.id)
         .join(Intro, Intro.id == IntroMember.intro_id)
         .join(Round, Round.id == Intro.round_id)
-        .where(Round.program_id == program.id, Round.followup_done.is_(True), Intro.state == "posted")
+        .where(
+            Round.program_id == program.id, Round.followup_done.is_(True), Intro.state == IntroState.POSTED
+        )
         .order_by(IntroMember.member_id, Round.scheduled_for.desc())
     )
     recent: dict[int, list[int]] = {}

@@ -13,6 +13,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.services import delivery, followup, missed_joins, round_close, rounds
 from serendip.services.participation import opt_out
@@ -149,7 +150,10 @@ def _skip(db: Database, program_id: int, scheduled_for: datetime, now: datetime)
             with session.begin_nested():
                 session.add(
                     Round(
-                        program_id=program_id, scheduled_for=scheduled_for, state="skipped", finished_at=now
+                        program_id=program_id,
+                        scheduled_for=scheduled_for,
+                        state=RoundState.SKIPPED,
+                        finished_at=now,
                     )
                 )
             log.warning(

@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from serendip.adapters.db.types import UTCDateTime, utcnow
+from serendip.adapters.db.types import StateString, UTCDateTime, utcnow
+from serendip.domain.lifecycle import IntroState, RoundState
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -190,7 +191,7 @@ class Round(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     scheduled_for: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[RoundState] = mapped_column(StateString(RoundState), default=RoundState.PENDING)
     seed: Mapped[int] = mapped_column(BigInteger, default=0)
     quality: Mapped[dict[str, Any] | None]
     started_at: Mapped[datetime | None]
@@ -209,7 +210,7 @@ class Intro(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[IntroState] = mapped_column(StateString(IntroState), default=IntroState.PENDING)
     conversation_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     failure_reason: Mapped[str | None] = mapped_column(String(255))
@@ -218,6 +219,8 @@ class Intro(Base):
     post_started_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
     followup_ts: Mapped[str | None] = mapped_column(String(32))
+    # Set just before the follow-up is posted: if the outcome is unknown, the post is looked for first.
+    followup_started_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
 

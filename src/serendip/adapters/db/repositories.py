@@ -24,6 +24,7 @@ from serendip.adapters.db.models import (
     Round,
     Workspace,
 )
+from serendip.domain.lifecycle import IntroState
 
 DELETED_USER = "deleted user"
 
@@ -168,7 +169,7 @@ def member_intro_history(session: Session, member_id: int, limit: int = 10) -> l
         .join(IntroMember, IntroMember.intro_id == Intro.id)
         .join(Round, Round.id == Intro.round_id)
         .join(Program, Program.id == Round.program_id)
-        .where(IntroMember.member_id == member_id, Intro.state == "posted")
+        .where(IntroMember.member_id == member_id, Intro.state == IntroState.POSTED)
         .order_by(Round.scheduled_for.desc(), Intro.id.desc())
         .limit(limit)
     )
@@ -303,6 +304,7 @@ def program_seats(session: Session, program_id: int) -> list[Seat]:
             Round.id,
             Round.scheduled_for,
             Intro.followup_ts,
+            Intro.followup_started_at,
             Member.id,
             Member.slack_id,
             Member.real_name,
@@ -312,14 +314,22 @@ def program_seats(session: Session, program_id: int) -> list[Seat]:
         .join(Round, Round.id == Intro.round_id)
         .join(IntroMember, IntroMember.intro_id == Intro.id)
         .join(Member, Member.id == IntroMember.member_id)
-        .where(Round.program_id == program_id, Intro.state == "posted")
+        .where(Round.program_id == program_id, Intro.state == IntroState.POSTED)
         .order_by(Round.scheduled_for, Intro.id, Member.slack_id)
     )
+    # A follow-up whose send was started but not confirmed counts as asked, as it did before.
     return [
         Seat(
-            intro_id, round_id, at, followup is not None, member_id, slack_id, real or name or slack_id, dept
+            intro_id,
+            round_id,
+            at,
+            followup is not None or started is not None,
+            member_id,
+            slack_id,
+            real or name or slack_id,
+            dept,
         )
-        for intro_id, round_id, at, followup, member_id, slack_id, real, name, dept in rows
+        for intro_id, round_id, at, followup, started, member_id, slack_id, real, name, dept in rows
     ]
 
 
@@ -329,7 +339,7 @@ def program_outcomes(session: Session, program_id: int) -> dict[tuple[int, int],
         select(IntroOutcome.intro_id, IntroOutcome.member_id, IntroOutcome.outcome)
         .join(Intro, Intro.id == IntroOutcome.intro_id)
         .join(Round, Round.id == Intro.round_id)
-        .where(Round.program_id == program_id, Intro.state == "posted")
+        .where(Round.program_id == program_id, Intro.state == IntroState.POSTED)
         .order_by(IntroOutcome.answered_at)
     )
     return {(intro_id, member_id): outcome for intro_id, member_id, outcome in rows}

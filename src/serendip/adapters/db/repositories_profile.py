@@ -21,6 +21,7 @@ from serendip.adapters.db.models import (
     Round,
 )
 from serendip.adapters.db.repositories import add_tags, member_tags, remove_tags
+from serendip.domain.lifecycle import IntroState, RoundState
 
 
 def member_blocks(session: Session, member_id: int) -> list[str]:
@@ -93,7 +94,7 @@ def current_intros(session: Session, member_id: int) -> list[dict[str, Any]]:
     """The member's intros from each program's latest round: program, people, since, outcome."""
     latest = (
         select(Round.program_id, func.max(Round.scheduled_for).label("at"))
-        .where(Round.state.in_(("delivering", "done")))
+        .where(Round.state.in_((RoundState.DELIVERING, RoundState.DONE)))
         .group_by(Round.program_id)
         .subquery()
     )
@@ -103,7 +104,7 @@ def current_intros(session: Session, member_id: int) -> list[dict[str, Any]]:
         .join(Round, Round.id == Intro.round_id)
         .join(latest, (latest.c.program_id == Round.program_id) & (latest.c.at == Round.scheduled_for))
         .join(Program, Program.id == Round.program_id)
-        .where(IntroMember.member_id == member_id, Intro.state == "posted")
+        .where(IntroMember.member_id == member_id, Intro.state == IntroState.POSTED)
         .order_by(Program.id)
     )
     return [

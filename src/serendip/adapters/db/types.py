@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -31,6 +32,28 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+S = TypeVar("S", bound=StrEnum)
+
+
+class StateString(TypeDecorator[S]):
+    """A state enum stored as its plain string value, so the column stays a VARCHAR and no value changes."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[S], length: int = 16) -> None:
+        super().__init__(length)
+        self.enum, self.length = enum, length
+
+    def process_bind_param(self, value: S | str | None, dialect: Dialect) -> str | None:
+        """Store the value, refusing a string that is not one of the enum's states."""
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> S | None:
+        """Give back the enum member for a stored string."""
+        return None if value is None else self.enum(value)
 
 
 def utcnow() -> datetime:
