@@ -179,23 +179,3 @@ def tick(
         if followup.claim_followup(db, round_id, now):
             report.followups += followup.send_followups(db, publisher, round_id=round_id)
     return report
-
-
-def run_now(
-    db: Database,
-    directory: Directory,
-    publisher: IntroPublisher,
-    *,
-    team_id: str,
-    channel_id: str,
-    policy: delivery.DeliveryPolicy,
-) -> rounds.PlannedRound | None:
-    """`/coffee admin run`: start a round of this channel's program now and deliver it."""
-    with db.transaction() as session:
-        program = repo.find_program(session, team_id, channel_id)
-        if program is None:
-            return None
-        program_id = program.id
-    planned = start_round(db, directory, publisher, program_id=program_id, scheduled_for=utcnow())
-    delivery.deliver_pending(db, publisher, policy)
-    return planned
