@@ -14,7 +14,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member, Program, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.matching import match_round
-from serendip.services import delivery, followup, missed_joins, round_close, rounds
+from serendip.services import delivery, followup, missed_joins, round_close, round_matching, rounds
 from serendip.services.participation import opt_out
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
@@ -70,7 +70,7 @@ def start_round(
     *,
     program_id: int,
     scheduled_for: datetime,
-    matcher: rounds.Matcher = match_round,
+    matcher: round_matching.Matcher = match_round,
 ) -> rounds.PlannedRound | None:
     """Refresh membership, claim and plan the round (None when another process has it), then
     enrol and welcome missed joins: after planning, so they are matched from the next round."""
