@@ -18,7 +18,7 @@ from serendip.adapters.db.models import Intro, Member, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.intro_content import IntroCard, build_card
 from serendip.domain.lifecycle import INTRO_FINAL, IntroState, RoundState
-from serendip.services import round_close, rounds
+from serendip.services import round_close, round_matching, rounds
 from serendip.services.delivery_errors import Failure, classify
 from serendip.services.ports import IntroPublisher
 
@@ -193,7 +193,7 @@ def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
         if intro is None:
             return None
         people = [m for m in (session.get(Member, im.member_id) for im in intro.members) if m is not None]
-        tags = rounds.member_tags_by_kind(session, [m.id for m in people])
+        tags = round_matching.member_tags_by_kind(session, [m.id for m in people])
         card = build_card(intro_id, [rounds.intro_person(m, tags[m.id]) for m in people], seed)
         return _IntroState(intro.state, intro.conversation_id, intro.post_started_at, card)
 

@@ -59,28 +59,6 @@ class Directory(Protocol):
         ...
 
 
-class Messenger(Protocol):
-    """Sends messages as the bot."""
-
-    def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
-        """DM a user (posted to the user id, which spends no conversations.open budget)."""
-        ...
-
-    def open_group(self, user_ids: Sequence[str]) -> str:
-        """Open (or reuse) the group DM of these users and the bot; returns its id."""
-        ...
-
-    def post(
-        self,
-        channel: str,
-        text: str,
-        blocks: Sequence[dict[str, Any]],
-        metadata: dict[str, Any] | None = None,
-    ) -> str:
-        """Post a message to a conversation and return its ts."""
-        ...
-
-
 class IntroPublisher(Protocol):
     """Puts a round in front of people: the group DM, the intro, and the notes around it."""
 

@@ -15,7 +15,7 @@ from serendip.adapters.db.models import Member, Program, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
-from serendip.services import delivery, followup, missed_joins, round_close, rounds
+from serendip.services import delivery, followup, missed_joins, round_close, round_matching, rounds
 from serendip.services.participation import opt_out
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
@@ -71,7 +71,7 @@ def start_round(
     *,
     program_id: int,
     scheduled_for: datetime,
-    matcher: rounds.Matcher = match_round,
+    matcher: round_matching.Matcher = match_round,
 ) -> rounds.PlannedRound | None:
     """Refresh membership, claim and plan the round (None when another process has it), then
     enrol and welcome missed joins: after planning, so they are matched from the next round."""
@@ -183,23 +183,3 @@ def tick(
         if followup.claim_followup(db, round_id, now):
             report.followups += followup.send_followups(db, publisher, round_id=round_id)
     return report
-
-
-def run_now(
-    db: Database,
-    directory: Directory,
-    publisher: IntroPublisher,
-    *,
-    team_id: str,
-    channel_id: str,
-    policy: delivery.DeliveryPolicy,
-) -> rounds.PlannedRound | None:
-    """`/coffee admin run`: start a round of this channel's program now and deliver it."""
-    with db.transaction() as session:
-        program = repo.find_program(session, team_id, channel_id)
-        if program is None:
-            return None
-        program_id = program.id
-    planned = start_round(db, directory, publisher, program_id=program_id, scheduled_for=utcnow())
-    delivery.deliver_pending(db, publisher, policy)
-    return planned

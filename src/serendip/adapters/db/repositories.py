@@ -137,18 +137,6 @@ def active_enrolments(session: Session, program_id: int) -> list[Enrolment]:
     )
 
 
-def count_active_enrolments(session: Session, program_id: int) -> int:
-    """How many members are enrolled and not opted out."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Enrolment)
-            .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
-        )
-        or 0
-    )
-
-
 def program_admin_ids(session: Session, program_id: int) -> list[str]:
     """Slack ids of the program's own admins: whoever set it up and the admins they named."""
     program = session.get(Program, program_id)
@@ -371,10 +359,3 @@ def program_people(session: Session, program_id: int) -> list[tuple[str, str | N
 def find_programs_by_channel(session: Session, channel_id: str) -> list[Program]:
     """Programs run in a channel id, across workspaces (channel ids are unique per workspace)."""
     return list(session.scalars(select(Program).where(Program.channel_id == channel_id).order_by(Program.id)))
-
-
-def program_audit(session: Session, program_id: int) -> list[AuditEntry]:
-    """A program's audit log, oldest first."""
-    return list(
-        session.scalars(select(AuditEntry).where(AuditEntry.program_id == program_id).order_by(AuditEntry.id))
-    )

@@ -1,4 +1,4 @@
-"""Directory and Messenger over the Slack Web API."""
+"""The Directory port and message posting over the Slack Web API."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def to_directory_user(user: dict[str, Any]) -> DirectoryUser:
 
 
 class SlackGateway:
-    """Implements the services' Directory and Messenger ports with a WebClient."""
+    """Implements the services' Directory port, and posts as the bot, with a WebClient."""
 
     def __init__(self, client: WebClient) -> None:
         self.client = client

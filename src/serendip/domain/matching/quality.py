@@ -8,16 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from serendip.domain.matching.model import Participant, RoundQuality
+from serendip.domain.matching.pair_features import DAY, department_keys
 from serendip.domain.matching.pairing import EXACT_UP_TO, exact_matching
-from serendip.domain.matching.weights import (
-    DAY,
-    FORBIDDEN,
-    I64,
-    MIN_OVERLAP_MINUTES,
-    TIER_LOW,
-    PairScorer,
-    department_keys,
-)
+from serendip.domain.matching.weights import FORBIDDEN, I64, MIN_OVERLAP_MINUTES, TIER_LOW, PairScorer
 
 _SWAP_SAMPLE = 2000  # people tried per repeat when looking for a swap that removes it
 

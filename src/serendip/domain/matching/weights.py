@@ -11,7 +11,6 @@ FORBIDDEN, far below anything else.
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
@@ -22,9 +21,38 @@ import numpy.typing as npt
 from serendip.domain.departments import department_key
 from serendip.domain.matching.ids import IdIndex
 from serendip.domain.matching.model import History, MatchSettings, Participant, RepeatMode
+from serendip.domain.matching.pair_features import (
+    BLOOM_BITS,
+    DAY,
+    GOLDEN,
+    I64,
+    SLOT_MINUTES,
+    B,
+    TagBits,
+    bloom_bits,
+    department_keys,
+    forbidden_pairs,
+    history_pairs,
+    mix64,
+    pair_hash,
+    popcount,
+    tag_bits,
+    working_slots,
+)
 
-I64 = npt.NDArray[np.int64]
-B = npt.NDArray[np.bool_]
+# The array types are re-exported: the matching modules import them from here.
+__all__ = [
+    "FORBIDDEN",
+    "I64",
+    "MIN_OVERLAP_MINUTES",
+    "OVERLAP_FULL_MINUTES",
+    "SCORE_MAX",
+    "TIER_HIGH",
+    "TIER_LOW",
+    "B",
+    "PairScorer",
+    "build_scorer",
+]
 
 TIER_HIGH = 1 << 40
 TIER_LOW = 1 << 20
@@ -32,27 +60,12 @@ SCORE_MAX = 1000
 FORBIDDEN = -(1 << 55)
 OVERLAP_FULL_MINUTES = 240
 MIN_OVERLAP_MINUTES = 60
-DAY = 1440
 _W_OVERLAP, _W_INCLUSION, _W_DEPT_PAIR, _W_SHARED, _W_TEACH, _JITTER = 350, 100, 150, 150, 200, 40
 _REPEAT, _FORBID = 1, 2
-_BLOOM_BITS = 27  # a bit array: 16 MB, few false positives (each costs a searchsorted)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 1 << 13  # pairs weighed at once: their packed rows (2 x 512 KB) stay in L2
-SLOT_MINUTES = 30
 _SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG, _DEPT, _INCLUSION, _PAIR_HASH = range(
     8
 )  # columns of PairScorer.packed
-_SLOTS = DAY // SLOT_MINUTES
-
-
-def _popcount(x: npt.NDArray[np.uint64]) -> I64:
-    """Set bits per element."""
-    if hasattr(np, "bitwise_count"):
-        return np.asarray(np.bitwise_count(x), dtype=np.int64)
-    total = np.zeros(x.shape, dtype=np.int64)  # numpy < 2.0
-    for shift in range(0, 64, 8):
-        total += _BYTE_BITS[((x >> np.uint64(shift)) & np.uint64(255)).astype(np.int64)]
-    return total
 
 
 _OVERLAP_POINTS = np.array(
@@ -62,115 +75,6 @@ _OVERLAP_POINTS = np.array(
     ],
     dtype=np.int64,
 )
-_BYTE_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
-
-
-def working_slots(start_utc: I64, length: I64) -> npt.NDArray[np.uint64]:
-    """Half-hour UTC slots fully inside each circular working window, as 48-bit masks."""
-    windows, inverse = np.unique(start_utc * (DAY + 1) + length, return_inverse=True)
-    start, span = windows // (DAY + 1), windows % (DAY + 1)
-    slot_start = np.arange(_SLOTS, dtype=np.int64) * SLOT_MINUTES
-    inside = (slot_start[None, :] - start[:, None]) % DAY + SLOT_MINUTES <= span[:, None]
-    weights = np.left_shift(np.uint64(1), np.arange(_SLOTS, dtype=np.uint64))
-    masks = (inside * weights[None, :]).sum(axis=1, dtype=np.uint64)
-    return np.asarray(masks[inverse.ravel()], dtype=np.uint64)
-
-
-def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """splitmix64 finaliser: a cheap, well-spread 64-bit hash."""
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
-def _pair_hash(n: int) -> npt.NDArray[np.uint64]:
-    """A random-looking word per participant index: pair (a, b) hashes to word[a] ^ word[b] (no min/max)."""
-    return _mix64(np.arange(1, n + 1, dtype=np.uint64) * _GOLDEN)
-
-
-def _bloom_bits(hash_u: npt.NDArray[np.uint64], hash_v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """Bit of the special-pair filter for each pair, from the pair hashes of its two members."""
-    return (hash_u ^ hash_v) >> np.uint64(64 - _BLOOM_BITS)
-
-
-@dataclass
-class _Tags:
-    top_interests: npt.NDArray[np.uint64]  # exact bits of the 64 most common tags
-    top_expertise: npt.NDArray[np.uint64]
-    rare_sig_interests: npt.NDArray[np.uint64]  # one hashed bit per rarer tag (a filter)
-    rare_sig_expertise: npt.NDArray[np.uint64]
-    rare_interests: npt.NDArray[np.uint64] | None  # (words, n) exact bits of rarer tags, if any
-    rare_expertise: npt.NDArray[np.uint64] | None
-    postings: I64  # (k, 2) (person, tag id) of both kinds
-
-
-def _bits(rows: I64, cols: I64, shape: tuple[int, ...]) -> npt.NDArray[np.uint64]:
-    """OR 1 << (col % 64) into word col // 64 of each row (1-D result when shape has one axis)."""
-    out = np.zeros(shape, dtype=np.uint64)
-    values = np.left_shift(np.uint64(1), (cols % 64).astype(np.uint64))
-    if len(shape) == 1:
-        np.bitwise_or.at(out, rows, values)
-    else:
-        np.bitwise_or.at(out, (cols // 64, rows), values)
-    return out
-
-
-def _tag_bits(people: Sequence[Participant]) -> _Tags:
-    """Exact bits for the 64 most common tags; rarer ones get a hashed filter word and exact words."""
-    counts = Counter(chain.from_iterable(p.interests | p.expertise for p in people))
-    index = {t: i for i, t in enumerate(sorted(counts, key=lambda t: (-counts[t], t)))}
-    n, rare_words = len(people), max(0, -(-(len(index) - 64) // 64))
-    out: list[npt.NDArray[np.uint64] | None] = []
-    postings = []
-    for attr in ("interests", "expertise"):
-        sets = [getattr(p, attr) for p in people]
-        sizes = np.fromiter(map(len, sets), dtype=np.int64, count=n)
-        cols = np.fromiter(
-            map(index.__getitem__, chain.from_iterable(sets)), dtype=np.int64, count=int(sizes.sum())
-        )
-        # frozenset order follows PYTHONHASHSEED: sort each person's tags so results do not depend on it
-        key = np.sort(np.repeat(np.arange(n, dtype=np.int64), sizes) * max(1, len(index)) + cols)
-        rows, cols = key // max(1, len(index)), key % max(1, len(index))
-        postings.append(np.stack([rows, cols], axis=1))
-        top, rare = cols < 64, cols >= 64
-        rare_cols = cols[rare] - 64
-        out += [
-            _bits(rows[top], cols[top], (n,)),
-            _bits(rows[rare], (_mix64(rare_cols.astype(np.uint64)) % np.uint64(64)).astype(np.int64), (n,)),
-            _bits(rows[rare], rare_cols, (rare_words, n)) if rare_words else None,
-        ]
-    ti, si, ri, tx, sx, rx = out
-    assert ti is not None and si is not None and tx is not None and sx is not None
-    return _Tags(ti, tx, si, sx, ri, rx, np.concatenate(postings))
-
-
-def _history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
-    """(k, 2) index pairs that met in the last `cooldown` rounds (unknown ids ignored)."""
-    # max(0, ...): while history is shorter than the cooldown a negative start would keep only the newest rounds
-    window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
-    groups = [g for rnd in window for g in rnd]
-    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    idx = index.lookup(list(chain.from_iterable(groups)))
-    gid = np.repeat(np.arange(len(groups)), sizes)
-    found = [np.zeros((0, 2), dtype=np.int64)]
-    for d in range(1, min(8, int(sizes.max(initial=0)))):
-        same = (gid[:-d] == gid[d:]) & (idx[:-d] >= 0) & (idx[d:] >= 0)
-        found.append(np.stack([idx[:-d][same], idx[d:][same]], axis=1))
-    return np.concatenate(found)
-
-
-def _forbidden_pairs(people: Sequence[Participant], index: IdIndex) -> I64:
-    """(k, 2) index pairs that are blocked either way or manager/report."""
-    blocked = [p.blocked for p in people]
-    managers = [p.manager_id for p in people]
-    sizes = np.fromiter(map(len, blocked), dtype=np.int64, count=len(people))
-    has_manager = np.fromiter((m is not None for m in managers), dtype=np.bool_, count=len(people))
-    who = np.concatenate(
-        [np.repeat(np.arange(len(people), dtype=np.int64), sizes), np.flatnonzero(has_manager)]
-    )
-    other = index.lookup([*chain.from_iterable(blocked), *(m for m in managers if m is not None)])
-    known = other >= 0
-    return np.stack([who[known], other[known]], axis=1)
 
 
 @dataclass
@@ -183,7 +87,7 @@ class PairScorer:
     slots: npt.NDArray[np.uint64]  # bit k: works UTC minutes [30k, 30k + 30)
     inclusion: I64  # points per person for a cross-team partner: _W_INCLUSION / (1 + ties)
     id_hash: npt.NDArray[np.uint64]
-    tags: _Tags
+    tags: TagBits
     tag_postings: I64  # (k, 2) (person, tag id), interests and expertise
     special_keys: I64  # sorted pair keys with a repeat and/or forbidden flag
     special_flags: npt.NDArray[np.int8]
@@ -209,7 +113,7 @@ class PairScorer:
                 t.rare_sig_interests | t.rare_sig_expertise,
                 self.dept.view(np.uint64),
                 self.inclusion.view(np.uint64),
-                _pair_hash(self.n),
+                pair_hash(self.n),
             ],
             axis=1,
         )
@@ -235,7 +139,7 @@ class PairScorer:
         """Positions of the pairs with a repeat/forbidden flag, and their flag bits."""
         if self.special_keys.size == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int8)
-        bit = _bloom_bits(hash_u, hash_v)
+        bit = bloom_bits(hash_u, hash_v)
         maybe = np.flatnonzero((self.bloom[bit >> np.uint64(3)] >> (bit & np.uint64(7)).astype(np.uint8)) & 1)
         k = self.keys(u[maybe], v[maybe])
         pos = np.searchsorted(self.special_keys, k).clip(max=self.special_keys.size - 1)
@@ -249,7 +153,7 @@ class PairScorer:
 
     def overlap(self, u: I64, v: I64) -> I64:
         """Minutes of common working time per day (half-hour resolution)."""
-        return _popcount(self.slots[u] & self.slots[v]) * SLOT_MINUTES
+        return popcount(self.slots[u] & self.slots[v]) * SLOT_MINUTES
 
     def shared_tags(self, u: I64, v: I64) -> tuple[B, B]:
         """(shared interest, one's expertise meets the other's interest)."""
@@ -282,7 +186,7 @@ class PairScorer:
         self, u: I64, v: I64, pu: npt.NDArray[np.uint64], pv: npt.NDArray[np.uint64], cross: B, tier: int = 0
     ) -> I64:
         """`score` given the packed rows of u and v, plus `tier` for each cross-team pair."""
-        s = _OVERLAP_POINTS[_popcount(pu[:, _SLOTS_COL] & pv[:, _SLOTS_COL])]
+        s = _OVERLAP_POINTS[popcount(pu[:, _SLOTS_COL] & pv[:, _SLOTS_COL])]
         bonus = pu[:, _INCLUSION].view(np.int64) + pv[:, _INCLUSION].view(np.int64)
         if self.dp_keys.size:
             du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
@@ -295,9 +199,7 @@ class PairScorer:
         shared, teach = self._shared_rows(u, v, pu, pv)
         s += np.where(teach, _W_TEACH, np.where(shared, _W_SHARED, 0))
         hu, hv = pu[:, _HASH], pv[:, _HASH]
-        jitter = _mix64(np.minimum(hu, hv) * _GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(
-            _JITTER
-        )
+        jitter = mix64(np.minimum(hu, hv) * GOLDEN ^ np.maximum(hu, hv) ^ self.seed_mix) % np.uint64(_JITTER)
         s += jitter.view(np.int64)
         return np.asarray(s, dtype=np.int64)
 
@@ -335,15 +237,6 @@ class PairScorer:
         return np.asarray(((self.special(u, v) & _FORBID) != 0) | (u == v), dtype=np.bool_)
 
 
-def department_keys(people: Sequence[Participant]) -> list[str | None]:
-    """department_key of each person's department (each distinct spelling normalised once)."""
-    memo: dict[str | None, str | None] = {}
-    return [
-        memo[d] if d in memo else memo.setdefault(d, department_key(d))
-        for d in (p.department for p in people)
-    ]
-
-
 def build_scorer(people: Sequence[Participant], history: History, settings: MatchSettings) -> PairScorer:
     """Precompute per-person arrays and the repeat/forbidden table for one round."""
     n = len(people)
@@ -361,8 +254,8 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     id_hash = np.fromiter(map(zlib.crc32, ids), dtype=np.uint64, count=n) | (
         np.fromiter(map(zlib.crc32, ids, repeat(0x5EED, n)), dtype=np.uint64, count=n) << np.uint64(32)
     )
-    tags = _tag_bits(people)
-    rep, forb = _history_pairs(index, history, settings.cooldown), _forbidden_pairs(people, index)
+    tags = tag_bits(people)
+    rep, forb = history_pairs(index, history, settings.cooldown), forbidden_pairs(people, index)
     keys = np.concatenate(
         [np.minimum(p[:, 0], p[:, 1]) * n + np.maximum(p[:, 0], p[:, 1]) for p in (rep, forb)]
     )
@@ -374,8 +267,8 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
-    bit = _bloom_bits(*_pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]])
-    bloom = np.zeros(1 << (_BLOOM_BITS - 3), dtype=np.uint8)
+    bit = bloom_bits(*pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]])
+    bloom = np.zeros(1 << (BLOOM_BITS - 3), dtype=np.uint8)
     np.bitwise_or.at(
         bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8))
     )
@@ -401,7 +294,7 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
         dp_width=max(1, len(depts)),
         tier_repeat=high,
         tier_cross=0 if off else low,
-        seed_mix=_mix64(np.array([settings.seed & (2**64 - 1)], dtype=np.uint64))[0],
+        seed_mix=mix64(np.array([settings.seed & (2**64 - 1)], dtype=np.uint64))[0],
     )
 
 

@@ -28,8 +28,6 @@ log = logging.getLogger(__name__)
 
 Reply = dict[str, Any]
 
-NOT_YET: dict[type, str] = {}
-
 
 @dataclass(frozen=True)
 class Invocation:
@@ -62,13 +60,6 @@ def handle_coffee(ack: Ack, body: dict[str, Any], respond: Respond, services: Co
     )
     # Every admin command passes the one permission guard first; admin.py runs those it implements.
     if isinstance(parsed, admin.ADMIN_COMMANDS) and admin.handle(ack, body, respond, services, parsed):
-        return
-    if type(parsed) in NOT_YET:
-        ack(
-            blocks.reply(
-                f"`/coffee {NOT_YET[type(parsed)]}` is not available yet in this version of Serendip."
-            )
-        )
         return
     if isinstance(parsed, cmd.Profile):
         # views.open needs the trigger_id within 3 seconds: open first, then ack.
