@@ -12,7 +12,7 @@ from sqlalchemy import MetaData, Table, select
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import current_revision, upgrade
 from serendip.domain.departments import department_key
-from tests.support.postgres import PostgresServer
+from tests.support.old_schema import database_at
 
 BEFORE = "a2f66ca88cf2"
 # (workspace, slack id, department as stored before the migration), in insertion (id) order.
@@ -31,19 +31,8 @@ MEMBERS = [
 @pytest.fixture
 def old_database(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """An empty database on the engine under test, migrated only to the revision before departments."""
-    if engine_name == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'old.db'}")
-        upgrade(database, BEFORE)
+    with database_at(BEFORE, engine_name, tmp_path, request) as database:
         yield database
-        database.dispose()
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = server.create_database()
-    database = Database(server.url(name))
-    upgrade(database, BEFORE)
-    yield database
-    database.dispose()
-    server.drop_database(name)
 
 
 def _insert_old_rows(database: Database) -> None:

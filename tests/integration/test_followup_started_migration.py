@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, Table, select
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import alembic_config, current_revision, upgrade
-from tests.support.postgres import PostgresServer
+from tests.support.old_schema import database_at
 
 BEFORE = "5b0d7e1c9a42"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -25,19 +25,8 @@ MARKERS = {1: None, 2: "1764321000.000100", 3: f"sending:{STARTED.timestamp():.3
 @pytest.fixture
 def old_database(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """An empty database on the engine under test, migrated only to the revision before this one."""
-    if engine_name == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'old.db'}")
-        upgrade(database, BEFORE)
+    with database_at(BEFORE, engine_name, tmp_path, request) as database:
         yield database
-        database.dispose()
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = server.create_database()
-    database = Database(server.url(name))
-    upgrade(database, BEFORE)
-    yield database
-    database.dispose()
-    server.drop_database(name)
 
 
 def _filler(table: Table, **given: Any) -> dict[str, Any]:
