@@ -117,7 +117,7 @@ class CheckedMatch:
         }
 
 
-def _match(
+def match_and_check(
     session: Session, program: Program, people: list[Member], seed: int, matcher: Matcher
 ) -> CheckedMatch:
     """Match the people with the program's history and settings, and recount the result independently."""

@@ -30,7 +30,7 @@ from serendip.domain.round_check import RoundCheck
 from serendip.services.members import utc_offset_at
 from serendip.services.next_seed import membership_basis, seed_for_next_round
 from serendip.services.participation import is_paused
-from serendip.services.round_matching import Matcher, _match
+from serendip.services.round_matching import Matcher, match_and_check
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def plan_round(
         round_.seed = seed
         # That seed is spent (held or not): the following round gets its own, bound on first use.
         program.next_seed, program.next_seed_basis = secrets.randbits(31), None
-        matched = _match(session, program, [m for m, _ in people], seed, matcher)
+        matched = match_and_check(session, program, [m for m, _ in people], seed, matcher)
         round_.quality = matched.quality()
         if not matched.check.ok:
             return _hold(round_, matched.check, ghosts, now)
@@ -264,7 +264,7 @@ def preview_round(db: Database, *, program_id: int) -> RoundPreview:
         at = max(program.next_run_at or utcnow(), utcnow())
         people = [m for m, _ in eligible_members(session, program, at) if m.id not in ghosts]
         seed, changed = seed_for_next_round(program, membership_basis(people))
-        matched = _match(session, program, people, seed, match_round)
+        matched = match_and_check(session, program, people, seed, match_round)
         log.info(
             "round.previewed program_id=%s eligible=%d seed=%d new_draw=%s",
             program_id,
