@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from serendip.adapters.slack.app import build_app
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
-from serendip.sandbox import BackgroundServer, SlackDriver, SlackEmulator, generate_workspace
+from serendip_sandbox import BackgroundServer, SlackDriver, SlackEmulator, generate_workspace
 
 CONCURRENCY = 50
 WAVES = 4

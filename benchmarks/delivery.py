@@ -23,8 +23,8 @@ from tests.support.rounds import intro_posts, publisher_for, set_up_program
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
 from serendip.adapters.db.types import utcnow
-from serendip.sandbox import SlackEmulator, generate_workspace
 from serendip.services import delivery, rounds
+from serendip_sandbox import SlackEmulator, generate_workspace
 
 INTROS = 100
 LIMIT = 50

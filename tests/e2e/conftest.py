@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
-from serendip.sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
+from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
 
 
 @dataclass

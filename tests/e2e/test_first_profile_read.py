@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from serendip.adapters.db.models import Member
-from serendip.sandbox.models import SandboxUser
 from serendip.services import directory_sync
+from serendip_sandbox.models import SandboxUser
 from tests.e2e.conftest import Sandbox
 from tests.support.wait import eventually
 

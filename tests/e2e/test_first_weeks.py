@@ -13,7 +13,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Enrolment, Member, Program, Round
 from serendip.adapters.slack.blocks import local_time
 from serendip.domain.schedule import WEEKDAYS
-from serendip.sandbox.driver import HttpResult
+from serendip_sandbox.driver import HttpResult
 from tests.e2e.conftest import Sandbox
 from tests.support.rounds import intro_posts
 from tests.support.wait import eventually

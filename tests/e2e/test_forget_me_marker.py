@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import MetaData, func, select
 
 from serendip.adapters.db.models import DoNotEnrol, Enrolment, Member
-from serendip.sandbox.models import SandboxUser
 from serendip.services import directory_sync
+from serendip_sandbox.models import SandboxUser
 from tests.e2e.conftest import Sandbox
 from tests.support.people_import import import_people
 from tests.support.wait import eventually

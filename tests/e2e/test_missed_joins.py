@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Member, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.sandbox.models import SandboxUser
 from serendip.services import scheduling
+from serendip_sandbox.models import SandboxUser
 from tests.e2e.conftest import Sandbox
 from tests.support.rounds import publisher_for
 from tests.support.wait import eventually

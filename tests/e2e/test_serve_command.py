@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from serendip.sandbox import SlackDriver, SlackEmulator, generate_workspace
+from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
 
 
 def _free_port() -> int:

@@ -13,7 +13,7 @@ from serendip.adapters.db.migrate import upgrade
 from serendip.bootstrap import build_container
 from serendip.config import Settings
 from serendip.entrypoints.server import socket_mode_handler
-from serendip.sandbox import SlackDriver, SlackEmulator, generate_workspace
+from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.sandbox import SlackEmulator, generate_workspace
+from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import intro_posts, placements, set_up_program
 
 SERENDIP = str(Path(sys.executable).with_name("serendip"))

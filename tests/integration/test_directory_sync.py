@@ -12,8 +12,8 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member
 from serendip.adapters.slack.client import make_web_client
 from serendip.adapters.slack.gateway import SlackGateway
-from serendip.sandbox import SlackEmulator, generate_workspace
 from serendip.services import directory_sync
+from serendip_sandbox import SlackEmulator, generate_workspace
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from serendip.adapters.slack.app import build_app
 from serendip.bootstrap import build_container
 from serendip.config import Settings
 from serendip.entrypoints.server import build_asgi
-from serendip.sandbox import BackgroundServer
+from serendip_sandbox import BackgroundServer
 
 
 @contextmanager

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, IntroOutcome, Member, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.sandbox import SlackEmulator, generate_workspace
 from serendip.services import delivery, rounds
+from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import publisher_for, set_up_program
 
 

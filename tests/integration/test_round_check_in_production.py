@@ -15,8 +15,8 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Member, MemberBlock, Program, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.matching import History, MatchResult, MatchSettings, Participant, match_round
-from serendip.sandbox import SlackEmulator, generate_workspace
 from serendip.services import analytics, delivery, scheduling
+from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import gateway_for, intro_posts, publisher_for, set_up_program
 
 

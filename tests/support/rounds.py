@@ -9,8 +9,8 @@ from serendip.adapters.slack.client import make_web_client
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.adapters.slack.intro_blocks import INTRO_EVENT_TYPE
 from serendip.adapters.slack.publisher import SlackIntroPublisher
-from serendip.sandbox import SlackEmulator
 from serendip.services import programs
+from serendip_sandbox import SlackEmulator
 
 
 def gateway_for(slack: SlackEmulator) -> SlackGateway:

@@ -18,8 +18,8 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.intro_blocks import INTRO_EVENT_TYPE
 from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
-from serendip.sandbox import SlackDriver, SlackEmulator, generate_workspace
 from serendip.services import delivery, directory_sync, round_close, rounds
+from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
 
 TOPICS = (
     "python",

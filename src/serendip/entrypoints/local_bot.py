@@ -10,7 +10,7 @@ from serendip.adapters.slack.app import build_app
 from serendip.bootstrap import Container, build_container
 from serendip.config import Settings
 from serendip.entrypoints.server import build_asgi
-from serendip.sandbox.serving import BackgroundServer
+from serendip_sandbox.serving import BackgroundServer
 
 
 def sandbox_settings(*, api_url: str, bot_token: str, signing_secret: str, database_url: str) -> Settings:

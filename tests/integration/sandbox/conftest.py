@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from serendip.sandbox import BackgroundServer, SlackDriver, SlackEmulator, Workspace, generate_workspace
+from serendip_sandbox import BackgroundServer, SlackDriver, SlackEmulator, Workspace, generate_workspace
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 
-from serendip.sandbox import SlackDriver, SlackEmulator, Workspace
+from serendip_sandbox import SlackDriver, SlackEmulator, Workspace
 
 PROFILE_MODAL = {
     "type": "modal",

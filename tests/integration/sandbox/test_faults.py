@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from serendip.sandbox import SlackEmulator, Workspace
+from serendip_sandbox import SlackEmulator, Workspace
 
 
 def group_dm(client: WebClient, workspace: Workspace) -> str:

@@ -6,7 +6,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from serendip.sandbox import SlackEmulator, Workspace
+from serendip_sandbox import SlackEmulator, Workspace
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 

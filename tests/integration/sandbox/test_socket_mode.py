@@ -15,7 +15,7 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from serendip.sandbox import SlackDriver, SlackEmulator, Workspace
+from serendip_sandbox import SlackDriver, SlackEmulator, Workspace
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from serendip.sandbox import SlackEmulator, Workspace, generate_workspace
+from serendip_sandbox import SlackEmulator, Workspace, generate_workspace
 
 
 def error_of(call: object) -> str:

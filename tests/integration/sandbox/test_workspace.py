@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from serendip.sandbox import Workspace, generate_workspace
-from serendip.sandbox.generator import zipf_sizes
+from serendip_sandbox import Workspace, generate_workspace
+from serendip_sandbox.generator import zipf_sizes
 
 
 def test_department_sizes_fall_off_like_zipf_and_cover_everyone() -> None:

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from serendip.sandbox.models import JsonDict
+from serendip_sandbox.models import JsonDict
 
 _TEXT = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
 _SINGLE_OPTION = {"static_select", "external_select", "radio_buttons", "overflow"}

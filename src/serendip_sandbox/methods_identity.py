@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from serendip.sandbox.context import CallContext
-from serendip.sandbox.errors import SlackError
-from serendip.sandbox.models import JsonDict, SandboxUser
-from serendip.sandbox.pagination import clamp_limit, page
+from serendip_sandbox.context import CallContext
+from serendip_sandbox.errors import SlackError
+from serendip_sandbox.models import JsonDict, SandboxUser
+from serendip_sandbox.pagination import clamp_limit, page
 
 
 def auth_test(ctx: CallContext) -> JsonDict:

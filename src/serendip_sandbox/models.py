@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from serendip.sandbox.people import zone_named
+from serendip_sandbox.people import zone_named
 
 JsonDict = dict[str, Any]
 

@@ -14,17 +14,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from serendip.sandbox.context import CallContext
-from serendip.sandbox.errors import SlackError
-from serendip.sandbox.faults import CallLog, CallRecord, Faults, Verdict
-from serendip.sandbox.methods_files import receive_upload
-from serendip.sandbox.params import Params
-from serendip.sandbox.registry import METHODS
-from serendip.sandbox.responses import receive_response
-from serendip.sandbox.socket_mode import SocketHub
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.context import CallContext
+from serendip_sandbox.errors import SlackError
+from serendip_sandbox.faults import CallLog, CallRecord, Faults, Verdict
+from serendip_sandbox.methods_files import receive_upload
+from serendip_sandbox.params import Params
+from serendip_sandbox.registry import METHODS
+from serendip_sandbox.responses import receive_response
+from serendip_sandbox.socket_mode import SocketHub
+from serendip_sandbox.workspace import Workspace
 
-log = logging.getLogger("serendip.sandbox")
+log = logging.getLogger("serendip_sandbox")
 _SERVER_ERRORS = {
     500: "internal_error",
     502: "request_timeout",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from serendip.sandbox.errors import SlackError
-from serendip.sandbox.methods_chat import MAX_MESSAGE_BLOCKS, MAX_TEXT, assign_ids, validate_blocks
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.records import Ephemeral, Message, ResponseUrl
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.errors import SlackError
+from serendip_sandbox.methods_chat import MAX_MESSAGE_BLOCKS, MAX_TEXT, assign_ids, validate_blocks
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.records import Ephemeral, Message, ResponseUrl
+from serendip_sandbox.workspace import Workspace
 
 
 def issue_response_url(

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from serendip.sandbox.context import CallContext
-from serendip.sandbox.errors import SlackError
-from serendip.sandbox.methods_conversations import visible_conversation
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.params import Params
-from serendip.sandbox.records import Conversation, Ephemeral, Message
+from serendip_sandbox.context import CallContext
+from serendip_sandbox.errors import SlackError
+from serendip_sandbox.methods_conversations import visible_conversation
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.params import Params
+from serendip_sandbox.records import Conversation, Ephemeral, Message
 
 MAX_TEXT = 40_000
 MAX_MESSAGE_BLOCKS = 50

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from serendip.sandbox.methods_chat import assign_ids
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.records import Conversation, Ephemeral, SandboxFile, View
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.methods_chat import assign_ids
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.records import Conversation, Ephemeral, SandboxFile, View
+from serendip_sandbox.workspace import Workspace
 
 T = TypeVar("T")
 

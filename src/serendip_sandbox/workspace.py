@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from serendip.sandbox.ids import IdFactory
-from serendip.sandbox.models import JsonDict, ProfileField, SandboxUser, Team
-from serendip.sandbox.records import (
+from serendip_sandbox.ids import IdFactory
+from serendip_sandbox.models import JsonDict, ProfileField, SandboxUser, Team
+from serendip_sandbox.records import (
     Conversation,
     Ephemeral,
     Message,

@@ -6,11 +6,11 @@ import base64
 import binascii
 from decimal import Decimal, InvalidOperation
 
-from serendip.sandbox.context import CallContext
-from serendip.sandbox.errors import SlackError
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.pagination import clamp_limit, page
-from serendip.sandbox.records import Conversation, ConversationKind, Message
+from serendip_sandbox.context import CallContext
+from serendip_sandbox.errors import SlackError
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.pagination import clamp_limit, page
+from serendip_sandbox.records import Conversation, ConversationKind, Message
 
 MAX_GROUP_DM_USERS = 8  # a group DM holds 9 people: up to 8 others plus the caller
 _READ_SCOPE: dict[ConversationKind, str] = {

@@ -6,9 +6,9 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
-from serendip.sandbox.models import SandboxUser, Team
-from serendip.sandbox.people import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, TIME_ZONES, TimeZone
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.models import SandboxUser, Team
+from serendip_sandbox.people import DEPARTMENTS, FIRST_NAMES, LAST_NAMES, TIME_ZONES, TimeZone
+from serendip_sandbox.workspace import Workspace
 
 COFFEE_CHANNEL = "coffee-chats"
 DEPARTMENT_FIELD = "Department"

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from serendip.sandbox.errors import SlackError
+from serendip_sandbox.errors import SlackError
 
 _TRUE = {"1", "true", "yes", "on"}
 

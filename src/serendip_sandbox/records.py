@@ -6,7 +6,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from serendip.sandbox.models import JsonDict
+from serendip_sandbox.models import JsonDict
 
 ConversationKind = Literal["channel", "private", "im", "mpim"]
 

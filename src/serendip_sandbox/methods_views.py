@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 import time
 
-from serendip.sandbox.context import CallContext
-from serendip.sandbox.errors import SlackError, invalid_arguments
-from serendip.sandbox.methods_chat import assign_ids, validate_blocks
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.records import Trigger, View
+from serendip_sandbox.context import CallContext
+from serendip_sandbox.errors import SlackError, invalid_arguments
+from serendip_sandbox.methods_chat import assign_ids, validate_blocks
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.records import Trigger, View
 
 MAX_VIEW_BLOCKS = 100
 MAX_MODAL_STACK = 3

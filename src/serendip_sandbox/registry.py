@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from serendip.sandbox import methods_chat as chat
-from serendip.sandbox import methods_conversations as conversations
-from serendip.sandbox import methods_files as files
-from serendip.sandbox import methods_identity as identity
-from serendip.sandbox import methods_views as views
-from serendip.sandbox.context import CallContext, Handler
-from serendip.sandbox.models import JsonDict
+from serendip_sandbox import methods_chat as chat
+from serendip_sandbox import methods_conversations as conversations
+from serendip_sandbox import methods_files as files
+from serendip_sandbox import methods_identity as identity
+from serendip_sandbox import methods_views as views
+from serendip_sandbox.context import CallContext, Handler
+from serendip_sandbox.models import JsonDict
 
 TokenKind = Literal["bot", "app"]
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from serendip.sandbox.ids import IdFactory
-from serendip.sandbox.models import JsonDict
+from serendip_sandbox.ids import IdFactory
+from serendip_sandbox.models import JsonDict
 
-log = logging.getLogger("serendip.sandbox")
+log = logging.getLogger("serendip_sandbox")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import binascii
 from collections.abc import Sequence
 from typing import TypeVar
 
-from serendip.sandbox.errors import SlackError
+from serendip_sandbox.errors import SlackError
 
 T = TypeVar("T")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from serendip.sandbox.context import CallContext
-from serendip.sandbox.errors import SlackError, invalid_arguments
-from serendip.sandbox.methods_chat import target_conversation
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.records import Message, SandboxFile
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.context import CallContext
+from serendip_sandbox.errors import SlackError, invalid_arguments
+from serendip_sandbox.methods_chat import target_conversation
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.records import Message, SandboxFile
+from serendip_sandbox.workspace import Workspace
 
 
 def files_get_upload_url_external(ctx: CallContext) -> JsonDict:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from serendip.sandbox.errors import SlackError
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.params import Params
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.errors import SlackError
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.params import Params
+from serendip_sandbox.workspace import Workspace
 
 # The scopes of Serendip's manifest (PRODUCT.md, "Operating it").
 DEFAULT_SCOPES = frozenset(

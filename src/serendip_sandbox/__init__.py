@@ -11,12 +11,12 @@ Fault injection (``inject``, ``rate_limit``, ``burst_429``) and the call log (``
 live on the emulator; state readers return copies and ``wait_until`` waits on a condition.
 """
 
-from serendip.sandbox.driver import CommandResult, HttpResult, SlackDriver
-from serendip.sandbox.emulator import SlackEmulator
-from serendip.sandbox.generator import generate_workspace
-from serendip.sandbox.serving import BackgroundServer
-from serendip.sandbox.socket_mode import SocketAck
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.driver import CommandResult, HttpResult, SlackDriver
+from serendip_sandbox.emulator import SlackEmulator
+from serendip_sandbox.generator import generate_workspace
+from serendip_sandbox.serving import BackgroundServer
+from serendip_sandbox.socket_mode import SocketAck
+from serendip_sandbox.workspace import Workspace
 
 __all__ = [
     "BackgroundServer",

@@ -6,16 +6,16 @@ import contextlib
 from types import TracebackType
 from typing import Any
 
-from serendip.sandbox.context import DEFAULT_SCOPES
-from serendip.sandbox.emulator_state import StateReader
-from serendip.sandbox.faults import SLACK_TIERS, CallLog, CallRecord, Faults
-from serendip.sandbox.generator import generate_workspace
-from serendip.sandbox.http_app import ApiCore, build_app
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.responses import issue_response_url, show_command_ack
-from serendip.sandbox.serving import BackgroundServer
-from serendip.sandbox.socket_mode import SocketAck, SocketHub
-from serendip.sandbox.workspace import Workspace
+from serendip_sandbox.context import DEFAULT_SCOPES
+from serendip_sandbox.emulator_state import StateReader
+from serendip_sandbox.faults import SLACK_TIERS, CallLog, CallRecord, Faults
+from serendip_sandbox.generator import generate_workspace
+from serendip_sandbox.http_app import ApiCore, build_app
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.responses import issue_response_url, show_command_ack
+from serendip_sandbox.serving import BackgroundServer
+from serendip_sandbox.socket_mode import SocketAck, SocketHub
+from serendip_sandbox.workspace import Workspace
 
 
 class SlackEmulator(StateReader):

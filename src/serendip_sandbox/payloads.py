@@ -8,10 +8,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from serendip.sandbox.emulator import SlackEmulator
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.records import Ephemeral
-from serendip.sandbox.state_values import build_state, element_state, find_element
+from serendip_sandbox.emulator import SlackEmulator
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.records import Ephemeral
+from serendip_sandbox.state_values import build_state, element_state, find_element
 
 Values = Mapping[str, Mapping[str, Any]]
 

@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from serendip.sandbox.emulator import SlackEmulator
-from serendip.sandbox.models import JsonDict
-from serendip.sandbox.payloads import Payloads, Values
-from serendip.sandbox.records import Ephemeral
+from serendip_sandbox.emulator import SlackEmulator
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.payloads import Payloads, Values
+from serendip_sandbox.records import Ephemeral
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
