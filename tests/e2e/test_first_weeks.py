@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Enrolment, Member, Program, Round
-from serendip.adapters.slack.blocks import local_time
+from serendip.adapters.slack.views.blocks import local_time
 from serendip.domain.schedule import WEEKDAYS
 from serendip_sandbox.driver import HttpResult
 from tests.e2e.conftest import Sandbox

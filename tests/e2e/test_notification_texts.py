@@ -7,7 +7,7 @@ from typing import Any
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import MemberBlock
-from serendip.adapters.slack.intro_blocks import INTRO_EVENT_TYPE
+from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from tests.e2e.conftest import Sandbox
 
 RAW_ID = re.compile(r"\b[UWC][A-Z0-9]{8,}\b|<@|<#")

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Round
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.intro_blocks import FOLLOWUP_EVENT_TYPE
+from serendip.adapters.slack.views.intro_blocks import FOLLOWUP_EVENT_TYPE
 from serendip.services import delivery, followup, rounds
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import publisher_for, set_up_program

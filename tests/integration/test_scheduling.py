@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Intro, IntroOutcome, Member, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.intro_blocks import FOLLOWUP_EVENT_TYPE
+from serendip.adapters.slack.views.intro_blocks import FOLLOWUP_EVENT_TYPE
 from serendip.services import delivery, followup, rounds, scheduling
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import gateway_for, intro_posts, publisher_for, set_up_program

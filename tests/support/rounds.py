@@ -7,8 +7,8 @@ from collections import Counter
 from serendip.adapters.db.engine import Database
 from serendip.adapters.slack.client import make_web_client
 from serendip.adapters.slack.gateway import SlackGateway
-from serendip.adapters.slack.intro_blocks import INTRO_EVENT_TYPE
 from serendip.adapters.slack.publisher import SlackIntroPublisher
+from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.services import programs
 from serendip_sandbox import SlackEmulator
 

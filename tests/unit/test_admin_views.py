@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from serendip.adapters.slack import admin_blocks, charts, config_modal
+from serendip.adapters.slack.views import admin_blocks, charts, config_modal
 from serendip.domain.commands import AdminSetting, Weekday
 from serendip.services.administration import Outcome
 from serendip.services.analytics import ProgramStats, RoundPoint, compute_stats

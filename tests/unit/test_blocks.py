@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from serendip.adapters.slack import blocks, intro_blocks
+from serendip.adapters.slack.views import blocks, intro_blocks
 from serendip.domain.intro_content import IntroPerson, build_card
 
 

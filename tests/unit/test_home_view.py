@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from serendip.adapters.slack.home_view import home_view, tag_cloud_text
-from serendip.adapters.slack.profile_modal import profile_modal, read_submission
+from serendip.adapters.slack.views.home_view import home_view, tag_cloud_text
+from serendip.adapters.slack.views.profile_modal import profile_modal, read_submission
 from serendip.services.home import HomeData, TagCloud
 from serendip.services.members import DepartmentSource
 from serendip.services.participation import ProgramStatus

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serendip.adapters.slack.round_blocks import estimate_text
+from serendip.adapters.slack.views.round_blocks import estimate_text
 from serendip.services.delivery import delivery_estimate_seconds
 from serendip.services.delivery_errors import Failure, classify
 
@@ -25,7 +25,7 @@ def test_connection_errors_are_ambiguous_not_permanent() -> None:
 
 
 def test_the_round_summary_counts_pairs_that_met_recently_and_never_shows_them_when_there_are_none() -> None:
-    from serendip.adapters.slack.intro_blocks import round_summary
+    from serendip.adapters.slack.views.intro_blocks import round_summary
     from serendip.services.rounds import RoundSummary
 
     summary = RoundSummary(1, 1, "C1", eligible=10, groups=5, delivered=5, quality={"repeats": 1})
@@ -35,7 +35,7 @@ def test_the_round_summary_counts_pairs_that_met_recently_and_never_shows_them_w
 
 
 def test_a_held_round_reply_says_nothing_was_sent_and_where_the_details_are() -> None:
-    from serendip.adapters.slack.round_blocks import run_held
+    from serendip.adapters.slack.views.round_blocks import run_held
 
     text = run_held(42)
     assert "held back" in text and "nothing was sent" in text and "round 42" in text

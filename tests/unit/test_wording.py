@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from serendip.adapters.slack import admin_blocks, ask_blocks, intro_blocks, round_blocks
-from serendip.adapters.slack.blocks import local_time
+from serendip.adapters.slack.views import admin_blocks, ask_blocks, intro_blocks, round_blocks
+from serendip.adapters.slack.views.blocks import local_time
 from serendip.domain.delivery_reasons import plain_reason, plain_reasons
 from serendip.domain.plural import plural
 from serendip.domain.schedule import Frequency, replaces_next_round

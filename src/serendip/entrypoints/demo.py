@@ -15,8 +15,8 @@ from rich.table import Table
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.intro_blocks import INTRO_EVENT_TYPE
 from serendip.adapters.slack.publisher import SlackIntroPublisher
+from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.services import delivery, directory_sync, round_close, rounds
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace

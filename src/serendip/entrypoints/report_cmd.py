@@ -44,7 +44,7 @@ def report_command(
     configure_logging(settings.log_level.value)
     stats, name = _load(settings.database_url, program.strip(), team)
     if png is not None:
-        from serendip.adapters.slack.charts import render_png
+        from serendip.adapters.slack.views.charts import render_png
 
         try:
             png.write_bytes(render_png(stats, title=f"Serendip network in #{name}"))

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from serendip.adapters.slack import blocks, intro_blocks
 from serendip.adapters.slack.client import without_retries
 from serendip.adapters.slack.gateway import SlackGateway
+from serendip.adapters.slack.views import blocks, intro_blocks
 from serendip.domain.intro_content import IntroCard
 
 EVENT_TYPES = {"intro": intro_blocks.INTRO_EVENT_TYPE, "followup": intro_blocks.FOLLOWUP_EVENT_TYPE}

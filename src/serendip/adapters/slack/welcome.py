@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db import repositories as repo
-from serendip.adapters.slack import blocks
+from serendip.adapters.slack.views import blocks
 from serendip.bootstrap import Container
 
 log = logging.getLogger(__name__)

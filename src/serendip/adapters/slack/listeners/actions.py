@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.db import repositories as repo
-from serendip.adapters.slack import blocks
+from serendip.adapters.slack.views import blocks
 from serendip.bootstrap import Container
 from serendip.services import profile
 

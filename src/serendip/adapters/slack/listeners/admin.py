@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack import admin_blocks, blocks, config_modal
+from serendip.adapters.slack.views import admin_blocks, blocks, config_modal
 from serendip.bootstrap import Container
 from serendip.domain import commands as cmd
 from serendip.domain.plural import plural
@@ -250,7 +250,7 @@ def _upload(request: AdminRequest, *, content: bytes, filename: str, title: str,
 
 
 def _stats(request: AdminRequest, _: cmd.AdminStats) -> None:
-    from serendip.adapters.slack import charts  # matplotlib loads only when a chart is drawn
+    from serendip.adapters.slack.views import charts  # matplotlib loads only when a chart is drawn
 
     request.answer(blocks.reply(":bar_chart: Crunching the numbers…"))
     with request.services.db.transaction() as session:

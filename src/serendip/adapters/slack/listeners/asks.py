@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack import ask_blocks, blocks
+from serendip.adapters.slack.views import ask_blocks, blocks
 from serendip.bootstrap import Container
 from serendip.services import asks, members
 from serendip.services.errors import ServiceError

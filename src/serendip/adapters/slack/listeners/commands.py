@@ -12,11 +12,12 @@ from slack_bolt import Ack, App, Respond
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack import admin_blocks, blocks, welcome
+from serendip.adapters.slack import welcome
 from serendip.adapters.slack.listeners import admin
 from serendip.adapters.slack.listeners import asks as asks_listener
 from serendip.adapters.slack.listeners import profile as profile_listener
 from serendip.adapters.slack.listeners import rounds as round_listeners
+from serendip.adapters.slack.views import admin_blocks, blocks
 from serendip.bootstrap import Container
 from serendip.domain import commands as cmd
 from serendip.domain.command_parser import parse_command

@@ -9,8 +9,8 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.home_view import MAX_VIEW_BLOCKS, home_view
 from serendip.adapters.slack.listeners import admin
+from serendip.adapters.slack.views.home_view import MAX_VIEW_BLOCKS, home_view
 from serendip.bootstrap import Container
 from serendip.services import members, participation
 from serendip.services.errors import NotEnrolled

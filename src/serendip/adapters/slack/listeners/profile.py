@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
-from serendip.adapters.slack import blocks
 from serendip.adapters.slack.listeners.home import publish_home
-from serendip.adapters.slack.profile_modal import (
+from serendip.adapters.slack.views import blocks
+from serendip.adapters.slack.views.profile_modal import (
     CALLBACK_ID,
     EXPERTISE_ACTION,
     INTERESTS_ACTION,

@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack import blocks, intro_blocks, round_blocks
 from serendip.adapters.slack.publisher import SlackIntroPublisher
+from serendip.adapters.slack.views import blocks, intro_blocks, round_blocks
 from serendip.bootstrap import Container
 from serendip.services import delivery, followup, manual_run, members, rounds
 from serendip.services.errors import NotAProgramChannel, ServiceError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from serendip.adapters.slack.blocks import Block, context, local_time, message, section
+from serendip.adapters.slack.views.blocks import Block, context, local_time, message, section
 from serendip.domain.plural import plural
 from serendip.services.delivery import delivery_estimate_seconds
 from serendip.services.manual_run import ManualRun

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from serendip.adapters.slack.blocks import Block, actions, button, context, escape, section
+from serendip.adapters.slack.views.blocks import Block, actions, button, context, escape, section
 from serendip.domain.delivery_reasons import plain_reasons
 from serendip.domain.intro_content import IntroCard, IntroPerson
 from serendip.domain.plural import plural

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from serendip.adapters.slack.blocks import Block, escape
+from serendip.adapters.slack.views.blocks import Block, escape
 from serendip.domain import commands as c
 from serendip.domain.command_parser import COOLDOWN_ROUNDS, GROUP_SIZES, MAX_TEXT_LENGTH
 from serendip.domain.commands import AdminSetting, SettingValue

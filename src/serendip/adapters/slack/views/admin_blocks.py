@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from serendip.adapters.slack.blocks import Block, context, escape, local_time, message, reply, section
+from serendip.adapters.slack.views.blocks import Block, context, escape, local_time, message, reply, section
 from serendip.domain.plural import plural
 from serendip.services.administration import Outcome
 from serendip.services.analytics import ProgramStats, summary_rows

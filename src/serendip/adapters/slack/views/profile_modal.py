@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from serendip.adapters.slack.blocks import Block, escape
+from serendip.adapters.slack.views.blocks import Block, escape
 from serendip.domain.profile_input import MAX_DEPARTMENT, RawProfile, clock
 from serendip.domain.tags import MAX_TAGS_PER_KIND
 from serendip.services.members import DepartmentSource

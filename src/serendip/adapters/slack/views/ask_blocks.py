@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from serendip.adapters.slack.blocks import (
+from serendip.adapters.slack.views.blocks import (
     Block,
     actions,
     button,

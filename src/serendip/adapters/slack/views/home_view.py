@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from serendip.adapters.slack.blocks import (
+from serendip.adapters.slack.views.blocks import (
     SECTION_LIMIT,
     Block,
     actions,
@@ -16,7 +16,7 @@ from serendip.adapters.slack.blocks import (
     section,
     status_text,
 )
-from serendip.adapters.slack.profile_modal import SOURCE_LABELS
+from serendip.adapters.slack.views.profile_modal import SOURCE_LABELS
 from serendip.domain.plural import plural
 from serendip.domain.profile_input import clock
 from serendip.services.home import HomeData, TagCloud
