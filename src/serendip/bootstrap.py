@@ -9,20 +9,18 @@ from slack_sdk import WebClient
 from serendip.adapters.db.engine import Database
 from serendip.adapters.slack.client import make_web_client
 from serendip.adapters.slack.gateway import SlackGateway
+from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.config import Settings
+from serendip.services.deps import Deps
 from serendip.services.first_read import FirstProfileReader
 
 
-@dataclass
-class Container:
-    """Everything a running Serendip needs, built once per process."""
+@dataclass(kw_only=True)
+class Container(Deps):
+    """The services' `Deps` plus what only the entry points use: the Web API client and the gateway class."""
 
-    settings: Settings
-    db: Database
     client: WebClient
-    gateway: SlackGateway
-    # Reads a newly seen member's Slack profile in the background (never on the ack path).
-    first_read: FirstProfileReader | None = None
+    slack_gateway: SlackGateway
 
 
 def build_container(settings: Settings, *, db: Database | None = None) -> Container:
@@ -33,4 +31,12 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     database = db or Database(settings.database_url)
     gateway = SlackGateway(client)
     reader = FirstProfileReader(database, gateway, label=settings.department_field).attach()
-    return Container(settings=settings, db=database, client=client, gateway=gateway, first_read=reader)
+    return Container(
+        settings=settings,
+        db=database,
+        gateway=gateway,
+        publisher=SlackIntroPublisher(gateway),
+        first_read=reader,
+        client=client,
+        slack_gateway=gateway,
+    )

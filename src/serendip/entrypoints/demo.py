@@ -15,7 +15,6 @@ from rich.table import Table
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.services import delivery, directory_sync, round_close, rounds
@@ -94,7 +93,7 @@ def run_demo(console: Console, *, people: int = 40, departments: int = 6, seed: 
                 bot.container.db, program_id=program_id, scheduled_for=utcnow(), seed=seed
             )
             assert planned is not None
-            publisher = SlackIntroPublisher(bot.container.gateway)
+            publisher = bot.container.publisher
             delivery.deliver_pending(bot.container.db, publisher, delivery.DeliveryPolicy())
             summary = round_close.summarise(bot.container.db, planned.round_id)
             intros = _posted_intros(slack)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.bootstrap import Container
 from serendip.services import delivery, directory_sync, scheduling
 
@@ -40,9 +39,7 @@ def run_directory_sync(container: Container, stop: directory_sync.StopFlag) -> N
 def run_tick(container: Container, policy: delivery.DeliveryPolicy) -> None:
     """One round tick; a failure is logged and the next tick tries again."""
     try:
-        report = scheduling.tick(
-            container.db, container.gateway, SlackIntroPublisher(container.gateway), policy
-        )
+        report = scheduling.tick(container.db, container.gateway, container.publisher, policy)
         if report.started or report.skipped or report.delivered_rounds or report.followups:
             log.info(
                 "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d",

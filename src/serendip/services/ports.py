@@ -59,6 +59,53 @@ class Directory(Protocol):
         ...
 
 
+class Messaging(Protocol):
+    """Posts, updates, modals, Home tabs and files as the bot.
+
+    Every method raises only `services.slack_errors` (`RateLimited`, `Permanent`, `Ambiguous`).
+    """
+
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: Sequence[dict[str, Any]],
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
+        """Post a message and return its ts."""
+        ...
+
+    def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
+        """DM a user; returns the ts."""
+        ...
+
+    def open_group(self, user_ids: Sequence[str]) -> str:
+        """Open the group DM of these users and the bot; returns its id."""
+        ...
+
+    def update(self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]]) -> None:
+        """Replace a message the bot posted."""
+        ...
+
+    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal for a trigger (within 3 seconds of it)."""
+        ...
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Publish a user's App Home tab."""
+        ...
+
+    def upload_to_user(
+        self, user_id: str, *, content: bytes, filename: str, title: str, comment: str
+    ) -> None:
+        """Upload a file into the bot's DM with a user."""
+        ...
+
+
+class Slack(Directory, Messaging, Protocol):
+    """Everything the services reach Slack for, outside round delivery (which has IntroPublisher)."""
+
+
 class IntroPublisher(Protocol):
     """Puts a round in front of people: the group DM, the intro, and the notes around it."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
+from serendip.adapters.slack.context import APOLOGY
 from serendip.adapters.slack.listeners import actions, admin, commands, events, rounds
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
@@ -16,8 +17,6 @@ from serendip.adapters.slack.listeners import profile as profile_listeners
 from serendip.bootstrap import Container
 
 log = logging.getLogger(__name__)
-
-APOLOGY = ":sweat_smile: Sorry, something went wrong on our side. Please try again in a minute."
 
 
 def build_app(container: Container, *, signing_secret: str | None) -> App:
@@ -36,7 +35,8 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
 
     @app.middleware
     def inject_services(context: dict[str, Any], next: Callable[[], None]) -> None:
-        context["services"] = container
+        context["services"] = container  # being renamed: listeners move to `deps: Deps`
+        context["deps"] = container
         next()
 
     @app.error

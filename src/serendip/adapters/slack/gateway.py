@@ -1,16 +1,31 @@
-"""The Directory port and message posting over the Slack Web API."""
+"""The Slack port over the Web API: directory reads, posts, views and files.
+
+Every call goes through `_slack()`, so callers only ever see the project's own errors
+(`RateLimited`, `Permanent`, `Ambiguous`); Slack's exception types stay in this adapter.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk import WebClient
 
+from serendip.adapters.slack.errors import translate
 from serendip.domain.mentions import notification_text
 from serendip.services.ports import DirectoryUser
 
 PAGE_SIZE = 200
+
+
+@contextmanager
+def _slack() -> Iterator[None]:
+    """Turn any failure of the Slack call inside into the project's own error."""
+    try:
+        yield
+    except Exception as exc:
+        raise translate(exc) from exc
 
 
 def to_directory_user(user: dict[str, Any]) -> DirectoryUser:
@@ -33,20 +48,22 @@ def to_directory_user(user: dict[str, Any]) -> DirectoryUser:
 
 
 class SlackGateway:
-    """Implements the services' Directory port, and posts as the bot, with a WebClient."""
+    """Implements the services' Slack port with a WebClient; raises only `services.slack_errors`."""
 
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
     def user(self, user_id: str) -> DirectoryUser:
         """One user, fresh from users.info."""
-        return to_directory_user(self.client.users_info(user=user_id)["user"])
+        with _slack():
+            return to_directory_user(self.client.users_info(user=user_id)["user"])
 
     def users(self) -> Iterator[list[DirectoryUser]]:
         """Every user, a users.list page at a time."""
         cursor: str | None = None
         while True:
-            page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor)
+            with _slack():
+                page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor)
             users: list[dict[str, Any]] = page.get("members", [])
             yield [to_directory_user(u) for u in users]
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
@@ -58,7 +75,8 @@ class SlackGateway:
         members: list[str] = []
         cursor: str | None = None
         while True:
-            page = self.client.conversations_members(channel=channel_id, limit=PAGE_SIZE, cursor=cursor)
+            with _slack():
+                page = self.client.conversations_members(channel=channel_id, limit=PAGE_SIZE, cursor=cursor)
             members.extend(page.get("members", []))
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
@@ -66,31 +84,36 @@ class SlackGateway:
 
     def channel_name(self, channel_id: str) -> str:
         """The channel's name."""
-        return str(self.client.conversations_info(channel=channel_id)["channel"].get("name") or channel_id)
+        with _slack():
+            channel = self.client.conversations_info(channel=channel_id)["channel"]
+        return str(channel.get("name") or channel_id)
 
     def department_field_id(self, label: str) -> str | None:
         """The custom profile field id whose label matches (case-insensitive)."""
-        fields = self.client.team_profile_get()["profile"].get("fields", [])
+        with _slack():
+            fields = self.client.team_profile_get()["profile"].get("fields", [])
         wanted = label.strip().casefold()
         return next((f["id"] for f in fields if str(f.get("label", "")).strip().casefold() == wanted), None)
 
     def profile_field(self, user_id: str, field_id: str) -> str | None:
         """One custom field value from users.profile.get."""
-        fields = self.client.users_profile_get(user=user_id)["profile"].get("fields") or {}
+        with _slack():
+            fields = self.client.users_profile_get(user=user_id)["profile"].get("fields") or {}
         value = (fields.get(field_id) or {}).get("value")
         return str(value).strip() or None if value else None
 
     def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
         """DM a user by posting to their user id."""
-        return str(
-            self.client.chat_postMessage(channel=user_id, text=notification_text(text), blocks=list(blocks))[
-                "ts"
-            ]
-        )
+        with _slack():
+            response = self.client.chat_postMessage(
+                channel=user_id, text=notification_text(text), blocks=list(blocks)
+            )
+        return str(response["ts"])
 
     def open_group(self, user_ids: Sequence[str]) -> str:
-        """Open the group DM of these users and the bot."""
-        return str(self.client.conversations_open(users=list(user_ids))["channel"]["id"])
+        """Open the group DM of these users and the bot (or the bot's DM with one user)."""
+        with _slack():
+            return str(self.client.conversations_open(users=list(user_ids))["channel"]["id"])
 
     def post(
         self,
@@ -103,15 +126,51 @@ class SlackGateway:
         kwargs: dict[str, Any] = {"channel": channel, "text": notification_text(text), "blocks": list(blocks)}
         if metadata is not None:
             kwargs["metadata"] = metadata
-        return str(self.client.chat_postMessage(**kwargs)["ts"])
+        with _slack():
+            return str(self.client.chat_postMessage(**kwargs)["ts"])
+
+    def update(self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]]) -> None:
+        """Replace a message the bot posted (chat.update)."""
+        with _slack():
+            self.client.chat_update(channel=channel, ts=ts, text=notification_text(text), blocks=list(blocks))
+
+    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+        """Open a modal for the trigger of a slash command or button (views.open, within 3 s)."""
+        with _slack():
+            self.client.views_open(trigger_id=trigger_id, view=view)
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Publish a user's App Home tab (views.publish)."""
+        with _slack():
+            self.client.views_publish(user_id=user_id, view=view)
+
+    def upload_to_user(
+        self, user_id: str, *, content: bytes, filename: str, title: str, comment: str
+    ) -> None:
+        """Upload a file into the bot's DM with a user (files.completeUploadExternal needs a channel id)."""
+        channel = self.open_group([user_id])
+        with _slack():
+            self.client.files_upload_v2(
+                channel=channel,
+                file=content,
+                filename=filename,
+                title=title,
+                initial_comment=comment,
+                request_file_info=False,
+            )
 
     def history_with_metadata(self, channel: str, *, oldest: float) -> Iterator[dict[str, Any]]:
         """Messages of a conversation since ``oldest`` (epoch seconds), with their metadata, all pages."""
         cursor: str | None = None
         while True:
-            page = self.client.conversations_history(
-                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200, cursor=cursor
-            )
+            with _slack():
+                page = self.client.conversations_history(
+                    channel=channel,
+                    oldest=f"{oldest:.6f}",
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
             messages: list[dict[str, Any]] = page.get("messages", [])
             yield from messages
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None

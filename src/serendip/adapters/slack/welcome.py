@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from slack_sdk.errors import SlackApiError
-
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.slack.views import blocks
 from serendip.bootstrap import Container
+from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +29,12 @@ def welcome_members(services: Container, *, team_id: str, channel_id: str, user_
         try:
             services.gateway.post_to_user(user_id, text, dm_blocks)
             sent += 1
-        except SlackApiError as exc:
+        except SlackCallFailed as exc:
             log.warning(
                 "welcome.failed program_id=%s user=%s error=%s",
                 program_id,
                 user_id,
-                exc.response.get("error"),
+                exc.reason,
             )
     log.info("welcome.sent program_id=%s count=%d", program_id, sent)
     return sent

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
+from serendip.adapters.slack.context import APOLOGY
 from serendip.adapters.slack.views import admin_blocks, blocks, config_modal
 from serendip.bootstrap import Container
 from serendip.domain import commands as cmd
@@ -21,6 +21,7 @@ from serendip.domain.plural import plural
 from serendip.services import administration, analytics, export, permissions
 from serendip.services.administration import Outcome
 from serendip.services.errors import ServiceError
+from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ NAMES: dict[type, str] = {
     cmd.AdminAdmins: "admins",
 }
 ADMIN_COMMANDS = tuple(NAMES)
-APOLOGY = ":sweat_smile: Sorry, something went wrong on our side. Please try again in a minute."
 
 
 @dataclass
@@ -152,10 +152,8 @@ def _finish(services: Container, actor: str, outcome: Outcome, request: AdminReq
         return
     try:
         services.gateway.post(outcome.channel_id, note[0], note[1])
-    except SlackApiError as exc:
-        log.warning(
-            "admin.announce_failed program_id=%s error=%s", outcome.program_id, exc.response.get("error")
-        )
+    except SlackCallFailed as exc:
+        log.warning("admin.announce_failed program_id=%s error=%s", outcome.program_id, exc.reason)
 
 
 def _team_of(services: Container, program_id: int) -> str:
@@ -199,8 +197,8 @@ def _admins(request: AdminRequest, command: cmd.AdminAdmins) -> None:
                 action=command.action,
                 user_ids=command.user_ids,
             )
-    except SlackApiError as exc:
-        if exc.response.get("error") not in ("user_not_found", "user_not_visible"):
+    except SlackCallFailed as exc:
+        if exc.reason not in ("user_not_found", "user_not_visible"):
             raise
         raise ServiceError(
             "I can't find one of those people in this workspace: @-mention them from the "
@@ -214,30 +212,20 @@ def _config(request: AdminRequest, _: cmd.AdminConfig) -> None:
         settings = administration.current_settings(_program(session, request))
     request.ack()  # views.open must follow the trigger within 3 seconds; the modal is the answer
     request.acked = True
-    request.services.client.views_open(
-        trigger_id=request.trigger_id, view=config_modal.config_view(settings, request.channel_id)
+    request.services.gateway.open_modal(
+        request.trigger_id, config_modal.config_view(settings, request.channel_id)
     )
     log.info("admin.config_opened team=%s user=%s", request.team_id, request.user_id)
-
-
-def _dm_channel(services: Container, user_id: str) -> str:
-    """The bot's DM channel id with a user: files.completeUploadExternal needs a channel id."""
-    return str(services.client.conversations_open(users=[user_id])["channel"]["id"])
 
 
 def _upload(request: AdminRequest, *, content: bytes, filename: str, title: str, comment: str) -> str | None:
     """Upload a file to the admin's DM; None when done, else Slack's error code."""
     try:
-        request.services.client.files_upload_v2(
-            channel=_dm_channel(request.services, request.user_id),
-            file=content,
-            filename=filename,
-            title=title,
-            initial_comment=comment,
-            request_file_info=False,
+        request.services.gateway.upload_to_user(
+            request.user_id, content=content, filename=filename, title=title, comment=comment
         )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error") or "slack_error")
+    except SlackCallFailed as exc:
+        error = exc.reason
         log.warning(
             "admin.upload_failed team=%s user=%s file=%s error=%s",
             request.team_id,
@@ -331,8 +319,8 @@ def on_config_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], servi
             services.gateway.post_to_user(
                 user_id, "Settings saved", admin_blocks.change_reply(outcome, tz)["blocks"]
             )
-        except SlackApiError as exc:
-            log.warning("admin.config_reply_failed user=%s error=%s", user_id, exc.response.get("error"))
+        except SlackCallFailed as exc:
+            log.warning("admin.config_reply_failed user=%s error=%s", user_id, exc.reason)
 
 
 def home_panels(session: Any, member: Member, now: datetime, *, limit: int = 3) -> list[dict[str, Any]]:

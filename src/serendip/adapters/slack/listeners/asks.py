@@ -6,13 +6,14 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db.types import utcnow
+from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.views import ask_blocks, blocks
 from serendip.bootstrap import Container
 from serendip.services import asks, members
 from serendip.services.errors import ServiceError
+from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,6 @@ def ask_reply(services: Container, *, team_id: str, user_id: str, topic: str) ->
     return ask_blocks.search_reply(result, tz)
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body["user"]
-    return str(user.get("team_id") or body["team"]["id"]), str(user["id"])
-
-
 def _ask_id(action: dict[str, Any]) -> int:
     value = str(action.get("value") or "")
     return int(value) if value.isdigit() else 0
@@ -50,7 +46,7 @@ def on_introduce(
 ) -> None:
     """The asker wants an intro: DM the expert with accept / not now."""
     ack()
-    team_id, user_id = _who(body)
+    team_id, user_id = asker(body).team_id, asker(body).user_id
     try:
         with services.db.transaction() as session:
             people = asks.request(session, ask_id=_ask_id(action), asker_slack_id=user_id, now=utcnow())
@@ -60,10 +56,8 @@ def on_introduce(
     text, dm = ask_blocks.expert_request(people)
     try:
         services.gateway.post_to_user(people.expert, text, dm)
-    except SlackApiError as exc:
-        log.warning(
-            "ask.request_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.response.get("error")
-        )
+    except SlackCallFailed as exc:
+        log.warning("ask.request_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.reason)
         with services.db.transaction() as session:
             asks.undo_request(session, people.ask_id)
         respond(blocks.reply(SLACK_TROUBLE))
@@ -75,7 +69,7 @@ def _answer(
     body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Container, *, accept: bool
 ) -> asks.AskPeople | None:
     """Record the expert's answer; None (after telling them why) when it cannot be taken."""
-    user_id = _who(body)[1]
+    user_id = asker(body).user_id
     try:
         with services.db.transaction() as session:
             return asks.answer(
@@ -91,7 +85,7 @@ def on_accept(
 ) -> None:
     """The expert accepted: open a group DM with both and post a short intro."""
     ack()
-    team_id = _who(body)[0]
+    team_id = asker(body).team_id
     people = _answer(body, action, respond, services, accept=True)
     if people is None:
         return
@@ -99,10 +93,8 @@ def on_accept(
         conversation_id = services.gateway.open_group([people.asker, people.expert])
         text, intro = ask_blocks.intro_text(people)
         services.gateway.post(conversation_id, text, intro)
-    except SlackApiError as exc:
-        log.warning(
-            "ask.intro_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.response.get("error")
-        )
+    except SlackCallFailed as exc:
+        log.warning("ask.intro_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.reason)
         with services.db.transaction() as session:
             asks.undo_accept(session, people.ask_id)
         respond(blocks.reply(SLACK_TROUBLE))
@@ -118,7 +110,7 @@ def on_decline(
 ) -> None:
     """The expert said "not now": thank them and tell the asker kindly."""
     ack()
-    team_id = _who(body)[0]
+    team_id = asker(body).team_id
     people = _answer(body, action, respond, services, accept=False)
     if people is None:
         return
@@ -126,10 +118,10 @@ def on_decline(
     text, note = ask_blocks.declined_note(people)
     try:
         services.gateway.post_to_user(people.asker, text, note)
-    except SlackApiError as exc:
+    except SlackCallFailed as exc:
         log.warning(
             "ask.decline_note_failed team=%s ask_id=%s error=%s",
             team_id,
             people.ask_id,
-            exc.response.get("error"),
+            exc.reason,
         )

@@ -13,6 +13,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack import welcome
+from serendip.adapters.slack.context import APOLOGY
 from serendip.adapters.slack.listeners import admin
 from serendip.adapters.slack.listeners import asks as asks_listener
 from serendip.adapters.slack.listeners import profile as profile_listener
@@ -95,9 +96,7 @@ def _safely(inv: Invocation, command: Any, handler: Callable[[Invocation, Any], 
             type(exc).__name__,
             exc_info=exc,
         )
-        return blocks.reply(
-            ":sweat_smile: Sorry, something went wrong on our side. Please try again in a minute."
-        )
+        return blocks.reply(APOLOGY)
 
 
 def _status(inv: Invocation, _: cmd.Status) -> Reply:

@@ -6,15 +6,16 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError
 
 from serendip.adapters.db.types import utcnow
+from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.listeners import admin
 from serendip.adapters.slack.views.home_view import MAX_VIEW_BLOCKS, home_view
 from serendip.bootstrap import Container
 from serendip.services import members, participation
 from serendip.services.errors import NotEnrolled
 from serendip.services.home import home_data
+from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,9 @@ def publish_home(services: Container, team_id: str, user_id: str) -> bool:
         panels = admin.home_panels(session, member, utcnow())  # program health, for program admins
         view["blocks"] = [*view["blocks"][: MAX_VIEW_BLOCKS - len(panels)], *panels]
     try:
-        services.client.views_publish(user_id=user_id, view=view)
-    except SlackApiError as exc:
-        log.warning(
-            "home.publish_failed team=%s user=%s error=%s", team_id, user_id, exc.response.get("error")
-        )
+        services.gateway.publish_home(user_id, view)
+    except SlackCallFailed as exc:
+        log.warning("home.publish_failed team=%s user=%s error=%s", team_id, user_id, exc.reason)
         return False
     log.info("home.published team=%s user=%s blocks=%d", team_id, user_id, len(view["blocks"]))
     return True
@@ -52,13 +51,8 @@ def on_home_opened(body: dict[str, Any], event: dict[str, Any], services: Contai
     publish_home(services, str(body.get("team_id") or ""), str(event["user"]))
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body["user"]
-    return str(user.get("team_id") or body["team"]["id"]), str(user["id"])
-
-
 def _change(services: Container, body: dict[str, Any], how: str, value: str = "") -> None:
-    team_id, user_id = _who(body)
+    team_id, user_id = asker(body).team_id, asker(body).user_id
     with services.db.transaction() as session:
         member = members.ensure_member(session, services.gateway, team_id, user_id)
         try:

@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError
 
+from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.listeners.home import publish_home
 from serendip.adapters.slack.views import blocks
 from serendip.adapters.slack.views.profile_modal import (
@@ -22,6 +22,7 @@ from serendip.adapters.slack.views.profile_modal import (
 from serendip.bootstrap import Container
 from serendip.domain.profile_input import ProfileInput, check_profile
 from serendip.services import members, profile_form
+from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,9 @@ def open_profile(services: Container, *, team_id: str, user_id: str, trigger_id:
         member = members.ensure_member(session, services.gateway, team_id, user_id)
         view = profile_modal(profile_form.snapshot(session, member))
     try:
-        services.client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        log.warning(
-            "profile.open_failed team=%s user=%s error=%s", team_id, user_id, exc.response.get("error")
-        )
+        services.gateway.open_modal(trigger_id, view)
+    except SlackCallFailed as exc:
+        log.warning("profile.open_failed team=%s user=%s error=%s", team_id, user_id, exc.reason)
         return False
     log.info("profile.opened team=%s user=%s", team_id, user_id)
     return True
@@ -72,21 +71,16 @@ def profile_command(services: Container, body: dict[str, Any]) -> dict[str, Any]
     return "" if opened else blocks.reply(OPEN_FAILED)
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body["user"]
-    return str(user.get("team_id") or body["team"]["id"]), str(user["id"])
-
-
 def on_open_profile(ack: Ack, body: dict[str, Any], services: Container) -> None:
     """The "Fill in your profile" / "Edit profile" buttons."""
     ack()
-    team_id, user_id = _who(body)
+    team_id, user_id = asker(body).team_id, asker(body).user_id
     open_profile(services, team_id=team_id, user_id=user_id, trigger_id=str(body.get("trigger_id") or ""))
 
 
 def on_tag_suggestion(ack: Ack, body: dict[str, Any], services: Container) -> None:
     """Type-ahead for the tag selects: matching existing tags, and the typed one when new."""
-    team_id, _ = _who(body)
+    team_id = asker(body).team_id
     with services.db.transaction() as session:
         options = profile_form.tag_options(session, team_id, str(body.get("value") or ""))
     ack(options=options_payload(options))
@@ -94,7 +88,7 @@ def on_tag_suggestion(ack: Ack, body: dict[str, Any], services: Container) -> No
 
 def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Container) -> None:
     """Check and save the modal; problems go back to Slack next to the field they concern."""
-    team_id, user_id = _who(body)
+    team_id, user_id = asker(body).team_id, asker(body).user_id
     raw = read_submission((view.get("state") or {}).get("values") or {})
     checked = check_profile(raw, self_id=user_id)
     if not isinstance(checked, ProfileInput):

@@ -8,7 +8,6 @@ import threading
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
@@ -33,7 +32,6 @@ def on_outcome(
     body: dict[str, Any],
     action: dict[str, Any],
     respond: Respond,
-    client: WebClient,
     services: Container,
 ) -> None:
     """Record the clicker's answer and update the message to show everyone's answers."""
@@ -55,11 +53,11 @@ def on_outcome(
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     if answers.changed and channel and message.get("ts"):
-        client.chat_update(
-            channel=channel,
-            ts=message["ts"],
-            text=message.get("text") or "Serendip intro",
-            blocks=intro_blocks.with_answers(message.get("blocks") or [], answers.answers),
+        services.gateway.update(
+            channel,
+            message["ts"],
+            message.get("text") or "Serendip intro",
+            intro_blocks.with_answers(message.get("blocks") or [], answers.answers),
         )
 
 
@@ -90,7 +88,7 @@ def run_refusal(services: Container, *, team_id: str, channel_id: str) -> dict[s
 def admin_run(services: Container, *, team_id: str, channel_id: str, user_id: str) -> dict[str, Any]:
     """Start a round now; delivery continues in the background under the round's lease."""
     program_id = _program_id(services, team_id, channel_id)
-    publisher = SlackIntroPublisher(services.gateway)
+    publisher = services.publisher
     run = manual_run.start_manual_round(
         services.db, services.gateway, publisher, program_id=program_id, now=utcnow()
     )

@@ -1,0 +1,23 @@
+"""What every use case is given: settings, the database and the Slack port (built by `bootstrap`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from serendip.adapters.db.engine import Database
+from serendip.config import Settings
+from serendip.services.first_read import FirstProfileReader
+from serendip.services.ports import IntroPublisher, Slack
+
+
+@dataclass
+class Deps:
+    """The dependencies of the services, built once per process."""
+
+    settings: Settings
+    db: Database
+    gateway: Slack
+    # Round delivery's own port (single-attempt calls, so delivery can check its lease between tries).
+    publisher: IntroPublisher
+    # Reads a newly seen member's Slack profile in the background (never on the ack path).
+    first_read: FirstProfileReader | None = None
