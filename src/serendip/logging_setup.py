@@ -7,16 +7,24 @@ import re
 import sys
 
 _SECRET = re.compile(r"(xox[abeoprs]-|xapp-)[A-Za-z0-9-]+")
+# C0 and C1 control characters and DEL: a value carrying "\n" could otherwise forge a log line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """Show control characters as escapes (\\n, \\x1b...) so one event stays one line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class RedactSecrets(logging.Filter):
-    """Replace anything that looks like a Slack token with a marker."""
+    """Replace anything that looks like a Slack token with a marker, and escape control characters."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Redact the message and its arguments in place."""
+        """Rewrite the message in place: tokens redacted, control characters escaped."""
         message = record.getMessage()
-        if _SECRET.search(message):
-            record.msg, record.args = _SECRET.sub(r"\1[redacted]", message), None
+        safe = escape_controls(_SECRET.sub(r"\1[redacted]", message))
+        if safe != message:
+            record.msg, record.args = safe, None
         return True
 
 

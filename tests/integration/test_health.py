@@ -25,7 +25,9 @@ def _client(database_url: str) -> Iterator[httpx.Client]:
         DATABASE_URL=database_url,
     )
     container = build_container(settings, db=Database(database_url))
-    server = BackgroundServer(build_asgi(container, build_app(container, signing_secret="secret"))).start()
+    server = BackgroundServer(
+        build_asgi(container, build_app(container, signing_secret="secret"), signing_secret="secret")
+    ).start()
     try:
         with httpx.Client(base_url=server.url) as client:
             yield client

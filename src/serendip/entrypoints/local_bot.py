@@ -31,8 +31,11 @@ class LocalBot:
         self.container: Container = build_container(settings, db=Database(settings.database_url))
         upgrade(self.container.db)
         assert settings.slack_signing_secret is not None
-        bolt = build_app(self.container, signing_secret=settings.slack_signing_secret.get_secret_value())
-        self._server = BackgroundServer(build_asgi(self.container, bolt), name="serendip-bot")
+        secret = settings.slack_signing_secret.get_secret_value()
+        bolt = build_app(self.container, signing_secret=secret)
+        self._server = BackgroundServer(
+            build_asgi(self.container, bolt, signing_secret=secret), name="serendip-bot"
+        )
 
     @property
     def events_url(self) -> str:

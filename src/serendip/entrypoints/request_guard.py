@@ -1,0 +1,69 @@
+"""Read a Slack request body safely: bounded in size and time, and verified before it is parsed."""
+
+from __future__ import annotations
+
+import asyncio
+
+from slack_sdk.signature import SignatureVerifier
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+MAX_BODY_BYTES = 1_000_000
+# Slack sends a few kilobytes at once; a body still arriving after this is a slow-loris client.
+BODY_READ_TIMEOUT_SECONDS = 10.0
+
+
+def _is_number(text: str) -> bool:
+    # str.isdigit alone accepts "²", which int() then refuses.
+    return text.isascii() and text.isdigit()
+
+
+def _refuse(status: int, error: str) -> Response:
+    # Closing the connection stops a client that keeps sending after the refusal.
+    return JSONResponse({"error": error}, status_code=status, headers={"Connection": "close"})
+
+
+async def read_body(request: Request, *, timeout: float) -> bytes | Response:
+    """The body, read chunk by chunk and abandoned past MAX_BODY_BYTES or `timeout` seconds."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not _is_number(declared):
+            return _refuse(400, "malformed content-length")
+        if int(declared) > MAX_BODY_BYTES:
+            return _refuse(413, "request too large")
+    body = bytearray()
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    return _refuse(413, "request too large")
+    except TimeoutError:
+        return _refuse(408, "request body too slow")
+    return bytes(body)
+
+
+def is_signed_by_slack(secret: str, body: str, timestamp: str | None, signature: str | None) -> bool:
+    """Slack's v0 signature over the raw body, with the 5-minute timestamp window."""
+    # Ten digits covers epoch seconds until the year 2286; longer overflows the verifier's float maths.
+    if not timestamp or not signature or not _is_number(timestamp) or len(timestamp) > 10:
+        return False
+    return SignatureVerifier(secret).is_valid(body=body, timestamp=timestamp, signature=signature)
+
+
+async def read_verified_body(request: Request, secret: str, *, timeout: float) -> str | Response:
+    """The body as text once it is within limits and signed by Slack; otherwise the refusal to send."""
+    body = await read_body(request, timeout=timeout)
+    if isinstance(body, Response):
+        return body
+    try:
+        text = body.decode("utf-8")  # Slack only sends UTF-8 (and the verifier decodes it too)
+    except UnicodeDecodeError:
+        return _refuse(400, "body is not UTF-8")
+    headers = request.headers
+    if not is_signed_by_slack(
+        secret, text, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+    ):
+        # Nothing of an unverified request is logged: its fields are the attacker's to choose.
+        return _refuse(401, "invalid signature")
+    return text

@@ -1,0 +1,56 @@
+"""A real Serendip HTTP server (uvicorn + Bolt) for the attack tests, with a short body timeout."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.migrate import upgrade
+from serendip.adapters.slack.app import build_app
+from serendip.bootstrap import build_container
+from serendip.config import Settings
+from serendip.entrypoints.server import build_asgi
+from serendip_sandbox import BackgroundServer
+
+SECRET = "attack-suite-signing-secret"
+BODY_TIMEOUT = 0.5
+
+
+def sign(body: bytes, *, secret: str = SECRET, timestamp: str | None = None) -> dict[str, str]:
+    """Slack's v0 request signature headers, computed here from Slack's documentation."""
+    stamp = timestamp or str(int(time.time()))
+    digest = hmac.new(secret.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[BackgroundServer]:
+    """The bot's ASGI app on a free local port (Slack itself is unreachable: nothing should call it)."""
+    database_url = f"sqlite:///{tmp_path / 'attack.db'}"
+    settings = Settings(
+        SLACK_BOT_TOKEN=SecretStr("xoxb-attack-suite"),
+        SLACK_SIGNING_SECRET=SecretStr(SECRET),
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+        DATABASE_URL=database_url,
+    )
+    container = build_container(settings, db=Database(database_url))
+    upgrade(container.db)
+    app = build_asgi(
+        container,
+        build_app(container, signing_secret=SECRET),
+        signing_secret=SECRET,
+        body_timeout=BODY_TIMEOUT,
+    )
+    running = BackgroundServer(app).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+        container.db.engine.dispose()
