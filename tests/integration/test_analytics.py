@@ -70,3 +70,20 @@ def test_the_quarter_starts_at_local_midnight_of_the_program_zone() -> None:
 
     start, label = analytics.quarter_start(datetime(2026, 3, 31, 23, 0, tzinfo=UTC), "Europe/Berlin")
     assert label == "2026 Q2" and start == datetime(2026, 3, 31, 22, 0, tzinfo=UTC)
+
+
+def test_export_keeps_a_hostile_name_in_one_quoted_cell_that_is_not_a_formula(database: Database) -> None:
+    from sqlalchemy import update
+
+    from serendip.adapters.db.models import Member
+
+    with database.transaction() as session:
+        program = build_history(session)
+        session.execute(update(Member).where(Member.slack_id == "A1").values(real_name="\r=1+1"))
+        session.flush()
+        text, count = export.export_csv(session, program)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == count + 1, "a CR in a name started a new row"
+    names = {row[2] for row in rows[1:] if row[1] == "A1"}
+    assert names == {"'\r=1+1"}
+    assert all(line.startswith('"') for line in text.split("\n") if line)

@@ -10,15 +10,9 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Program
+from serendip.domain.spreadsheet import safe_cell
 
 HEADER = ("round_date", "member_id", "name", "department", "intro_id", "outcome")
-# A cell starting with one of these is a formula to spreadsheet software; quote it as text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """A text cell that spreadsheets will not run as a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def export_csv(session: Session, program: Program) -> tuple[str, int]:
@@ -26,14 +20,15 @@ def export_csv(session: Session, program: Program) -> tuple[str, int]:
     zone = ZoneInfo(program.timezone)
     outcomes = repo.program_outcomes(session, program.id)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Every field quoted: a CR or LF inside a Slack name stays inside its cell, never starts a row.
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(HEADER)
     seats = repo.program_seats(session, program.id)
     for seat in seats:
         writer.writerow(
             (
                 seat.round_at.astimezone(zone).date().isoformat(),
-                seat.slack_id,
+                safe_cell(seat.slack_id),
                 safe_cell(seat.name),
                 safe_cell(seat.department or ""),
                 seat.intro_id,
