@@ -86,11 +86,11 @@ def test_a_header_without_id_or_email_is_a_problem_on_line_one(tmp_path: Path) -
     assert parsed.rows == [] and [p.line for p in parsed.problems] == [1]
 
 
-def test_quoted_multiline_cells_keep_line_numbers_right(tmp_path: Path) -> None:
+def test_a_quoted_value_over_two_lines_is_refused_and_line_numbers_stay_right(tmp_path: Path) -> None:
     path = write(tmp_path, 'id,name\nU1,"Ada\nLovelace"\nU1,Bob\n')
     parsed = read_people_csv(path, at=WINTER)
-    assert parsed.rows[0].name == "Ada\nLovelace"
-    assert parsed.problems[0].line == 4
+    assert [(p.line, p.last_line) for p in parsed.problems] == [(2, 3)]
+    assert [(r.line, r.name) for r in parsed.rows] == [(4, "Bob")]
 
 
 def test_a_byte_order_mark_and_header_case_are_tolerated(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Header row; an `id` (Slack id) or `email` column, and any of `name, department, timezone,
 manager_id, expertise, interests`; tags separated by `;`. Other columns are ignored. A bad row
 becomes a `RowProblem` and the good rows are still returned; a file that cannot be read or
-decoded raises `PeopleFileError`.
+decoded raises `PeopleFileError`. Every line of the file ends up in exactly one of: the header, an
+accepted row, a problem, or a blank line (`PeopleFile.unaccounted_lines` checks that).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ KNOWN_COLUMNS = ("id", "email", "name", "department", "timezone", "manager_id", 
 MAX_OFFSET_MINUTES = 14 * 60
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 _ZERO = frozenset({"z", "utc", "gmt", "etc/utc", "utc+0", "utc-0"})
+# The longest value each column may hold (the database's column sizes; a test keeps them equal).
+MAX_LENGTHS = {"id": 32, "email": 320, "name": 255, "department": 255, "timezone": 64, "manager_id": 32}
+# No value of a people file has a line break, tab or other control character.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class PeopleFileError(Exception):
@@ -36,6 +41,8 @@ class RowProblem:
     line: int
     message: str
     path: str = ""
+    # The last line this problem covers (a quoted value can run over several lines).
+    last_line: int = 0
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -63,16 +70,32 @@ class PeopleFile:
 
     rows: list[PersonRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    lines: int = 0  # lines in the file, the header included
+    blank_lines: list[int] = field(default_factory=list)
+    header_lines: int = 0
+
+    def unaccounted_lines(self) -> list[int]:
+        """Lines that are neither header, row, problem nor blank: empty when nothing was lost."""
+        covered: set[int] = set(range(1, self.header_lines + 1)) | set(self.blank_lines)
+        covered |= {row.line for row in self.rows}
+        for problem in self.problems:
+            covered |= set(range(problem.line, max(problem.line, problem.last_line) + 1))
+        return [n for n in range(1, self.lines + 1) if n not in covered]
 
 
 def read_people_csv(path: Path, *, at: datetime | None = None) -> PeopleFile:
     """Parse a people CSV; IANA zones are turned into offsets at instant `at` (default: now)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except OSError as exc:
         raise PeopleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PeopleFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PeopleFileError(
+            f"{path}:{line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        ) from None
     return parse_people_csv(text, path=str(path), at=at or datetime.now(UTC))
 
 
@@ -90,23 +113,36 @@ def parse_people_csv(text: str, *, path: str, at: datetime) -> PeopleFile:
     if "id" not in header and "email" not in header:
         result.problems.append(RowProblem(1, "the header needs an `id` or `email` column", path))
         return result
+    result.header_lines = reader.line_num
     seen: dict[tuple[str, str], int] = {}
-    line = reader.line_num + 1
     while True:
+        line = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            result.problems.append(RowProblem(line, f"unreadable row: {exc}", path))
-            break
-        if any(c.strip() for c in cells):
+            # The reader drops the rest of that line and goes on with the next: later rows still load.
+            result.problems.append(RowProblem(line, f"unreadable row: {exc}", path, reader.line_num))
+            if reader.line_num < line:
+                break
+            continue
+        last = reader.line_num
+        if last > line and any("\n" in c or "\r" in c for c in cells):
+            message = (
+                f"a quoted value runs from here to line {last} (an unclosed quote?); "
+                f"lines {line}-{last} were read as this one row and nothing of them was loaded"
+            )
+            result.problems.append(RowProblem(line, message, path, last))
+        elif not any(c.strip() for c in cells):
+            result.blank_lines.extend(range(line, last + 1))
+        else:
             parsed = _row(line, header, cells, seen, at)
             if isinstance(parsed, str):
-                result.problems.append(RowProblem(line, parsed, path))
+                result.problems.append(RowProblem(line, parsed, path, last))
             else:
                 result.rows.append(parsed)
-        line = reader.line_num + 1
+    result.lines = reader.line_num
     return result
 
 
@@ -117,6 +153,13 @@ def _row(
     if len(cells) > len(header):
         return f"{len(cells)} values but the header has {len(header)} columns"
     values = {h: c.strip() for h, c in zip(header, cells, strict=False)}
+    for column in KNOWN_COLUMNS:
+        value = values.get(column, "")
+        if _CONTROL.search(value):
+            return f"`{column}` holds a line break, tab or other control character"
+        limit = MAX_LENGTHS.get(column)
+        if limit is not None and len(value) > limit:
+            return f"`{column}` is longer than {limit} characters"
     pid, email = values.get("id") or None, values.get("email") or None
     if pid is None and email is None:
         return "neither an id nor an email"

@@ -36,16 +36,26 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def clear_errors(func: F) -> F:
-    """Turn setting errors into one line on stderr and a non-zero exit."""
+    """Turn setting and database errors into one line on stderr and a non-zero exit."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             return func(*args, **kwargs)
         except SettingError as exc:
             raise fail(str(exc)) from None
+        except SQLAlchemyError as exc:
+            raise fail(database_error_line(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def database_error_line(exc: Exception) -> str:
+    """One line naming a database failure: the driver's first line, never the SQL or a traceback."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"database error ({type(exc).__name__}): {reason[0] if reason else 'no details'}"
 
 
 def settings_for_command() -> Settings:
@@ -172,10 +182,14 @@ def import_people_command(
     problems = [(p.line, p.message) for p in parsed.problems] + report.problems
     for line, message in sorted(problems):
         print(f"{file}:{line}: {message}", file=sys.stderr)
+    # The file's own count, made apart from the rows: every line is a row, a problem or blank.
+    lost = parsed.unaccounted_lines()
+    if lost:
+        print(f"{file}:{lost[0]}: reading stopped here; {len(lost)} line(s) were not read", file=sys.stderr)
     forgotten = f"; {report.forgotten} skipped (used forget-me)" if report.forgotten else ""
     print(f"loaded {report.loaded} people; {len(problems)} row(s) rejected{forgotten}")
     database.dispose()
-    if problems:
+    if problems or lost:
         raise typer.Exit(2)
 
 

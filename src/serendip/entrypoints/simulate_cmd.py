@@ -56,7 +56,8 @@ def simulate_command(
         print(f"serendip: {exc}", file=sys.stderr)
         raise typer.Exit(1) from None
     if parsed.problems:
-        print(str(parsed.problems[0]), file=sys.stderr)
+        for problem in parsed.problems:  # every bad row, as import-people lists them
+            print(str(problem), file=sys.stderr)
         raise typer.Exit(2)
     participants = participants_from_rows(parsed.rows)
     repeat_mode = RepeatMode(mode.value)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member
+from serendip.domain.people_csv import PersonRow
 from serendip.domain.tags import MAX_TAGS_PER_KIND
 from serendip.services import do_not_enrol
 from serendip.services.members import DepartmentSource, set_department, set_hr_timezone
 
 log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
 
 
 @dataclass
@@ -28,22 +31,30 @@ class ImportReport:
     forgotten: int = 0
 
 
-def import_people(db: Database, *, team_id: str, rows: list[Any]) -> ImportReport:
-    """Apply parsed CSV rows in one transaction: every good row loads, every bad row is reported."""
+def import_people(
+    db: Database, *, team_id: str, rows: list[PersonRow], batch_size: int = BATCH_SIZE
+) -> ImportReport:
+    """Apply parsed CSV rows: every good row loads, every bad row is reported and writes nothing.
+
+    Rows are committed in batches, so a long import never holds the database's write lock for
+    long (on SQLite a single lock would make every `/coffee` command wait).
+    """
     report = ImportReport()
     with db.transaction() as session:
         repo.get_or_create_workspace(session, team_id)
         ids = [row.id for row in rows if row.id] + [row.manager_id for row in rows if row.manager_id]
         forgotten = do_not_enrol.marked_among(session, team_id, ids)
-        for row in rows:
-            if row.id in forgotten:
-                report.forgotten += 1
-                continue
-            problem = _apply(session, team_id, row, forgotten)
-            if problem is None:
-                report.loaded += 1
-            else:
-                report.problems.append((row.line, problem))
+    for start in range(0, len(rows), batch_size):
+        with db.transaction() as session:
+            for row in rows[start : start + batch_size]:
+                if row.id in forgotten:
+                    report.forgotten += 1
+                    continue
+                problem = _apply_alone(session, team_id, row, forgotten)
+                if problem is None:
+                    report.loaded += 1
+                else:
+                    report.problems.append((row.line, problem))
     log.info(
         "people.imported team=%s loaded=%d rejected=%d forgotten=%d",
         team_id,
@@ -54,7 +65,24 @@ def import_people(db: Database, *, team_id: str, rows: list[Any]) -> ImportRepor
     return report
 
 
-def _find_or_create(session: Session, team_id: str, row: Any) -> Member | str:
+def _apply_alone(session: Session, team_id: str, row: PersonRow, forgotten: set[str]) -> str | None:
+    """Apply one row inside a savepoint: a row with a problem (or a database error) leaves nothing."""
+    savepoint = session.begin_nested()
+    try:
+        problem = _apply(session, team_id, row, forgotten)
+        session.flush()
+    except SQLAlchemyError as exc:
+        savepoint.rollback()
+        log.warning("people.row_failed team=%s line=%d error=%s", team_id, row.line, type(exc).__name__)
+        return f"the database refused this row ({type(exc).__name__})"
+    if problem is not None:
+        savepoint.rollback()
+        return problem
+    savepoint.commit()
+    return None
+
+
+def _find_or_create(session: Session, team_id: str, row: PersonRow) -> Member | str:
     if row.id:
         member = repo.find_member(session, team_id, row.id)
         if member is None:
@@ -72,7 +100,10 @@ def _find_or_create(session: Session, team_id: str, row: Any) -> Member | str:
     return member
 
 
-def _apply(session: Session, team_id: str, row: Any, forgotten: set[str]) -> str | None:
+def _apply(session: Session, team_id: str, row: PersonRow, forgotten: set[str]) -> str | None:
+    for kind, tags in (("expertise", row.expertise), ("interest", row.interests)):
+        if len(tags) > MAX_TAGS_PER_KIND:  # checked before anything is written
+            return f"more than {MAX_TAGS_PER_KIND} {kind} tags for this person"
     found = _find_or_create(session, team_id, row)
     if isinstance(found, str):
         return found
