@@ -17,7 +17,7 @@ from serendip.adapters.slack.app import build_app
 from serendip.bootstrap import build_container
 from serendip.config import Settings
 from serendip.entrypoints.server import build_asgi
-from serendip_sandbox import BackgroundServer
+from serendip_sandbox import BackgroundServer, SlackEmulator, generate_workspace
 
 SECRET = "attack-suite-signing-secret"
 BODY_TIMEOUT = 0.5
@@ -31,13 +31,20 @@ def sign(body: bytes, *, secret: str = SECRET, timestamp: str | None = None) -> 
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[BackgroundServer]:
-    """The bot's ASGI app on a free local port (Slack itself is unreachable: nothing should call it)."""
+def slack() -> Iterator[SlackEmulator]:
+    """The Slack Web API emulator with a small generated workspace."""
+    with SlackEmulator(generate_workspace(6, 2, seed=3)) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def server(tmp_path: Path, slack: SlackEmulator) -> Iterator[BackgroundServer]:
+    """The bot's ASGI app on a free local port, talking to the emulator."""
     database_url = f"sqlite:///{tmp_path / 'attack.db'}"
     settings = Settings(
-        SLACK_BOT_TOKEN=SecretStr("xoxb-attack-suite"),
+        SLACK_BOT_TOKEN=SecretStr(slack.bot_token),
         SLACK_SIGNING_SECRET=SecretStr(SECRET),
-        SLACK_API_URL="http://127.0.0.1:9/api/",
+        SLACK_API_URL=slack.api_url,
         DATABASE_URL=database_url,
     )
     container = build_container(settings, db=Database(database_url))

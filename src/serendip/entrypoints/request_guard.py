@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000
 # Slack sends a few kilobytes at once; a body still arriving after this is a slow-loris client.
 BODY_READ_TIMEOUT_SECONDS = 10.0
+# How long the replay check may wait for the database before the request is refused.
+REPLAY_CHECK_SECONDS = 1.0
+TRY_AGAIN = ":hourglass: Serendip is busy right now and did nothing. Please try again in a moment."
+
+# Records a signature hash; False when it was seen before (`adapters.db.replay_store.accept_once`).
+AcceptOnce = Callable[[str], bool]
 
 
 def _is_number(text: str) -> bool:
@@ -67,3 +80,24 @@ async def read_verified_body(request: Request, secret: str, *, timeout: float) -
         # Nothing of an unverified request is logged: its fields are the attacker's to choose.
         return _refuse(401, "invalid signature")
     return text
+
+
+async def refuse_replay(text: str, signature: str, accept_once: AcceptOnce) -> Response | None:
+    """None for a first sighting of this signed request; otherwise the answer to send instead.
+
+    A replay gets an empty 200 (Slack's own retries carry fresh signatures, so only a captured copy
+    repeats one). When the store cannot be written within a second nothing runs: a slash command
+    gets an ephemeral "try again", anything else a 503 so Slack retries it.
+    """
+    digest = hashlib.sha256(signature.encode()).hexdigest()
+    try:
+        first = await asyncio.wait_for(run_in_threadpool(accept_once, digest), REPLAY_CHECK_SECONDS)
+    except Exception as exc:  # a timeout or a database error: refuse rather than risk running twice
+        log.warning("http.replay_check_failed error=%s", type(exc).__name__)
+        if "command" in parse_qs(text):
+            return JSONResponse({"response_type": "ephemeral", "text": TRY_AGAIN})
+        return JSONResponse({"error": "try again"}, status_code=503)
+    if first:
+        return None
+    log.warning("http.replay_ignored")
+    return Response(status_code=200)

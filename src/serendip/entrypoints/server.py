@@ -14,9 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from serendip.adapters.db.replay_store import accept_once as store_accept_once
+from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.app import build_app
 from serendip.bootstrap import Container
-from serendip.entrypoints.request_guard import BODY_READ_TIMEOUT_SECONDS, read_verified_body
+from serendip.entrypoints.request_guard import BODY_READ_TIMEOUT_SECONDS, read_verified_body, refuse_replay
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +36,16 @@ def build_asgi(
     it, so unsigned junk costs at most one small buffer and never reaches Bolt or a log.
     """
 
+    def accept_once(signature_hash: str) -> bool:
+        return store_accept_once(container.db, signature_hash, utcnow())
+
     async def slack_events(request: Request) -> Response:
         verified = await read_verified_body(request, signing_secret, timeout=body_timeout)
         if isinstance(verified, Response):
             return verified
+        replay = await refuse_replay(verified, request.headers["x-slack-signature"], accept_once)
+        if replay is not None:
+            return replay
         try:
             bolt_request = BoltRequest(body=verified, query=request.url.query, headers=dict(request.headers))
         except Exception:  # signed, yet not a payload Slack sends: Bolt fails in many ways on those

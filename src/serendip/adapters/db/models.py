@@ -319,3 +319,16 @@ class AppSecret(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AcceptedRequest(Base):
+    """A signed Slack request already accepted: a replay of it within the signature window is ignored.
+
+    Only a hash of the signature is kept (nothing of the body), for a little longer than Slack's
+    5-minute window; every replica shares the table.
+    """
+
+    __tablename__ = "accepted_requests"
+
+    signature_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
