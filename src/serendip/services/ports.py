@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from serendip.domain.people import is_person
+
 
 @dataclass(frozen=True)
 class DirectoryUser:
@@ -28,7 +30,7 @@ class DirectoryUser:
     @property
     def is_person(self) -> bool:
         """A human, active, full member: the only kind ever enrolled."""
-        return not (self.is_deleted or self.is_bot or self.is_guest)
+        return is_person(self)
 
 
 class Directory(Protocol):
