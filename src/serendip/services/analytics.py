@@ -89,7 +89,7 @@ class ProgramStats:
         ]
         if not known:
             return None
-        return sum(r for r, _ in known) / len(known), sum(b for _, b in known) / len(known)  # type: ignore[misc]
+        return sum(r for r, _ in known) / len(known), sum(b for _, b in known) / len(known)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready figures (times as ISO strings)."""

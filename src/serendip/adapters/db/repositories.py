@@ -25,6 +25,7 @@ from serendip.adapters.db.models import (
     Workspace,
 )
 from serendip.adapters.db.people_sql import enrolled_clause, participant_clause
+from serendip.adapters.db.types import affected_rows
 from serendip.domain.lifecycle import IntroState
 
 DELETED_USER = "deleted user"
@@ -94,7 +95,7 @@ def remove_tags(session: Session, member_id: int, kind: str, tags: Sequence[str]
             MemberTag.member_id == member_id, MemberTag.kind == kind, MemberTag.tag.in_(tags)
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(result)
 
 
 def find_program(session: Session, workspace_id: str, channel_id: str) -> Program | None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from serendip.adapters.db.models import Enrolment, ExpertAsk, Member, MemberTag
 from serendip.adapters.db.people_sql import enrolled_clause, paused_at_clause, person_clause, same_team_clause
+from serendip.adapters.db.types import affected_rows
 
 ASKED_STATES = ("requested", "accepted", "declined")
 
@@ -117,4 +118,4 @@ def move_ask(session: Session, ask_id: int, *, from_state: str, to_state: str, a
     result = session.execute(
         update(ExpertAsk).where(ExpertAsk.id == ask_id, ExpertAsk.state == from_state).values(**values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
