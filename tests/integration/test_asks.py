@@ -13,14 +13,17 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, ExpertAsk, Member, Program
 from serendip.services import asks, profile
 from serendip.services.errors import ServiceError
+from serendip.services.members import DepartmentSource, set_department
 
 NOW = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 
 
 def _member(session: Session, program: Program, slack_id: str, department: str, tags: list[str]) -> Member:
-    member = Member(workspace_id="T1", slack_id=slack_id, department=department, department_source="self")
+    member = Member(workspace_id="T1", slack_id=slack_id)
     session.add(member)
     session.flush()
+    # Through the one write path, which stores the department's key that "same team" compares.
+    set_department(session, member, department, DepartmentSource.SELF)
     session.add(Enrolment(program_id=program.id, member_id=member.id))
     repo.add_tags(session, member.id, "expertise", tags)
     return member

@@ -26,6 +26,7 @@ from itertools import combinations
 
 from serendip.domain.departments import department_key
 from serendip.domain.matching.model import History, MatchSettings, Participant
+from serendip.domain.people import is_cross_team
 
 LARGEST_GROUP = 8  # Slack's group-DM limit (PRODUCT.md)
 DAY_MINUTES = 1440
@@ -171,9 +172,9 @@ def _forbidden(pair: Pair, by_id: dict[str, Participant]) -> bool:
 
 
 def _cross_team(pair: Pair, by_id: dict[str, Participant]) -> bool:
-    """Both department keys known and different."""
-    keys = [department_key(by_id[x].department) if x in by_id else None for x in pair]
-    return None not in keys and keys[0] != keys[1]
+    """Both departments known and not the same team (`people.is_cross_team`)."""
+    a, b = pair
+    return a in by_id and b in by_id and is_cross_team(by_id[a].department, by_id[b].department)
 
 
 def _overlap_minutes(pair: Pair, by_id: dict[str, Participant]) -> int:

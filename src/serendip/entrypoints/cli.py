@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -26,7 +26,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 
 log = logging.getLogger("serendip.cli")
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -35,11 +36,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def clear_errors(func: F) -> F:
+def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn setting and database errors into one line on stderr and a non-zero exit."""
 
     @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
@@ -49,7 +50,7 @@ def clear_errors(func: F) -> F:
         except SQLAlchemyError as exc:
             raise fail(database_error_line(exc)) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def database_error_line(exc: Exception) -> str:
@@ -85,6 +86,7 @@ def serve(
     try:
         if settings.slack_app_token is not None:
             log.info("serve.start mode=socket")
+            # slack_bolt's BaseSocketModeHandler.start() carries no annotations (its typing is incomplete).
             socket_mode_handler(container).start()  # type: ignore[no-untyped-call]
             return
         server = http_server(container, host or settings.host, port or settings.port)

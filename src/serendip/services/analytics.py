@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Program
 from serendip.domain.departments import department_key
+from serendip.domain.people import is_cross_team
 from serendip.domain.plural import plural
 
 Pair = tuple[str, str]
@@ -87,7 +89,7 @@ class ProgramStats:
         ]
         if not known:
             return None
-        return sum(r for r, _ in known) / len(known), sum(b for _, b in known) / len(known)  # type: ignore[misc]
+        return sum(r for r, _ in known) / len(known), sum(b for _, b in known) / len(known)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready figures (times as ISO strings)."""
@@ -188,8 +190,12 @@ def _names(people: Sequence[tuple[str, str | None]]) -> dict[str, str]:
 
 
 def _cross(pair: Pair, department: dict[str, str | None]) -> bool:
-    a, b = department.get(pair[0]), department.get(pair[1])
-    return bool(a) and bool(b) and a != b
+    # `department` holds keys, and a key's key is itself, so the domain rule reads them as names.
+    return _cross_team(department.get(pair[0]), department.get(pair[1]))
+
+
+# Few departments, many pairs: each pair of keys is decided once.
+_cross_team = lru_cache(maxsize=4096)(is_cross_team)
 
 
 def _meeting(intros: dict[int, list[repo.Seat]], outcomes: dict[tuple[int, int], str]) -> tuple[int, int]:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories_asks as asks_repo
 from serendip.adapters.db.models import ExpertAsk, Member
 from serendip.adapters.db.repositories import member_tags
-from serendip.domain.departments import same_team
 from serendip.domain.expertise import ExpertCandidate, closest_tags, rank_experts, topic_scores
+from serendip.domain.people import is_person
 from serendip.services.errors import ServiceError
 from serendip.services.members import utc_offset_at
 
@@ -64,11 +64,6 @@ class AskPeople:
     expert_name: str = ""
 
 
-def _other_team(asker: Member, expert: Member) -> bool:
-    # Someone with no known department counts as another team, as before.
-    return not same_team(asker.department, expert.department)
-
-
 def search(session: Session, asker: Member, topic: str, now: datetime) -> SearchResult:
     """Offer up to three experts from other teams on a topic (five searches a day)."""
     topic = topic.strip()[:MAX_TOPIC]
@@ -77,11 +72,8 @@ def search(session: Session, asker: Member, topic: str, now: datetime) -> Search
             f"You've asked {SEARCHES_PER_DAY} times in the last day, the daily limit, so experts aren't "
             "flooded. Please try again tomorrow."
         )
-    pool = [
-        (m, tags)
-        for m, tags in asks_repo.expert_candidates(session, asker.workspace_id, asker_id=asker.id, now=now)
-        if _other_team(asker, m)
-    ]
+    # Other teams only (not `same_team`; an unknown department counts as another team).
+    pool = asks_repo.expert_candidates(session, asker.workspace_id, asker_id=asker.id, now=now)
     ids = [m.id for m, _ in pool]
     this_week = asks_repo.times_asked(session, ids, now - timedelta(days=7))
     lately = asks_repo.times_asked(session, ids, now - RECENT)
@@ -183,7 +175,7 @@ def request(session: Session, *, ask_id: int, asker_slack_id: str, now: datetime
     if now - ask.created_at > OFFER_VALID:
         raise ServiceError("This suggestion has expired. Run `/coffee ask` again for fresh ones.")
     asked = asks_repo.times_asked(session, [expert.id], now - timedelta(days=7)).get(expert.id, 0)
-    if not expert.may_be_asked or expert.is_deleted or asked >= ASKED_PER_WEEK:
+    if not expert.may_be_asked or not is_person(expert) or asked >= ASKED_PER_WEEK:
         raise ServiceError(f"<@{expert.slack_id}> can't take more questions this week. Try another expert.")
     if not asks_repo.move_ask(session, ask.id, from_state="offered", to_state="requested", at=None):
         raise ServiceError(f"You already asked <@{expert.slack_id}> about this.")

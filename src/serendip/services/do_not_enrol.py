@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import AppSecret, DoNotEnrol
+from serendip.adapters.db.types import affected_rows
 
 KEY_NAME = "do_not_enrol_key"
 
@@ -57,7 +58,7 @@ def clear(session: Session, workspace_id: str, slack_id: str) -> bool:
             DoNotEnrol.workspace_id == workspace_id, DoNotEnrol.id_hash == _hash(key, slack_id)
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))
 
 
 def is_marked(session: Session, workspace_id: str, slack_id: str) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import repositories_profile as profile_repo
 from serendip.adapters.db.models import Member
+from serendip.domain.people import is_enrolled
 from serendip.services import participation
 from serendip.services.participation import ProgramStatus
 from serendip.services.profile_form import ProfileSnapshot, snapshot
@@ -54,7 +55,7 @@ def home_data(session: Session, member: Member, now: datetime) -> HomeData:
     shown = {(c["when"], c["channel_id"]) for c in current}
     past = repo.member_intro_history(session, member.id, limit=HISTORY_SHOWN + len(current))
     history = [h for h in past if (h["when"], h["channel_id"]) not in shown][:HISTORY_SHOWN]
-    programs = [p for p, e in repo.member_enrolments(session, member.id) if not e.opted_out]
+    programs = [p for p, e in repo.member_enrolments(session, member.id) if is_enrolled(e)]
     clouds = [
         TagCloud(p.channel_id, profile_repo.program_tag_counts(session, p.id, "expertise"))
         for p in programs[:MAX_CLOUDS]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Enrolment, Member, Program
 from serendip.adapters.db.types import utcnow
+from serendip.domain.people import is_enrolled, is_paused_at, is_person
 from serendip.services.errors import NotEligible, NotEnrolled, ServiceError
 
 
@@ -26,7 +27,7 @@ class ProgramStatus:
 
 def enrol(session: Session, program: Program, member: Member) -> tuple[Enrolment, bool]:
     """Enrol a member (or re-activate an opt-out); returns the enrolment and whether it is new."""
-    if not (not member.is_deleted and not member.is_bot and not member.is_guest):
+    if not is_person(member):
         raise NotEligible("Guests, bots and deactivated accounts can't take part in Serendip intros.")
     enrolment = repo.find_enrolment(session, program.id, member.id)
     if enrolment is None:
@@ -53,12 +54,12 @@ def target_enrolments(session: Session, member: Member, channel_id: str) -> list
     program = repo.find_program(session, member.workspace_id, channel_id)
     if program is not None:
         enrolment = repo.find_enrolment(session, program.id, member.id)
-        if enrolment is None or enrolment.opted_out:
+        if enrolment is None or not is_enrolled(enrolment):
             raise NotEnrolled(
                 f"You're not in <#{program.channel_id}>'s intros. Use `/coffee join` here first."
             )
         return [(program, enrolment)]
-    active = [(p, e) for p, e in repo.member_enrolments(session, member.id) if not e.opted_out]
+    active = [(p, e) for p, e in repo.member_enrolments(session, member.id) if is_enrolled(e)]
     if not active:
         raise NotEnrolled("You're not in any Serendip program yet. Join an intro channel to take part.")
     return active
@@ -97,19 +98,19 @@ def skip_next(enrolments: list[tuple[Program, Enrolment]]) -> None:
 
 
 def is_paused(enrolment: Enrolment, at: datetime) -> bool:
-    """Whether the enrolment is paused at an instant (a dated pause ends by itself)."""
-    return enrolment.paused and (enrolment.paused_until is None or enrolment.paused_until > at)
+    """`domain.people.is_paused_at`, under the name services.rounds still imports."""
+    return is_paused_at(enrolment, at)
 
 
 def status_of(session: Session, member: Member, now: datetime) -> list[ProgramStatus]:
     """The member's standing in every program they were ever enrolled in."""
     statuses = []
     for program, enrolment in repo.member_enrolments(session, member.id):
-        if enrolment.opted_out:
+        if not is_enrolled(enrolment):
             state = "opted out"
         elif program.is_paused:
             state = "program paused"
-        elif is_paused(enrolment, now):
+        elif is_paused_at(enrolment, now):
             state = "paused"
         elif enrolment.skip_next:
             state = "skipping"

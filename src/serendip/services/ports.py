@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
+
+from serendip.domain.people import is_person
+
+# Slack JSON handed to the port, read-only: the views build them, the adapter sends them as they are.
+Block: TypeAlias = Mapping[str, object]
+"""One Block Kit block."""
+Blocks: TypeAlias = Sequence[Block]
+"""A message's blocks, in order."""
+View: TypeAlias = Mapping[str, object]
+"""A modal or App Home view (its `type`, `blocks`, ...)."""
+Metadata: TypeAlias = Mapping[str, object]
+"""Message metadata: `event_type` and `event_payload`."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +40,7 @@ class DirectoryUser:
     @property
     def is_person(self) -> bool:
         """A human, active, full member: the only kind ever enrolled."""
-        return not (self.is_deleted or self.is_bot or self.is_guest)
+        return is_person(self)
 
 
 class Directory(Protocol):
@@ -69,13 +81,13 @@ class Messaging(Protocol):
         self,
         channel: str,
         text: str,
-        blocks: Sequence[dict[str, Any]],
-        metadata: dict[str, Any] | None = None,
+        blocks: Blocks,
+        metadata: Metadata | None = None,
     ) -> str:
         """Post a message and return its ts."""
         ...
 
-    def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
+    def post_to_user(self, user_id: str, text: str, blocks: Blocks) -> str:
         """DM a user; returns the ts."""
         ...
 
@@ -83,15 +95,15 @@ class Messaging(Protocol):
         """Open the group DM of these users and the bot; returns its id."""
         ...
 
-    def update(self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]]) -> None:
+    def update(self, channel: str, ts: str, text: str, blocks: Blocks) -> None:
         """Replace a message the bot posted."""
         ...
 
-    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+    def open_modal(self, trigger_id: str, view: View) -> None:
         """Open a modal for a trigger (within 3 seconds of it)."""
         ...
 
-    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+    def publish_home(self, user_id: str, view: View) -> None:
         """Publish a user's App Home tab."""
         ...
 

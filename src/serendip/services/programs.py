@@ -11,6 +11,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
 from serendip.domain.commands import read_timezone
+from serendip.domain.people import is_person
 from serendip.domain.schedule import Frequency, next_run_after, parse_local_time
 from serendip.services import do_not_enrol, participation
 from serendip.services import members as member_service
@@ -112,7 +113,7 @@ def setup_program(
 
 def is_local_person(member: Member, team_id: str) -> bool:
     """A human, active, full member of this workspace (not of another org in a Slack Connect channel)."""
-    return member.workspace_id == team_id and not (member.is_deleted or member.is_bot or member.is_guest)
+    return member.workspace_id == team_id and is_person(member)
 
 
 def member_joined(db: Database, directory: Directory, *, team_id: str, channel_id: str, user_id: str) -> bool:

@@ -24,6 +24,8 @@ from serendip.adapters.db.models import (
     Round,
     Workspace,
 )
+from serendip.adapters.db.people_sql import enrolled_clause, participant_clause
+from serendip.adapters.db.types import affected_rows
 from serendip.domain.lifecycle import IntroState
 
 DELETED_USER = "deleted user"
@@ -93,7 +95,7 @@ def remove_tags(session: Session, member_id: int, kind: str, tags: Sequence[str]
             MemberTag.member_id == member_id, MemberTag.kind == kind, MemberTag.tag.in_(tags)
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return affected_rows(result)
 
 
 def find_program(session: Session, workspace_id: str, channel_id: str) -> Program | None:
@@ -131,9 +133,7 @@ def member_enrolments(session: Session, member_id: int) -> list[tuple[Program, E
 def active_enrolments(session: Session, program_id: int) -> list[Enrolment]:
     """Enrolments of a program that are not opted out."""
     return list(
-        session.scalars(
-            select(Enrolment).where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
-        )
+        session.scalars(select(Enrolment).where(Enrolment.program_id == program_id, enrolled_clause()))
     )
 
 
@@ -340,17 +340,11 @@ def program_round_quality(session: Session, program_id: int) -> dict[int, dict[s
 
 
 def program_people(session: Session, program_id: int) -> list[tuple[str, str | None]]:
-    """(Slack id, department) of the program's current participants: enrolled people, not opted out."""
+    """(Slack id, department) of the program's current participants (`domain.people.is_participant`)."""
     rows = session.execute(
         select(Member.slack_id, Member.department)
         .join(Enrolment, Enrolment.member_id == Member.id)
-        .where(
-            Enrolment.program_id == program_id,
-            Enrolment.opted_out.is_(False),
-            Member.is_deleted.is_(False),
-            Member.is_bot.is_(False),
-            Member.is_guest.is_(False),
-        )
+        .where(Enrolment.program_id == program_id, participant_clause())
         .order_by(Member.slack_id)
     )
     return [(slack_id, dept) for slack_id, dept in rows]

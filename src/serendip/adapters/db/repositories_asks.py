@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, not_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from serendip.adapters.db.models import Enrolment, ExpertAsk, Member, MemberTag
+from serendip.adapters.db.people_sql import enrolled_clause, paused_at_clause, person_clause, same_team_clause
+from serendip.adapters.db.types import affected_rows
 
 ASKED_STATES = ("requested", "accepted", "declined")
 
@@ -16,25 +18,25 @@ ASKED_STATES = ("requested", "accepted", "declined")
 def expert_candidates(
     session: Session, workspace_id: str, *, asker_id: int, now: datetime
 ) -> list[tuple[Member, list[str]]]:
-    """People who may be asked: opted in, active in a program, not paused, with expertise tags."""
+    """People who may be asked: in another team than the asker, taking part in a program and not
+    paused in it, willing to be asked, with expertise tags.
+
+    Someone with no known department (or asked by someone without one) counts as another team.
+    """
+    asker = aliased(Member)
     taking_part = exists().where(
-        Enrolment.member_id == Member.id,
-        Enrolment.opted_out.is_(False),
-        or_(
-            Enrolment.paused.is_(False),
-            and_(Enrolment.paused_until.is_not(None), Enrolment.paused_until <= now),
-        ),
+        Enrolment.member_id == Member.id, enrolled_clause(), not_(paused_at_clause(now))
     )
     rows = session.execute(
         select(Member, MemberTag.tag)
         .join(MemberTag, MemberTag.member_id == Member.id)
+        .join(asker, asker.id == asker_id)
         .where(
             Member.workspace_id == workspace_id,
             Member.id != asker_id,
             Member.may_be_asked.is_(True),
-            Member.is_deleted.is_(False),
-            Member.is_bot.is_(False),
-            Member.is_guest.is_(False),
+            person_clause(),
+            not_(same_team_clause(asker, Member)),
             MemberTag.kind == "expertise",
             taking_part,
         )
@@ -116,4 +118,4 @@ def move_ask(session: Session, ask_id: int, *, from_state: str, to_state: str, a
     result = session.execute(
         update(ExpertAsk).where(ExpertAsk.id == ask_id, ExpertAsk.state == from_state).values(**values)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected_rows(result))

@@ -20,6 +20,7 @@ from serendip.adapters.db.models import (
     Program,
     Round,
 )
+from serendip.adapters.db.people_sql import participant_clause
 from serendip.adapters.db.repositories import add_tags, member_tags, remove_tags
 from serendip.domain.lifecycle import IntroState, RoundState
 
@@ -72,7 +73,7 @@ def workspace_tag_counts(session: Session, workspace_id: str) -> list[tuple[str,
 
 
 def program_tag_counts(session: Session, program_id: int, kind: str) -> list[tuple[str, int]]:
-    """Tags of one kind among a program's current people, with counts, most common first."""
+    """Tags of one kind among a program's participants (`is_participant`), most common first."""
     people = func.count(func.distinct(MemberTag.member_id))
     rows = session.execute(
         select(MemberTag.tag, people)
@@ -80,8 +81,7 @@ def program_tag_counts(session: Session, program_id: int, kind: str) -> list[tup
         .join(Member, Member.id == MemberTag.member_id)
         .where(
             Enrolment.program_id == program_id,
-            Enrolment.opted_out.is_(False),
-            Member.is_deleted.is_(False),
+            participant_clause(),
             MemberTag.kind == kind,
         )
         .group_by(MemberTag.tag)

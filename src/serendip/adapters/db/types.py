@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import CursorResult, DateTime, Result, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -54,6 +54,17 @@ class StateString(TypeDecorator[S]):
     def process_result_value(self, value: Any, dialect: Dialect) -> S | None:
         """Give back the enum member for a stored string."""
         return None if value is None else self.enum(value)
+
+
+def affected_rows(result: Result[*tuple[object, ...]]) -> int:
+    """How many rows an UPDATE or DELETE matched.
+
+    `Session.execute` is typed as returning a `Result` for every statement; for DML it is a
+    `CursorResult`, the type that has `rowcount`.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return result.rowcount
 
 
 def utcnow() -> datetime:

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from serendip.adapters.slack.errors import translate
 from serendip.domain.mentions import notification_text
-from serendip.services.ports import DirectoryUser
+from serendip.services.ports import Blocks, DirectoryUser, Metadata, View
 
 PAGE_SIZE = 200
 
@@ -26,6 +26,11 @@ def _slack() -> Iterator[None]:
         yield
     except Exception as exc:
         raise translate(exc) from exc
+
+
+def _json_list(blocks: Blocks) -> list[dict[str, object]]:
+    """The blocks as the plain dicts slack_sdk's signatures ask for (a shallow copy; the JSON is the same)."""
+    return [dict(block) for block in blocks]
 
 
 def to_directory_user(user: dict[str, Any]) -> DirectoryUser:
@@ -102,11 +107,11 @@ class SlackGateway:
         value = (fields.get(field_id) or {}).get("value")
         return str(value).strip() or None if value else None
 
-    def post_to_user(self, user_id: str, text: str, blocks: Sequence[dict[str, Any]]) -> str:
+    def post_to_user(self, user_id: str, text: str, blocks: Blocks) -> str:
         """DM a user by posting to their user id."""
         with _slack():
             response = self.client.chat_postMessage(
-                channel=user_id, text=notification_text(text), blocks=list(blocks)
+                channel=user_id, text=notification_text(text), blocks=_json_list(blocks)
             )
         return str(response["ts"])
 
@@ -119,30 +124,36 @@ class SlackGateway:
         self,
         channel: str,
         text: str,
-        blocks: Sequence[dict[str, Any]],
-        metadata: dict[str, Any] | None = None,
+        blocks: Blocks,
+        metadata: Metadata | None = None,
     ) -> str:
         """Post a message and return its ts."""
-        kwargs: dict[str, Any] = {"channel": channel, "text": notification_text(text), "blocks": list(blocks)}
-        if metadata is not None:
-            kwargs["metadata"] = metadata
         with _slack():
-            return str(self.client.chat_postMessage(**kwargs)["ts"])
+            response = self.client.chat_postMessage(
+                channel=channel,
+                text=notification_text(text),
+                blocks=_json_list(blocks),
+                # slack_sdk drops None arguments, so a message without metadata sends none.
+                metadata=dict(metadata) if metadata is not None else None,
+            )
+        return str(response["ts"])
 
-    def update(self, channel: str, ts: str, text: str, blocks: Sequence[dict[str, Any]]) -> None:
+    def update(self, channel: str, ts: str, text: str, blocks: Blocks) -> None:
         """Replace a message the bot posted (chat.update)."""
         with _slack():
-            self.client.chat_update(channel=channel, ts=ts, text=notification_text(text), blocks=list(blocks))
+            self.client.chat_update(
+                channel=channel, ts=ts, text=notification_text(text), blocks=_json_list(blocks)
+            )
 
-    def open_modal(self, trigger_id: str, view: dict[str, Any]) -> None:
+    def open_modal(self, trigger_id: str, view: View) -> None:
         """Open a modal for the trigger of a slash command or button (views.open, within 3 s)."""
         with _slack():
-            self.client.views_open(trigger_id=trigger_id, view=view)
+            self.client.views_open(trigger_id=trigger_id, view=dict(view))
 
-    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+    def publish_home(self, user_id: str, view: View) -> None:
         """Publish a user's App Home tab (views.publish)."""
         with _slack():
-            self.client.views_publish(user_id=user_id, view=view)
+            self.client.views_publish(user_id=user_id, view=dict(view))
 
     def upload_to_user(
         self, user_id: str, *, content: bytes, filename: str, title: str, comment: str
