@@ -9,8 +9,9 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
+from serendip.adapters.slack.coffee import router as coffee_router
 from serendip.adapters.slack.context import APOLOGY
-from serendip.adapters.slack.listeners import actions, admin, commands, events, rounds
+from serendip.adapters.slack.listeners import actions, config, events, rounds
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
@@ -61,10 +62,10 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
                 log.warning("slack.apology_failed error=%s", type(exc).__name__)
         return None
 
-    commands.register(app)
+    coffee_router.register(app)
     events.register(app)
     actions.register(app)
-    admin.register(app)
+    config.register(app)
     rounds.register(app)
     home_listeners.register(app)
     asks_listeners.register(app)

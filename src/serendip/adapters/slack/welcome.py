@@ -7,13 +7,13 @@ from collections.abc import Sequence
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.slack.views import blocks
-from serendip.bootstrap import Container
+from serendip.services.deps import Deps
 from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
 
-def welcome_members(services: Container, *, team_id: str, channel_id: str, user_ids: Sequence[str]) -> int:
+def welcome_members(services: Deps, *, team_id: str, channel_id: str, user_ids: Sequence[str]) -> int:
     """DM each user the program's welcome; returns how many were sent. One failure skips one person."""
     with services.db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from serendip.adapters.slack.views.blocks import Block, escape
+from serendip.adapters.slack.views.blocks import Block, escape, section
 from serendip.domain import commands as c
 from serendip.domain.command_parser import COOLDOWN_ROUNDS, GROUP_SIZES, MAX_TEXT_LENGTH
 from serendip.domain.commands import AdminSetting, SettingValue
@@ -117,6 +117,16 @@ def config_view(settings: Mapping[AdminSetting, Any], channel_id: str) -> dict[s
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
+    }
+
+
+def refused_view(text: str) -> dict[str, Any]:
+    """The modal replaced by why the settings cannot be saved (e.g. no longer an admin)."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Program settings"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [section(text)],
     }
 
 

@@ -1,0 +1,136 @@
+"""`/coffee admin ...` handlers (the router has checked permission): settings, pause, admins, reports, setup."""
+
+from __future__ import annotations
+
+import logging
+
+from serendip.adapters.slack import welcome
+from serendip.adapters.slack.announce import announce_change
+from serendip.adapters.slack.coffee.request import CoffeeRequest
+from serendip.adapters.slack.views import admin_blocks, blocks, config_modal, report_blocks
+from serendip.adapters.slack.views.report_blocks import Upload
+from serendip.domain import commands as cmd
+from serendip.services import program_admin, program_reports
+from serendip.services.program_admin import AdminChange
+from serendip.services.slack_errors import SlackCallFailed
+
+log = logging.getLogger(__name__)
+
+SETTING_UP = ":hourglass_flowing_sand: Setting up this channel as a Serendip program…"
+
+
+def _changed(request: CoffeeRequest, change: AdminChange) -> None:
+    """Answer the admin in their zone, then announce a real change in the channel."""
+    request.answer(admin_blocks.change_reply(change.outcome, change.actor_tz))
+    announce_change(request.deps.gateway, request.who.user_id, change)
+
+
+def set_(request: CoffeeRequest, command: cmd.AdminSet) -> None:
+    """`/coffee admin set <setting> <value>`."""
+    who = request.who
+    change = program_admin.change_setting(
+        request.deps,
+        team_id=who.team_id,
+        channel_id=who.channel_id,
+        user_id=who.user_id,
+        setting=command.setting,
+        value=command.value,
+    )
+    _changed(request, change)
+
+
+def pause_or_resume(request: CoffeeRequest, command: cmd.AdminPause | cmd.AdminResume) -> None:
+    """`/coffee admin pause|resume`."""
+    who = request.who
+    change = program_admin.set_paused(
+        request.deps,
+        team_id=who.team_id,
+        channel_id=who.channel_id,
+        user_id=who.user_id,
+        paused=isinstance(command, cmd.AdminPause),
+    )
+    _changed(request, change)
+
+
+def admins(request: CoffeeRequest, command: cmd.AdminAdmins) -> None:
+    """`/coffee admin admins add|remove @user`."""
+    who = request.who
+    change = program_admin.change_admins(
+        request.deps,
+        team_id=who.team_id,
+        channel_id=who.channel_id,
+        user_id=who.user_id,
+        action=command.action,
+        user_ids=command.user_ids,
+    )
+    _changed(request, change)
+
+
+def config(request: CoffeeRequest, _: cmd.AdminConfig) -> None:
+    """`/coffee admin config`: the settings modal is the answer."""
+    who = request.who
+    settings = program_admin.current_settings(request.deps, team_id=who.team_id, channel_id=who.channel_id)
+    request.ack_empty()  # views.open must follow the trigger within 3 seconds
+    request.deps.gateway.open_modal(who.trigger_id, config_modal.config_view(settings, who.channel_id))
+    log.info("admin.config_opened team=%s user=%s", who.team_id, who.user_id)
+
+
+def _upload(request: CoffeeRequest, upload: Upload) -> str | None:
+    """Send a file to the admin's DM; None when done, else Slack's error code."""
+    who = request.who
+    try:
+        request.deps.gateway.upload_to_user(
+            who.user_id,
+            content=upload.content,
+            filename=upload.filename,
+            title=upload.title,
+            comment=upload.comment,
+        )
+    except SlackCallFailed as exc:
+        log.warning(
+            "admin.upload_failed team=%s user=%s file=%s error=%s",
+            who.team_id,
+            who.user_id,
+            upload.filename,
+            exc.reason,
+        )
+        return exc.reason
+    return None
+
+
+def stats(request: CoffeeRequest, _: cmd.AdminStats) -> None:
+    """`/coffee admin stats`: the figures here, the chart in the admin's DM."""
+    who = request.who
+    request.answer(blocks.reply(report_blocks.CRUNCHING))
+    report = program_reports.program_stats(request.deps, team_id=who.team_id, channel_id=who.channel_id)
+    error = _upload(request, report_blocks.stats_chart(report))
+    request.answer(admin_blocks.stats_message(report.stats, report_blocks.chart_note(error)))
+    log.info(
+        "admin.stats program_id=%s rounds=%d chart_sent=%s",
+        report.stats.program_id,
+        report.stats.rounds,
+        error is None,
+    )
+
+
+def export(request: CoffeeRequest, _: cmd.AdminExport) -> None:
+    """`/coffee admin export`: the program's delivered intros as a CSV in the admin's DM."""
+    who = request.who
+    request.answer(blocks.reply(report_blocks.PREPARING))
+    result = program_reports.export_intros(request.deps, team_id=who.team_id, channel_id=who.channel_id)
+    error = _upload(request, report_blocks.export_file(result, who.channel_id))
+    request.answer(report_blocks.export_reply(result.rows, error))
+    log.info("admin.export program_id=%s rows=%d sent=%s", result.program_id, result.rows, error is None)
+
+
+def setup(request: CoffeeRequest, _: cmd.AdminSetup) -> None:
+    """`/coffee admin setup`: make this channel a program, enrol and welcome its people."""
+    who = request.who
+    request.answer(blocks.reply(SETTING_UP))
+    result = program_admin.setup(
+        request.deps, team_id=who.team_id, channel_id=who.channel_id, user_id=who.user_id
+    )
+    welcome.welcome_members(
+        request.deps, team_id=who.team_id, channel_id=who.channel_id, user_ids=result.enrolled
+    )
+    request.answer(admin_blocks.setup_reply(result))
