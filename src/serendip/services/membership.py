@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Enrolment, Program
 from serendip.adapters.db.types import utcnow
+from serendip.domain.people import is_enrolled
 from serendip.services import do_not_enrol, members, participation
 from serendip.services.deps import Deps
 from serendip.services.participation import ProgramStatus
@@ -84,7 +85,7 @@ def join(deps: Deps, *, team_id: str, user_id: str, channel_id: str) -> JoinChoi
 
 
 def _joinable(session: Session, team_id: str, member_id: int) -> tuple[tuple[str, str], ...]:
-    enrolled = {p.id for p, e in repo.member_enrolments(session, member_id) if not e.opted_out}
+    enrolled = {p.id for p, e in repo.member_enrolments(session, member_id) if is_enrolled(e)}
     return tuple(
         (p.channel_id, p.channel_name or p.channel_id)
         for p in repo.workspace_programs(session, team_id)
