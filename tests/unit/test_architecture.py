@@ -132,3 +132,35 @@ def test_the_sandbox_is_its_own_package_and_imports_nothing_of_the_bot() -> None
 def test_no_sandbox_module_passes_the_size_limit(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{path.name} has {lines} lines; split it (limit {MAX_MODULE_LINES})"
+
+
+SERVICES = PACKAGE / "services"
+# Services reach Slack only through the ports; Slack's libraries and errors stay in the adapter.
+FORBIDDEN_IN_SERVICES = (
+    "slack_bolt",
+    "slack_sdk",
+    "serendip.adapters.slack",
+    "serendip.entrypoints",
+    "serendip.bootstrap",
+    "serendip_sandbox",
+)
+
+
+def _offences(paths: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    """Every forbidden import in these modules, as `path imports name`."""
+    return [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in paths
+        for name in sorted(
+            imported_names(
+                path.read_text(encoding="utf-8"), module_name(path), is_package=path.name == "__init__.py"
+            )
+        )
+        if is_forbidden(name, forbidden)
+    ]
+
+
+def test_services_import_no_slack_library_adapter_or_entry_point() -> None:
+    modules = modules_under(SERVICES)
+    assert len(modules) > 10, "the services package was not found"
+    assert _offences(modules, FORBIDDEN_IN_SERVICES) == []
