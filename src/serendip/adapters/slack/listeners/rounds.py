@@ -11,11 +11,14 @@ from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
+from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.adapters.slack.views import blocks, intro_blocks, round_blocks
 from serendip.bootstrap import Container
-from serendip.services import delivery, followup, manual_run, members, rounds
+from serendip.services import delivery, intro_answers, manual_run, members, rounds
+from serendip.services.deps import Deps
 from serendip.services.errors import NotAProgramChannel, ServiceError
+from serendip.services.intro_answers import ClickedMessage
 
 log = logging.getLogger(__name__)
 
@@ -27,38 +30,30 @@ def register(app: App) -> None:
     app.action(OUTCOME_ACTION)(on_outcome)
 
 
-def on_outcome(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    services: Container,
-) -> None:
+def on_outcome(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Record the clicker's answer and update the message to show everyone's answers."""
     ack()
     match = OUTCOME_ACTION.match(action["action_id"])
     assert match is not None
-    team_id = body["user"].get("team_id") or body["team"]["id"]
+    who = asker(body)
+    posted = body.get("message") or {}
+    message = (
+        ClickedMessage(who.channel_id, str(posted["ts"]), posted.get("text") or "Serendip intro")
+        if who.channel_id and posted.get("ts")
+        else None
+    )
     try:
-        answers = followup.record_outcome(
-            services.db,
-            team_id=team_id,
+        intro_answers.answer_intro(
+            deps,
+            team_id=who.team_id,
+            user_id=who.user_id,
             intro_id=int(action["value"]),
-            user_id=body["user"]["id"],
             outcome=match.group(1),
+            message=message,
+            redraw=lambda answers: intro_blocks.with_answers(posted.get("blocks") or [], answers),
         )
     except (ServiceError, ValueError) as exc:
         respond(blocks.message(str(exc), [blocks.section(str(exc))]))
-        return
-    message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if answers.changed and channel and message.get("ts"):
-        services.gateway.update(
-            channel,
-            message["ts"],
-            message.get("text") or "Serendip intro",
-            intro_blocks.with_answers(message.get("blocks") or [], answers.answers),
-        )
 
 
 def _program_id(services: Container, team_id: str, channel_id: str) -> int:
