@@ -24,9 +24,8 @@ def on_home_opened(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> N
     """Publish a fresh Home tab whenever the member opens it."""
     if event.get("tab", "home") != "home":
         return
-    home.publish_home(
-        deps, team_id=str(body.get("team_id") or ""), user_id=str(event["user"]), render=home_view
-    )
+    who = asker(body)
+    home.publish_home(deps, team_id=who.team_id, user_id=who.user_id, render=home_view)
 
 
 def _days(value: str) -> int | None:
