@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App
 
 from serendip.adapters.slack.gateway import to_directory_user
-from serendip.services import membership
+from serendip.services import channel_membership
 from serendip.services.deps import Deps
 
 
@@ -24,18 +24,18 @@ def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
 
 def on_member_joined(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Enrol and welcome a person who joined a program channel."""
-    membership.member_joined_channel(
+    channel_membership.member_joined_channel(
         deps, team_id=_team(body, event), channel_id=event["channel"], user_id=event["user"]
     )
 
 
 def on_member_left(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Opt out a person who left a program channel."""
-    membership.member_left_channel(
+    channel_membership.member_left_channel(
         deps, team_id=_team(body, event), channel_id=event["channel"], user_id=event["user"]
     )
 
 
 def on_user_change(event: dict[str, Any], deps: Deps) -> None:
     """Refresh a known member's directory facts, and their department from the profile field."""
-    membership.user_changed(deps, user=to_directory_user(event["user"]))
+    channel_membership.user_changed(deps, user=to_directory_user(event["user"]))
