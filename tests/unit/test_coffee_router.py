@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -10,14 +9,10 @@ import pytest
 from serendip.adapters.slack.coffee.router import ADMIN_FAILED, COMMAND_FAILED, ROUTES
 from serendip.domain import commands as cmd
 from serendip.domain.command_parser import parse_command
-from tests.unit.test_architecture import PACKAGE, imported_names, is_forbidden, module_name
 
 COMMAND_TYPES = set(get_args(cmd.Command))
 ADMIN_TYPES = set(get_args(cmd.AdminCommand))
 MEMBER_TYPES = COMMAND_TYPES - ADMIN_TYPES
-COFFEE = PACKAGE / "adapters" / "slack" / "coffee"
-# What a /coffee handler may not reach for: it calls a service verb and renders.
-FORBIDDEN_IN_HANDLERS = ("serendip.bootstrap", "serendip.adapters.db", "serendip.adapters.slack.listeners")
 
 
 def test_every_parsed_command_type_has_exactly_one_route() -> None:
@@ -68,15 +63,3 @@ def test_failures_keep_their_log_events() -> None:
     # setup, preview and run have always been logged as command.failed; the other admin commands as admin.failed.
     logged_as_commands = {kind for kind in ADMIN_TYPES if ROUTES[kind].failure_event == COMMAND_FAILED}
     assert logged_as_commands == {cmd.AdminSetup, cmd.AdminPreview, cmd.AdminRun}
-
-
-@pytest.mark.parametrize("path", sorted(COFFEE.glob("*.py")), ids=lambda p: p.name)
-def test_coffee_handlers_import_no_composition_root_database_or_listener(path: Path) -> None:
-    source = path.read_text(encoding="utf-8")
-    names = imported_names(source, module_name(path), is_package=path.name == "__init__.py")
-    assert [name for name in sorted(names) if is_forbidden(name, FORBIDDEN_IN_HANDLERS)] == []
-
-
-@pytest.mark.parametrize("path", sorted(COFFEE.glob("*.py")), ids=lambda p: p.name)
-def test_coffee_handlers_open_no_transaction(path: Path) -> None:
-    assert ".transaction(" not in path.read_text(encoding="utf-8")

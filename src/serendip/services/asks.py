@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories_asks as asks_repo
 from serendip.adapters.db.models import ExpertAsk, Member
 from serendip.adapters.db.repositories import member_tags
+from serendip.adapters.db.types import utcnow
 from serendip.domain.expertise import ExpertCandidate, closest_tags, rank_experts, topic_scores
 from serendip.domain.people import is_person
+from serendip.services import members as member_service
+from serendip.services.deps import Deps
 from serendip.services.errors import ServiceError
 from serendip.services.members import utc_offset_at
+from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -183,11 +189,6 @@ def request(session: Session, *, ask_id: int, asker_slack_id: str, now: datetime
     return _people(ask, asker, expert, session)
 
 
-def undo_request(session: Session, ask_id: int) -> None:
-    """Put a request back to offered when the expert could not be told."""
-    asks_repo.move_ask(session, ask_id, from_state="requested", to_state="offered", at=None)
-
-
 def answer(session: Session, *, ask_id: int, expert_slack_id: str, accept: bool, now: datetime) -> AskPeople:
     """The expert accepted or said "not now"; only the first answer counts."""
     ask, asker, expert = _load(session, ask_id)
@@ -200,13 +201,80 @@ def answer(session: Session, *, ask_id: int, expert_slack_id: str, accept: bool,
     return _people(ask, asker, expert, session)
 
 
-def undo_accept(session: Session, ask_id: int) -> None:
-    """Let the expert accept again when the group DM could not be opened."""
-    asks_repo.move_ask(session, ask_id, from_state="accepted", to_state="requested", at=None)
+# The message that goes with a step of an ask (notification text, blocks), drawn by the Slack adapter.
+RenderAsk = Callable[[AskPeople], tuple[str, Sequence[dict[str, Any]]]]
 
 
-def record_conversation(session: Session, ask_id: int, conversation_id: str) -> None:
-    """Remember the group DM an accepted ask opened."""
-    ask = session.get(ExpertAsk, ask_id)
-    if ask is not None:
-        ask.conversation_id = conversation_id
+@dataclass(frozen=True)
+class Found:
+    """What `/coffee ask` found, and the asker's time zone to show times in."""
+
+    result: SearchResult
+    tz: str
+
+
+@dataclass(frozen=True)
+class Brokered:
+    """An ask moved on a step: its two people, and whether Slack took the message of that step.
+
+    When Slack refused it, the step was undone (the same button works again) and `sent` is False.
+    """
+
+    people: AskPeople
+    sent: bool
+
+
+def find_experts(deps: Deps, *, team_id: str, user_id: str, topic: str) -> Found:
+    """`/coffee ask <topic>`: up to three experts from other teams, or the closest tags."""
+    with deps.db.transaction() as session:
+        asker = member_service.ensure_member(session, deps.gateway, team_id, user_id)
+        return Found(search(session, asker, topic, utcnow()), asker.tz)
+
+
+def introduce_me(deps: Deps, *, team_id: str, user_id: str, ask_id: int, render: RenderAsk) -> Brokered:
+    """The asker clicked "Introduce me": DM the expert the request (undone if Slack refuses it)."""
+    with deps.db.transaction() as session:
+        people = request(session, ask_id=ask_id, asker_slack_id=user_id, now=utcnow())
+    text, dm = render(people)
+    try:
+        deps.gateway.post_to_user(people.expert, text, dm)
+    except SlackCallFailed as exc:
+        log.warning("ask.request_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.reason)
+        with deps.db.transaction() as session:  # back to offered: the asker may click again
+            asks_repo.move_ask(session, people.ask_id, from_state="requested", to_state="offered", at=None)
+        return Brokered(people, sent=False)
+    return Brokered(people, sent=True)
+
+
+def accept_ask(deps: Deps, *, team_id: str, user_id: str, ask_id: int, render: RenderAsk) -> Brokered:
+    """The expert accepted: open a group DM with both and post the intro (undone if Slack refuses)."""
+    with deps.db.transaction() as session:
+        people = answer(session, ask_id=ask_id, expert_slack_id=user_id, accept=True, now=utcnow())
+    try:
+        conversation_id = deps.gateway.open_group([people.asker, people.expert])
+        text, intro = render(people)
+        deps.gateway.post(conversation_id, text, intro)
+    except SlackCallFailed as exc:
+        log.warning("ask.intro_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.reason)
+        with deps.db.transaction() as session:  # back to requested: the expert may accept again
+            asks_repo.move_ask(session, people.ask_id, from_state="accepted", to_state="requested", at=None)
+        return Brokered(people, sent=False)
+    with deps.db.transaction() as session:
+        ask = session.get(ExpertAsk, people.ask_id)
+        if ask is not None:
+            ask.conversation_id = conversation_id  # the group DM this ask opened
+    log.info("ask.intro_posted team=%s ask_id=%s", team_id, people.ask_id)
+    return Brokered(people, sent=True)
+
+
+def decline_ask(deps: Deps, *, team_id: str, user_id: str, ask_id: int, render: RenderAsk) -> Brokered:
+    """The expert said "not now": record it and tell the asker kindly (a failed note is only logged)."""
+    with deps.db.transaction() as session:
+        people = answer(session, ask_id=ask_id, expert_slack_id=user_id, accept=False, now=utcnow())
+    text, note = render(people)
+    try:
+        deps.gateway.post_to_user(people.asker, text, note)
+    except SlackCallFailed as exc:
+        log.warning("ask.decline_note_failed team=%s ask_id=%s error=%s", team_id, people.ask_id, exc.reason)
+        return Brokered(people, sent=False)
+    return Brokered(people, sent=True)

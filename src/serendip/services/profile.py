@@ -12,6 +12,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member
 from serendip.domain.tags import MAX_TAGS_PER_KIND
 from serendip.services import do_not_enrol
+from serendip.services.deps import Deps
 from serendip.services.errors import ServiceError
 from serendip.services.members import DepartmentSource, set_department, source_of
 
@@ -86,3 +87,13 @@ def forget(session: Session, member: Member) -> None:
         session, workspace_id=workspace_id, program_id=None, actor=repo.DELETED_USER, action="member.forget"
     )
     log.info("member.forgotten workspace=%s", workspace_id)
+
+
+def forget_me(deps: Deps, *, team_id: str, user_id: str) -> bool:
+    """The member confirmed "forget me": erase them; False when nothing was stored about them."""
+    with deps.db.transaction() as session:
+        member = repo.find_member(session, team_id, user_id)
+        if member is None:
+            return False
+        forget(session, member)
+        return True

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from serendip.services import members, profile, profile_form
+from serendip.services import members, profile
 from serendip.services.deps import Deps
 from serendip.services.profile import TagChange
-from serendip.services.profile_form import ProfileSnapshot
 
 
 def set_team(deps: Deps, *, team_id: str, user_id: str, name: str) -> str:
@@ -32,10 +31,3 @@ def set_asks(deps: Deps, *, team_id: str, user_id: str, enabled: bool) -> bool:
     with deps.db.transaction() as session:
         profile.set_may_be_asked(members.ensure_member(session, deps.gateway, team_id, user_id), enabled)
     return enabled
-
-
-def profile_snapshot(deps: Deps, *, team_id: str, user_id: str) -> ProfileSnapshot:
-    """`/coffee profile`: the member's profile as the modal shows it."""
-    with deps.db.transaction() as session:
-        member = members.ensure_member(session, deps.gateway, team_id, user_id)
-        return profile_form.snapshot(session, member)

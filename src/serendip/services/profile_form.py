@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import repositories_profile as profile_repo
 from serendip.adapters.db.models import Member
-from serendip.domain.profile_input import ProfileInput
+from serendip.domain.profile_input import ProfileInput, RawProfile, check_profile
 from serendip.domain.tags import fuzzy_match, normalise_tag
+from serendip.services import members
+from serendip.services.deps import Deps
 from serendip.services.members import DepartmentSource, set_department, source_of
+from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
 MAX_OPTIONS = 100  # Slack shows at most 100 options per external select answer.
 STRONG_MATCH = 0.75  # a prefix of the tag or of one of its words
+SAVE_FAILED = "Sorry, something went wrong saving your profile. Please try again in a minute."
+
+# Turns the member's profile into the modal Slack opens (the Slack adapter's builder).
+RenderForm = Callable[["ProfileSnapshot"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -104,3 +113,40 @@ def tag_options(session: Session, workspace_id: str, typed: str) -> list[TagOpti
         close = sum(score >= STRONG_MATCH for _, score in ranked)
         options.insert(close, TagOption(wanted, 0, new=True))
     return options
+
+
+def open_profile(deps: Deps, *, team_id: str, user_id: str, trigger_id: str, render: RenderForm) -> bool:
+    """Open the profile modal for a user; False (logged) when Slack refused to open it."""
+    with deps.db.transaction() as session:
+        member = members.ensure_member(session, deps.gateway, team_id, user_id)
+        snap = snapshot(session, member)
+    try:
+        deps.gateway.open_modal(trigger_id, render(snap))
+    except SlackCallFailed as exc:
+        log.warning("profile.open_failed team=%s user=%s error=%s", team_id, user_id, exc.reason)
+        return False
+    log.info("profile.opened team=%s user=%s", team_id, user_id)
+    return True
+
+
+def suggest_tags(deps: Deps, *, team_id: str, typed: str) -> list[TagOption]:
+    """The tag type-ahead's suggestions for what the member typed so far."""
+    with deps.db.transaction() as session:
+        return tag_options(session, team_id, typed)
+
+
+def save_profile(deps: Deps, *, team_id: str, user_id: str, raw: RawProfile) -> dict[str, str]:
+    """Check and store a modal submission; the problems by field name (empty when it was saved)."""
+    checked = check_profile(raw, self_id=user_id)
+    if not isinstance(checked, ProfileInput):
+        log.info("profile.invalid team=%s user=%s fields=%s", team_id, user_id, ",".join(sorted(checked)))
+        return checked
+    try:
+        with deps.db.transaction() as session:
+            save(session, members.ensure_member(session, deps.gateway, team_id, user_id), checked)
+    except Exception as exc:  # the modal stays open with a note rather than Slack's generic error
+        log.error(
+            "profile.save_failed team=%s user=%s error=%s", team_id, user_id, type(exc).__name__, exc_info=exc
+        )
+        return {"expertise": SAVE_FAILED}
+    return {}

@@ -11,7 +11,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 
 from serendip.adapters.slack.coffee import router as coffee_router
 from serendip.adapters.slack.context import APOLOGY
-from serendip.adapters.slack.listeners import actions, config, events, rounds
+from serendip.adapters.slack.listeners import actions, config, events, intro_buttons
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
@@ -36,7 +36,6 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
 
     @app.middleware
     def inject_services(context: dict[str, Any], next: Callable[[], None]) -> None:
-        context["services"] = container  # being renamed: listeners move to `deps: Deps`
         context["deps"] = container
         next()
 
@@ -66,7 +65,7 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     events.register(app)
     actions.register(app)
     config.register(app)
-    rounds.register(app)
+    intro_buttons.register(app)
     home_listeners.register(app)
     asks_listeners.register(app)
     profile_listeners.register(app)

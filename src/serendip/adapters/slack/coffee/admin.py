@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from serendip.adapters.slack import welcome
 from serendip.adapters.slack.announce import announce_change
 from serendip.adapters.slack.coffee.request import CoffeeRequest
 from serendip.adapters.slack.views import admin_blocks, blocks, config_modal, report_blocks
 from serendip.adapters.slack.views.report_blocks import Upload
 from serendip.domain import commands as cmd
-from serendip.services import program_admin, program_reports
+from serendip.services import program_admin, program_reports, welcome
 from serendip.services.program_admin import AdminChange
 from serendip.services.slack_errors import SlackCallFailed
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from serendip.adapters.slack.coffee.request import CoffeeRequest
 from serendip.adapters.slack.views import ask_blocks
 from serendip.domain import commands as cmd
-from serendip.services import expert_search
+from serendip.services import asks
 
 
 def ask(request: CoffeeRequest, command: cmd.Ask) -> None:
     """Search for experts on the topic and show them as cards with "Introduce me"."""
-    found = expert_search.find_experts(
+    found = asks.find_experts(
         request.deps, team_id=request.who.team_id, user_id=request.who.user_id, topic=command.topic
     )
     request.answer(ask_blocks.search_reply(found.result, found.tz))

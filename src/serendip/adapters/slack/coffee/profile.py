@@ -8,8 +8,7 @@ from serendip.adapters.slack.coffee.request import CoffeeRequest
 from serendip.adapters.slack.views import blocks
 from serendip.adapters.slack.views.profile_modal import profile_modal
 from serendip.domain import commands as cmd
-from serendip.services import profile_commands
-from serendip.services.slack_errors import SlackCallFailed
+from serendip.services import profile_form
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +19,13 @@ def profile(request: CoffeeRequest, _: cmd.Profile) -> None:
     """Open the modal first (views.open needs the trigger within 3 seconds), then ack."""
     who = request.who
     try:
-        opened = _open(request)
+        opened = profile_form.open_profile(
+            request.deps,
+            team_id=who.team_id,
+            user_id=who.user_id,
+            trigger_id=who.trigger_id,
+            render=profile_modal,
+        )
     except Exception as exc:  # never a stack trace in Slack: a friendly ephemeral instead
         log.error(
             "profile.command_failed team=%s user=%s error=%s",
@@ -34,16 +39,3 @@ def profile(request: CoffeeRequest, _: cmd.Profile) -> None:
         request.ack_empty()
     else:
         request.answer(blocks.reply(OPEN_FAILED))
-
-
-def _open(request: CoffeeRequest) -> bool:
-    """Open the profile modal; False (logged) when Slack refused to open it."""
-    who = request.who
-    snapshot = profile_commands.profile_snapshot(request.deps, team_id=who.team_id, user_id=who.user_id)
-    try:
-        request.deps.gateway.open_modal(who.trigger_id, profile_modal(snapshot))
-    except SlackCallFailed as exc:
-        log.warning("profile.open_failed team=%s user=%s error=%s", who.team_id, who.user_id, exc.reason)
-        return False
-    log.info("profile.opened team=%s user=%s", who.team_id, who.user_id)
-    return True

@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from serendip.adapters.db import repositories as repo
+from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.views import blocks
-from serendip.bootstrap import Container
 from serendip.services import profile
+from serendip.services.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +22,11 @@ def register(app: App) -> None:
     app.action("join_program")(on_join_program)
 
 
-def on_forget_me_confirm(ack: Ack, body: dict[str, Any], respond: Respond, services: Container) -> None:
+def on_forget_me_confirm(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Erase the member who clicked, then say so in place of the question."""
     ack()
-    team_id = body["user"].get("team_id") or body["team"]["id"]
-    with services.db.transaction() as session:
-        member = repo.find_member(session, team_id, body["user"]["id"])
-        if member is not None:
-            profile.forget(session, member)
+    who = asker(body)
+    profile.forget_me(deps, team_id=who.team_id, user_id=who.user_id)
     respond(
         blocks.message(
             "Done: everything Serendip stored about you is deleted.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from serendip.adapters.slack.views.admin_blocks import admin_health_blocks
 from serendip.adapters.slack.views.blocks import (
     SECTION_LIMIT,
     Block,
@@ -32,7 +33,7 @@ OUTCOMES = {
 
 
 def home_view(data: HomeData) -> dict[str, Any]:
-    """The whole Home tab, never more than Slack's 100 blocks."""
+    """The whole Home tab (with program health for admins), never more than Slack's 100 blocks."""
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": ":coffee: Serendip", "emoji": True}},
         *status_blocks(data),
@@ -43,7 +44,13 @@ def home_view(data: HomeData) -> dict[str, Any]:
     ]
     for cloud in data.clouds:
         blocks += [{"type": "divider"}, *cloud_blocks(cloud)]
-    return {"type": "home", "callback_id": "serendip_home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+    # Program health for admins comes last and is always shown whole: the member's part gives way.
+    panels = [b for stats in data.health for b in ({"type": "divider"}, *admin_health_blocks(stats))]
+    return {
+        "type": "home",
+        "callback_id": "serendip_home",
+        "blocks": [*blocks[: MAX_VIEW_BLOCKS - len(panels)], *panels],
+    }
 
 
 def status_blocks(data: HomeData) -> list[Block]:
