@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from serendip.domain.intro_content import IntroCard
+from serendip.services.lifecycle.results import RoundSummary
+
 
 @dataclass(frozen=True)
 class DirectoryUser:
@@ -113,7 +116,7 @@ class IntroPublisher(Protocol):
         """Open (or reuse) the group DM of these users and the bot; returns its id."""
         ...
 
-    def post_intro(self, conversation_id: str, card: Any) -> str:
+    def post_intro(self, conversation_id: str, card: IntroCard) -> str:
         """Post an intro card (carrying its intro id in message metadata); returns the ts."""
         ...
 
@@ -131,8 +134,8 @@ class IntroPublisher(Protocol):
         """DM one member a short note (nobody to meet, sat out and why)."""
         ...
 
-    def post_round_summary(self, channel_id: str, summary: Any) -> None:
-        """Post the round summary to the program channel."""
+    def post_round_summary(self, channel_id: str, summary: RoundSummary) -> str:
+        """Post the round summary to the program channel; returns the ts."""
         ...
 
     def welcome(

@@ -14,8 +14,9 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.adapters.slack.views import blocks, intro_blocks, round_blocks
 from serendip.bootstrap import Container
-from serendip.services import delivery, followup, manual_run, members, rounds
+from serendip.services import members
 from serendip.services.errors import NotAProgramChannel, ServiceError
+from serendip.services.lifecycle import deliver, followup, manual, plan
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def _program_id(services: Container, team_id: str, channel_id: str) -> int:
 
 def admin_preview(services: Container, *, team_id: str, channel_id: str, names: bool) -> dict[str, Any]:
     """What the next round would do, nothing sent."""
-    preview = rounds.preview_round(services.db, program_id=_program_id(services, team_id, channel_id))
+    preview = plan.preview_round(services.db, program_id=_program_id(services, team_id, channel_id))
     return round_blocks.preview_message(preview, names=names)
 
 
@@ -81,7 +82,7 @@ def run_refusal(services: Container, *, team_id: str, channel_id: str) -> dict[s
     """The reply refusing `admin run` before anything starts (a paused program), or None."""
     with services.db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)
-        reason = manual_run.refusal(program) if program is not None else None
+        reason = manual.refusal(program) if program is not None else None
     return blocks.reply(reason) if reason else None
 
 
@@ -89,7 +90,7 @@ def admin_run(services: Container, *, team_id: str, channel_id: str, user_id: st
     """Start a round now; delivery continues in the background under the round's lease."""
     program_id = _program_id(services, team_id, channel_id)
     publisher = services.publisher
-    run = manual_run.start_manual_round(
+    run = manual.start_manual_round(
         services.db, services.gateway, publisher, program_id=program_id, now=utcnow()
     )
     if run.planned is None:
@@ -106,6 +107,6 @@ def admin_run(services: Container, *, team_id: str, channel_id: str, user_id: st
 
 def _deliver(services: Container, publisher: SlackIntroPublisher) -> None:
     try:
-        delivery.deliver_pending(services.db, publisher, delivery.DeliveryPolicy())
+        deliver.deliver_pending(services.db, publisher, deliver.DeliveryPolicy())
     except Exception as exc:  # the scheduler's tick takes over after the lease expires
         log.error("round.delivery_failed error=%s", type(exc).__name__, exc_info=exc)
