@@ -4,7 +4,7 @@ The emulator enforces Tier 3 (50 calls per sliding window) on conversations.open
 at least one full window of waiting after the first 50; the figure is that minimum divided by the
 time taken (goal >= 0.9), with the 429s received. The baseline, measured in the same run, paces
 calls evenly at the documented rate instead of sending until Slack says 429.
-Run: python benchmarks/delivery.py [--window 20]
+Run: python benchmarks/deliver.py [--window 20]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.support.rounds import intro_posts, publisher_for, set_up_program
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
 from serendip.adapters.db.types import utcnow
-from serendip.services import delivery, rounds
+from serendip.services.lifecycle import deliver, plan
 from serendip_sandbox import SlackEmulator, generate_workspace
 
 INTROS = 100
@@ -52,7 +52,7 @@ def run(window: float, paced: bool) -> tuple[float, int, int]:
     ):
         database = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(database)
-        planned = rounds.plan_round(
+        planned = plan.plan_round(
             database, program_id=set_up_program(database, slack), scheduled_for=utcnow(), seed=1
         )
         assert planned is not None and planned.intros == INTROS
@@ -60,7 +60,7 @@ def run(window: float, paced: bool) -> tuple[float, int, int]:
         publisher = publisher_for(slack)
         chosen = PacedPublisher(publisher, window / LIMIT) if paced else publisher
         started = time.perf_counter()
-        delivery.deliver_pending(database, chosen, delivery.DeliveryPolicy())  # type: ignore[arg-type]
+        deliver.deliver_pending(database, chosen, deliver.DeliveryPolicy())  # type: ignore[arg-type]
         seconds = time.perf_counter() - started
         posted = len(intro_posts(slack))
         database.dispose()

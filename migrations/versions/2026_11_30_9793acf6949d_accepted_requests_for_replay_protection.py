@@ -1,7 +1,7 @@
 """accepted requests for replay protection
 
 Revision ID: 9793acf6949d
-Revises: bff0eb30f9a2
+Revises: d7164e9a4e57
 Create Date: 2026-11-30 23:54:37.884775
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "9793acf6949d"
-down_revision: Union[str, Sequence[str], None] = "bff0eb30f9a2"
+down_revision: Union[str, Sequence[str], None] = "d7164e9a4e57"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

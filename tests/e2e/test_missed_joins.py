@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Member, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.services import scheduling
+from serendip.services.lifecycle import tick
 from serendip_sandbox.models import SandboxUser
 from tests.e2e.conftest import Sandbox
 from tests.support.rounds import publisher_for
@@ -73,7 +73,7 @@ def test_a_missed_join_is_welcomed_at_once_and_matched_from_the_next_round(sandb
 
     with sandbox.bot.container.db.transaction() as session:
         program_id = session.scalars(select(Program.id)).one()
-    planned = scheduling.start_round(
+    planned = tick.start_round(
         sandbox.bot.container.db,
         sandbox.bot.container.gateway,
         publisher_for(sandbox.slack),

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Round
 from serendip.adapters.db.types import utcnow
-from serendip.services import delivery, rounds
+from serendip.services.lifecycle import deliver, plan
+from serendip.services.lifecycle.results import PlannedRound
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import intro_posts, placements, publisher_for, set_up_program
 
@@ -22,15 +23,15 @@ def slack() -> Iterator[SlackEmulator]:
         yield emulator
 
 
-def _policy(**overrides: float) -> delivery.DeliveryPolicy:
-    policy = delivery.DeliveryPolicy(sleep=lambda _: None, max_attempts=50)
+def _policy(**overrides: float) -> deliver.DeliveryPolicy:
+    policy = deliver.DeliveryPolicy(sleep=lambda _: None, max_attempts=50)
     for key, value in overrides.items():
         setattr(policy, key, value)
     return policy
 
 
-def _plan(database: Database, slack: SlackEmulator) -> rounds.PlannedRound:
-    planned = rounds.plan_round(
+def _plan(database: Database, slack: SlackEmulator) -> PlannedRound:
+    planned = plan.plan_round(
         database, program_id=set_up_program(database, slack), scheduled_for=utcnow(), seed=1
     )
     assert planned is not None
@@ -45,7 +46,7 @@ def _states(database: Database) -> dict[str, int]:
 
 def test_a_round_reaches_everyone_exactly_once(database: Database, slack: SlackEmulator) -> None:
     planned = _plan(database, slack)
-    assert delivery.deliver_pending(database, publisher_for(slack), _policy()) == 1
+    assert deliver.deliver_pending(database, publisher_for(slack), _policy()) == 1
     assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == planned.intros == 30
     assert set(placements(slack).values()) == {1} and len(placements(slack)) == 60
     with database.transaction() as session:
@@ -59,7 +60,7 @@ def test_twenty_percent_server_errors_still_deliver_each_intro_once(
     slack.inject("conversations.open", error_rate=0.2, seed=1)
     slack.inject("chat.postMessage", error_rate=0.2, seed=2)
     slack.inject("conversations.history", error_rate=0.2, seed=3)
-    delivery.deliver_pending(database, publisher_for(slack), _policy())
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
     assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == 30
     assert _states(database) == {"posted": 30}
 
@@ -67,7 +68,7 @@ def test_twenty_percent_server_errors_still_deliver_each_intro_once(
 def test_ambiguous_failures_are_confirmed_not_posted_twice(database: Database, slack: SlackEmulator) -> None:
     _plan(database, slack)
     slack.inject("chat.postMessage", ambiguous_rate=0.5, seed=4)
-    delivery.deliver_pending(database, publisher_for(slack), _policy())
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
     assert slack.count("conversations.history") > 0
     assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == 30
 
@@ -76,7 +77,7 @@ def test_rate_limit_bursts_are_waited_out(database: Database, slack: SlackEmulat
     _plan(database, slack)
     slack.burst_429("conversations.open", count=3, retry_after=1)
     slack.burst_429("chat.postMessage", count=2, retry_after=1)
-    delivery.deliver_pending(database, publisher_for(slack), _policy())
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
     assert slack.count("conversations.open", ok=False) == 3
     assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == 30
 
@@ -94,7 +95,7 @@ def test_a_deactivated_member_fails_only_their_intro_with_a_reason(
         assert victim is not None
         victim_id = victim.slack_id
     slack.workspace.deactivate(victim_id)
-    delivery.deliver_pending(database, publisher_for(slack), _policy())
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
     with database.transaction() as session:
         failed = session.scalars(select(Intro).where(Intro.state == "failed")).all()
     assert len(failed) == 1 and failed[0].failure_reason == "user_disabled"
@@ -106,7 +107,7 @@ def test_an_expired_lease_is_taken_over_and_the_post_is_confirmed(
 ) -> None:
     _plan(database, slack)
     crashed = _policy(lease_seconds=0.0)
-    round_id = delivery.claim_round(database, crashed)
+    round_id = deliver.claim_round(database, crashed)
     assert round_id is not None
     # The crashed worker opened and posted one intro but died before recording the post.
     with database.transaction() as session:
@@ -114,18 +115,18 @@ def test_an_expired_lease_is_taken_over_and_the_post_is_confirmed(
         assert first is not None
         first_id = first.id
     publisher = publisher_for(slack)
-    assert delivery.deliver_intro(database, publisher, intro_id=first_id, seed=1, policy=crashed) == "posted"
+    assert deliver.deliver_intro(database, publisher, intro_id=first_id, seed=1, policy=crashed) == "posted"
     with database.transaction() as session:
         intro = session.get(Intro, first_id)
         assert intro is not None
         intro.state, intro.message_ts = "opened", None  # as if the crash lost the answer
         intro.post_started_at = utcnow() - timedelta(seconds=1)
     survivor = _policy()
-    assert delivery.deliver_pending(database, publisher, survivor) == 1
+    assert deliver.deliver_pending(database, publisher, survivor) == 1
     assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == 30
 
 
 def test_a_live_lease_is_not_taken(database: Database, slack: SlackEmulator) -> None:
     _plan(database, slack)
-    assert delivery.claim_round(database, _policy(lease_seconds=600)) is not None
-    assert delivery.claim_round(database, _policy()) is None
+    assert deliver.claim_round(database, _policy(lease_seconds=600)) is not None
+    assert deliver.claim_round(database, _policy()) is None

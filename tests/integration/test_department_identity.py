@@ -34,8 +34,8 @@ from serendip.services import (
     people_import,
     profile,
     profile_form,
-    rounds,
 )
+from serendip.services.lifecycle import plan
 from serendip.services.members import DepartmentSource, set_department
 from tests.support.fakes import FakeDirectory
 
@@ -174,7 +174,7 @@ def _program_of_two_teams(session: Session) -> Program:
 def test_a_round_stats_and_export_treat_two_spellings_as_one_team(database: Database) -> None:
     with database.transaction() as session:
         program_id = _program_of_two_teams(session).id
-    planned = rounds.plan_round(database, program_id=program_id, scheduled_for=NOW, seed=3)
+    planned = plan.plan_round(database, program_id=program_id, scheduled_for=NOW, seed=3)
     assert planned is not None and planned.intros == 2
     with database.transaction() as session:
         round_ = session.get(Round, planned.round_id)

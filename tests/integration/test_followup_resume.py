@@ -13,7 +13,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Round
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import FOLLOWUP_EVENT_TYPE
-from serendip.services import delivery, followup, rounds
+from serendip.services.lifecycle import deliver, followup, plan
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import publisher_for, set_up_program
 
@@ -25,11 +25,11 @@ def slack() -> Iterator[SlackEmulator]:
 
 
 def _delivered_round(database: Database, slack: SlackEmulator) -> int:
-    planned = rounds.plan_round(
+    planned = plan.plan_round(
         database, program_id=set_up_program(database, slack), scheduled_for=utcnow(), seed=3
     )
     assert planned is not None
-    delivery.deliver_pending(database, publisher_for(slack), delivery.DeliveryPolicy(sleep=lambda _: None))
+    deliver.deliver_pending(database, publisher_for(slack), deliver.DeliveryPolicy(sleep=lambda _: None))
     return planned.round_id
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, Table, select
+from sqlalchemy import MetaData, Table, select
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import alembic_config, current_revision, upgrade
-from tests.support.old_schema import database_at
+from tests.support.old_schema import database_at, filler_row
 
 BEFORE = "5b0d7e1c9a42"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -31,21 +31,7 @@ def old_database(engine_name: str, tmp_path: Path, request: pytest.FixtureReques
 
 def _filler(table: Table, **given: Any) -> dict[str, Any]:
     """Values for every required column the test does not care about."""
-    row = dict(given)
-    for column in table.columns:
-        if column.name in row or column.nullable:
-            continue
-        if isinstance(column.type, Boolean):
-            row[column.name] = False
-        elif isinstance(column.type, Integer):
-            row[column.name] = 0
-        elif isinstance(column.type, DateTime):
-            row[column.name] = NOW
-        elif isinstance(column.type, JSON):
-            row[column.name] = {}
-        else:
-            row[column.name] = "x"
-    return row
+    return filler_row(table, NOW, **given)
 
 
 def _insert_old_rows(database: Database) -> None:

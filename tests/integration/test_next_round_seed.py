@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, IntroOutcome, Member, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.services import delivery, rounds
+from serendip.services.lifecycle import deliver, plan
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import publisher_for, set_up_program
 
@@ -41,16 +41,14 @@ def _history_where_only_one_member_never_answers(
 ) -> str:
     """Three followed-up rounds; every intro without the chosen member was answered "met"."""
     for weeks_ago in (3, 2, 1):
-        planned = rounds.plan_round(
+        planned = plan.plan_round(
             database,
             program_id=program_id,
             scheduled_for=utcnow() - timedelta(weeks=weeks_ago),
             seed=weeks_ago,
         )
         assert planned is not None
-        delivery.deliver_pending(
-            database, publisher_for(slack), delivery.DeliveryPolicy(sleep=lambda _: None)
-        )
+        deliver.deliver_pending(database, publisher_for(slack), deliver.DeliveryPolicy(sleep=lambda _: None))
     with database.transaction() as session:
         silent = session.scalars(select(Member).order_by(Member.slack_id)).first()
         assert silent is not None
@@ -68,14 +66,14 @@ def test_preview_applies_the_ghost_rule_without_pausing_and_the_round_sends_its_
 ) -> None:
     program_id = set_up_program(database, slack)
     silent = _history_where_only_one_member_never_answers(database, slack, program_id)
-    preview = rounds.preview_round(database, program_id=program_id)
+    preview = plan.preview_round(database, program_id=program_id)
     with database.transaction() as session:
         assert session.scalar(select(func.count()).where(Enrolment.paused.is_(True))) == 0
         program = session.get(Program, program_id)
         assert program is not None and program.next_seed is not None and program.next_seed_basis
         seed = program.next_seed
     assert silent not in {u for g in preview.groups for u in g} and not preview.new_draw
-    planned = rounds.plan_round(database, program_id=program_id, scheduled_for=utcnow())
+    planned = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow())
     assert planned is not None and silent in planned.ghosts
     assert _groups(database, planned.round_id) == {frozenset(g) for g in preview.groups}
     with database.transaction() as session:

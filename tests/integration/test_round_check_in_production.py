@@ -15,7 +15,8 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Member, MemberBlock, Program, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.matching import History, MatchResult, MatchSettings, Participant, match_round
-from serendip.services import analytics, delivery, scheduling
+from serendip.services import analytics
+from serendip.services.lifecycle import deliver, tick
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import gateway_for, intro_posts, publisher_for, set_up_program
 
@@ -72,8 +73,8 @@ def test_a_round_that_leaves_people_out_is_held_logged_and_told_to_the_admins_on
         program = session.get(Program, program_id)
         assert program is not None and program.next_run_at is not None
         due = program.next_run_at
-    with caplog.at_level(logging.ERROR, logger="serendip.services.rounds"):
-        planned = scheduling.start_round(
+    with caplog.at_level(logging.ERROR, logger="serendip.services.lifecycle.plan"):
+        planned = tick.start_round(
             database,
             gateway_for(slack),
             publisher_for(slack),
@@ -93,8 +94,8 @@ def test_a_round_that_leaves_people_out_is_held_logged_and_told_to_the_admins_on
     notes = [t for t in _dms_to(slack, admin) if "held back" in t]
     assert len(notes) == 1
     # The next tick neither retries the held round nor sends anything, and the schedule moves on.
-    report = scheduling.tick(
-        database, gateway_for(slack), publisher_for(slack), delivery.DeliveryPolicy(sleep=lambda _: None)
+    report = tick.tick(
+        database, gateway_for(slack), publisher_for(slack), deliver.DeliveryPolicy(sleep=lambda _: None)
     )
     assert report.started == [] and intro_posts(slack) == {}
     assert len([t for t in _dms_to(slack, admin) if "held back" in t]) == 1
@@ -120,7 +121,7 @@ def test_a_round_that_puts_a_blocked_pair_together_is_held_and_skips_are_kept(
         session.add(MemberBlock(member_id=members[0].id, blocked_slack_id=members[1].slack_id))
         skipper = session.scalars(select(Enrolment).where(Enrolment.member_id == members[2].id)).one()
         skipper.skip_next = True
-    planned = scheduling.start_round(
+    planned = tick.start_round(
         database,
         gateway_for(slack),
         publisher_for(slack),
@@ -138,7 +139,7 @@ def test_a_good_round_stores_figures_that_match_a_recount_of_its_intros(
     database: Database, slack: SlackEmulator
 ) -> None:
     program_id, _, _ = _due_program(database, slack)
-    planned = scheduling.start_round(
+    planned = tick.start_round(
         database, gateway_for(slack), publisher_for(slack), program_id=program_id, scheduled_for=utcnow()
     )
     assert planned is not None and not planned.held

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Member, Program, Round, Workspace
-from serendip.services import rounds
+from serendip.services.lifecycle import plan
 
 JANUARY = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
 JULY = datetime(2027, 7, 12, 9, 0, tzinfo=UTC)
@@ -35,7 +35,7 @@ def _overlap_rate(database: Database, program_id: int, at: datetime) -> float:
         program = session.get(Program, program_id)
         assert program is not None
         program.next_run_at = at
-    planned = rounds.plan_round(database, program_id=program_id, scheduled_for=at)
+    planned = plan.plan_round(database, program_id=program_id, scheduled_for=at)
     assert planned is not None
     with database.transaction() as session:
         round_ = session.get(Round, planned.round_id)

@@ -12,7 +12,8 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Intro, IntroOutcome, Member, Program, Round
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import FOLLOWUP_EVENT_TYPE
-from serendip.services import delivery, followup, rounds, scheduling
+from serendip.services.lifecycle import deliver, followup, plan, tick
+from serendip.services.lifecycle.results import TickReport
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import gateway_for, intro_posts, publisher_for, set_up_program
 
@@ -23,12 +24,12 @@ def slack() -> Iterator[SlackEmulator]:
         yield emulator
 
 
-def _policy() -> delivery.DeliveryPolicy:
-    return delivery.DeliveryPolicy(sleep=lambda _: None)
+def _policy() -> deliver.DeliveryPolicy:
+    return deliver.DeliveryPolicy(sleep=lambda _: None)
 
 
-def _tick(database: Database, slack: SlackEmulator, when: timedelta = timedelta()) -> scheduling.TickReport:
-    return scheduling.tick(database, gateway_for(slack), publisher_for(slack), _policy(), now=utcnow() + when)
+def _tick(database: Database, slack: SlackEmulator, when: timedelta = timedelta()) -> TickReport:
+    return tick.tick(database, gateway_for(slack), publisher_for(slack), _policy(), now=utcnow() + when)
 
 
 def _make_due(database: Database, program_id: int, ago: timedelta) -> None:
@@ -112,9 +113,9 @@ def test_answers_are_recorded_once_per_member_and_can_change(
     database: Database, slack: SlackEmulator
 ) -> None:
     program_id = set_up_program(database, slack)
-    planned = rounds.plan_round(database, program_id=program_id, scheduled_for=utcnow(), seed=3)
+    planned = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow(), seed=3)
     assert planned is not None
-    delivery.deliver_pending(database, publisher_for(slack), _policy())
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
     with database.transaction() as session:
         intro = session.scalars(select(Intro)).first()
         assert intro is not None
@@ -138,14 +139,14 @@ def test_three_unanswered_intros_in_a_row_pause_a_member_and_tell_them(
 ) -> None:
     program_id = set_up_program(database, slack)
     for weeks_ago in (3, 2, 1):
-        planned = rounds.plan_round(
+        planned = plan.plan_round(
             database,
             program_id=program_id,
             scheduled_for=utcnow() - timedelta(weeks=weeks_ago),
             seed=weeks_ago,
         )
         assert planned is not None and planned.ghosts == []
-        delivery.deliver_pending(database, publisher_for(slack), _policy())
+        deliver.deliver_pending(database, publisher_for(slack), _policy())
     with database.transaction() as session:
         for round_ in session.scalars(select(Round)):
             round_.followup_done = True

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from serendip.adapters.slack.views.round_blocks import estimate_text
-from serendip.services.delivery import delivery_estimate_seconds
-from serendip.services.delivery_errors import Failure, classify
+from serendip.services.lifecycle.deliver import delivery_estimate_seconds
+from serendip.services.lifecycle.failures import Failure, classify
 
 
 def test_ten_thousand_pairs_take_over_three_hours_at_tier_three() -> None:
@@ -26,7 +26,7 @@ def test_connection_errors_are_ambiguous_not_permanent() -> None:
 
 def test_the_round_summary_counts_pairs_that_met_recently_and_never_shows_them_when_there_are_none() -> None:
     from serendip.adapters.slack.views.intro_blocks import round_summary
-    from serendip.services.rounds import RoundSummary
+    from serendip.services.lifecycle.results import RoundSummary
 
     summary = RoundSummary(1, 1, "C1", eligible=10, groups=5, delivered=5, quality={"repeats": 1})
     assert "1 pair had already met in a recent round." in round_summary(summary)[0]

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from serendip.adapters.slack.errors import translate
-from serendip.services.delivery_errors import Failure, classify
+from serendip.services.lifecycle.failures import Failure, classify
 from serendip.services.slack_errors import Ambiguous, Permanent, RateLimited
 
 

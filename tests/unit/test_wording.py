@@ -13,10 +13,9 @@ from serendip.domain.plural import plural
 from serendip.domain.schedule import Frequency, replaces_next_round
 from serendip.services.administration import Outcome
 from serendip.services.asks import AskPeople, SearchResult
-from serendip.services.manual_run import ManualRun
+from serendip.services.lifecycle.close import SAT_OUT_NOTE, failure_details
+from serendip.services.lifecycle.results import ManualRun, PlannedRound, RoundPreview, RoundSummary
 from serendip.services.programs import SetupResult
-from serendip.services.round_close import SAT_OUT_NOTE, failure_details
-from serendip.services.rounds import PlannedRound, RoundPreview, RoundSummary
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PEOPLE = AskPeople(7, "pricing", "U0ADA0001", "Sales", "U0BO00002", ("pricing",), "Ada Lovelace", "Bo Li")

@@ -17,7 +17,8 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
-from serendip.services import delivery, directory_sync, round_close, rounds
+from serendip.services import directory_sync
+from serendip.services.lifecycle import close, deliver, plan
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
 
 TOPICS = (
@@ -89,13 +90,13 @@ def run_demo(console: Console, *, people: int = 40, departments: int = 6, seed: 
                 program = repo.find_program(session, team_id, channel)
                 assert program is not None, "admin setup did not create the program"
                 program_id = program.id
-            planned = rounds.plan_round(
+            planned = plan.plan_round(
                 bot.container.db, program_id=program_id, scheduled_for=utcnow(), seed=seed
             )
             assert planned is not None
             publisher = bot.container.publisher
-            delivery.deliver_pending(bot.container.db, publisher, delivery.DeliveryPolicy())
-            summary = round_close.summarise(bot.container.db, planned.round_id)
+            deliver.deliver_pending(bot.container.db, publisher, deliver.DeliveryPolicy())
+            summary = close.summarise(bot.container.db, planned.round_id)
             intros = _posted_intros(slack)
             _print_intros(console, intros, workspace)
     console.print(

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from serendip.bootstrap import Container
-from serendip.services import delivery, directory_sync, scheduling
+from serendip.services import directory_sync
+from serendip.services.lifecycle import deliver, tick
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,10 @@ def run_directory_sync(container: Container, stop: directory_sync.StopFlag) -> N
         log.error("directory.sync_failed error=%s", type(exc).__name__, exc_info=exc)
 
 
-def run_tick(container: Container, policy: delivery.DeliveryPolicy) -> None:
+def run_tick(container: Container, policy: deliver.DeliveryPolicy) -> None:
     """One round tick; a failure is logged and the next tick tries again."""
     try:
-        report = scheduling.tick(container.db, container.gateway, container.publisher, policy)
+        report = tick.tick(container.db, container.gateway, container.publisher, policy)
         if report.started or report.skipped or report.delivered_rounds or report.followups:
             log.info(
                 "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d",
@@ -65,7 +66,7 @@ class Jobs:
         lease_seconds: float = 60.0,
     ) -> None:
         self.stop_flag = directory_sync.StopFlag()
-        self.policy = delivery.DeliveryPolicy(lease_seconds=lease_seconds)
+        self.policy = deliver.DeliveryPolicy(lease_seconds=lease_seconds)
         self.scheduler = BackgroundScheduler(timezone=UTC)
         now = datetime.now(UTC)
         if rounds:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from serendip.services import followup
 from serendip.services.deps import Deps
-from serendip.services.followup import Answers
+from serendip.services.lifecycle import followup
+from serendip.services.lifecycle.results import Answers
 
 # Draws the clicked message again with everyone's answers (Slack id -> outcome).
 Redraw = Callable[[dict[str, str]], Sequence[dict[str, Any]]]

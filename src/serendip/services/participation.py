@@ -97,11 +97,6 @@ def skip_next(enrolments: list[tuple[Program, Enrolment]]) -> None:
         enrolment.skip_next = True
 
 
-def is_paused(enrolment: Enrolment, at: datetime) -> bool:
-    """`domain.people.is_paused_at`, under the name services.rounds still imports."""
-    return is_paused_at(enrolment, at)
-
-
 def status_of(session: Session, member: Member, now: datetime) -> list[ProgramStatus]:
     """The member's standing in every program they were ever enrolled in."""
     statuses = []

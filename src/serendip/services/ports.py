@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeAlias
+from typing import Protocol, TypeAlias
 
+from serendip.domain.intro_content import IntroCard
 from serendip.domain.people import is_person
+from serendip.services.lifecycle.results import RoundSummary
 
 # Slack JSON handed to the port, read-only: the views build them, the adapter sends them as they are.
 Block: TypeAlias = Mapping[str, object]
@@ -125,7 +127,7 @@ class IntroPublisher(Protocol):
         """Open (or reuse) the group DM of these users and the bot; returns its id."""
         ...
 
-    def post_intro(self, conversation_id: str, card: Any) -> str:
+    def post_intro(self, conversation_id: str, card: IntroCard) -> str:
         """Post an intro card (carrying its intro id in message metadata); returns the ts."""
         ...
 
@@ -143,8 +145,8 @@ class IntroPublisher(Protocol):
         """DM one member a short note (nobody to meet, sat out and why)."""
         ...
 
-    def post_round_summary(self, channel_id: str, summary: Any) -> None:
-        """Post the round summary to the program channel."""
+    def post_round_summary(self, channel_id: str, summary: RoundSummary) -> str:
+        """Post the round summary to the program channel; returns the ts."""
         ...
 
     def welcome(

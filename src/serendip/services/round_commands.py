@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
-from serendip.services import delivery, manual_run, members, rounds
+from serendip.services import members
 from serendip.services.deps import Deps
 from serendip.services.errors import NotAProgramChannel
-from serendip.services.manual_run import ManualRun
+from serendip.services.lifecycle import deliver, manual, plan
+from serendip.services.lifecycle.results import ManualRun, RoundPreview
 from serendip.services.ports import IntroPublisher
-from serendip.services.rounds import RoundPreview
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +38,20 @@ def _program_id(deps: Deps, team_id: str, channel_id: str) -> int:
 
 def preview(deps: Deps, *, team_id: str, channel_id: str) -> RoundPreview:
     """What the next round would do; nothing is sent."""
-    return rounds.preview_round(deps.db, program_id=_program_id(deps, team_id, channel_id))
+    return plan.preview_round(deps.db, program_id=_program_id(deps, team_id, channel_id))
 
 
 def run_refusal(deps: Deps, *, team_id: str, channel_id: str) -> str | None:
     """Why `admin run` may not start a round here now (a paused program), or None."""
     with deps.db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)
-        return manual_run.refusal(program) if program is not None else None
+        return manual.refusal(program) if program is not None else None
 
 
 def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> RunNow:
     """Start a round now; delivery continues in the background under the round's lease."""
     program_id = _program_id(deps, team_id, channel_id)
-    run = manual_run.start_manual_round(
+    run = manual.start_manual_round(
         deps.db, deps.gateway, deps.publisher, program_id=program_id, now=utcnow()
     )
     if run.planned is None or run.planned.held:
@@ -66,6 +66,6 @@ def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> RunNo
 
 def _deliver(deps: Deps, publisher: IntroPublisher) -> None:
     try:
-        delivery.deliver_pending(deps.db, publisher, delivery.DeliveryPolicy())
+        deliver.deliver_pending(deps.db, publisher, deliver.DeliveryPolicy())
     except Exception as exc:  # the scheduler's tick takes over after the lease expires
         log.error("round.delivery_failed error=%s", type(exc).__name__, exc_info=exc)

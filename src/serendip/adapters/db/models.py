@@ -201,6 +201,8 @@ class Round(Base):
     followup_due_at: Mapped[datetime | None] = mapped_column(index=True)
     followup_done: Mapped[bool] = mapped_column(Boolean, default=False)
     summary_ts: Mapped[str | None] = mapped_column(String(32))
+    # Set when the round is closed, before the summary is posted: summaries are sent at most once.
+    summary_started_at: Mapped[datetime | None]
 
 
 class Intro(Base):

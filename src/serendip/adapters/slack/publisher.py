@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from serendip.adapters.slack.client import without_retries
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.adapters.slack.views import blocks, intro_blocks
 from serendip.domain.intro_content import IntroCard
+from serendip.services.lifecycle.results import RoundSummary
 
 EVENT_TYPES = {"intro": intro_blocks.INTRO_EVENT_TYPE, "followup": intro_blocks.FOLLOWUP_EVENT_TYPE}
 
@@ -54,10 +54,10 @@ class SlackIntroPublisher:
         """DM a short note to one member."""
         self.gateway.post_to_user(user_id, text, [blocks.section(text)])
 
-    def post_round_summary(self, channel_id: str, summary: Any) -> None:
-        """Post the round summary in the program channel."""
+    def post_round_summary(self, channel_id: str, summary: RoundSummary) -> str:
+        """Post the round summary in the program channel; returns the ts."""
         text, summary_blocks = intro_blocks.round_summary(summary)
-        self.gateway.post(channel_id, text, summary_blocks)
+        return self.gateway.post(channel_id, text, summary_blocks)
 
     def welcome(
         self,

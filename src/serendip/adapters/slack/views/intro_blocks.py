@@ -10,6 +10,7 @@ from serendip.adapters.slack.views.blocks import Block, actions, button, context
 from serendip.domain.delivery_reasons import plain_reasons
 from serendip.domain.intro_content import IntroCard, IntroPerson
 from serendip.domain.plural import plural
+from serendip.services.lifecycle.results import RoundSummary
 
 INTRO_EVENT_TYPE = "serendip_intro"
 OUTCOMES = (
@@ -79,7 +80,7 @@ def intro_message(card: IntroCard, now: datetime | None = None) -> tuple[str, li
     return f"Meet each other: {', '.join(p.name or p.slack_id for p in card.people)}", blocks, metadata
 
 
-def round_summary(summary: Any) -> tuple[str, list[Block]]:
+def round_summary(summary: RoundSummary) -> tuple[str, list[Block]]:
     """The note posted to the program channel after a round."""
     quality = summary.quality
     lines = [

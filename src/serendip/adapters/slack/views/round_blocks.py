@@ -6,9 +6,8 @@ from typing import Any
 
 from serendip.adapters.slack.views.blocks import Block, context, local_time, message, section
 from serendip.domain.plural import plural
-from serendip.services.delivery import delivery_estimate_seconds
-from serendip.services.manual_run import ManualRun
-from serendip.services.rounds import RoundPreview
+from serendip.services.lifecycle.deliver import delivery_estimate_seconds
+from serendip.services.lifecycle.results import ManualRun, RoundPreview
 
 SIX_HOURS = 6 * 3600
 NEW_DRAW = (

@@ -1,4 +1,4 @@
-"""How a failed Slack call is treated: wait, retry, confirm first, or give up on that intro."""
+"""How a failed Slack call is treated in a round: wait, retry, confirm first, or give up on that intro."""
 
 from __future__ import annotations
 

@@ -11,15 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-
+from serendip.adapters.db import lifecycle_history as history_store
+from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member, Round
 from serendip.adapters.db.types import utcnow
-from serendip.domain.intro_content import IntroCard, build_card
-from serendip.domain.lifecycle import INTRO_FINAL, IntroState, RoundState
-from serendip.services import round_close, round_matching, rounds
-from serendip.services.delivery_errors import Failure, classify
+from serendip.domain.intro_content import IntroCard, IntroPerson, build_card
+from serendip.domain.lifecycle import INTRO_FINAL, IntroState
+from serendip.services.lifecycle import close
+from serendip.services.lifecycle.failures import Failure, classify
+from serendip.services.members import utc_offset_at
 from serendip.services.ports import IntroPublisher
 
 log = logging.getLogger(__name__)
@@ -53,52 +54,42 @@ class DeliveryPolicy:
         """Exponential backoff for transient failures."""
         return float(min(self.backoff_max, 2 ** max(0, attempt - 1)))
 
+    def lease_until(self) -> datetime:
+        """When a lease taken or renewed now runs out."""
+        return utcnow() + timedelta(seconds=self.lease_seconds)
+
+
+class LeaseLost(Exception):
+    """Another worker took the round over; this one must not post anything more."""
+
+
+def deliver_pending(db: Database, publisher: IntroPublisher, policy: DeliveryPolicy) -> int:
+    """Deliver rounds until none is left to claim; returns how many rounds finished."""
+    finished = 0
+    while (round_id := claim_round(db, policy)) is not None:
+        finished += deliver_round(db, publisher, round_id=round_id, policy=policy)
+    return finished
+
 
 def claim_round(db: Database, policy: DeliveryPolicy) -> int | None:
     """Take the lease of one round that needs delivering (free, expired or already ours)."""
-    now = utcnow()
     with db.transaction() as session:
-        query = (
-            select(Round)
-            .where(
-                Round.state == RoundState.DELIVERING,
-                or_(
-                    Round.lease_owner.is_(None),
-                    Round.lease_expires_at < now,
-                    Round.lease_owner == policy.owner,
-                ),
-            )
-            .order_by(Round.scheduled_for, Round.id)
-            .limit(1)
-        )
-        if db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        round_ = session.scalars(query).first()
-        if round_ is None:
-            return None
-        taken_over = round_.lease_owner not in (None, policy.owner)
-        round_.lease_owner = policy.owner
-        round_.lease_expires_at = now + timedelta(seconds=policy.lease_seconds)
-        log.info(
-            "round.lease_taken program_id=%s round_id=%s taken_over=%s",
-            round_.program_id,
-            round_.id,
-            taken_over,
-        )
-        return round_.id
+        claim = store.claim_round(session, owner=policy.owner, now=utcnow(), until=policy.lease_until())
+    if claim is None:
+        return None
+    log.info(
+        "round.lease_taken program_id=%s round_id=%s taken_over=%s",
+        claim.program_id,
+        claim.round_id,
+        claim.taken_over,
+    )
+    return claim.round_id
 
 
 def renew_lease(db: Database, round_id: int, policy: DeliveryPolicy) -> bool:
     """Extend our lease; False when another worker owns the round now."""
     with db.transaction() as session:
-        query = select(Round).where(Round.id == round_id)
-        if db.dialect == "postgresql":
-            query = query.with_for_update()
-        round_ = session.scalars(query).one()
-        if round_.lease_owner != policy.owner:
-            return False
-        round_.lease_expires_at = utcnow() + timedelta(seconds=policy.lease_seconds)
-        return True
+        return store.renew_lease(session, round_id, owner=policy.owner, until=policy.lease_until())
 
 
 def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, policy: DeliveryPolicy) -> bool:
@@ -107,13 +98,7 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
         round_ = session.get(Round, round_id)
         assert round_ is not None
         program_id, seed = round_.program_id, round_.seed
-        open_ids = list(
-            session.scalars(
-                select(Intro.id)
-                .where(Intro.round_id == round_id, Intro.state.not_in(INTRO_FINAL))
-                .order_by(Intro.id)
-            )
-        )
+        open_ids = store.open_intro_ids(session, round_id)
     log.info(
         "round.delivering program_id=%s round_id=%s open=%d estimate_s=%.0f",
         program_id,
@@ -143,7 +128,7 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
                 len(open_ids),
                 (len(open_ids) - done) / rate,
             )
-    return round_close.finish_round(db, publisher, round_id=round_id, owner=policy.owner)
+    return close.finish_round(db, publisher, round_id=round_id, owner=policy.owner)
 
 
 def deliver_intro(
@@ -175,6 +160,21 @@ def deliver_intro(
             policy.sleep(policy.backoff(attempts))
 
 
+def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
+    """How the intro presents a member."""
+    return IntroPerson(
+        slack_id=member.slack_id,
+        name=member.real_name or member.name,
+        department=member.department,
+        title=member.title,
+        tz=member.tz,
+        utc_offset_minutes=utc_offset_at(member, utcnow()),
+        working_hours=(member.work_start_minute, member.work_end_minute),
+        expertise=frozenset(tags["expertise"]),
+        interests=frozenset(tags["interest"]),
+    )
+
+
 @dataclass
 class _IntroState:
     state: IntroState
@@ -192,9 +192,9 @@ def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
         intro = session.get(Intro, intro_id)
         if intro is None:
             return None
-        people = [m for m in (session.get(Member, im.member_id) for im in intro.members) if m is not None]
-        tags = round_matching.member_tags_by_kind(session, [m.id for m in people])
-        card = build_card(intro_id, [rounds.intro_person(m, tags[m.id]) for m in people], seed)
+        people = store.intro_members(session, intro)
+        tags = history_store.member_tags_by_kind(session, [m.id for m in people])
+        card = build_card(intro_id, [intro_person(m, tags[m.id]) for m in people], seed)
         return _IntroState(intro.state, intro.conversation_id, intro.post_started_at, card)
 
 
@@ -207,9 +207,7 @@ def _advance(
             return _fail(db, intro_id, "members_left")
         conversation_id = publisher.open_group([p.slack_id for p in state.card.people])  # idempotent in Slack
         with db.transaction() as session:
-            intro = session.get(Intro, intro_id)
-            assert intro is not None
-            intro.conversation_id, intro.state = conversation_id, IntroState.OPENED
+            store.mark_opened(session, intro_id, conversation_id)
     if state.post_started_at is not None:
         # A post may have landed without us hearing back: look before posting again.
         ts = publisher.find_intro_post(
@@ -223,39 +221,25 @@ def _advance(
     return _posted(db, intro_id, ts)
 
 
-class LeaseLost(Exception):
-    """Another worker took the round over; this one must not post anything more."""
-
-
 def _begin_post(db: Database, intro_id: int, policy: DeliveryPolicy) -> None:
     """Fence the post: still our round, lease extended, and the attempt recorded, in one transaction."""
     with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        assert intro is not None
-        query = select(Round).where(Round.id == intro.round_id)
-        if db.dialect == "postgresql":
-            query = query.with_for_update()
-        round_ = session.scalars(query).one()
-        if round_.lease_owner != policy.owner:
-            raise LeaseLost(f"round {round_.id} is now delivered by another worker")
-        round_.lease_expires_at = utcnow() + timedelta(seconds=policy.lease_seconds)
-        intro.post_started_at = utcnow()
+        held = store.fence_post(
+            session, intro_id, owner=policy.owner, now=utcnow(), until=policy.lease_until()
+        )
+    if not held:
+        raise LeaseLost(f"the round of intro {intro_id} is now delivered by another worker")
 
 
 def _posted(db: Database, intro_id: int, ts: str) -> IntroState:
     with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        assert intro is not None
-        intro.state, intro.message_ts, intro.delivered_at = IntroState.POSTED, ts, utcnow()
-        intro.attempts += 1
+        store.mark_posted(session, intro_id, ts=ts, now=utcnow())
     return IntroState.POSTED
 
 
 def _fail(db: Database, intro_id: int, reason: str) -> IntroState:
     with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        assert intro is not None
-        intro.state, intro.failure_reason = IntroState.FAILED, reason[:255]
+        store.mark_failed(session, intro_id, reason)
     log.warning("intro.failed intro_id=%s reason=%s", intro_id, reason)
     return IntroState.FAILED
 
@@ -264,10 +248,7 @@ def _record_failure(
     db: Database, intro_id: int, reason: str, *, permanent: bool, policy: DeliveryPolicy
 ) -> int | None:
     with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        assert intro is not None
-        intro.attempts += 1
-        attempts = intro.attempts
+        attempts = store.count_attempt(session, intro_id)
     if permanent:
         _fail(db, intro_id, reason)
         return None
@@ -275,11 +256,3 @@ def _record_failure(
         _fail(db, intro_id, f"gave_up:{reason}")
         return None
     return attempts
-
-
-def deliver_pending(db: Database, publisher: IntroPublisher, policy: DeliveryPolicy) -> int:
-    """Deliver rounds until none is left to claim; returns how many rounds finished."""
-    finished = 0
-    while (round_id := claim_round(db, policy)) is not None:
-        finished += deliver_round(db, publisher, round_id=round_id, policy=policy)
-    return finished

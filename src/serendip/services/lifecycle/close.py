@@ -1,24 +1,29 @@
-"""Closing a delivered round: the summary, notes to those left out, and when to follow up."""
+"""Closing a delivered round: mark it done, post its summary and notes once, and set the follow-up.
+
+Also the notes planning leaves behind (members paused by the ghost rule, admins of a held round).
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TypeVar
 
-from sqlalchemy import select
-
+from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Intro, Program, Round
+from serendip.adapters.db.models import Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.domain.lifecycle import INTRO_FINAL, IntroState, RoundState
+from serendip.domain.lifecycle import IntroState, RoundState
 from serendip.domain.mentions import channel_mention
 from serendip.domain.plural import plural
+from serendip.services.lifecycle.results import PlannedRound, RoundSummary
 from serendip.services.ports import IntroPublisher
-from serendip.services.rounds import PlannedRound, RoundSummary
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def summarise(db: Database, round_id: int) -> RoundSummary:
@@ -29,40 +34,32 @@ def summarise(db: Database, round_id: int) -> RoundSummary:
         program = session.get(Program, round_.program_id)
         assert program is not None
         quality = dict(round_.quality or {})
-        summary = RoundSummary(
-            round_id, program.id, program.channel_id, eligible=int(quality.get("eligible", 0))
+        results = store.intro_results(session, round_id)
+        return RoundSummary(
+            round_id,
+            program.id,
+            program.channel_id,
+            eligible=int(quality.get("eligible", 0)),
+            groups=len(results),
+            delivered=sum(state == IntroState.POSTED for _, state, _ in results),
+            failed={i: reason or "unknown" for i, state, reason in results if state == IntroState.FAILED},
+            sat_out=dict(quality.get("sat_out") or {}),
+            lone=quality.get("lone"),
+            quality={
+                k: v for k, v in quality.items() if isinstance(v, int | float) and not isinstance(v, bool)
+            },
+            admins=repo.program_admin_ids(session, program.id),
+            channel_name=program.channel_name,
         )
-        summary.lone, summary.sat_out = quality.get("lone"), dict(quality.get("sat_out") or {})
-        summary.channel_name = program.channel_name
-        summary.admins = repo.program_admin_ids(session, program.id)
-        summary.quality = {
-            k: v for k, v in quality.items() if isinstance(v, int | float) and not isinstance(v, bool)
-        }
-        for intro_id, state, reason in session.execute(
-            select(Intro.id, Intro.state, Intro.failure_reason).where(Intro.round_id == round_id)
-        ):
-            summary.groups += 1
-            summary.delivered += state == IntroState.POSTED
-            if state == IntroState.FAILED:
-                summary.failed[intro_id] = reason or "unknown"
-        return summary
 
 
 def finish_round(db: Database, publisher: IntroPublisher, *, round_id: int, owner: str) -> bool:
     """Mark a fully delivered round done, then post its summary and notes at most once."""
     with db.transaction() as session:
-        query = select(Round).where(Round.id == round_id)
-        if db.dialect == "postgresql":
-            query = query.with_for_update()
-        round_ = session.scalars(query).one()
+        round_ = store.lock_round(session, round_id)
         if round_.state != RoundState.DELIVERING:
             return True
-        if round_.lease_owner != owner:
-            return False
-        open_intros = session.scalar(
-            select(Intro.id).where(Intro.round_id == round_id, Intro.state.not_in(INTRO_FINAL)).limit(1)
-        )
-        if open_intros is not None:
+        if round_.lease_owner != owner or store.has_open_intros(session, round_id):
             return False
         program = session.get(Program, round_.program_id)
         assert program is not None
@@ -73,10 +70,11 @@ def finish_round(db: Database, publisher: IntroPublisher, *, round_id: int, owne
         else:
             round_.followup_done = True
         # Summaries and notes cannot be confirmed in channel history (no channels:history scope):
-        # marking them first makes them at-most-once, which beats posting twice.
-        round_.summary_ts = "sending"
+        # marking the send started, in the same transaction that ends the round, makes them
+        # at-most-once (a crash mid-send loses them rather than posting them twice).
+        round_.summary_started_at = now
     summary = summarise(db, round_id)
-    _notify(publisher, summary)
+    _notify(db, publisher, summary)
     log.info(
         "round.done program_id=%s round_id=%s delivered=%d failed=%d",
         summary.program_id,
@@ -94,7 +92,7 @@ SAT_OUT_NOTE = (
 )
 
 
-def _notify(publisher: IntroPublisher, summary: RoundSummary) -> None:
+def _notify(db: Database, publisher: IntroPublisher, summary: RoundSummary) -> None:
     notes = {}
     channel = channel_mention(summary.channel_id, summary.channel_name)
     if summary.lone:
@@ -104,7 +102,10 @@ def _notify(publisher: IntroPublisher, summary: RoundSummary) -> None:
         notes[slack_id] = SAT_OUT_NOTE.format(channel=channel)
     for slack_id, text in notes.items():
         _try(partial(publisher.tell_member, slack_id, text), "note", summary.round_id)
-    _try(partial(publisher.post_round_summary, summary.channel_id, summary), "summary", summary.round_id)
+    ts = _try(partial(publisher.post_round_summary, summary.channel_id, summary), "summary", summary.round_id)
+    if ts is not None:
+        with db.transaction() as session:
+            store.record_summary_ts(session, summary.round_id, ts)
     if summary.failed:
         text = failure_details(summary)
         for slack_id in summary.admins:
@@ -158,8 +159,9 @@ def tell_admins_held(
         _try(partial(publisher.tell_member, slack_id, text), "held_note", planned.round_id)
 
 
-def _try(send: Callable[[], object], what: str, round_id: int) -> None:
+def _try(send: Callable[[], T], what: str, round_id: int) -> T | None:
     try:
-        send()
+        return send()
     except Exception as exc:  # a failed note never fails the round
         log.warning("round.%s_failed round_id=%s error=%s", what, round_id, type(exc).__name__)
+        return None

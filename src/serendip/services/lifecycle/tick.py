@@ -1,21 +1,22 @@
-"""The scheduler's tick: start due rounds once, skip stale ones, deliver, and follow up."""
+"""The scheduler's tick, where every scheduled round starts: start due rounds once, skip stale ones,
+deliver, and follow up."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-
+from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Member, Program, Round
+from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
-from serendip.services import delivery, followup, missed_joins, round_close, round_matching, rounds
+from serendip.services import missed_joins
+from serendip.services.lifecycle import close, deliver, followup, plan
+from serendip.services.lifecycle.match import Matcher
+from serendip.services.lifecycle.results import PlannedRound, TickReport
 from serendip.services.participation import opt_out
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
@@ -24,16 +25,6 @@ log = logging.getLogger(__name__)
 
 # A round missed by downtime still runs when less than this late; otherwise it is skipped.
 MAX_LATENESS = timedelta(days=1)
-
-
-@dataclass
-class TickReport:
-    """What one tick did."""
-
-    started: list[int] = field(default_factory=list)
-    skipped: list[int] = field(default_factory=list)
-    delivered_rounds: int = 0
-    followups: int = 0
 
 
 def refresh_membership(db: Database, directory: Directory, program_id: int) -> set[str] | None:
@@ -71,12 +62,12 @@ def start_round(
     *,
     program_id: int,
     scheduled_for: datetime,
-    matcher: round_matching.Matcher = match_round,
-) -> rounds.PlannedRound | None:
+    matcher: Matcher = match_round,
+) -> PlannedRound | None:
     """Refresh membership, claim and plan the round (None when another process has it), then
     enrol and welcome missed joins: after planning, so they are matched from the next round."""
     present = refresh_membership(db, directory, program_id)
-    planned = rounds.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, matcher=matcher)
+    planned = plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, matcher=matcher)
     if planned is not None:
         _tell_after_planning(db, publisher, program_id, planned)
     if present is not None:
@@ -87,7 +78,7 @@ def start_round(
 
 
 def _tell_after_planning(
-    db: Database, publisher: IntroPublisher, program_id: int, planned: rounds.PlannedRound
+    db: Database, publisher: IntroPublisher, program_id: int, planned: PlannedRound
 ) -> None:
     """DM members the ghost rule paused and, for a held round, the program's admins."""
     with db.transaction() as session:
@@ -95,7 +86,7 @@ def _tell_after_planning(
         channel_id, name = (program.channel_id, program.channel_name) if program else ("", "")
         admins = repo.program_admin_ids(session, program_id)
     if planned.ghosts:
-        round_close.tell_ghosts(
+        close.tell_ghosts(
             publisher,
             channel_id=channel_id,
             ghosts=planned.ghosts,
@@ -103,7 +94,7 @@ def _tell_after_planning(
             channel_name=name,
         )
     if planned.held:
-        round_close.tell_admins_held(
+        close.tell_admins_held(
             publisher, channel_id=channel_id, admins=admins, planned=planned, channel_name=name
         )
 
@@ -113,13 +104,8 @@ def start_due_rounds(
 ) -> None:
     """Start every round whose time has come; skip (once, logged) those more than a day late."""
     with db.transaction() as session:
-        due = list(
-            session.execute(
-                select(Program.id, Program.next_run_at, Program.is_paused).where(Program.next_run_at <= now)
-            )
-        )
+        due = store.due_programs(session, now)
     for program_id, scheduled_for, paused in due:
-        assert scheduled_for is not None
         if paused:
             _advance(db, program_id, now)
             continue
@@ -146,24 +132,20 @@ def _advance(db: Database, program_id: int, after: datetime) -> None:
 
 def _skip(db: Database, program_id: int, scheduled_for: datetime, now: datetime) -> None:
     with db.transaction() as session:
-        try:
-            with session.begin_nested():
-                session.add(
-                    Round(
-                        program_id=program_id,
-                        scheduled_for=scheduled_for,
-                        state=RoundState.SKIPPED,
-                        finished_at=now,
-                    )
-                )
-            log.warning(
-                "round.skipped_late program_id=%s scheduled_for=%s late_h=%.1f",
-                program_id,
-                scheduled_for.isoformat(),
-                (now - scheduled_for).total_seconds() / 3600,
-            )
-        except IntegrityError:
-            pass
+        skipped = store.create_round(
+            session,
+            program_id=program_id,
+            scheduled_for=scheduled_for,
+            state=RoundState.SKIPPED,
+            finished_at=now,
+        )
+    if skipped is not None:  # else another process recorded the skip first
+        log.warning(
+            "round.skipped_late program_id=%s scheduled_for=%s late_h=%.1f",
+            program_id,
+            scheduled_for.isoformat(),
+            (now - scheduled_for).total_seconds() / 3600,
+        )
     _advance(db, program_id, now)
 
 
@@ -171,14 +153,14 @@ def tick(
     db: Database,
     directory: Directory,
     publisher: IntroPublisher,
-    policy: delivery.DeliveryPolicy,
+    policy: deliver.DeliveryPolicy,
     now: datetime | None = None,
 ) -> TickReport:
     """One scheduler pass: start due rounds, deliver what is claimable, send due follow-ups."""
     now = now or utcnow()
     report = TickReport()
     start_due_rounds(db, directory, publisher, now, report)
-    report.delivered_rounds = delivery.deliver_pending(db, publisher, policy)
+    report.delivered_rounds = deliver.deliver_pending(db, publisher, policy)
     for round_id in followup.due_followup_rounds(db, now):
         if followup.claim_followup(db, round_id, now):
             report.followups += followup.send_followups(db, publisher, round_id=round_id)

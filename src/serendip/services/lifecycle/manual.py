@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Program
 from serendip.domain.schedule import Frequency, replaces_next_round
-from serendip.services import rounds, scheduling
 from serendip.services.errors import ServiceError
+from serendip.services.lifecycle import tick
+from serendip.services.lifecycle.results import ManualRun
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
 
@@ -24,15 +24,6 @@ PAUSED = (
 
 class ProgramPaused(ServiceError):
     """`admin run` on a paused program."""
-
-
-@dataclass(frozen=True)
-class ManualRun:
-    """A round started by `admin run`, and what it did to the schedule."""
-
-    planned: rounds.PlannedRound | None
-    replaced: datetime | None  # the scheduled round this one stands in for, if any
-    next_run_at: datetime | None  # the next scheduled round after this one
 
 
 def refusal(program: Program) -> str | None:
@@ -71,7 +62,7 @@ def start_manual_round(
     """Start a round now (delivery is the caller's); ProgramPaused when the program is paused."""
     replaced, next_run_at = _take_schedule(db, program_id, now)
     try:
-        planned = scheduling.start_round(db, directory, publisher, program_id=program_id, scheduled_for=now)
+        planned = tick.start_round(db, directory, publisher, program_id=program_id, scheduled_for=now)
     except Exception:
         if replaced is not None:  # nothing was started: the scheduled round keeps its place
             _restore(db, program_id, replaced, next_run_at)

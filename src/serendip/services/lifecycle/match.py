@@ -1,7 +1,8 @@
-"""Matching input and checking for a round: history, tags, blocks and ties in; a checked match out."""
+"""Matching a round: the program's history, tags, blocks and ties in; a match checked independently out."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -9,13 +10,12 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from serendip.adapters.db.models import Intro, IntroMember, Member, MemberBlock, MemberTag, Program, Round
+from serendip.adapters.db import lifecycle_history as history_store
+from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
 from serendip.domain.departments import department_key
-from serendip.domain.lifecycle import IntroState
 from serendip.domain.matching import (
     History,
     MatchResult,
@@ -24,51 +24,11 @@ from serendip.domain.matching import (
     RepeatMode,
     RoundQuality,
 )
+from serendip.domain.people import is_cross_team
 from serendip.domain.round_check import RoundCheck, check_round
 from serendip.services.members import utc_offset_at
 
 log = logging.getLogger(__name__)
-
-
-def program_history(session: Session, program_id: int) -> list[list[list[str]]]:
-    """Groups of the program's past rounds, oldest first, as Slack ids."""
-    rows = session.execute(
-        select(Round.id, Intro.id, Member.slack_id)
-        .join(Intro, Intro.round_id == Round.id)
-        .join(IntroMember, IntroMember.intro_id == Intro.id)
-        .join(Member, Member.id == IntroMember.member_id)
-        .where(Round.program_id == program_id, Intro.state != IntroState.FAILED)
-        .order_by(Round.scheduled_for, Intro.id)
-    )
-    rounds: dict[int, dict[int, list[str]]] = {}
-    for round_id, intro_id, slack_id in rows:
-        rounds.setdefault(round_id, {}).setdefault(intro_id, []).append(slack_id)
-    return [list(groups.values()) for groups in rounds.values()]
-
-
-def member_tags_by_kind(session: Session, member_ids: list[int]) -> dict[int, dict[str, set[str]]]:
-    """Each member's expertise and interest tags."""
-    tags: dict[int, dict[str, set[str]]] = {m: {"expertise": set(), "interest": set()} for m in member_ids}
-    for start in range(0, len(member_ids), 500):
-        chunk = member_ids[start : start + 500]
-        for member_id, kind, tag in session.execute(
-            select(MemberTag.member_id, MemberTag.kind, MemberTag.tag).where(MemberTag.member_id.in_(chunk))
-        ):
-            tags[member_id][kind].add(tag)
-    return tags
-
-
-def _blocks(session: Session, member_ids: list[int]) -> dict[int, set[str]]:
-    blocked: dict[int, set[str]] = {m: set() for m in member_ids}
-    for start in range(0, len(member_ids), 500):
-        chunk = member_ids[start : start + 500]
-        for member_id, other in session.execute(
-            select(MemberBlock.member_id, MemberBlock.blocked_slack_id).where(
-                MemberBlock.member_id.in_(chunk)
-            )
-        ):
-            blocked[member_id].add(other)
-    return blocked
 
 
 def _ties(
@@ -79,11 +39,12 @@ def _ties(
     seen: set[tuple[str, str]] = set()
     # Keys, so "Sales" and " sales" are one team; the matcher reads pair ties by key too.
     team = {slack_id: department_key(name) for slack_id, name in departments.items()}
+    cross_team = functools.cache(is_cross_team)  # few departments, many pairs
     for groups in history:
         for group in groups:
             for a, b in combinations(sorted(group), 2):
                 da, db = team.get(a), team.get(b)
-                if (a, b) in seen or not da or not db or da == db:
+                if (a, b) in seen or da is None or db is None or not cross_team(da, db):
                     continue
                 seen.add((a, b))
                 person[a] += 1
@@ -122,8 +83,9 @@ def match_and_check(
 ) -> CheckedMatch:
     """Match the people with the program's history and settings, and recount the result independently."""
     ids = [m.id for m in people]
-    tags, blocked = member_tags_by_kind(session, ids), _blocks(session, ids)
-    history = program_history(session, program.id)
+    tags = history_store.member_tags_by_kind(session, ids)
+    blocked = history_store.member_blocks(session, ids)
+    history = history_store.program_history(session, program.id)
     departments = {m.slack_id: m.department for m in people}
     person_ties, dept_ties = _ties(history, departments)
     participants = [

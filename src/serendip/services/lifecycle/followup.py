@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select, update
-
+from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Intro, IntroMember, IntroOutcome, Member, Program, Round
+from serendip.adapters.db.models import IntroMember, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.domain.lifecycle import IntroState, RoundState
-from serendip.services.delivery_errors import Failure, classify
 from serendip.services.errors import ServiceError
+from serendip.services.lifecycle.failures import Failure, classify
+from serendip.services.lifecycle.results import Answers
 from serendip.services.ports import IntroPublisher
 
 log = logging.getLogger(__name__)
@@ -25,15 +23,7 @@ OUTCOMES = ("met", "scheduled", "cant_make_it")
 def due_followup_rounds(db: Database, now: datetime) -> list[int]:
     """Rounds whose follow-up time has come and that were not followed up yet."""
     with db.transaction() as session:
-        return list(
-            session.scalars(
-                select(Round.id).where(
-                    Round.state == RoundState.DONE,
-                    Round.followup_done.is_(False),
-                    Round.followup_due_at <= now,
-                )
-            )
-        )
+        return store.due_followup_rounds(session, now)
 
 
 def claim_followup(
@@ -41,12 +31,7 @@ def claim_followup(
 ) -> bool:
     """Take a due follow-up for a while, so only one worker sends it (a crashed one is retried later)."""
     with db.transaction() as session:
-        result = session.execute(
-            update(Round)
-            .where(Round.id == round_id, Round.followup_done.is_(False), Round.followup_due_at <= now)
-            .values(followup_due_at=now + lease)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return store.claim_followup(session, round_id, now=now, until=now + lease)
 
 
 def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) -> int:
@@ -56,23 +41,14 @@ def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) ->
         assert round_ is not None
         program = session.get(Program, round_.program_id)
         enabled = program is not None and program.followup_enabled
-        answered = exists().where(IntroOutcome.intro_id == Intro.id)
-        intros = list(
-            session.execute(
-                select(Intro.id, Intro.conversation_id, Intro.followup_ts, Intro.followup_started_at).where(
-                    Intro.round_id == round_id, Intro.state == IntroState.POSTED, ~answered
-                )
-            )
-        )
+        intros = store.unanswered_intros(session, round_id)
     sent = 0
     for intro_id, conversation_id, followup_ts, started_at in intros if enabled else []:
         if followup_ts is not None or conversation_id is None:
             continue
         sent += _followup_once(db, publisher, intro_id, conversation_id, started_at)
     with db.transaction() as session:
-        round_ = session.get(Round, round_id)
-        assert round_ is not None
-        round_.followup_done = True
+        store.mark_followed_up(session, round_id)
     log.info("round.followups_sent round_id=%s count=%d", round_id, sent)
     return sent
 
@@ -104,18 +80,7 @@ def _followup_once(
 
 def _store_followup(db: Database, intro_id: int, *, ts: str | None, started_at: datetime | None) -> None:
     with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        assert intro is not None
-        intro.followup_ts, intro.followup_started_at = ts, started_at
-
-
-@dataclass(frozen=True)
-class Answers:
-    """Everyone's answer to one intro, by Slack id, after recording a click."""
-
-    intro_id: int
-    answers: dict[str, str]
-    changed: bool
+        store.set_followup(session, intro_id, ts=ts, started_at=started_at)
 
 
 def record_outcome(db: Database, *, team_id: str, intro_id: int, user_id: str, outcome: str) -> Answers:
@@ -127,20 +92,9 @@ def record_outcome(db: Database, *, team_id: str, intro_id: int, user_id: str, o
         in_intro = member is not None and session.get(IntroMember, (intro_id, member.id)) is not None
         if member is None or not in_intro:
             raise ServiceError("Only the people introduced here can answer for this intro.")
-        existing = session.scalars(
-            select(IntroOutcome).where(IntroOutcome.intro_id == intro_id, IntroOutcome.member_id == member.id)
-        ).one_or_none()
-        changed = existing is None or existing.outcome != outcome
-        if existing is None:
-            session.add(IntroOutcome(intro_id=intro_id, member_id=member.id, outcome=outcome))
-        else:
-            existing.outcome, existing.answered_at = outcome, utcnow()
-        session.flush()
-        rows = session.execute(
-            select(Member.slack_id, IntroOutcome.outcome)
-            .join(IntroOutcome, IntroOutcome.member_id == Member.id)
-            .where(IntroOutcome.intro_id == intro_id)
+        changed = store.record_answer(
+            session, intro_id=intro_id, member_id=member.id, outcome=outcome, now=utcnow()
         )
-        answers = {slack_id: answer for slack_id, answer in rows}
+        answers = store.intro_answers(session, intro_id)
     log.info("intro.answered intro_id=%s outcome=%s changed=%s", intro_id, outcome, changed)
     return Answers(intro_id, answers, changed)
