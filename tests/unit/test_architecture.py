@@ -164,3 +164,37 @@ def test_services_import_no_slack_library_adapter_or_entry_point() -> None:
     modules = modules_under(SERVICES)
     assert len(modules) > 10, "the services package was not found"
     assert _offences(modules, FORBIDDEN_IN_SERVICES) == []
+
+
+# Statement builders: a service that imports one writes SQL, which belongs in adapters/db.
+SQL_BUILDERS = {"select", "insert", "update", "delete", "text", "func", "or_", "and_", "exists", "case"}
+
+
+def sql_builders_imported(source: str) -> set[str]:
+    """The SQLAlchemy statement builders a source imports by name (`from sqlalchemy import select`)."""
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy"
+        for alias in node.names
+        if alias.name in SQL_BUILDERS
+    } | {
+        "sqlalchemy"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import) and any(a.name == "sqlalchemy" for a in node.names)
+    }
+
+
+def test_the_sql_reader_sees_builders_but_not_sessions_or_errors() -> None:
+    assert sql_builders_imported("from sqlalchemy import select, func\n") == {"select", "func"}
+    assert (
+        sql_builders_imported(
+            "from sqlalchemy.orm import Session\nfrom sqlalchemy.exc import IntegrityError\n"
+        )
+        == set()
+    )
+
+
+@pytest.mark.parametrize("path", modules_under(SERVICES), ids=lambda p: str(p.relative_to(SERVICES)))
+def test_a_service_writes_no_sql_of_its_own(path: Path) -> None:
+    assert sql_builders_imported(path.read_text(encoding="utf-8")) == set()

@@ -7,11 +7,9 @@ import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from sqlalchemy import or_, select
-
 from serendip.adapters.db import repositories as repo
+from serendip.adapters.db import repositories_departments as departments_repo
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
 from serendip.services import do_not_enrol, members
 from serendip.services.members import DepartmentSource
@@ -72,19 +70,7 @@ def stale_department_members(db: Database, *, team_id: str, limit: int) -> list[
     """People whose department was never fetched or is older than a day (HR values are final)."""
     cutoff = utcnow() - DEPARTMENT_MAX_AGE
     with db.transaction() as session:
-        rows = session.scalars(
-            select(Member.slack_id)
-            .where(
-                Member.workspace_id == team_id,
-                Member.is_deleted.is_(False),
-                Member.is_bot.is_(False),
-                or_(Member.department_source.is_(None), Member.department_source != "hr"),
-                or_(Member.department_synced_at.is_(None), Member.department_synced_at < cutoff),
-            )
-            .order_by(Member.department_synced_at.is_not(None), Member.id)
-            .limit(limit)
-        )
-        return list(rows)
+        return departments_repo.stale_department_slack_ids(session, team_id, older_than=cutoff, limit=limit)
 
 
 def refresh_department(

@@ -11,26 +11,18 @@ import hmac
 import secrets
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from serendip.adapters.db.models import AppSecret, DoNotEnrol
-from serendip.adapters.db.types import affected_rows
+from serendip.adapters.db import repositories_privacy as privacy_repo
 
 KEY_NAME = "do_not_enrol_key"
 
 
 def _key(session: Session, *, create: bool) -> bytes | None:
     """The marker key; created (race-safely) only when a marker is written."""
-    value = session.scalar(select(AppSecret.value).where(AppSecret.name == KEY_NAME))
+    value = privacy_repo.app_secret(session, KEY_NAME)
     if value is None and create:
-        try:
-            with session.begin_nested():
-                session.add(AppSecret(name=KEY_NAME, value=secrets.token_hex(32)))
-        except IntegrityError:
-            pass  # another process created it first: use theirs, or every marker would be unreadable
-        value = session.scalar(select(AppSecret.value).where(AppSecret.name == KEY_NAME))
+        value = privacy_repo.create_app_secret(session, KEY_NAME, secrets.token_hex(32))
     return bytes.fromhex(value) if value is not None else None
 
 
@@ -42,10 +34,7 @@ def mark(session: Session, workspace_id: str, slack_id: str) -> None:
     """Remember that this person asked to be forgotten (idempotent)."""
     key = _key(session, create=True)
     assert key is not None
-    id_hash = _hash(key, slack_id)
-    if session.get(DoNotEnrol, (workspace_id, id_hash)) is None:
-        session.add(DoNotEnrol(workspace_id=workspace_id, id_hash=id_hash))
-        session.flush()
+    privacy_repo.add_marker(session, workspace_id, _hash(key, slack_id))
 
 
 def clear(session: Session, workspace_id: str, slack_id: str) -> bool:
@@ -53,12 +42,7 @@ def clear(session: Session, workspace_id: str, slack_id: str) -> bool:
     key = _key(session, create=False)
     if key is None:
         return False
-    result = session.execute(
-        delete(DoNotEnrol).where(
-            DoNotEnrol.workspace_id == workspace_id, DoNotEnrol.id_hash == _hash(key, slack_id)
-        )
-    )
-    return bool(affected_rows(result))
+    return privacy_repo.delete_marker(session, workspace_id, _hash(key, slack_id))
 
 
 def is_marked(session: Session, workspace_id: str, slack_id: str) -> bool:
@@ -72,14 +56,4 @@ def marked_among(session: Session, workspace_id: str, slack_ids: Iterable[str]) 
     if key is None:
         return set()  # no marker was ever written
     by_hash = {_hash(key, s): s for s in slack_ids}
-    hashes = list(by_hash)
-    found: set[str] = set()
-    for start in range(0, len(hashes), 500):
-        chunk = hashes[start : start + 500]
-        rows = session.scalars(
-            select(DoNotEnrol.id_hash).where(
-                DoNotEnrol.workspace_id == workspace_id, DoNotEnrol.id_hash.in_(chunk)
-            )
-        )
-        found.update(by_hash[h] for h in rows)
-    return found
+    return {by_hash[h] for h in privacy_repo.markers_among(session, workspace_id, list(by_hash))}

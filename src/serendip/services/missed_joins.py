@@ -11,12 +11,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Enrolment, Member, Program
+from serendip.adapters.db.models import Program
 from serendip.domain.schedule import Frequency, next_run_after, parse_local_time
 from serendip.services import do_not_enrol, participation
 from serendip.services import members as member_service
@@ -42,13 +41,7 @@ def candidates(db: Database, program_id: int, present: Collection[str]) -> tuple
         assert program is not None
         team_id = program.workspace_id
         # Any row counts, opted out included: `/coffee leave` and leaving the channel stay respected.
-        have = set(
-            session.scalars(
-                select(Member.slack_id)
-                .join(Enrolment, Enrolment.member_id == Member.id)
-                .where(Enrolment.program_id == program_id)
-            )
-        )
+        have = repo.program_member_slack_ids(session, program_id)
         bot = repo.get_or_create_workspace(session, team_id).bot_user_id
         missing = sorted(set(present) - have - {bot})
         forgotten = do_not_enrol.marked_among(session, team_id, missing)

@@ -1,4 +1,5 @@
-"""Queries and writes, grouped by what they are about. The only module that speaks SQL."""
+"""Queries and writes about workspaces, members, programs and enrolments (the other `repositories_*`
+modules, `lifecycle_store`, `lifecycle_history`, `people_sql` and `replay_store` hold the rest of the SQL)."""
 
 from __future__ import annotations
 
@@ -353,3 +354,14 @@ def program_people(session: Session, program_id: int) -> list[tuple[str, str | N
 def find_programs_by_channel(session: Session, channel_id: str) -> list[Program]:
     """Programs run in a channel id, across workspaces (channel ids are unique per workspace)."""
     return list(session.scalars(select(Program).where(Program.channel_id == channel_id).order_by(Program.id)))
+
+
+def program_member_slack_ids(session: Session, program_id: int) -> set[str]:
+    """Slack ids of everyone with an enrolment row in the program, opted out included."""
+    return set(
+        session.scalars(
+            select(Member.slack_id)
+            .join(Enrolment, Enrolment.member_id == Member.id)
+            .where(Enrolment.program_id == program_id)
+        )
+    )

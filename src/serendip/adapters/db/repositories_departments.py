@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from serendip.adapters.db.models import Department
+from serendip.adapters.db.models import Department, Member
 
 
 def shown_department(session: Session, workspace_id: str, key: str, spelling: str) -> str:
@@ -44,3 +45,23 @@ def _name(session: Session, workspace_id: str, key: str) -> str | None:
     return session.scalars(
         select(Department.name).where(Department.workspace_id == workspace_id, Department.key == key)
     ).one_or_none()
+
+
+def stale_department_slack_ids(
+    session: Session, team_id: str, *, older_than: datetime, limit: int
+) -> list[str]:
+    """People whose Slack department was never read or was read before ``older_than`` (HR values are final)."""
+    return list(
+        session.scalars(
+            select(Member.slack_id)
+            .where(
+                Member.workspace_id == team_id,
+                Member.is_deleted.is_(False),
+                Member.is_bot.is_(False),
+                or_(Member.department_source.is_(None), Member.department_source != "hr"),
+                or_(Member.department_synced_at.is_(None), Member.department_synced_at < older_than),
+            )
+            .order_by(Member.department_synced_at.is_not(None), Member.id)
+            .limit(limit)
+        )
+    )
