@@ -92,3 +92,25 @@ def test_downgrading_writes_the_markers_back(old_database: Database) -> None:
         3: (f"sending:{STARTED.timestamp():.3f}",),
         4: ("sending:0.000",),
     }
+
+
+def test_downgrading_keeps_every_intros_members(old_database: Database) -> None:
+    _insert_old_rows(old_database)
+    metadata = MetaData()
+    members = Table("members", metadata, autoload_with=old_database.engine)
+    intro_members = Table("intro_members", metadata, autoload_with=old_database.engine)
+    with old_database.engine.begin() as conn:
+        conn.execute(members.insert().values(_filler(members, id=1, workspace_id="T1", slack_id="U1")))
+        for intro_id in MARKERS:
+            conn.execute(
+                intro_members.insert().values(_filler(intro_members, intro_id=intro_id, member_id=1))
+            )
+    upgrade(old_database)
+    with old_database.engine.connect() as connection:
+        config = alembic_config(old_database.url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, BEFORE)
+        connection.commit()
+    with old_database.engine.connect() as conn:
+        kept = conn.execute(select(intro_members.c.intro_id)).scalars().all()
+    assert sorted(kept) == sorted(MARKERS), "the downgrade rebuilt intros and cascaded away its members"
