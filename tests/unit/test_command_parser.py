@@ -34,6 +34,7 @@ from serendip.domain.commands import (
     Interests,
     Join,
     Leave,
+    MyData,
     Pause,
     Profile,
     RepeatMode,
@@ -78,13 +79,19 @@ def error_of(text: str) -> UsageError:
         ("history", History()),
         ("forget-me", ForgetMe()),
         ("forget me", ForgetMe()),
+        ("my-data", MyData()),
+        ("my data", MyData()),
+        ("MyData", MyData()),
+        ("my_data", MyData()),
     ],
 )
 def test_commands_without_arguments_parse_to_their_command(text: str, expected: Command) -> None:
     assert parse_command(text) == expected
 
 
-@pytest.mark.parametrize("text", ["join now", "leave all", "skip 2", "history all", "forget-me please"])
+@pytest.mark.parametrize(
+    "text", ["join now", "leave all", "skip 2", "history all", "forget-me please", "my-data all"]
+)
 def test_a_command_without_arguments_refuses_one(text: str) -> None:
     error = error_of(text)
     assert "takes no argument" in error.message
@@ -471,6 +478,8 @@ _TOKENS = [
     "off",
     "me",
     "forget",
+    "my",
+    "data",
     "frequency",
     "day",
     "time",
@@ -638,6 +647,8 @@ _CASELESS = [
     "asks off",
     "history",
     "forget-me",
+    "my-data",
+    "my data",
     "admin setup",
     "admin preview names",
     "admin set day wed",
@@ -691,3 +702,9 @@ def test_invisible_characters_anywhere_change_nothing(text: str, inserts: list[t
     for position, ch in inserts:
         noisy = noisy[:position] + ch + noisy[position:]
     assert parse_command(noisy) == parse_command(text)
+
+
+def test_my_followed_by_anything_but_data_is_an_unknown_command_with_my_data_usage() -> None:
+    error = error_of("my stuff")
+    assert "Unknown command" in error.message and error.usage == usage_for("my-data")
+    assert "my-data" in usage_for("my-data") and "/coffee my-data" in HELP_TEXT

@@ -45,6 +45,8 @@ _ALIASES = {
     "?": "help",
     "forgetme": "forget-me",
     "forget_me": "forget-me",
+    "mydata": "my-data",
+    "my_data": "my-data",
     "unpause": "resume",
     "interest": "interests",
     "department": "team",
@@ -94,6 +96,13 @@ def _forget(rest: str) -> Command:
     if keyword(rest) != "me":
         raise Bad(unknown("command", "forget", PARTICIPANT_COMMANDS, "/coffee "), "forget-me")
     return c.ForgetMe()
+
+
+def _my(rest: str) -> Command:
+    """`my data`, spelt with a space."""
+    if keyword(rest) != "data":
+        raise Bad(unknown("command", "my", PARTICIPANT_COMMANDS, "/coffee "), "my-data")
+    return c.MyData()
 
 
 def _pause(rest: str) -> Command:
@@ -195,6 +204,8 @@ _HANDLERS: dict[str, Callable[[str], Command]] = {
     "ask": _ask,
     "asks": _asks,
     "history": no_argument("history", c.History()),
+    "my-data": no_argument("my-data", c.MyData()),
+    "my": _my,
     "forget-me": no_argument("forget-me", c.ForgetMe()),
     "forget": _forget,
     "admin": parse_admin,

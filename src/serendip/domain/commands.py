@@ -145,6 +145,11 @@ class History:
 
 
 @dataclass(frozen=True, slots=True)
+class MyData:
+    """`/coffee my-data`: a JSON file of everything stored about you, sent to your DM."""
+
+
+@dataclass(frozen=True, slots=True)
 class ForgetMe:
     """`/coffee forget-me`: delete everything stored about you, after a confirmation."""
 
@@ -234,6 +239,7 @@ Command = (
     | Ask
     | Asks
     | History
+    | MyData
     | ForgetMe
     | AdminCommand
 )

@@ -34,6 +34,7 @@ _PLAIN_USAGE: dict[str, tuple[str, ...]] = {
     "ask": ("`/coffee ask <topic>` — find experts on a topic in other teams and get an intro",),
     "asks": ("`/coffee asks on` or `/coffee asks off` — allow or stop being asked as an expert",),
     "history": ("`/coffee history` — your past intros",),
+    "my-data": ("`/coffee my-data` — a JSON file of everything stored about you, sent to your DM",),
     "forget-me": ("`/coffee forget-me` — delete everything stored about you (asks to confirm)",),
     "admin setup": ("`/coffee admin setup` — run intros in this channel and welcome its members",),
     "admin config": ("`/coffee admin config` — open the program's settings",),
@@ -74,6 +75,7 @@ PARTICIPANT_COMMANDS = (
     "ask",
     "asks",
     "history",
+    "my-data",
     "forget-me",
 )
 ADMIN_COMMANDS = ("setup", "config", "pause", "resume", "preview", "run", "stats", "export", "set", "admins")
@@ -95,6 +97,7 @@ HELP_TEXT = _mrkdwn(
             "• `/coffee ask <topic>` — find experts on a topic in other teams and get an intro",
             "• `/coffee asks on|off` — allow or stop being asked as an expert",
             "• `/coffee history` — your past intros",
+            "• `/coffee my-data` — a JSON file of everything stored about you, sent to your DM",
             "• `/coffee forget-me` — delete everything stored about you (asks to confirm)",
             "",
             "*Program admins* (in the program's channel)",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,12 +10,10 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Member
 from serendip.domain.tags import MAX_TAGS_PER_KIND
-from serendip.services import do_not_enrol
+from serendip.services import erasure
 from serendip.services.deps import Deps
 from serendip.services.errors import ServiceError
 from serendip.services.members import DepartmentSource, set_department, source_of
-
-log = logging.getLogger(__name__)
 
 TAG_KINDS = ("expertise", "interest")
 
@@ -79,14 +76,7 @@ def set_may_be_asked(member: Member, enabled: bool) -> None:
 
 def forget(session: Session, member: Member) -> None:
     """Erase everything stored about the member (audit rows keep the action as 'deleted user')."""
-    workspace_id, slack_id = member.workspace_id, member.slack_id
-    repo.forget_member(session, member)
-    # Only a keyed hash stays, so the nightly sync and other automatic paths don't bring them back.
-    do_not_enrol.mark(session, workspace_id, slack_id)
-    repo.add_audit(
-        session, workspace_id=workspace_id, program_id=None, actor=repo.DELETED_USER, action="member.forget"
-    )
-    log.info("member.forgotten workspace=%s", workspace_id)
+    erasure.forget(session, member)
 
 
 def forget_me(deps: Deps, *, team_id: str, user_id: str) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import (
@@ -18,7 +18,6 @@ from serendip.adapters.db.models import (
     IntroMember,
     IntroOutcome,
     Member,
-    MemberBlock,
     MemberTag,
     Program,
     ProgramAdmin,
@@ -28,8 +27,6 @@ from serendip.adapters.db.models import (
 from serendip.adapters.db.people_sql import enrolled_clause, participant_clause
 from serendip.adapters.db.types import affected_rows
 from serendip.domain.lifecycle import IntroState
-
-DELETED_USER = "deleted user"
 
 
 def get_or_create_workspace(session: Session, team_id: str) -> Workspace:
@@ -183,68 +180,6 @@ def member_intro_history(session: Session, member_id: int, limit: int = 10) -> l
             }
         )
     return history
-
-
-def forget_member(session: Session, member: Member) -> None:
-    """Erase a member's profile, tags, blocks, enrolments, outcomes and pairing history."""
-    slack_id = member.slack_id
-    session.execute(delete(MemberTag).where(MemberTag.member_id == member.id))
-    session.execute(delete(MemberBlock).where(MemberBlock.member_id == member.id))
-    session.execute(delete(Enrolment).where(Enrolment.member_id == member.id))
-    session.execute(delete(IntroOutcome).where(IntroOutcome.member_id == member.id))
-    session.execute(delete(IntroMember).where(IntroMember.member_id == member.id))
-    session.execute(delete(ProgramAdmin).where(ProgramAdmin.slack_id == slack_id))
-    _forget_mentions(session, member.workspace_id, slack_id)
-    session.execute(
-        update(AuditEntry)
-        .where(AuditEntry.workspace_id == member.workspace_id, AuditEntry.actor == slack_id)
-        .values(actor=DELETED_USER)
-    )
-    for entry in session.scalars(select(AuditEntry).where(AuditEntry.workspace_id == member.workspace_id)):
-        if entry.detail and slack_id in str(entry.detail):
-            entry.detail = _scrub(entry.detail, slack_id)
-    session.delete(member)
-    session.flush()
-
-
-def _forget_mentions(session: Session, workspace_id: str, slack_id: str) -> None:
-    """The id in other rows: others' block lists and managers, creator and adder roles, round notes."""
-    colleagues = select(Member.id).where(Member.workspace_id == workspace_id)
-    session.execute(
-        delete(MemberBlock).where(
-            MemberBlock.blocked_slack_id == slack_id, MemberBlock.member_id.in_(colleagues)
-        )
-    )
-    session.execute(
-        update(Member)
-        .where(Member.workspace_id == workspace_id, Member.manager_slack_id == slack_id)
-        .values(manager_slack_id=None)
-    )
-    programs = select(Program.id).where(Program.workspace_id == workspace_id)
-    session.execute(
-        update(Program)
-        .where(Program.workspace_id == workspace_id, Program.created_by == slack_id)
-        .values(created_by=None)
-    )
-    session.execute(
-        update(ProgramAdmin)
-        .where(ProgramAdmin.program_id.in_(programs), ProgramAdmin.added_by == slack_id)
-        .values(added_by=None)
-    )
-    # A round's quality notes who sat out or was alone, by id.
-    for round_ in session.scalars(select(Round).where(Round.program_id.in_(programs))):
-        if round_.quality and slack_id in str(round_.quality):
-            round_.quality = _scrub(round_.quality, slack_id)
-
-
-def _scrub(value: Any, slack_id: str) -> Any:
-    if isinstance(value, dict):  # keys too: a round's `sat_out` is keyed by id
-        return {_scrub(k, slack_id): _scrub(v, slack_id) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, slack_id) for v in value]
-    if isinstance(value, str):
-        return value.replace(slack_id, DELETED_USER)
-    return value
 
 
 def add_audit(

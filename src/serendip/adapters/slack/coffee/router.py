@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from serendip.adapters.slack.coffee import admin, asks, member, profile, rounds
+from serendip.adapters.slack.coffee import admin, asks, member, privacy, profile, rounds
 from serendip.adapters.slack.coffee.request import CoffeeRequest, Handler
 from serendip.adapters.slack.context import APOLOGY, asker
 from serendip.adapters.slack.views import blocks
@@ -62,6 +62,7 @@ ROUTES: dict[type, Route] = {
     cmd.Ask: Route(asks.ask),
     cmd.Asks: Route(member.asks),
     cmd.History: Route(member.history),
+    cmd.MyData: Route(privacy.my_data),
     cmd.ForgetMe: Route(member.forget_me),
     cmd.AdminSetup: _admin(admin.setup, "setup", COMMAND_FAILED),
     cmd.AdminConfig: _admin(admin.config, "config"),

@@ -132,7 +132,9 @@ def forget_me_confirm() -> dict[str, Any]:
     """Ask before erasing everything about the member."""
     text = (
         ":warning: This deletes everything Serendip stores about you: your profile, tags, program "
-        "memberships, answers and pairing history. It can't be undone."
+        "memberships, answers, pairing history and admin roles. It can't be undone. Slack itself keeps "
+        "what was already posted or sent (intros in group DMs, files), as your workspace's retention "
+        "settings decide. `/coffee my-data` shows what Serendip stores first."
     )
     return message(
         "Delete everything Serendip stores about you?",
