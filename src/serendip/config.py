@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="SERENDIP_HOST")
     port: int = Field(default=3000, ge=1, le=65535, alias="SERENDIP_PORT")
     log_level: LogLevel = Field(default=LogLevel.INFO, alias="SERENDIP_LOG_LEVEL")
+    # Off: only workspace admins and owners make a channel a program; guests never may.
+    allow_member_setup: bool = Field(default=False, alias="SERENDIP_ALLOW_MEMBER_SETUP")
 
     @field_validator("slack_api_url")
     @classmethod
@@ -42,6 +44,12 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("allow_member_setup", mode="before")
+    @classmethod
+    def _empty_is_false(cls, value: object) -> object:
+        # An empty value means unset (as for every setting), not a parse error.
+        return False if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod

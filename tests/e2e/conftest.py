@@ -41,7 +41,9 @@ class Sandbox:
 
 
 @contextmanager
-def running_sandbox(database_url: str, *, people: int, departments: int, seed: int) -> Iterator[Sandbox]:
+def running_sandbox(
+    database_url: str, *, people: int, departments: int, seed: int, allow_member_setup: bool = False
+) -> Iterator[Sandbox]:
     """A generated workspace in the emulator, the bot serving it, and a driver signing as Slack."""
     workspace = generate_workspace(people, departments, seed=seed)
     with SlackEmulator(workspace) as slack:
@@ -50,13 +52,22 @@ def running_sandbox(database_url: str, *, people: int, departments: int, seed: i
             bot_token=slack.bot_token,
             signing_secret=slack.signing_secret,
             database_url=database_url,
-        )
+        ).model_copy(update={"allow_member_setup": allow_member_setup})
         with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
             yield Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
 
 
 @pytest.fixture
-def sandbox(database_url: str) -> Iterator[Sandbox]:
+def allow_member_setup() -> bool:
+    """SERENDIP_ALLOW_MEMBER_SETUP for the sandbox bot: unset, as by default (a module overrides it
+    when its tests have a plain member set the program up)."""
+    return False
+
+
+@pytest.fixture
+def sandbox(database_url: str, allow_member_setup: bool) -> Iterator[Sandbox]:
     """A 12-person, 3-department workspace, the bot serving it, and a driver signing as Slack."""
-    with running_sandbox(database_url, people=12, departments=3, seed=7) as sb:
+    with running_sandbox(
+        database_url, people=12, departments=3, seed=7, allow_member_setup=allow_member_setup
+    ) as sb:
         yield sb

@@ -37,6 +37,12 @@ ADMIN_COMMANDS = [
 ]
 
 
+@pytest.fixture
+def allow_member_setup() -> bool:
+    """These tests have a plain member set the program up, so the operator allows it."""
+    return True
+
+
 def _plain(sb: Sandbox) -> list[str]:
     """Active humans who are neither workspace admins nor owners."""
     return [u for u in sb.humans if not (sb.workspace.user(u).is_admin or sb.workspace.user(u).is_owner)]

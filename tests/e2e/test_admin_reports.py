@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from PIL import Image
 
 from serendip.adapters.db import repositories as repo
@@ -12,6 +13,12 @@ from serendip.adapters.db.models import AuditEntry
 from tests.e2e.conftest import Sandbox
 from tests.e2e.test_admin_commands import _audits, _plain, _program, _setup
 from tests.support.history import build_history
+
+
+@pytest.fixture
+def allow_member_setup() -> bool:
+    """These tests have a plain member set the program up, so the operator allows it."""
+    return True
 
 
 def _with_history(sb: Sandbox) -> str:

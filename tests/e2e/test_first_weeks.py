@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from serendip.adapters.db import repositories as repo
@@ -20,6 +21,12 @@ from tests.support.wait import eventually
 
 MENTION = re.compile(r"<@([A-Z0-9]+)>")
 Groups = set[frozenset[str]]
+
+
+@pytest.fixture
+def allow_member_setup() -> bool:
+    """These tests have a plain member set the program up, so the operator allows it."""
+    return True
 
 
 def _admin(sb: Sandbox) -> str:

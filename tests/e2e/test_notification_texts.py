@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import MemberBlock
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from tests.e2e.conftest import Sandbox
 
 RAW_ID = re.compile(r"\b[UWC][A-Z0-9]{8,}\b|<@|<#")
+
+
+@pytest.fixture
+def allow_member_setup() -> bool:
+    """These tests have a plain member set the program up, so the operator allows it."""
+    return True
 
 
 def _setup(sb: Sandbox) -> str:

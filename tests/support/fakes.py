@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from serendip.services.ports import DirectoryUser
+from serendip.services.ports import DirectoryChannel, DirectoryUser
 
 
 class FakeDirectory:
@@ -46,6 +46,9 @@ class FakeDirectory:
 
     def channel_name(self, channel_id: str) -> str:
         return f"name-{channel_id}"
+
+    def channel(self, channel_id: str) -> DirectoryChannel:
+        return DirectoryChannel(channel_id, self.channel_name(channel_id), True, True)
 
     def department_field_id(self, label: str) -> str | None:
         return "Xf1" if label == "Department" else None

@@ -45,6 +45,16 @@ class DirectoryUser:
         return is_person(self)
 
 
+@dataclass(frozen=True)
+class DirectoryChannel:
+    """A conversation as the bot sees it: whether it is a channel (not a DM) and the bot is in it."""
+
+    id: str
+    name: str
+    is_channel: bool  # a public or private channel, not a DM or group DM
+    bot_is_member: bool
+
+
 class Directory(Protocol):
     """Reads the workspace's people and channels."""
 
@@ -62,6 +72,10 @@ class Directory(Protocol):
 
     def channel_name(self, channel_id: str) -> str:
         """The channel's name, without '#'."""
+        ...
+
+    def channel(self, channel_id: str) -> DirectoryChannel:
+        """What the bot sees of a conversation (Permanent `channel_not_found` when it sees nothing)."""
         ...
 
     def department_field_id(self, label: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,11 +21,24 @@ from serendip.services.errors import ServiceError
 from serendip.services.programs import SetupResult
 from serendip.services.slack_errors import SlackCallFailed
 
+log = logging.getLogger(__name__)
+
 # A mention in a change line, e.g. "<@U123> is now a program admin".
 MENTION_ID = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 NOT_FOUND = (
     "I can't find one of those people in this workspace: @-mention them from the "
     "list Slack offers. Nothing was changed."
+)
+
+SETUP_ELSEWHERE = (
+    ":information_source: `/coffee admin setup` works in a channel Serendip is in, so nothing was set "
+    "up here. Add Serendip to the channel that should be the program (`/invite @Serendip` there) "
+    "and run `/coffee admin setup` in it."
+)
+# conversations.info's answers for a conversation the bot cannot see as a channel it is in:
+# another's DM or a private channel (channel_not_found), its own DM or a group DM (missing_scope).
+NOT_VISIBLE = frozenset(
+    {"channel_not_found", "missing_scope", "not_in_channel", "method_not_supported_for_channel_type"}
 )
 
 # Reads the submitted settings form given the stored welcome text: the values, and errors by field.
@@ -48,16 +62,43 @@ class InvalidSettings:
 
 
 def check_admin(deps: Deps, *, team_id: str, channel_id: str, user_id: str, name: str) -> None:
-    """Refuse (NotAProgramChannel, NotAllowed) unless the user may run `/coffee admin <name>` here.
+    """Refuse (a ServiceError) unless the user may run `/coffee admin <name>` here.
 
-    Setting up a channel that is not a program yet needs no permission.
+    Making a channel a program is for workspace admins and owners (any full member when the
+    operator allows it), and only in a channel the bot is in; setup again is a program admin's.
     """
     with deps.db.transaction() as session:
         if name == "setup" and repo.find_program(session, team_id, channel_id) is None:
-            return
-        permissions.require_admin(
-            session, deps.gateway, team_id=team_id, channel_id=channel_id, user_id=user_id, name=name
-        )
+            permissions.require_setup_rights(
+                session, deps.gateway, user_id=user_id, members_may=deps.settings.allow_member_setup
+            )
+        else:
+            permissions.require_admin(
+                session, deps.gateway, team_id=team_id, channel_id=channel_id, user_id=user_id, name=name
+            )
+    if name == "setup":
+        _require_bot_channel(deps, team_id=team_id, channel_id=channel_id, user_id=user_id)
+
+
+def _require_bot_channel(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> None:
+    """Refuse setup outside a channel the bot is in (a DM, a group DM, a channel it was not added to)."""
+    # Slack's DM ids start with D; the bot may not read DMs (no im:read), so ask nothing of Slack.
+    where = "dm" if channel_id.startswith("D") else None
+    if where is None:
+        try:
+            channel = deps.gateway.channel(channel_id)
+        except SlackCallFailed as exc:
+            if exc.reason not in NOT_VISIBLE:
+                raise
+            where = exc.reason
+        else:
+            if not channel.is_channel:
+                where = "dm"
+            elif not channel.bot_is_member:
+                where = "not_in_channel"
+    if where is not None:
+        log.info("admin.setup_elsewhere team=%s user=%s reason=%s", team_id, user_id, where)
+        raise ServiceError(SETUP_ELSEWHERE)
 
 
 def program_here(session: Session, team_id: str, channel_id: str) -> Program:

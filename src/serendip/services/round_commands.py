@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
+from serendip.adapters.db.models import Program
 from serendip.adapters.db.types import utcnow
-from serendip.services import members
+from serendip.domain.lifecycle import RoundState
+from serendip.services import members, permissions
 from serendip.services.deps import Deps
-from serendip.services.errors import NotAProgramChannel
+from serendip.services.errors import NotAProgramChannel, ServiceError
 from serendip.services.lifecycle import deliver, manual, plan
 from serendip.services.lifecycle.results import ManualRun, RoundPreview
 from serendip.services.ports import IntroPublisher
@@ -18,6 +22,22 @@ from serendip.services.ports import IntroPublisher
 log = logging.getLogger(__name__)
 
 NOT_HERE = "Run this in the program's channel (where `/coffee admin setup` was run)."
+# `admin run` asks to confirm while a round is delivering or began less than this long ago:
+# a second round so soon is more likely a slip (or a replayed request) than a wish.
+RECENT = timedelta(minutes=5)
+GONE = "That program no longer exists, so no round was started."
+OVERTAKEN = "Another round of this program was started since you were asked, so nothing was started twice."
+
+
+@dataclass(frozen=True)
+class RecentRound:
+    """The program's round that is still delivering or just began, which `admin run` asks about."""
+
+    program_id: int
+    round_id: int
+    state: RoundState
+    started_at: datetime | None
+    newest_round_id: int  # the confirmation starts a round only while no newer one exists
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,37 @@ def run_refusal(deps: Deps, *, team_id: str, channel_id: str) -> str | None:
     with deps.db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)
         return manual.refusal(program) if program is not None else None
+
+
+def recent_round(deps: Deps, *, team_id: str, channel_id: str) -> RecentRound | None:
+    """The program's round still delivering or started in the last 5 minutes, if any (asked about first)."""
+    with deps.db.transaction() as session:
+        program = repo.find_program(session, team_id, channel_id)
+        if program is None:
+            return None
+        busy = store.busy_round(session, program.id, started_after=utcnow() - RECENT)
+        if busy is None:
+            return None
+        return RecentRound(program.id, *busy, newest_round_id=store.newest_round_id(session, program.id))
+
+
+def run_confirmed(deps: Deps, *, team_id: str, user_id: str, program_id: int, newest_round_id: int) -> RunNow:
+    """ "Start another round" clicked: check the program, the admin and the pause again, then start it."""
+    with deps.db.transaction() as session:
+        program = session.get(Program, program_id)
+        if program is None or program.workspace_id != team_id:
+            raise ServiceError(GONE)
+        channel_id = program.channel_id
+        permissions.require_admin(
+            session, deps.gateway, team_id=team_id, channel_id=channel_id, user_id=user_id, name="run"
+        )
+        refused = manual.refusal(program)
+        if refused is not None:
+            raise ServiceError(refused)
+        if store.newest_round_id(session, program_id) != newest_round_id:  # a double click, or a race
+            raise ServiceError(OVERTAKEN)
+    log.info("round.run_confirmed program_id=%s user=%s", program_id, user_id)
+    return run_now(deps, team_id=team_id, channel_id=channel_id, user_id=user_id)
 
 
 def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> RunNow:

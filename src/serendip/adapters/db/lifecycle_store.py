@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Select, exists, or_, select, update
+from sqlalchemy import CursorResult, Select, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,24 @@ def create_round(
     except IntegrityError:
         return None
     return round_
+
+
+def busy_round(
+    session: Session, program_id: int, *, started_after: datetime
+) -> tuple[int, RoundState, datetime | None] | None:
+    """(id, state, started_at) of the program's newest round still matching or delivering, or
+    started after the instant; None when there is none."""
+    going = Round.state.in_((RoundState.MATCHING, RoundState.DELIVERING))
+    query = select(Round.id, Round.state, Round.started_at).where(
+        Round.program_id == program_id, or_(going, Round.started_at > started_after)
+    )
+    row = session.execute(query.order_by(Round.id.desc()).limit(1)).first()
+    return None if row is None else (row[0], RoundState(row[1]), row[2])
+
+
+def newest_round_id(session: Session, program_id: int) -> int:
+    """The id of the program's newest round of any state (0 when it has none)."""
+    return session.scalar(select(func.max(Round.id)).where(Round.program_id == program_id)) or 0
 
 
 def clear_skips(session: Session, program_id: int) -> None:

@@ -11,7 +11,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 
 from serendip.adapters.slack.coffee import router as coffee_router
 from serendip.adapters.slack.context import APOLOGY
-from serendip.adapters.slack.listeners import actions, config, events, intro_buttons
+from serendip.adapters.slack.listeners import actions, config, events, intro_buttons, run_confirm
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
@@ -69,6 +69,7 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     home_listeners.register(app)
     asks_listeners.register(app)
     profile_listeners.register(app)
+    run_confirm.register(app)
     return app
 
 

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from serendip.adapters.slack.errors import translate
 from serendip.domain.mentions import notification_text
-from serendip.services.ports import Blocks, DirectoryUser, Metadata, View
+from serendip.services.ports import Blocks, DirectoryChannel, DirectoryUser, Metadata, View
 
 PAGE_SIZE = 200
 
@@ -92,6 +92,17 @@ class SlackGateway:
         with _slack():
             channel = self.client.conversations_info(channel=channel_id)["channel"]
         return str(channel.get("name") or channel_id)
+
+    def channel(self, channel_id: str) -> DirectoryChannel:
+        """What conversations.info shows the bot of a conversation."""
+        with _slack():
+            channel = self.client.conversations_info(channel=channel_id)["channel"]
+        return DirectoryChannel(
+            id=channel_id,
+            name=str(channel.get("name") or channel_id),
+            is_channel=not (channel.get("is_im") or channel.get("is_mpim")),
+            bot_is_member=bool(channel.get("is_member")),
+        )
 
     def department_field_id(self, label: str) -> str | None:
         """The custom profile field id whose label matches (case-insensitive)."""

@@ -7,9 +7,6 @@ from serendip.adapters.slack.views import blocks, round_blocks
 from serendip.domain import commands as cmd
 from serendip.services import round_commands
 
-MATCHING = ":hourglass_flowing_sand: Matching this round…"
-ALREADY_STARTING = "A round of this program is already starting; nothing was done twice."
-
 
 def preview(request: CoffeeRequest, command: cmd.AdminPreview) -> None:
     """What the next round would do, nothing sent; the groups only with `names`."""
@@ -20,19 +17,19 @@ def preview(request: CoffeeRequest, command: cmd.AdminPreview) -> None:
 
 
 def run(request: CoffeeRequest, _: cmd.AdminRun) -> None:
-    """Start a round now: a paused program is refused in the ack, before anything starts."""
+    """Start a round now: a paused program is refused, and a round still delivering or started
+    minutes ago is asked about, in the ack, before anything starts."""
     who = request.who
     refused = round_commands.run_refusal(request.deps, team_id=who.team_id, channel_id=who.channel_id)
     if refused is not None:
         request.answer(blocks.reply(refused))
         return
-    request.answer(blocks.reply(MATCHING))
+    recent = round_commands.recent_round(request.deps, team_id=who.team_id, channel_id=who.channel_id)
+    if recent is not None:
+        request.answer(round_blocks.run_confirm(recent))
+        return
+    request.answer(blocks.reply(round_blocks.MATCHING))
     started = round_commands.run_now(
         request.deps, team_id=who.team_id, channel_id=who.channel_id, user_id=who.user_id
     )
-    if started.run.planned is None:
-        request.answer(blocks.reply(ALREADY_STARTING))
-    elif started.run.planned.held:
-        request.answer(blocks.reply(round_blocks.run_held(started.run.planned.round_id)))
-    else:
-        request.answer(blocks.reply(round_blocks.run_started(started.run, started.tz)))
+    request.answer(round_blocks.run_reply(started.run, started.tz))

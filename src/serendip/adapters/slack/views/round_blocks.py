@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from serendip.adapters.slack.views.blocks import Block, context, local_time, message, section
+from serendip.adapters.slack.views.blocks import (
+    Block,
+    actions,
+    button,
+    context,
+    local_time,
+    message,
+    reply,
+    section,
+)
+from serendip.domain.lifecycle import RoundState
 from serendip.domain.plural import plural
 from serendip.services.lifecycle.deliver import delivery_estimate_seconds
 from serendip.services.lifecycle.results import ManualRun, RoundPreview
+from serendip.services.round_commands import RecentRound
 
 SIX_HOURS = 6 * 3600
+MATCHING = ":hourglass_flowing_sand: Matching this round…"
+RUN_CONFIRM = "run_confirm"
+RUN_CANCEL = "run_cancel"
+ALREADY_STARTING = "A round of this program is already starting; nothing was done twice."
+NOT_STARTED = "OK, no round was started."
 NEW_DRAW = (
     ":arrows_counterclockwise: Membership changed since the last preview; these groups use a new draw. "
     "The next round sends exactly these groups if membership stays as it is."
@@ -87,3 +103,34 @@ def run_started(run: ManualRun, tz: str) -> str:
     if run.next_run_at is not None:
         return f"{line}\nThis is an extra round: the next scheduled round still happens on {local_time(run.next_run_at, tz)}."
     return line
+
+
+def run_confirm(recent: RecentRound) -> dict[str, Any]:
+    """Ask before `/coffee admin run` starts a round while another is delivering or just began."""
+    going = recent.state in (RoundState.MATCHING, RoundState.DELIVERING)
+    why = "is still being delivered" if going else "was started less than 5 minutes ago"
+    text = (
+        f":raised_hand: A round of this program {why}. Start another round now anyway? "
+        "Everyone in the program would get a second intro."
+    )
+    # The newest round id rides along: a second click (or a race) then starts nothing twice.
+    value = f"{recent.program_id}:{recent.newest_round_id}"
+    return message(
+        "Start another round?",
+        [
+            section(text),
+            actions(
+                button("Start another round", RUN_CONFIRM, value, "primary"),
+                button("Cancel", RUN_CANCEL, "cancel"),
+            ),
+        ],
+    )
+
+
+def run_reply(run: ManualRun, tz: str) -> dict[str, Any]:
+    """What `/coffee admin run` (or its confirmation) did: started, held back, or already starting."""
+    if run.planned is None:
+        return reply(ALREADY_STARTING)
+    if run.planned.held:
+        return reply(run_held(run.planned.round_id))
+    return reply(run_started(run, tz))
