@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.views import ask_blocks, blocks
+from serendip.domain import payload_values
 from serendip.services import asks
 from serendip.services.deps import Deps
 from serendip.services.errors import ServiceError
@@ -23,8 +24,8 @@ def register(app: App) -> None:
 
 
 def _ask_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else 0
+    """The ask id the button carries; 0 (no such ask: the service refuses it) when it is not one."""
+    return payload_values.row_id(action.get("value")) or 0
 
 
 def on_introduce(
