@@ -15,8 +15,8 @@ MAX_DAYS = 366
 OUTCOMES = ("met", "scheduled", "cant_make_it")
 
 _DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII only: str.isdigit() also accepts "²" and "٣"
-_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,30}")
-_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
+_CHANNEL = re.compile(r"[CGD][A-Z0-9]{1,30}")
+_USER = re.compile(r"[UW][A-Z0-9]{1,30}")
 _TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")
 _OUTCOME_ACTION = re.compile(r"intro_(met|scheduled|cant_make_it)")
 
