@@ -13,8 +13,6 @@ from serendip.domain import payload_values as pv
 
 EVENTS = {"event_callback", "url_verification", "app_rate_limited"}
 INTERACTIVE = {"block_actions", "view_submission", "view_closed", "block_suggestion"}
-# Buttons that also live in views (App Home), where Slack sends no response_url: they never respond.
-WITHOUT_RESPONSE_URL = {"home_pause", "home_skip", "home_resume", "open_profile", "join_program"}
 
 
 def _optional(kind: type | tuple[type, ...]) -> Callable[[object], bool]:
@@ -136,8 +134,4 @@ def malformed_field(body: object) -> str | None:
             return field
     if kind == "block_actions" and not body.get("actions"):
         return "actions"  # Bolt reads the first action of every block_actions payload
-    answers = any(a.get("action_id") not in WITHOUT_RESPONSE_URL for a in body.get("actions") or [])
-    if body.get("type") == "block_actions" and not body.get("response_url") and answers:
-        # Every other button answers through the response_url Slack sends with a click in a message.
-        return "response_url"
     return None

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.slack.context import asker
+from serendip.adapters.slack.replies import reply
 from serendip.adapters.slack.views import ask_blocks, blocks
 from serendip.domain import payload_values
 from serendip.services import asks
@@ -43,9 +44,11 @@ def on_introduce(
             render=ask_blocks.expert_request,
         )
     except ServiceError as exc:
-        respond(blocks.message(str(exc), [blocks.section(str(exc))]))
+        reply(body, respond, blocks.message(str(exc), [blocks.section(str(exc))]))
         return
-    respond(ask_blocks.requested_reply(done.people) if done.sent else blocks.reply(SLACK_TROUBLE))
+    reply(
+        body, respond, ask_blocks.requested_reply(done.people) if done.sent else blocks.reply(SLACK_TROUBLE)
+    )
 
 
 def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -61,9 +64,9 @@ def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: R
             render=ask_blocks.intro_text,
         )
     except ServiceError as exc:
-        respond(blocks.reply(str(exc)))
+        reply(body, respond, blocks.reply(str(exc)))
         return
-    respond(ask_blocks.answered(True, done.people) if done.sent else blocks.reply(SLACK_TROUBLE))
+    reply(body, respond, ask_blocks.answered(True, done.people) if done.sent else blocks.reply(SLACK_TROUBLE))
 
 
 def on_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -79,6 +82,8 @@ def on_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: 
             render=ask_blocks.declined_note,
         )
     except ServiceError as exc:
-        respond(blocks.reply(str(exc)))
+        reply(body, respond, blocks.reply(str(exc)))
         return
-    respond(ask_blocks.answered(False, done.people))  # thanked whether or not the asker's note went out
+    reply(
+        body, respond, ask_blocks.answered(False, done.people)
+    )  # thanked whether or not the asker's note went out

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.slack.context import asker
+from serendip.adapters.slack.replies import reply
 from serendip.adapters.slack.views import blocks, intro_blocks
 from serendip.domain import payload_values
 from serendip.services import intro_answers
@@ -28,8 +29,8 @@ def register(app: App) -> None:
     app.action(OUTCOME_ACTION)(on_outcome)
 
 
-def _say(respond: Respond, text: str) -> None:
-    respond(blocks.message(text, [blocks.section(text)]))
+def _say(body: dict[str, Any], respond: Respond, text: str) -> None:
+    reply(body, respond, blocks.message(text, [blocks.section(text)]))
 
 
 def on_outcome(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -40,7 +41,7 @@ def on_outcome(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: 
     intro_id = payload_values.row_id(action.get("value"))
     if outcome is None or intro_id is None:
         log.warning("intro.answer_refused user=%s reason=bad_value", who.user_id)
-        _say(respond, UNKNOWN_BUTTON)
+        _say(body, respond, UNKNOWN_BUTTON)
         return
     posted = body.get("message") or {}
     channel, ts = payload_values.channel_id(who.channel_id), payload_values.message_ts(posted.get("ts"))
@@ -64,4 +65,4 @@ def on_outcome(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: 
             redraw=redraw,
         )
     except ServiceError as exc:
-        _say(respond, str(exc))
+        _say(body, respond, str(exc))
