@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from serendip.bootstrap import build_container
 from serendip.config import Settings
 from serendip.entrypoints.server import build_asgi
 from serendip_sandbox import BackgroundServer, SlackEmulator, generate_workspace
+from tests.e2e.conftest import Sandbox, running_sandbox
+from tests.support.rounds import intro_posts
 
 SECRET = "attack-suite-signing-secret"
 BODY_TIMEOUT = 0.5
@@ -61,3 +64,35 @@ def server(tmp_path: Path, slack: SlackEmulator) -> Iterator[BackgroundServer]:
     finally:
         running.stop()
         container.db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """The bot serving an 8-person program with one delivered round (four intros), on SQLite."""
+    database = tmp_path_factory.mktemp("program") / "program.db"
+    with running_sandbox(f"sqlite:///{database}", people=8, departments=2, seed=5) as sb:
+        sb.driver.slash_command(sb.humans[0], "admin setup", channel_id=sb.channel).wait_for_responses(1, 30)
+        sb.driver.slash_command(sb.humans[0], "admin run", channel_id=sb.channel).wait_for_responses(1, 30)
+        sb.slack.wait_until(lambda _: len(intro_posts(sb.slack)) == 4, 30)
+        yield sb
+
+
+LoggedErrors = Callable[[], list[str]]
+
+
+@pytest.fixture
+def logged_errors(caplog: pytest.LogCaptureFixture) -> Iterator[LoggedErrors]:
+    """Reads the ERROR records and tracebacks logged so far in the test, uvicorn's own included."""
+    caplog.set_level(logging.INFO)
+    uvicorn = logging.getLogger("uvicorn")  # logs "Exception in ASGI application" without propagating
+    uvicorn.addHandler(caplog.handler)
+
+    def read() -> list[str]:
+        return [
+            f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info
+        ]
+
+    try:
+        yield read
+    finally:
+        uvicorn.removeHandler(caplog.handler)

@@ -304,3 +304,9 @@ def intro_answers(session: Session, intro_id: int) -> dict[str, str]:
         .where(IntroOutcome.intro_id == intro_id)
     )
     return {slack_id: answer for slack_id, answer in rows}
+
+
+def intro_posts(session: Session, intro_id: int) -> tuple[str | None, str | None, str | None]:
+    """(conversation, intro ts, follow-up ts) of an intro as stored when posted; Nones when unknown."""
+    intro = session.get(Intro, intro_id)
+    return (intro.conversation_id, intro.message_ts, intro.followup_ts) if intro else (None, None, None)

@@ -15,6 +15,7 @@ from serendip.adapters.slack.listeners import actions, config, events, intro_but
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
+from serendip.adapters.slack.payload_shape import malformed_field
 from serendip.bootstrap import Container
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,17 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     def inject_services(context: dict[str, Any], next: Callable[[], None]) -> None:
         context["deps"] = container
         next()
+
+    @app.middleware
+    def refuse_malformed(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        # A signed payload of the wrong shape is answered 200 and dropped, never an exception.
+        field = malformed_field(body)
+        if field is None:
+            next()
+            return None
+        kind = body.get("type") if field != "type" else "unknown"
+        log.warning("slack.malformed_payload kind=%s field=%s", kind, field)
+        return BoltResponse(status=200, body="")
 
     @app.error
     def on_error(

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.slack.context import asker
+from serendip.adapters.slack.replies import reply
 from serendip.adapters.slack.views import blocks
 from serendip.services import profile
 from serendip.services.deps import Deps
@@ -27,7 +28,9 @@ def on_forget_me_confirm(ack: Ack, body: dict[str, Any], respond: Respond, deps:
     ack()
     who = asker(body)
     profile.forget_me(deps, team_id=who.team_id, user_id=who.user_id)
-    respond(
+    reply(
+        body,
+        respond,
         blocks.message(
             "Done: everything Serendip stored about you is deleted.",
             [
@@ -37,15 +40,17 @@ def on_forget_me_confirm(ack: Ack, body: dict[str, Any], respond: Respond, deps:
                 )
             ],
             replace=True,
-        )
+        ),
     )
 
 
-def on_forget_me_cancel(ack: Ack, respond: Respond) -> None:
+def on_forget_me_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
     """Keep everything and say so."""
     ack()
-    respond(
-        blocks.message("Nothing was deleted.", [blocks.section("OK, nothing was deleted.")], replace=True)
+    reply(
+        body,
+        respond,
+        blocks.message("Nothing was deleted.", [blocks.section("OK, nothing was deleted.")], replace=True),
     )
 
 

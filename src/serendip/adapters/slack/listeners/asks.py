@@ -7,7 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.slack.context import asker
+from serendip.adapters.slack.replies import reply
 from serendip.adapters.slack.views import ask_blocks, blocks
+from serendip.domain import payload_values
 from serendip.services import asks
 from serendip.services.deps import Deps
 from serendip.services.errors import ServiceError
@@ -23,8 +25,8 @@ def register(app: App) -> None:
 
 
 def _ask_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else 0
+    """The ask id the button carries; 0 (no such ask: the service refuses it) when it is not one."""
+    return payload_values.row_id(action.get("value")) or 0
 
 
 def on_introduce(
@@ -42,9 +44,11 @@ def on_introduce(
             render=ask_blocks.expert_request,
         )
     except ServiceError as exc:
-        respond(blocks.message(str(exc), [blocks.section(str(exc))]))
+        reply(body, respond, blocks.message(str(exc), [blocks.section(str(exc))]))
         return
-    respond(ask_blocks.requested_reply(done.people) if done.sent else blocks.reply(SLACK_TROUBLE))
+    reply(
+        body, respond, ask_blocks.requested_reply(done.people) if done.sent else blocks.reply(SLACK_TROUBLE)
+    )
 
 
 def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -60,9 +64,9 @@ def on_accept(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: R
             render=ask_blocks.intro_text,
         )
     except ServiceError as exc:
-        respond(blocks.reply(str(exc)))
+        reply(body, respond, blocks.reply(str(exc)))
         return
-    respond(ask_blocks.answered(True, done.people) if done.sent else blocks.reply(SLACK_TROUBLE))
+    reply(body, respond, ask_blocks.answered(True, done.people) if done.sent else blocks.reply(SLACK_TROUBLE))
 
 
 def on_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -78,6 +82,8 @@ def on_decline(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: 
             render=ask_blocks.declined_note,
         )
     except ServiceError as exc:
-        respond(blocks.reply(str(exc)))
+        reply(body, respond, blocks.reply(str(exc)))
         return
-    respond(ask_blocks.answered(False, done.people))  # thanked whether or not the asker's note went out
+    reply(
+        body, respond, ask_blocks.answered(False, done.people)
+    )  # thanked whether or not the asker's note went out

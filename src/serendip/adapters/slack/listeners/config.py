@@ -27,13 +27,18 @@ def register(app: App) -> None:
 def on_config_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
     """Validate the settings modal; show field errors, or apply, audit and announce the changes."""
     who = asker(body)
-    state = view["state"]["values"]
+    state = (view.get("state") or {}).get("values") or {}
+    channel_id = config_modal.channel_of(view)
+    if not channel_id:  # private_metadata is ours, so a form without a channel was not made by us
+        log.warning("admin.config_refused user=%s reason=bad_metadata", who.user_id)
+        ack(response_action="update", view=config_modal.refused_view(config_modal.BROKEN_FORM))
+        return
     try:
         saved = program_admin.save_settings(
             deps,
             team_id=who.team_id,
             user_id=who.user_id,
-            channel_id=config_modal.channel_of(view),
+            channel_id=channel_id,
             # unchanged welcome text keeps its stored mrkdwn: the reader is given the stored text
             read=lambda current_welcome: config_modal.read_config(state, current_welcome),
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 
 from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.views.home_view import home_view
+from serendip.domain import payload_values
 from serendip.services import home
 from serendip.services.deps import Deps
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -28,16 +32,15 @@ def on_home_opened(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> N
     home.publish_home(deps, team_id=who.team_id, user_id=who.user_id, render=home_view)
 
 
-def _days(value: str) -> int | None:
-    """The pause button's value: a number of days, or 0 for "until I resume"."""
-    return int(value) if value.isdigit() and int(value) > 0 else None
-
-
 def on_pause(ack: Ack, body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
     """Pause every program for two weeks, or until resumed (value 0)."""
     ack()
     who = asker(body)
-    days = _days(str(action.get("value") or ""))
+    value = payload_values.pause_days(action.get("value"))
+    if value is None:  # not a value our button carries; the Home tab has no place for a reply
+        log.warning("home.pause_refused team=%s user=%s reason=bad_value", who.team_id, who.user_id)
+        return
+    days = value or None  # 0: until resumed
     home.change_participation(
         deps, team_id=who.team_id, user_id=who.user_id, change="pause", days=days, render=home_view
     )

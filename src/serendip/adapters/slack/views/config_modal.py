@@ -8,6 +8,7 @@ from typing import Any
 
 from serendip.adapters.slack.views.blocks import Block, escape, section
 from serendip.domain import commands as c
+from serendip.domain import payload_values
 from serendip.domain.command_parser import COOLDOWN_ROUNDS, GROUP_SIZES, MAX_TEXT_LENGTH
 from serendip.domain.commands import AdminSetting, SettingValue
 from serendip.domain.schedule import WEEKDAYS
@@ -130,19 +131,25 @@ def refused_view(text: str) -> dict[str, Any]:
     }
 
 
+BROKEN_FORM = "This settings form can't be read. Open it again with `/coffee admin config`."
+
+
 def channel_of(view: Mapping[str, Any]) -> str:
-    """The program channel a submitted settings modal belongs to."""
-    try:
-        return str(json.loads(view.get("private_metadata") or "{}").get("channel_id") or "")
-    except ValueError:
-        return ""
+    """The program channel a submitted settings modal belongs to ("" when its metadata is not ours)."""
+    return payload_values.metadata_channel(view.get("private_metadata")) or ""
 
 
 def _raw(state: Mapping[str, Any], block_id: str) -> str:
-    entry = (state.get(block_id) or {}).get(ACTION) or {}
-    if entry.get("selected_option"):
-        return str(entry["selected_option"].get("value") or "")
-    return str(entry.get("value") or entry.get("selected_time") or "").strip()
+    block = state.get(block_id)
+    entry = block.get(ACTION) if isinstance(block, Mapping) else None
+    if not isinstance(entry, Mapping):
+        return ""
+    option = entry.get("selected_option")
+    if isinstance(option, Mapping):
+        return payload_values.text(option.get("value"))
+    typed = entry.get("value") or entry.get("selected_time")
+    # Longer than any field allows is refused by the welcome's length check, not cut silently.
+    return payload_values.text(typed, limit=MAX_TEXT_LENGTH + 1).strip()
 
 
 def _number(text: str, allowed: range) -> int | None:

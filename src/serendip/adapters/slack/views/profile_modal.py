@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from serendip.adapters.slack.views.blocks import Block, escape
+from serendip.domain import payload_values
 from serendip.domain.profile_input import MAX_DEPARTMENT, RawProfile, clock
 from serendip.domain.tags import MAX_TAGS_PER_KIND
 from serendip.services.members import DepartmentSource
@@ -143,20 +144,34 @@ def _asks_checkbox(enabled: bool) -> dict[str, Any]:
 def read_submission(values: Mapping[str, Mapping[str, Any]]) -> RawProfile:
     """What the member entered, from a view_submission's ``state.values``."""
 
+    # A forged submission may carry any JSON here: what is not of Slack's shape reads as empty.
     def field(block_id: str) -> Mapping[str, Any]:
-        return next(iter((values.get(block_id) or {}).values()), {}) or {}
+        block = values.get(block_id)
+        entry: object = next(iter(block.values()), {}) if isinstance(block, Mapping) else {}
+        return entry if isinstance(entry, Mapping) else {}
+
+    def listed(block_id: str, key: str) -> list[Any]:
+        items = field(block_id).get(key)
+        return items if isinstance(items, list) else []
 
     def options(block_id: str) -> list[str]:
-        return [str(o.get("value", "")) for o in field(block_id).get("selected_options") or []]
+        return [
+            o["value"]
+            for o in listed(block_id, "selected_options")
+            if isinstance(o, Mapping) and isinstance(o.get("value"), str)
+        ]
 
-    department = field("department").get("value") if "department" in values else None
+    def picked_time(block_id: str) -> str | None:
+        picked = field(block_id).get("selected_time")
+        return picked if isinstance(picked, str) else None
+
     return RawProfile(
-        department=str(department or "") if "department" in values else None,
+        department=payload_values.text(field("department").get("value")) if "department" in values else None,
         expertise=options("expertise"),
         interests=options("interests"),
-        blocked=[str(u) for u in field("blocked").get("selected_users") or []],
-        work_start=field("work_start").get("selected_time"),
-        work_end=field("work_end").get("selected_time"),
+        blocked=[u for u in listed("blocked", "selected_users") if payload_values.user_id(u)],
+        work_start=picked_time("work_start"),
+        work_end=picked_time("work_end"),
         may_be_asked="yes" in options("may_be_asked"),
     )
 

@@ -1,0 +1,137 @@
+"""The shape every interactivity payload must have before Bolt matches it to a listener.
+
+A signed payload with a field of the wrong type (a list for `user`, a number for a button's value)
+is dropped with a 200 and one WARNING naming the field, so no listener (nor Bolt's own matching)
+meets a shape it cannot handle. Values are checked by the listeners (`domain.payload_values`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from serendip.domain import payload_values as pv
+
+EVENTS = {"event_callback", "url_verification", "app_rate_limited"}
+INTERACTIVE = {"block_actions", "view_submission", "view_closed", "block_suggestion"}
+
+
+def _optional(kind: type | tuple[type, ...]) -> Callable[[object], bool]:
+    return lambda value: value is None or isinstance(value, kind)
+
+
+def _team(value: object) -> bool:
+    return value is None or (isinstance(value, dict) and isinstance(value.get("id"), str))
+
+
+def _user(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and pv.user_id(value.get("id")) is not None
+        and (_optional(str)(value.get("team_id")))
+    )
+
+
+def _channel(value: object) -> bool:
+    return value is None or (isinstance(value, dict) and pv.channel_id(value.get("id")) is not None)
+
+
+def _container(value: object) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, dict):
+        return False
+    return all(_optional(str)(value.get(key)) for key in ("type", "channel_id", "message_ts", "view_id"))
+
+
+def _message(value: object) -> bool:
+    if value is None:
+        return True
+    return (
+        isinstance(value, dict)
+        and pv.message_ts(value.get("ts")) is not None
+        and _optional(str)(value.get("text"))
+        and _blocks(value.get("blocks"))
+    )
+
+
+def _blocks(value: object) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(b, dict) for b in value))
+
+
+def _actions(value: object) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, list) or not all(isinstance(a, dict) for a in value):
+        return False
+    return all(
+        isinstance(a.get("action_id"), str)
+        and _optional(str)(a.get("block_id"))
+        and _optional(str)(a.get("value"))
+        and _optional(dict)(a.get("selected_option"))
+        for a in value
+    )
+
+
+def _state(value: object) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, dict):
+        return False
+    values = value.get("values")
+    if values is None:
+        return True
+    return isinstance(values, dict) and all(
+        isinstance(block, dict) and all(isinstance(entry, dict) for entry in block.values())
+        for block in values.values()
+    )
+
+
+def _view(value: object) -> bool:
+    if value is None:
+        return True
+    return (
+        isinstance(value, dict)
+        and _optional(str)(value.get("id"))
+        and _optional(str)(value.get("callback_id"))
+        and _optional(str)(value.get("private_metadata"))
+        and _state(value.get("state"))
+        and _blocks(value.get("blocks"))
+    )
+
+
+def _url(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.startswith(("https://", "http://")))
+
+
+CHECKS: dict[str, Callable[[object], bool]] = {
+    "user": _user,
+    "team": _team,
+    "channel": _channel,
+    "container": _container,
+    "message": _message,
+    "actions": _actions,
+    "view": _view,
+    "state": _state,
+    "response_url": _url,
+    "trigger_id": _optional(str),
+    "action_id": _optional(str),
+    "block_id": _optional(str),
+    "value": _optional(str),
+}
+
+
+def malformed_field(body: object) -> str | None:
+    """The first field of an interactivity payload whose shape is wrong, or None when all are right."""
+    if not isinstance(body, dict):
+        return "body"
+    kind = body.get("type")
+    if "command" in body or "type" not in body or (isinstance(kind, str) and kind in EVENTS):
+        return None  # commands and events are checked by their own listeners
+    if not isinstance(kind, str) or kind not in INTERACTIVE:
+        return "type"  # no listener of ours takes it, and Bolt's own warning about it would fail
+    for field, check in CHECKS.items():
+        if not check(body.get(field)):
+            return field
+    if kind == "block_actions" and not body.get("actions"):
+        return "actions"  # Bolt reads the first action of every block_actions payload
+    return None

@@ -1,0 +1,53 @@
+"""Values read from signed payloads become typed values or None, whatever a forger sends."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from serendip.domain import payload_values as pv
+
+ANYTHING = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(ANYTHING)
+def test_no_reader_raises_on_any_json_value(value: object) -> None:
+    for read in (pv.row_id, pv.pause_days, pv.outcome, pv.channel_id, pv.user_id, pv.message_ts):
+        read(value)
+    pv.metadata_channel(value)
+    pv.text(value)
+
+
+def test_a_row_id_is_ascii_digits_within_the_columns_range() -> None:
+    assert pv.row_id("42") == 42
+    assert [pv.row_id(v) for v in ["²", "٣", "1" * 40, "0", "-1", " 7", "2147483648", 7, None]] == [None] * 9
+
+
+def test_private_metadata_must_be_an_object_naming_a_channel() -> None:
+    assert pv.metadata_channel('{"channel_id": "C0123ABC"}') == "C0123ABC"
+    assert [pv.metadata_channel(v) for v in ["[1]", "1", "null", "{bad", '{"channel_id": ["C1"]}']] == [
+        None
+    ] * 5
+
+
+def test_pause_days_are_zero_for_until_resumed_or_up_to_a_year() -> None:
+    assert (pv.pause_days("0"), pv.pause_days("14"), pv.pause_days("367"), pv.pause_days("1" * 40)) == (
+        0,
+        14,
+        None,
+        None,
+    )
+
+
+def test_only_the_three_outcome_buttons_name_an_outcome() -> None:
+    assert [pv.outcome(a) for a in ["intro_met", "intro_cant_make_it", "intro_metx", "met", 1]] == [
+        "met",
+        "cant_make_it",
+        None,
+        None,
+        None,
+    ]
