@@ -133,6 +133,10 @@ class SlackEmulator(StateReader):
         """Answer the next ``count`` calls to ``method`` with 429 and ``Retry-After: retry_after``."""
         self.faults.burst_429(method, count, retry_after)
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every ``method`` call only after ``seconds`` ("*" = all), other calls unaffected."""
+        self.faults.slow_down(method, seconds)
+
     def clear_faults(self, method: str | None = None) -> None:
         """Remove fault plans and rate limits (of ``method`` only, when given)."""
         self.faults.clear(method)

@@ -1,4 +1,4 @@
-"""The call log and the failures the emulator can be told to produce: 5xx, ambiguous 5xx, 429."""
+"""The call log and the failures the emulator can be told to produce: 5xx, ambiguous 5xx, 429, slowness."""
 
 from __future__ import annotations
 
@@ -101,6 +101,7 @@ class Faults:
         self._injections: dict[str, _Injection] = {}
         self._limits: dict[str, tuple[SlidingWindow, bool]] = {}
         self._bursts: dict[str, list[int]] = {}
+        self._delays: dict[str, float] = {}
 
     def inject(
         self,
@@ -129,10 +130,23 @@ class Faults:
         with self._lock:
             self._bursts.setdefault(method, []).extend([retry_after] * count)
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every call to ``method`` only after ``seconds`` (Slack is sometimes slow)."""
+        if seconds < 0:
+            raise ValueError("seconds must be non-negative")
+        with self._lock:
+            self._delays[method] = seconds
+
+    def delay_of(self, method: str) -> float:
+        """How long to wait before answering a call to ``method``."""
+        with self._lock:
+            return self._delays.get(method, self._delays.get(ANY_METHOD, 0.0))
+
     def clear(self, method: str | None = None) -> None:
         """Remove the fault plans of ``method`` (of every method when None)."""
         with self._lock:
-            for plans in (self._injections, self._limits, self._bursts):
+            plans: dict[str, Any]
+            for plans in (self._injections, self._limits, self._bursts, self._delays):
                 if method is None:
                     plans.clear()
                 else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -79,11 +80,18 @@ def test_a_failed_upload_is_explained_not_a_stack_trace(sandbox: Sandbox) -> Non
     assert "couldn't send the export" in answer and "Traceback" not in answer
 
 
+def _settings_modal(sb: Sandbox, user: str) -> list[dict[str, Any]]:
+    """The settings modal once filled (it opens at once with a loading view, then views.update)."""
+    return sb.slack.wait_until(
+        lambda _: [m for m in sb.slack.open_modals(user) if m.get("callback_id") == "admin_config"], 10
+    )
+
+
 def test_config_modal_shows_errors_then_saves_audits_and_announces(sandbox: Sandbox) -> None:
     creator = _plain(sandbox)[0]
     _setup(sandbox, creator)
     sandbox.driver.slash_command(creator, "admin config", channel_id=sandbox.channel)
-    [modal] = sandbox.slack.wait_until(lambda _: sandbox.slack.open_modals(creator), 10)
+    [modal] = _settings_modal(sandbox, creator)
     values = {
         "frequency": {"value": "biweekly"},
         "day": {"value": "thu"},
@@ -135,7 +143,7 @@ def test_config_submitted_by_someone_no_longer_allowed_changes_nothing(sandbox: 
     _setup(sandbox, creator)
     sandbox.driver.slash_command(creator, f"admin admins add <@{helper}>", channel_id=sandbox.channel)
     sandbox.driver.slash_command(helper, "admin config", channel_id=sandbox.channel)
-    [modal] = sandbox.slack.wait_until(lambda _: sandbox.slack.open_modals(helper), 10)
+    [modal] = _settings_modal(sandbox, helper)
     sandbox.driver.slash_command(creator, f"admin admins remove <@{helper}>", channel_id=sandbox.channel)
     sandbox.driver.view_submission(helper, modal, {"size": {"value": "5"}})
     assert _program(sandbox).group_size == 2

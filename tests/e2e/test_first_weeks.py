@@ -72,16 +72,22 @@ def _command(sb: Sandbox, user: str, text: str) -> HttpResult:
     return sb.driver.slash_command(user, text, channel_id=sb.channel)
 
 
-def _said(reply: HttpResult) -> str:
+def _preview(sb: Sandbox, user: str) -> dict[str, Any]:
+    """`admin preview names` as its answer through the response_url (the ack only says it is working)."""
+    reply: dict[str, Any] = _command(sb, user, "admin preview names").wait_for_responses(1, 60)[0]
+    return reply
+
+
+def _said(reply: dict[str, Any]) -> str:
     """Everything an ephemeral reply shows: its text and the text of its blocks."""
-    return "\n".join([reply.text, *(str(b.get("text", {}).get("text", "")) for b in reply.json["blocks"])])
+    return "\n".join([reply["text"], *(str(b.get("text", {}).get("text", "")) for b in reply["blocks"])])
 
 
-def _previewed(reply: HttpResult) -> Groups:
+def _previewed(reply: dict[str, Any]) -> Groups:
     """The groups listed by `admin preview names` (one bullet line of mentions per group)."""
     lines = [
         line
-        for block in reply.json["blocks"]
+        for block in reply["blocks"]
         if block["type"] == "section"
         for line in block["text"]["text"].split("\n")
         if line.startswith("• ")
@@ -113,8 +119,8 @@ def _run(sb: Sandbox, user: str) -> str:
 def test_admin_run_sends_exactly_the_groups_the_preview_showed(sandbox: Sandbox) -> None:
     sb, admin = sandbox, _admin(sandbox)
     _setup(sb, admin)
-    first = _previewed(_command(sb, admin, "admin preview names"))
-    again = _command(sb, admin, "admin preview names")
+    first = _previewed(_preview(sb, admin))
+    again = _preview(sb, admin)
     assert _previewed(again) == first and "Membership changed" not in _said(again)
     assert len(first) >= 2 and sb.slack.count("conversations.open") == 0
     assert "Round started" in _run(sb, admin)
@@ -131,15 +137,15 @@ def _enrolled(sb: Sandbox, user: str) -> bool:
 def test_a_membership_change_makes_a_new_draw_and_the_preview_says_so(sandbox: Sandbox) -> None:
     sb, admin = sandbox, _admin(sandbox)
     _setup(sb, admin)
-    before = _previewed(_command(sb, admin, "admin preview names"))
+    before = _previewed(_preview(sb, admin))
     leaver = next(u for group in before for u in group if u != admin)
     sb.driver.member_left_channel(leaver, sb.channel)
     sb.slack.wait_until(lambda _: not _enrolled(sb, leaver), 10)
-    changed = _command(sb, admin, "admin preview names")
+    changed = _preview(sb, admin)
     assert "Membership changed since the last preview; these groups use a new draw" in _said(changed)
     shown = _previewed(changed)
     assert leaver not in {u for group in shown for u in group}
-    steady = _command(sb, admin, "admin preview names")
+    steady = _preview(sb, admin)
     assert "Membership changed" not in _said(steady) and _previewed(steady) == shown
     _run(sb, admin)
     assert _sent(sb, len(shown)) == shown

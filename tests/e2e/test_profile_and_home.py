@@ -21,8 +21,11 @@ def _setup(sb: Sandbox) -> None:
 def _open_profile(sb: Sandbox, user: str) -> dict[str, Any]:
     result = sb.driver.slash_command(user, "profile", channel_id=sb.channel)
     assert result.status == 200 and not result.body
-    [modal] = sb.slack.open_modals(user)
-    assert modal["callback_id"] == "profile_modal"
+    # The modal opens at once with a loading view; views.update fills it once the profile is read.
+    [modal] = sb.slack.wait_until(
+        lambda _: [m for m in sb.slack.open_modals(user) if m.get("callback_id") == "profile_modal"], 10
+    )
+    assert len(sb.slack.open_modals(user)) == 1
     return modal
 
 

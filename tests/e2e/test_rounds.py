@@ -22,7 +22,7 @@ def big_program(database_url: str) -> Iterator[Sandbox]:
 def test_a_200_person_round_puts_everyone_in_exactly_one_intro_posted_once(big_program: Sandbox) -> None:
     sb = big_program
     preview = sb.driver.slash_command(sb.humans[0], "admin preview", channel_id=sb.channel)
-    assert "200 eligible people in 100 groups" in str(preview.json["blocks"])
+    assert "200 eligible people in 100 groups" in str(preview.wait_for_responses(1, 60)[0]["blocks"])
     assert sb.slack.count("conversations.open") == 0  # a preview sends nothing
     run = sb.driver.slash_command(sb.humans[0], "admin run", channel_id=sb.channel)
     assert "Round started: 200 people in 100 intros" in run.wait_for_responses(1, 60)[0]["text"]
@@ -37,7 +37,7 @@ def test_a_200_person_round_puts_everyone_in_exactly_one_intro_posted_once(big_p
 def test_preview_with_names_lists_the_groups(big_program: Sandbox) -> None:
     sb = big_program
     preview = sb.driver.slash_command(sb.humans[0], "admin preview names", channel_id=sb.channel)
-    listed = str(preview.json["blocks"])
+    listed = str(preview.wait_for_responses(1, 60)[0]["blocks"])
     assert listed.count("<@") >= 200
 
 

@@ -115,8 +115,12 @@ class Messaging(Protocol):
         """Replace a message the bot posted."""
         ...
 
-    def open_modal(self, trigger_id: str, view: View) -> None:
-        """Open a modal for a trigger (within 3 seconds of it)."""
+    def open_modal(self, trigger_id: str, view: View) -> str:
+        """Open a modal for a trigger (within 3 seconds of it); returns the view id."""
+        ...
+
+    def update_view(self, view_id: str, view: View) -> None:
+        """Replace an open modal by its view id."""
         ...
 
     def publish_home(self, user_id: str, view: View) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,16 +15,12 @@ from serendip.domain.tags import fuzzy_match, normalise_tag
 from serendip.services import members
 from serendip.services.deps import Deps
 from serendip.services.members import DepartmentSource, set_department, source_of
-from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
 MAX_OPTIONS = 100  # Slack shows at most 100 options per external select answer.
 STRONG_MATCH = 0.75  # a prefix of the tag or of one of its words
 SAVE_FAILED = "Sorry, something went wrong saving your profile. Please try again in a minute."
-
-# Turns the member's profile into the modal Slack opens (the Slack adapter's builder).
-RenderForm = Callable[["ProfileSnapshot"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -115,18 +109,10 @@ def tag_options(session: Session, workspace_id: str, typed: str) -> list[TagOpti
     return options
 
 
-def open_profile(deps: Deps, *, team_id: str, user_id: str, trigger_id: str, render: RenderForm) -> bool:
-    """Open the profile modal for a user; False (logged) when Slack refused to open it."""
+def load_profile(deps: Deps, *, team_id: str, user_id: str) -> ProfileSnapshot:
+    """What the profile modal shows (a first-time member is read from Slack and stored)."""
     with deps.db.transaction() as session:
-        member = members.ensure_member(session, deps.gateway, team_id, user_id)
-        snap = snapshot(session, member)
-    try:
-        deps.gateway.open_modal(trigger_id, render(snap))
-    except SlackCallFailed as exc:
-        log.warning("profile.open_failed team=%s user=%s error=%s", team_id, user_id, exc.reason)
-        return False
-    log.info("profile.opened team=%s user=%s", team_id, user_id)
-    return True
+        return snapshot(session, members.ensure_member(session, deps.gateway, team_id, user_id))
 
 
 def suggest_tags(deps: Deps, *, team_id: str, typed: str) -> list[TagOption]:

@@ -109,13 +109,16 @@ def program_here(session: Session, team_id: str, channel_id: str) -> Program:
     return program
 
 
-def _with_people(deps: Deps, team_id: str, actor: str, outcome: Outcome) -> AdminChange:
-    """The actor's time zone, and display names of everyone the outcome mentions."""
+def _with_people(session: Session, team_id: str, actor: str, outcome: Outcome) -> AdminChange:
+    """The actor's time zone, and display names of everyone the outcome mentions.
+
+    Read in the change's own transaction: a failure after the commit would otherwise tell the
+    admin nothing was saved when it was.
+    """
     wanted = [actor, *MENTION_ID.findall(" ".join(outcome.changes))]
-    with deps.db.transaction() as session:
-        found = repo.members_by_slack_ids(session, team_id, wanted)
-        names = {sid: m.real_name or m.name for sid, m in found.items() if m.real_name or m.name}
-        tz = found[actor].tz if actor in found else outcome.timezone
+    found = repo.members_by_slack_ids(session, team_id, wanted)
+    names = {sid: m.real_name or m.name for sid, m in found.items() if m.real_name or m.name}
+    tz = found[actor].tz if actor in found else outcome.timezone
     return AdminChange(outcome, tz, names)
 
 
@@ -131,7 +134,7 @@ def change_setting(
             values={setting: value},
             now=utcnow(),
         )
-    return _with_people(deps, team_id, user_id, outcome)
+        return _with_people(session, team_id, user_id, outcome)
 
 
 def set_paused(deps: Deps, *, team_id: str, channel_id: str, user_id: str, paused: bool) -> AdminChange:
@@ -140,7 +143,7 @@ def set_paused(deps: Deps, *, team_id: str, channel_id: str, user_id: str, pause
         outcome = administration.set_paused(
             session, program_here(session, team_id, channel_id), actor=user_id, paused=paused, now=utcnow()
         )
-    return _with_people(deps, team_id, user_id, outcome)
+        return _with_people(session, team_id, user_id, outcome)
 
 
 def change_admins(
@@ -157,11 +160,11 @@ def change_admins(
                 action=action,
                 user_ids=user_ids,
             )
+            return _with_people(session, team_id, user_id, outcome)
     except SlackCallFailed as exc:
         if exc.reason not in ("user_not_found", "user_not_visible"):
             raise
         raise ServiceError(NOT_FOUND) from None
-    return _with_people(deps, team_id, user_id, outcome)
 
 
 def current_settings(deps: Deps, *, team_id: str, channel_id: str) -> dict[AdminSetting, Any]:
@@ -183,7 +186,7 @@ def save_settings(
         if errors:
             return InvalidSettings(dict(errors))
         outcome = administration.change_settings(session, program, actor=user_id, values=values, now=utcnow())
-    return _with_people(deps, team_id, user_id, outcome)
+        return _with_people(session, team_id, user_id, outcome)
 
 
 def setup(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> SetupResult:

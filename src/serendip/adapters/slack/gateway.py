@@ -156,10 +156,16 @@ class SlackGateway:
                 channel=channel, ts=ts, text=notification_text(text), blocks=_json_list(blocks)
             )
 
-    def open_modal(self, trigger_id: str, view: View) -> None:
-        """Open a modal for the trigger of a slash command or button (views.open, within 3 s)."""
+    def open_modal(self, trigger_id: str, view: View) -> str:
+        """Open a modal for the trigger of a slash command or button (views.open, within 3 s); its view id."""
         with _slack():
-            self.client.views_open(trigger_id=trigger_id, view=dict(view))
+            response = self.client.views_open(trigger_id=trigger_id, view=dict(view))
+        return str(response["view"]["id"])
+
+    def update_view(self, view_id: str, view: View) -> None:
+        """Replace an open modal (views.update), e.g. a loading view once its content is read."""
+        with _slack():
+            self.client.views_update(view_id=view_id, view=dict(view))
 
     def publish_home(self, user_id: str, view: View) -> None:
         """Publish a user's App Home tab (views.publish)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from serendip.adapters.slack import modals
 from serendip.adapters.slack.announce import announce_change
 from serendip.adapters.slack.coffee.request import CoffeeRequest
 from serendip.adapters.slack.views import admin_blocks, blocks, config_modal, report_blocks
@@ -15,6 +16,9 @@ from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
+CONFIG_OPEN_FAILED = (
+    ":sweat_smile: I couldn't open the settings just now. Please try `/coffee admin config` again."
+)
 SETTING_UP = ":hourglass_flowing_sand: Setting up this channel as a Serendip program…"
 
 
@@ -66,12 +70,25 @@ def admins(request: CoffeeRequest, command: cmd.AdminAdmins) -> None:
 
 
 def config(request: CoffeeRequest, _: cmd.AdminConfig) -> None:
-    """`/coffee admin config`: the settings modal is the answer."""
-    who = request.who
-    settings = program_admin.current_settings(request.deps, team_id=who.team_id, channel_id=who.channel_id)
-    request.ack_empty()  # views.open must follow the trigger within 3 seconds
-    request.deps.gateway.open_modal(who.trigger_id, config_modal.config_view(settings, who.channel_id))
-    log.info("admin.config_opened team=%s user=%s", who.team_id, who.user_id)
+    """`/coffee admin config`: the settings modal is the answer (loading at once, then filled)."""
+    who, deps = request.who, request.deps
+    # views.open must follow the trigger within 3 seconds: open before any database work.
+    view_id = modals.open_loading(deps.gateway, who, config_modal.TITLE, event="admin.config")
+    if view_id is None:
+        request.answer(blocks.reply(CONFIG_OPEN_FAILED))
+        return
+    request.ack_empty()
+    modals.fill(
+        deps.gateway,
+        who,
+        view_id,
+        config_modal.TITLE,
+        lambda: config_modal.config_view(
+            program_admin.current_settings(deps, team_id=who.team_id, channel_id=who.channel_id),
+            who.channel_id,
+        ),
+        event="admin.config",
+    )
 
 
 def _upload(request: CoffeeRequest, upload: Upload) -> str | None:

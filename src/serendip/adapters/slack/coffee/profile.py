@@ -1,41 +1,32 @@
-"""`/coffee profile`: open the profile modal (the empty ack is the answer), or say it could not open."""
+"""`/coffee profile`: open the profile modal at once (a loading view), then fill it, or say it could not open."""
 
 from __future__ import annotations
 
-import logging
-
+from serendip.adapters.slack import modals
 from serendip.adapters.slack.coffee.request import CoffeeRequest
 from serendip.adapters.slack.views import blocks
-from serendip.adapters.slack.views.profile_modal import profile_modal
+from serendip.adapters.slack.views.profile_modal import TITLE, profile_modal
 from serendip.domain import commands as cmd
 from serendip.services import profile_form
-
-log = logging.getLogger(__name__)
 
 OPEN_FAILED = ":sweat_smile: I couldn't open your profile just now. Please try `/coffee profile` again."
 
 
 def profile(request: CoffeeRequest, _: cmd.Profile) -> None:
-    """Open the modal first (views.open needs the trigger within 3 seconds), then ack."""
+    """Open the loading modal before any database work (the trigger lasts 3 seconds), ack, then fill it."""
     who = request.who
-    try:
-        opened = profile_form.open_profile(
-            request.deps,
-            team_id=who.team_id,
-            user_id=who.user_id,
-            trigger_id=who.trigger_id,
-            render=profile_modal,
-        )
-    except Exception as exc:  # never a stack trace in Slack: a friendly ephemeral instead
-        log.error(
-            "profile.command_failed team=%s user=%s error=%s",
-            who.team_id,
-            who.user_id,
-            type(exc).__name__,
-            exc_info=exc,
-        )
-        opened = False
-    if opened:
-        request.ack_empty()
-    else:
+    view_id = modals.open_loading(request.deps.gateway, who, TITLE, event="profile")
+    if view_id is None:
         request.answer(blocks.reply(OPEN_FAILED))
+        return
+    request.ack_empty()  # the modal is the answer; a slow database now only delays its content
+    modals.fill(
+        request.deps.gateway,
+        who,
+        view_id,
+        TITLE,
+        lambda: profile_modal(
+            profile_form.load_profile(request.deps, team_id=who.team_id, user_id=who.user_id)
+        ),
+        event="profile",
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +22,8 @@ class CoffeeRequest:
     """Who typed `/coffee`, where, the services to answer with, and the answer channel.
 
     The first answer acks the command (ephemeral, within Slack's 3 seconds); later answers
-    (progress, then the result of a slow command) go to the response_url.
+    (progress, then the result of a slow command) go to the response_url. Answers may come from
+    two threads (the handler and the ack deadline): exactly one of them acks.
     """
 
     deps: Deps
@@ -28,20 +31,53 @@ class CoffeeRequest:
     ack: Ack
     respond: Respond
     acked: bool = field(default=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def _claim_ack(self) -> bool:
+        """True for the one caller that gets to ack; everyone after answers by response_url."""
+        with self._lock:
+            first = not self.acked
+            self.acked = True
+            return first
 
     def answer(self, payload: Reply) -> None:
         """Ack with the payload the first time, then post it to the response_url."""
-        if self.acked:
-            self.respond(payload)
-        else:
-            self.acked = True
+        if self._claim_ack():
             self.ack(payload)
+        else:
+            self.respond(payload)
 
     def ack_empty(self) -> None:
         """Ack without a message (a modal opened is the answer)."""
-        if not self.acked:
-            self.acked = True
+        if self._claim_ack():
             self.ack()
+
+    def ack_if_silent(self, payload: Reply) -> bool:
+        """Ack with the payload unless something already acked; whether this call acked."""
+        if self._claim_ack():
+            self.ack(payload)
+            return True
+        return False
+
+    @contextmanager
+    def deadline(self, seconds: float, payload: Reply, on_late: Callable[[], None]) -> Iterator[None]:
+        """Ack with ``payload`` if the block has not answered within ``seconds`` (Slack waits 3).
+
+        The block keeps running; its answer then goes to the response_url. ``on_late`` runs when the
+        deadline acked (for the log).
+        """
+
+        def expire() -> None:
+            if self.ack_if_silent(payload):
+                on_late()
+
+        timer = threading.Timer(seconds, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
 
 
 # A handler answers through `request.answer`; the router catches ServiceError and failures.

@@ -7,9 +7,15 @@ from serendip.adapters.slack.views import blocks, round_blocks
 from serendip.domain import commands as cmd
 from serendip.services import round_commands
 
+PREVIEWING = ":hourglass_flowing_sand: Working out the next round…"
+
 
 def preview(request: CoffeeRequest, command: cmd.AdminPreview) -> None:
-    """What the next round would do, nothing sent; the groups only with `names`."""
+    """What the next round would do, nothing sent; the groups only with `names`.
+
+    Acked first: matching a big program can take longer than Slack's 3 seconds.
+    """
+    request.answer(blocks.reply(PREVIEWING))
     result = round_commands.preview(
         request.deps, team_id=request.who.team_id, channel_id=request.who.channel_id
     )

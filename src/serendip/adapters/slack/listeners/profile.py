@@ -7,12 +7,14 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from serendip.adapters.slack import modals
 from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.views.home_view import home_view
 from serendip.adapters.slack.views.profile_modal import (
     CALLBACK_ID,
     EXPERTISE_ACTION,
     INTERESTS_ACTION,
+    TITLE,
     errors_response,
     options_payload,
     profile_modal,
@@ -33,12 +35,19 @@ def register(app: App) -> None:
 
 
 def on_open_profile(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
-    """The "Fill in your profile" / "Edit profile" buttons."""
+    """The "Fill in your profile" / "Edit profile" buttons: a loading modal at once, filled when read."""
     ack()
     who = asker(body)
-    profile_form.open_profile(
-        deps, team_id=who.team_id, user_id=who.user_id, trigger_id=who.trigger_id, render=profile_modal
-    )
+    view_id = modals.open_loading(deps.gateway, who, TITLE, event="profile")
+    if view_id is not None:
+        modals.fill(
+            deps.gateway,
+            who,
+            view_id,
+            TITLE,
+            lambda: profile_modal(profile_form.load_profile(deps, team_id=who.team_id, user_id=who.user_id)),
+            event="profile",
+        )
 
 
 def on_tag_suggestion(ack: Ack, body: dict[str, Any], deps: Deps) -> None:

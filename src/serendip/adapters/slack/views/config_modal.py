@@ -13,6 +13,7 @@ from serendip.domain.command_parser import COOLDOWN_ROUNDS, GROUP_SIZES, MAX_TEX
 from serendip.domain.commands import AdminSetting, SettingValue
 from serendip.domain.schedule import WEEKDAYS
 
+TITLE = "Program settings"
 CALLBACK_ID = "admin_config"
 ACTION = "value"
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -114,7 +115,7 @@ def config_view(settings: Mapping[AdminSetting, Any], channel_id: str) -> dict[s
         "type": "modal",
         "callback_id": CALLBACK_ID,
         "private_metadata": json.dumps({"channel_id": channel_id}),
-        "title": {"type": "plain_text", "text": "Program settings"},
+        "title": {"type": "plain_text", "text": TITLE},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
@@ -125,7 +126,7 @@ def refused_view(text: str) -> dict[str, Any]:
     """The modal replaced by why the settings cannot be saved (e.g. no longer an admin)."""
     return {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Program settings"},
+        "title": {"type": "plain_text", "text": TITLE},
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": [section(text)],
     }

@@ -12,6 +12,7 @@ from serendip.domain.tags import MAX_TAGS_PER_KIND
 from serendip.services.members import DepartmentSource
 from serendip.services.profile_form import ProfileSnapshot, TagOption
 
+TITLE = "Your Serendip profile"
 CALLBACK_ID = "profile_modal"
 EXPERTISE_ACTION = "profile_expertise"
 INTERESTS_ACTION = "profile_interests"
@@ -119,7 +120,7 @@ def profile_modal(snap: ProfileSnapshot) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
-        "title": _plain("Your Serendip profile"),
+        "title": _plain(TITLE),
         "submit": _plain("Save"),
         "close": _plain("Cancel"),
         "blocks": blocks,
