@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import func, select
 
 from serendip.adapters.db.models import Program, Round
+from serendip.domain.lifecycle import RoundState
 from serendip_sandbox.driver import CommandResult
 from tests.e2e.conftest import Sandbox
 
@@ -28,6 +30,15 @@ def first_round(sb: Sandbox, user: str) -> None:
     """Start the program's first round and wait until it is delivered."""
     assert "Round started" in admin_run(sb, user).wait_for_responses(1, 60)[0]["text"]
     sb.slack.wait_until(lambda _: sb.slack.messages(sb.channel), 30)  # the round summary
+    # The channel may hold other posts; the round itself is finished only once it is done.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with sb.bot.container.db.transaction() as session:
+            states = set(session.scalars(select(Round.state)))
+        if states and states <= {RoundState.DONE}:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the first round did not finish: {states}")
 
 
 def rounds(sb: Sandbox) -> int:
