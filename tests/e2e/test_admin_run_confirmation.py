@@ -15,10 +15,15 @@ from tests.support.admin_run import admin_run, button, click, first_round, progr
 
 
 def _age_rounds(sb: Sandbox, *, state: RoundState | None = None) -> None:
-    """Every round began an hour ago (and is in ``state`` when given)."""
+    """Every round began an hour ago (and is in ``state`` when given).
+
+    A round put back to delivering is held by another worker's live lease, as a long round is;
+    a free one would be claimed and closed by this bot's own delivery loop before the command."""
     values: dict[str, object] = {"started_at": utcnow() - timedelta(hours=1)}
     if state is not None:
         values["state"] = state
+        values["lease_owner"] = "another-worker"
+        values["lease_expires_at"] = utcnow() + timedelta(hours=1)
     with sb.bot.container.db.transaction() as session:
         session.execute(update(Round).values(**values))
 
