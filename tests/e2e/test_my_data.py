@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from serendip_sandbox.models import SandboxUser
 from tests.e2e.conftest import Sandbox
 from tests.e2e.test_admin_commands import _plain, _setup
+
+
+@pytest.fixture
+def allow_member_setup() -> bool:
+    """A plain member sets the program up here, so the operator allows it."""
+    return True
 
 
 def _my_data(sb: Sandbox, user: str) -> tuple[str, list[Any]]:
