@@ -51,13 +51,14 @@ def test_a_second_sync_fetches_no_department_again(database: Database, slack: Sl
 
 
 def test_sync_waits_out_rate_limits_and_finishes(database: Database, slack: SlackEmulator) -> None:
-    slack.rate_limit("users.profile.get", per_minute=80, window_seconds=1.0)
+    slack.burst_429("users.profile.get", count=3, retry_after=1)  # deterministic, unlike a sliding window
     team = slack.workspace.team.id
     report = directory_sync.sync_directory(
         database, _gateway(slack), team_id=team, label="Department", max_profiles=150
     )
     assert report.departments_checked == 150
-    assert slack.count("users.profile.get", ok=False) > 0  # 429s happened and were waited out
+    assert slack.count("users.profile.get", ok=False) == 3  # the 429s happened and were waited out
+    assert slack.count("users.profile.get", ok=True) == 150
 
 
 def test_a_missing_department_field_is_reported_not_fatal(database: Database, slack: SlackEmulator) -> None:

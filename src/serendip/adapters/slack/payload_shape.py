@@ -103,6 +103,49 @@ def _url(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.startswith(("https://", "http://")))
 
 
+def _directory_user(value: object) -> bool:
+    if not isinstance(value, dict) or pv.user_id(value.get("id")) is None:
+        return False
+    text_fields = ("name", "real_name", "tz", "team_id")
+    return (
+        all(_optional(str)(value.get(key)) for key in text_fields)
+        and _optional(int)(value.get("tz_offset"))
+        and not isinstance(value.get("tz_offset"), bool)
+        and _optional(dict)(value.get("profile"))
+        and all(
+            _optional(str)((value.get("profile") or {}).get(key))
+            for key in ("real_name", "email", "title", "team")
+        )
+    )
+
+
+# The fields each event we listen to reads; an event of another type is Bolt's to ignore.
+EVENT_CHECKS: dict[str, dict[str, Callable[[object], bool]]] = {
+    "member_joined_channel": {
+        "user": lambda v: pv.user_id(v) is not None,
+        "channel": lambda v: pv.channel_id(v) is not None,
+    },
+    "member_left_channel": {
+        "user": lambda v: pv.user_id(v) is not None,
+        "channel": lambda v: pv.channel_id(v) is not None,
+    },
+    "app_home_opened": {"user": lambda v: pv.user_id(v) is not None, "tab": _optional(str)},
+    "user_change": {"user": _directory_user},
+}
+
+
+def _event_field(event: object) -> str | None:
+    """The first field of an Events API event whose shape is wrong (as `event.<field>`), or None."""
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return "event"
+    if not _optional(str)(event.get("team")):
+        return "event.team"
+    for field, check in EVENT_CHECKS.get(event["type"], {}).items():
+        if not check(event.get(field)):
+            return f"event.{field}"
+    return None
+
+
 CHECKS: dict[str, Callable[[object], bool]] = {
     "user": _user,
     "team": _team,
@@ -125,8 +168,10 @@ def malformed_field(body: object) -> str | None:
     if not isinstance(body, dict):
         return "body"
     kind = body.get("type")
+    if kind == "event_callback":
+        return _event_field(body.get("event"))
     if "command" in body or "type" not in body or (isinstance(kind, str) and kind in EVENTS):
-        return None  # commands and events are checked by their own listeners
+        return None  # commands are parsed by their own listener; other envelopes carry no event
     if not isinstance(kind, str) or kind not in INTERACTIVE:
         return "type"  # no listener of ours takes it, and Bolt's own warning about it would fail
     for field, check in CHECKS.items():
