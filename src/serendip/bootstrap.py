@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from serendip.adapters.db.engine import Database
-from serendip.adapters.slack.client import make_web_client
+from serendip.adapters.slack.client import SlackClients
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.config import Settings
@@ -17,9 +17,11 @@ from serendip.services.first_read import FirstProfileReader
 
 @dataclass(kw_only=True)
 class Container(Deps):
-    """The services' `Deps` plus what only the entry points use: the Web API client and the gateway class."""
+    """The services' `Deps` plus what only the entry points use: the Web API clients and the gateway class."""
 
     client: WebClient
+    # Where startup checks and the directory sync get their client (one per installation, later).
+    clients: SlackClients
     slack_gateway: SlackGateway
 
 
@@ -27,7 +29,8 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     """Wire the database and the Slack client from settings (SLACK_BOT_TOKEN must be set)."""
     settings.require("SLACK_BOT_TOKEN")
     assert settings.slack_bot_token is not None
-    client = make_web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    clients = SlackClients(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    client = clients.for_team()
     database = db or Database(settings.database_url)
     gateway = SlackGateway(client)
     reader = FirstProfileReader(database, gateway, label=settings.department_field).attach()
@@ -38,5 +41,6 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         publisher=SlackIntroPublisher(gateway),
         first_read=reader,
         client=client,
+        clients=clients,
         slack_gateway=gateway,
     )

@@ -17,6 +17,13 @@ class LogLevel(StrEnum):
     ERROR = "ERROR"
 
 
+class LogFormat(StrEnum):
+    """How log lines are written: key=value text, or one JSON object per line."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 class SettingError(Exception):
     """A setting a command needs is missing or invalid; the message names the variable."""
 
@@ -24,7 +31,10 @@ class SettingError(Exception):
 class Settings(BaseSettings):
     """Environment variables, exactly as PRODUCT.md ("Operating it") lists them."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # env_ignore_empty: `SLACK_APP_TOKEN=` in .env means "not set", never an empty secret.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
@@ -35,6 +45,9 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="SERENDIP_HOST")
     port: int = Field(default=3000, ge=1, le=65535, alias="SERENDIP_PORT")
     log_level: LogLevel = Field(default=LogLevel.INFO, alias="SERENDIP_LOG_LEVEL")
+    log_format: LogFormat = Field(default=LogFormat.TEXT, alias="SERENDIP_LOG_FORMAT")
+    # Intros, their outcomes and audit entries older than this are purged by the scheduler.
+    retention_days: int = Field(default=730, ge=1, alias="SERENDIP_RETENTION_DAYS")
     # Off: only workspace admins and owners make a channel a program; guests never may.
     allow_member_setup: bool = Field(default=False, alias="SERENDIP_ALLOW_MEMBER_SETUP")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
+from datetime import UTC, datetime
 
 _SECRET = re.compile(r"(xox[abeoprs]-|xapp-)[A-Za-z0-9-]+")
 # C0 and C1 control characters and DEL: a value carrying "\n" could otherwise forge a log line.
@@ -28,13 +30,45 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Log to stderr at ``level``; Slack libraries stay at WARNING (their DEBUG logs carry payloads)."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (already redacted and escaped)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON; a traceback goes in `exc`, redacted, never on extra lines."""
+        entry: dict[str, str] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = _SECRET.sub(r"\1[redacted]", self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=True)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """Log to stderr at ``level`` as ``text`` (key=value lines) or ``json`` (one object per line).
+
+    Slack libraries stay at WARNING (their DEBUG logs carry payloads); Alembic's INFO lines
+    ("Context impl", "Will assume") are noise in every command's output.
+    """
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("slack_sdk", "slack_bolt", "serendip.bolt", "uvicorn.access", "httpx", "apscheduler"):
+    noisy_loggers = (
+        "slack_sdk",
+        "slack_bolt",
+        "serendip.bolt",
+        "uvicorn.access",
+        "httpx",
+        "apscheduler",
+        "alembic",
+    )
+    for noisy in noisy_loggers:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

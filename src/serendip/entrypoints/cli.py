@@ -14,6 +14,7 @@ import typer
 from serendip.config import SettingError, Settings, load_settings
 from serendip.entrypoints.report_cmd import report_command
 from serendip.entrypoints.simulate_cmd import simulate_command
+from serendip.entrypoints.startup import StartupError
 from serendip.logging_setup import configure_logging
 
 app = typer.Typer(
@@ -24,6 +25,25 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"serendip {version('serendip')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Serendip: cross-team introductions on Slack."""
+
 
 log = logging.getLogger("serendip.cli")
 P = ParamSpec("P")
@@ -45,7 +65,7 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
 
         try:
             return func(*args, **kwargs)
-        except SettingError as exc:
+        except (SettingError, StartupError) as exc:
             raise fail(str(exc)) from None
         except SQLAlchemyError as exc:
             raise fail(database_error_line(exc)) from None
@@ -62,7 +82,7 @@ def database_error_line(exc: Exception) -> str:
 def settings_for_command() -> Settings:
     """Load settings and configure logging from them."""
     settings = load_settings()
-    configure_logging(settings.log_level.value)
+    configure_logging(settings.log_level.value, settings.log_format.value)
     return settings
 
 
@@ -74,27 +94,10 @@ def serve(
     no_scheduler: Annotated[bool, typer.Option("--no-scheduler", help="Serve Slack requests only.")] = False,
 ) -> None:
     """Run the bot: HTTP on /slack/events, or Socket Mode when SLACK_APP_TOKEN is set."""
-    from serendip.adapters.db.migrate import upgrade
-    from serendip.bootstrap import build_container
-    from serendip.entrypoints.scheduler import Jobs
-    from serendip.entrypoints.server import http_server, socket_mode_handler
+    from serendip.entrypoints.processes import run_serve
 
     settings = settings_for_command()
-    container = build_container(settings)
-    upgrade(container.db)
-    jobs = None if no_scheduler else Jobs(container).start()
-    try:
-        if settings.slack_app_token is not None:
-            log.info("serve.start mode=socket")
-            # slack_bolt's BaseSocketModeHandler.start() carries no annotations (its typing is incomplete).
-            socket_mode_handler(container).start()  # type: ignore[no-untyped-call]
-            return
-        server = http_server(container, host or settings.host, port or settings.port)
-        log.info("serve.start mode=http host=%s port=%s", host or settings.host, port or settings.port)
-        server.run()
-    finally:
-        if jobs is not None:
-            jobs.stop()
+    run_serve(settings, host=host or settings.host, port=port or settings.port, scheduler=not no_scheduler)
 
 
 @app.command()
@@ -121,22 +124,22 @@ def worker(
     lease_seconds: Annotated[
         float, typer.Option(min=1.0, help="How long a round stays claimed without a heartbeat.")
     ] = 60.0,
+    host: Annotated[str | None, typer.Option(help="Interface for /healthz and /metrics.")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port for /healthz and /metrics (default SERENDIP_PORT).")
+    ] = None,
 ) -> None:
-    """Run the scheduler only: rounds, delivery, follow-ups and directory sync (no HTTP)."""
-    from serendip.adapters.db.migrate import upgrade
-    from serendip.bootstrap import build_container
-    from serendip.entrypoints.scheduler import Jobs, wait_forever
+    """Run the scheduler only: rounds, delivery, follow-ups, directory sync, retention (no Slack HTTP)."""
+    from serendip.entrypoints.processes import run_worker
 
     settings = settings_for_command()
-    container = build_container(settings)
-    upgrade(container.db)
-    jobs = Jobs(container, tick_seconds=tick_seconds, lease_seconds=lease_seconds).start()
-    try:
-        wait_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        jobs.stop()
+    run_worker(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        tick_seconds=tick_seconds,
+        lease_seconds=lease_seconds,
+    )
 
 
 @db_app.command("upgrade")

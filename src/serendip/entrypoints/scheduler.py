@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from serendip.bootstrap import Container
-from serendip.services import directory_sync
+from serendip.observability.health import Heartbeat
+from serendip.services import directory_sync, retention
 from serendip.services.lifecycle import deliver, tick
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 def run_directory_sync(container: Container, stop: directory_sync.StopFlag) -> None:
     """One incremental directory pass; failures are logged and retried at the next interval."""
     try:
-        team_id = str(container.client.auth_test()["team_id"])
+        team_id = str(container.clients.for_team().auth_test()["team_id"])
         report = directory_sync.sync_directory(
             container.db,
             container.gateway,
@@ -37,8 +38,20 @@ def run_directory_sync(container: Container, stop: directory_sync.StopFlag) -> N
         log.error("directory.sync_failed error=%s", type(exc).__name__, exc_info=exc)
 
 
-def run_tick(container: Container, policy: deliver.DeliveryPolicy) -> None:
+def run_retention(container: Container) -> None:
+    """Purge what is older than SERENDIP_RETENTION_DAYS; a failure is logged and retried tomorrow."""
+    try:
+        retention.purge_expired(container.db, days=container.settings.retention_days)
+    except Exception as exc:
+        log.error("retention.purge_failed error=%s", type(exc).__name__, exc_info=exc)
+
+
+def run_tick(
+    container: Container, policy: deliver.DeliveryPolicy, heartbeat: Heartbeat | None = None
+) -> None:
     """One round tick; a failure is logged and the next tick tries again."""
+    if heartbeat is not None:
+        heartbeat.started()
     try:
         report = tick.tick(container.db, container.gateway, container.publisher, policy)
         if report.started or report.skipped or report.delivered_rounds or report.followups:
@@ -51,6 +64,9 @@ def run_tick(container: Container, policy: deliver.DeliveryPolicy) -> None:
             )
     except Exception as exc:
         log.error("scheduler.tick_failed error=%s", type(exc).__name__, exc_info=exc)
+    finally:
+        if heartbeat is not None:
+            heartbeat.finished()
 
 
 class Jobs:
@@ -68,13 +84,15 @@ class Jobs:
         self.stop_flag = directory_sync.StopFlag()
         self.policy = deliver.DeliveryPolicy(lease_seconds=lease_seconds)
         self.scheduler = BackgroundScheduler(timezone=UTC)
+        # /healthz turns 503 when no round tick ran for three intervals (and a minute's grace).
+        self.heartbeat = Heartbeat(stale_after_seconds=3 * tick_seconds + 60) if rounds else None
         now = datetime.now(UTC)
         if rounds:
             self.scheduler.add_job(
                 run_tick,
                 "interval",
                 seconds=tick_seconds,
-                args=[container, self.policy],
+                args=[container, self.policy, self.heartbeat],
                 id="round_tick",
                 next_run_time=now,
                 max_instances=1,
@@ -87,6 +105,17 @@ class Jobs:
                 hours=24,
                 args=[container, self.stop_flag],
                 id="directory_sync",
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+            )
+        if rounds:
+            self.scheduler.add_job(
+                run_retention,
+                "interval",
+                hours=24,
+                args=[container],
+                id="retention",
                 next_run_time=now,
                 max_instances=1,
                 coalesce=True,

@@ -1,4 +1,4 @@
-"""The HTTP server: Slack requests on /slack/events, health on /healthz; or Socket Mode."""
+"""The HTTP server: Slack requests on /slack/events, /healthz and /metrics; or Socket Mode."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from serendip.adapters.slack.app import build_app
 from serendip.adapters.slack.payload_shape import malformed_field
 from serendip.bootstrap import Container
 from serendip.entrypoints.request_guard import BODY_READ_TIMEOUT_SECONDS, read_verified_body, refuse_replay
+from serendip.observability import metrics
+from serendip.observability.health import Heartbeat, check_health
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ def build_asgi(
     *,
     signing_secret: str,
     body_timeout: float = BODY_READ_TIMEOUT_SECONDS,
+    heartbeat: Heartbeat | None = None,
 ) -> Starlette:
     """The ASGI app; Bolt's sync dispatch runs in a thread so the event loop keeps accepting.
 
@@ -60,20 +63,24 @@ def build_asgi(
         return to_starlette_response(bolt_response)
 
     async def healthz(_: Request) -> Response:
-        healthy = await run_in_threadpool(container.db.is_healthy)
-        if healthy:
-            return JSONResponse({"status": "ok"})
-        return JSONResponse({"status": "unavailable", "reason": "database unreachable"}, status_code=503)
+        health = await run_in_threadpool(check_health, container.db.is_healthy, heartbeat)
+        return JSONResponse(health.body, status_code=health.status)
+
+    async def metrics_text(_: Request) -> Response:
+        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
     return Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_text, methods=["GET"]),
         ]
     )
 
 
-def http_server(container: Container, host: str, port: int) -> uvicorn.Server:
+def http_server(
+    container: Container, host: str, port: int, *, heartbeat: Heartbeat | None = None
+) -> uvicorn.Server:
     """A uvicorn server for the HTTP mode (signing secret required)."""
     settings = container.settings
     settings.require("SLACK_SIGNING_SECRET")
@@ -81,7 +88,7 @@ def http_server(container: Container, host: str, port: int) -> uvicorn.Server:
     secret = settings.slack_signing_secret.get_secret_value()
     bolt = build_app(container, signing_secret=secret)
     config = uvicorn.Config(
-        build_asgi(container, bolt, signing_secret=secret),
+        build_asgi(container, bolt, signing_secret=secret, heartbeat=heartbeat),
         host=host,
         port=port,
         log_level="warning",

@@ -59,11 +59,15 @@ class Database:
         """
         event.listen(self._sessions, "after_commit", callback)
 
+    def ping(self) -> None:
+        """Run a trivial query; raises the driver's error when the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
     def is_healthy(self) -> bool:
         """Whether a trivial query succeeds (used by /healthz)."""
         try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            self.ping()
             return True
         except Exception:
             return False

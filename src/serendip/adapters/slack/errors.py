@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
+from serendip.adapters.slack.client import method_of
+from serendip.observability import metrics
 from serendip.services.slack_errors import Ambiguous, Permanent, RateLimited, SlackCallFailed
 
 # Errors that no retry will fix.
@@ -56,6 +58,8 @@ def translate(error: Exception) -> SlackCallFailed:
     status = int(getattr(response, "status_code", 0) or 0)
     code = str(response.get("error") or f"http_{status}") if response is not None else "slack_error"
     if status == 429 or code == "ratelimited":
+        api_url = str(getattr(response, "api_url", "") or "")
+        metrics.slack_rate_limited(method_of(api_url) or "unknown")
         headers = getattr(response, "headers", None) or {}
         retry_after = headers.get("Retry-After") or headers.get("retry-after")
         return RateLimited(float(retry_after or 1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 
 from serendip.adapters.slack.context import Asker
+from serendip.observability import metrics
 from serendip.services.deps import Deps
 
 # A Block Kit message payload (what `ack` and `respond` take).
@@ -31,6 +33,8 @@ class CoffeeRequest:
     ack: Ack
     respond: Respond
     acked: bool = field(default=False)
+    # When the router got the command (monotonic seconds), for the ack-latency histogram.
+    received_at: float = field(default_factory=time.monotonic)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def _claim_ack(self) -> bool:
@@ -44,6 +48,7 @@ class CoffeeRequest:
         """Ack with the payload the first time, then post it to the response_url."""
         if self._claim_ack():
             self.ack(payload)
+            self._acked()
         else:
             self.respond(payload)
 
@@ -51,13 +56,18 @@ class CoffeeRequest:
         """Ack without a message (a modal opened is the answer)."""
         if self._claim_ack():
             self.ack()
+            self._acked()
 
     def ack_if_silent(self, payload: Reply) -> bool:
         """Ack with the payload unless something already acked; whether this call acked."""
         if self._claim_ack():
             self.ack(payload)
+            self._acked()
             return True
         return False
+
+    def _acked(self) -> None:
+        metrics.command_acked(time.monotonic() - self.received_at)
 
     @contextmanager
     def deadline(self, seconds: float, payload: Reply, on_late: Callable[[], None]) -> Iterator[None]:

@@ -10,6 +10,7 @@ A command still working at the ack deadline (a locked or slow database) is acked
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from serendip.adapters.slack.context import APOLOGY, asker
 from serendip.adapters.slack.views import blocks
 from serendip.domain import commands as cmd
 from serendip.domain.command_parser import parse_command
+from serendip.observability import metrics
 from serendip.services import program_admin
 from serendip.services.deps import Deps
 from serendip.services.errors import ServiceError
@@ -96,12 +98,14 @@ def register(app: App) -> None:
 
 def handle_coffee(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Answer one `/coffee` invocation; bad input and failures get a friendly ephemeral reply."""
+    received_at = time.monotonic()
     parsed = parse_command(body.get("text") or "")
     if isinstance(parsed, cmd.UsageError):
         ack(blocks.usage_error(parsed.message, parsed.usage))
+        metrics.command_acked(time.monotonic() - received_at)
         return
     route = ROUTES[type(parsed)]
-    request = CoffeeRequest(deps, asker(body), ack, respond)
+    request = CoffeeRequest(deps, asker(body), ack, respond, received_at=received_at)
     label = route.name if route.failure_event == ADMIN_FAILED else type(parsed).__name__
     with request.deadline(ACK_DEADLINE_SECONDS, blocks.reply(WORKING), lambda: _acked_late(request, label)):
         _run(request, route, parsed, label)

@@ -1,0 +1,87 @@
+"""The long-running process kinds: `serve` (HTTP or Socket Mode) and `worker`.
+
+Each checks its settings, Slack (auth.test once) and the database before anything starts, then
+migrates, starts the scheduler where it runs one, and answers /healthz and /metrics on
+SERENDIP_PORT: HTTP mode on its own server, the others on a small listener.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from serendip.adapters.db.migrate import upgrade
+from serendip.bootstrap import Container, build_container
+from serendip.config import Settings
+from serendip.entrypoints.scheduler import Jobs, wait_forever
+from serendip.entrypoints.startup import StartupError, check_database, check_slack
+from serendip.observability.health import Health, Heartbeat, check_health
+from serendip.observability.listener import HealthListener
+
+log = logging.getLogger(__name__)
+
+
+def prepare(settings: Settings, *needed: str) -> Container:
+    """Require ``needed`` settings, then check Slack and the database, then migrate."""
+    settings.require("SLACK_BOT_TOKEN", *needed)
+    container = build_container(settings)
+    check_slack(container.clients.for_team())
+    check_database(container.db)
+    upgrade(container.db)
+    return container
+
+
+def health_of(container: Container, heartbeat: Heartbeat | None) -> Callable[[], Health]:
+    """The /healthz answer of this process."""
+    return lambda: check_health(container.db.is_healthy, heartbeat)
+
+
+def listen(host: str, port: int, health: Callable[[], Health]) -> HealthListener:
+    """Bind the /healthz and /metrics listener, or fail with one line when the port is taken."""
+    try:
+        return HealthListener(host, port, health).start()
+    except OSError as exc:
+        raise StartupError(f"cannot listen on {host}:{port} (SERENDIP_PORT): {exc.strerror or exc}") from None
+
+
+def run_serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> None:
+    """`serendip serve`: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on /slack/events."""
+    from serendip.entrypoints.server import http_server, socket_mode_handler
+
+    socket_mode = settings.slack_app_token is not None
+    container = prepare(settings, "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
+    jobs = Jobs(container).start() if scheduler else None
+    heartbeat = jobs.heartbeat if jobs is not None else None
+    listener = None
+    try:
+        if socket_mode:
+            listener = listen(host, port, health_of(container, heartbeat))
+            log.info("serve.start mode=socket health_port=%s", listener.port)
+            # slack_bolt's BaseSocketModeHandler.start() carries no annotations (its typing is incomplete).
+            socket_mode_handler(container).start()  # type: ignore[no-untyped-call]
+            return
+        server = http_server(container, host, port, heartbeat=heartbeat)
+        log.info("serve.start mode=http host=%s port=%s", host, port)
+        server.run()
+    finally:
+        if listener is not None:
+            listener.stop()
+        if jobs is not None:
+            jobs.stop()
+
+
+def run_worker(
+    settings: Settings, *, host: str, port: int, tick_seconds: float, lease_seconds: float
+) -> None:
+    """`serendip worker`: the scheduler alone, with /healthz and /metrics on a small listener."""
+    container = prepare(settings)
+    jobs = Jobs(container, tick_seconds=tick_seconds, lease_seconds=lease_seconds)
+    listener = listen(host, port, health_of(container, jobs.heartbeat))
+    jobs.start()
+    try:
+        wait_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        jobs.stop()
+        listener.stop()

@@ -1,0 +1,1 @@
+"""Metrics, health and the small listener that serves them where no HTTP server runs."""
