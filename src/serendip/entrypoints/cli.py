@@ -142,6 +142,30 @@ def worker(
     )
 
 
+@app.command()
+@clear_errors
+def healthcheck(
+    timeout: Annotated[float, typer.Option(min=0.5, help="Seconds to wait for the answer.")] = 4.0,
+) -> None:
+    """Exit 0 when this container's process answers GET /healthz with 200 on SERENDIP_PORT (Docker HEALTHCHECK)."""
+    import urllib.error
+    import urllib.request
+
+    settings = load_settings()
+    # Whatever interface the process listens on, loopback reaches it unless it is bound elsewhere.
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "127.0.0.1", "localhost") else settings.host
+    url = f"http://{host}:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            status = int(response.status)
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        raise fail(f"{url} did not answer: {type(exc).__name__}") from None
+    if status != 200:
+        raise fail(f"{url} answered {status}")
+
+
 @db_app.command("upgrade")
 @clear_errors
 def db_upgrade() -> None:
