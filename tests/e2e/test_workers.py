@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -40,6 +41,12 @@ def _due_program(database: Database, slack: SlackEmulator) -> None:
         program.next_run_at = utcnow() - timedelta(minutes=1)
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _worker(slack: SlackEmulator, database_url: str, tmp_path: Path, name: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
@@ -47,6 +54,8 @@ def _worker(slack: SlackEmulator, database_url: str, tmp_path: Path, name: str) 
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": database_url,
         "SERENDIP_LOG_LEVEL": "INFO",
+        # Each worker answers /healthz and /metrics on its own port.
+        "SERENDIP_PORT": str(_free_port()),
     }
     log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
