@@ -35,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpe
 from tests.support.postgres import start_postgres
 from tests.support.rounds import intro_posts, publisher_for, set_up_program
 
+from serendip.adapters.db import delivery_queue as queue
+from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
 from serendip.adapters.db.types import utcnow
@@ -51,23 +53,13 @@ MIXES: dict[str, dict[str, float]] = {
 
 def baseline(database: Database, publisher: IntroPublisher, policy: deliver.DeliveryPolicy) -> None:
     """The loop as it was before deferral: each intro to its end, sleeping through its failures."""
-    from serendip.adapters.db import lifecycle_store as store  # the baseline reads what it always read
-
     while (round_id := deliver.claim_round(database, policy)) is not None:
         with database.transaction() as session:
             open_ids = store.open_intro_ids(session, round_id)
-            seed = plan_seed(session, round_id)
+            seed = queue.round_facts(session, round_id)[1]
         for intro_id in open_ids:
             deliver.deliver_intro(database, publisher, intro_id=intro_id, seed=seed, policy=policy)
         close.finish_round(database, publisher, round_id=round_id, owner=policy.owner)
-
-
-def plan_seed(session: object, round_id: int) -> int:
-    """The round's seed."""
-    from serendip.adapters.db.models import Round
-
-    round_ = session.get(Round, round_id)  # type: ignore[attr-defined]
-    return int(round_.seed)
 
 
 @contextmanager
@@ -98,7 +90,15 @@ def run(
         slack.rate_limit("conversations.open", per_minute=LIMIT, window_seconds=minute)
         slack.rate_limit("conversations.history", per_minute=LIMIT, window_seconds=minute)
         for method, seed in (("chat.postMessage", 1), ("conversations.history", 2)):
-            slack.inject(method, seed=seed, retry_after=1, status=503, **mix)  # type: ignore[arg-type]
+            slack.inject(
+                method,
+                error_rate=mix["error_rate"],
+                ambiguous_rate=mix["ambiguous_rate"],
+                ratelimited_rate=mix.get("ratelimited_rate", 0.0),
+                retry_after=1,
+                status=503,
+                seed=seed,
+            )
         slack.calls.clear()
         policy = deliver.DeliveryPolicy(backoff_base=minute / 60, budget_window=minute, max_attempts=30)
         chosen: Callable[..., object] = baseline if strategy == "baseline" else deliver.deliver_pending
