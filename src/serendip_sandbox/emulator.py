@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -117,11 +118,26 @@ class SlackEmulator(StateReader):
         ambiguous_rate: float = 0.0,
         status: int = 500,
         seed: int | None = None,
+        ratelimited_rate: float = 0.0,
+        retry_after: int = 1,
     ) -> None:
-        """Fail a share of ``method`` calls with ``status``; ambiguous ones act first ("*" = all)."""
+        """Fail a share of ``method`` calls with ``status`` (ambiguous ones act first) and answer
+        another share 429 with ``Retry-After: retry_after`` ("*" = all)."""
         self.faults.inject(
-            method, error_rate=error_rate, ambiguous_rate=ambiguous_rate, status=status, seed=seed
+            method,
+            error_rate=error_rate,
+            ambiguous_rate=ambiguous_rate,
+            status=status,
+            seed=seed,
+            ratelimited_rate=ratelimited_rate,
+            retry_after=retry_after,
         )
+
+    def fail_matching(
+        self, method: str, matches: Callable[[dict[str, Any]], bool], *, count: int, status: int = 500
+    ) -> None:
+        """Fail (without acting) the next ``count`` calls to ``method`` whose params ``matches``."""
+        self.faults.fail_matching(method, matches, count=count, status=status)
 
     def rate_limit(
         self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False

@@ -69,6 +69,15 @@ class _Injection:
     ambiguous_rate: float
     status: int
     rng: random.Random
+    ratelimited_rate: float = 0.0
+    retry_after: int = 1
+
+
+@dataclass
+class _Targeted:
+    matches: Callable[[dict[str, Any]], bool]
+    remaining: int
+    status: int
 
 
 class SlidingWindow:
@@ -102,6 +111,7 @@ class Faults:
         self._limits: dict[str, tuple[SlidingWindow, bool]] = {}
         self._bursts: dict[str, list[int]] = {}
         self._delays: dict[str, float] = {}
+        self._targeted: dict[str, list[_Targeted]] = {}
 
     def inject(
         self,
@@ -111,12 +121,18 @@ class Faults:
         ambiguous_rate: float = 0.0,
         status: int = 500,
         seed: int | None = None,
+        ratelimited_rate: float = 0.0,
+        retry_after: int = 1,
     ) -> None:
-        """Fail a share of calls with ``status``; an ambiguous failure acts before failing."""
-        if error_rate < 0 or ambiguous_rate < 0 or error_rate + ambiguous_rate > 1:
+        """Fail a share of calls with ``status`` (an ambiguous failure acts before failing) and
+        answer another share 429 with ``Retry-After: retry_after`` (not processed)."""
+        rates = (error_rate, ambiguous_rate, ratelimited_rate)
+        if min(rates) < 0 or sum(rates) > 1:
             raise ValueError("rates must be non-negative and add up to at most 1")
         with self._lock:
-            self._injections[method] = _Injection(error_rate, ambiguous_rate, status, random.Random(seed))
+            self._injections[method] = _Injection(
+                error_rate, ambiguous_rate, status, random.Random(seed), ratelimited_rate, retry_after
+            )
 
     def rate_limit(
         self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False
@@ -129,6 +145,13 @@ class Faults:
         """Answer the next ``count`` calls to ``method`` with 429 and ``Retry-After: retry_after``."""
         with self._lock:
             self._bursts.setdefault(method, []).extend([retry_after] * count)
+
+    def fail_matching(
+        self, method: str, matches: Callable[[dict[str, Any]], bool], *, count: int, status: int = 500
+    ) -> None:
+        """Fail (without acting) the next ``count`` calls to ``method`` whose params ``matches``."""
+        with self._lock:
+            self._targeted.setdefault(method, []).append(_Targeted(matches, count, status))
 
     def slow_down(self, method: str, seconds: float) -> None:
         """Answer every call to ``method`` only after ``seconds`` (Slack is sometimes slow)."""
@@ -146,7 +169,7 @@ class Faults:
         """Remove the fault plans of ``method`` (of every method when None)."""
         with self._lock:
             plans: dict[str, Any]
-            for plans in (self._injections, self._limits, self._bursts, self._delays):
+            for plans in (self._injections, self._limits, self._bursts, self._delays, self._targeted):
                 if method is None:
                     plans.clear()
                 else:
@@ -155,7 +178,19 @@ class Faults:
     def judge(self, method: str, params: dict[str, Any]) -> Verdict | None:
         """Decide the fate of one authenticated call; None means answer it normally."""
         with self._lock:
-            return self._burst(method) or self._limited(method, params) or self._injected(method)
+            return (
+                self._burst(method)
+                or self._target(method, params)
+                or self._limited(method, params)
+                or self._injected(method)
+            )
+
+    def _target(self, method: str, params: dict[str, Any]) -> Verdict | None:
+        for plan in self._targeted.get(method, []):
+            if plan.remaining > 0 and plan.matches(params):
+                plan.remaining -= 1
+                return Verdict("error", plan.status)
+        return None
 
     def _burst(self, method: str) -> Verdict | None:
         for key in (method, ANY_METHOD):
@@ -182,6 +217,8 @@ class Faults:
             return Verdict("error", plan.status)
         if roll < plan.error_rate + plan.ambiguous_rate:
             return Verdict("ambiguous", plan.status)
+        if roll < plan.error_rate + plan.ambiguous_rate + plan.ratelimited_rate:
+            return Verdict("ratelimited", 429, plan.retry_after)
         return None
 
 

@@ -26,7 +26,8 @@ def test_a_200_person_round_puts_everyone_in_exactly_one_intro_posted_once(big_p
     assert sb.slack.count("conversations.open") == 0  # a preview sends nothing
     run = sb.driver.slash_command(sb.humans[0], "admin run", channel_id=sb.channel)
     assert "Round started: 200 people in 100 intros" in run.wait_for_responses(1, 60)[0]["text"]
-    sb.slack.wait_until(lambda _: len(intro_posts(sb.slack)) == 100, 60)
+    # The bot keeps to Tier 3 itself (50 group DMs a minute per workspace): 100 intros take over a minute.
+    sb.slack.wait_until(lambda _: len(intro_posts(sb.slack)) == 100, 150)
     summary = sb.slack.wait_for_messages(sb.channel, 1, timeout=30)
     assert "100 of 100 intros delivered" in summary[-1]["text"]
     assert set(intro_posts(sb.slack).values()) == {1}
@@ -44,7 +45,8 @@ def test_preview_with_names_lists_the_groups(big_program: Sandbox) -> None:
 def test_we_met_records_the_answer_and_updates_the_intro(big_program: Sandbox) -> None:
     sb = big_program
     sb.driver.slash_command(sb.humans[0], "admin run", channel_id=sb.channel).wait_for_responses(1, 60)
-    sb.slack.wait_until(lambda _: len(intro_posts(sb.slack)) == 100, 60)
+    # The bot keeps to Tier 3 itself (50 group DMs a minute per workspace): 100 intros take over a minute.
+    sb.slack.wait_until(lambda _: len(intro_posts(sb.slack)) == 100, 150)
     conversation = sb.slack.group_dms()[0]
     intro = sb.slack.messages(conversation.id)[0]
     member = next(u for u in conversation.members if u != sb.workspace.bot.id)

@@ -24,7 +24,7 @@ def slack() -> Iterator[SlackEmulator]:
 
 
 def _policy(**overrides: float) -> deliver.DeliveryPolicy:
-    policy = deliver.DeliveryPolicy(sleep=lambda _: None, max_attempts=50)
+    policy = deliver.DeliveryPolicy(sleep=lambda _: None, max_attempts=50, backoff_base=0.01)
     for key, value in overrides.items():
         setattr(policy, key, value)
     return policy

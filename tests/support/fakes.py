@@ -41,6 +41,11 @@ class FakeDirectory:
         for start in range(0, len(people), 2):
             yield people[start : start + 2]
 
+    def users_page(self, cursor: str | None) -> tuple[list[DirectoryUser], str | None]:
+        start = int(cursor or 0)
+        people = list(self.people.values())
+        return people[start : start + 2], str(start + 2) if start + 2 < len(people) else None
+
     def channel_members(self, channel_id: str) -> list[str]:
         return list(self.channels.get(channel_id, []))
 

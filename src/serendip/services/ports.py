@@ -66,6 +66,10 @@ class Directory(Protocol):
         """Every user of the workspace, a page at a time."""
         ...
 
+    def users_page(self, cursor: str | None) -> tuple[list[DirectoryUser], str | None]:
+        """One users.list page from `cursor` (None: the first) and the next cursor (None: the last)."""
+        ...
+
     def channel_members(self, channel_id: str) -> list[str]:
         """The ids of every member of a channel (all pages)."""
         ...

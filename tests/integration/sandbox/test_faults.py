@@ -64,6 +64,18 @@ def test_without_a_retry_handler_the_429_reaches_the_caller(
     assert failure.value.response.headers["Retry-After"] == "7"
 
 
+def test_an_injected_429_share_answers_retry_after_without_doing_it(
+    emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
+    channel = group_dm(client, workspace)
+    emulator.inject("chat.postMessage", ratelimited_rate=1.0, retry_after=3)
+    with pytest.raises(SlackApiError) as failure:
+        client.chat_postMessage(channel=channel, text="held back")
+    assert failure.value.response.status_code == 429
+    assert failure.value.response.headers["Retry-After"] == "3"
+    assert emulator.messages(channel) == []
+
+
 def test_an_injected_5xx_fails_the_call_without_doing_it(
     emulator: SlackEmulator, client: WebClient, workspace: Workspace
 ) -> None:

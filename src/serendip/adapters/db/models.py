@@ -334,3 +334,34 @@ class AcceptedRequest(Base):
 
     signature_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     accepted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SlackCallBudget(Base):
+    """One Slack method's rate budget in one workspace, shared by every replica.
+
+    `recent` holds the epoch seconds of the calls made in the last window (at most the method's
+    limit), `paused_until` the end of a 429's Retry-After.
+    """
+
+    __tablename__ = "slack_call_budgets"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    method: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recent: Mapped[list[float]] = mapped_column(JSON, default=list)
+    paused_until: Mapped[datetime | None]
+
+
+class DirectorySyncProgress(Base):
+    """How far a workspace's directory pass got, so a restart continues it instead of starting over."""
+
+    __tablename__ = "directory_sync_progress"
+
+    workspace_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    phase: Mapped[str] = mapped_column(String(16))  # users, departments or done
+    cursor: Mapped[str | None] = mapped_column(Text)  # the next users.list page
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    users_seen: Mapped[int] = mapped_column(Integer, default=0)
+    profiles_done: Mapped[int] = mapped_column(Integer, default=0)
+    profiles_total: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -67,13 +67,18 @@ class SlackGateway:
         """Every user, a users.list page at a time."""
         cursor: str | None = None
         while True:
-            with _slack():
-                page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor)
-            users: list[dict[str, Any]] = page.get("members", [])
-            yield [to_directory_user(u) for u in users]
-            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            users, cursor = self.users_page(cursor)
+            yield users
             if not cursor:
                 return
+
+    def users_page(self, cursor: str | None) -> tuple[list[DirectoryUser], str | None]:
+        """One users.list page from `cursor` (None: the first) and the next cursor (None: the last)."""
+        with _slack():
+            page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor)
+        users: list[dict[str, Any]] = page.get("members", [])
+        next_cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+        return [to_directory_user(u) for u in users], next_cursor
 
     def channel_members(self, channel_id: str) -> list[str]:
         """Every member id of a channel, across pages."""

@@ -1,4 +1,11 @@
-"""Exactly-once intro delivery under a lease: open the group DM, confirm unknown posts, then post."""
+"""Exactly-once intro delivery under a lease that never idles on one intro's failure.
+
+Each intro goes as far as it can per try (`attempt`). A transient failure defers only that intro
+(`intros.next_attempt_at`, with backoff) and the loop keeps delivering the others; a 429 pauses
+only that method for the workspace; every call takes a slot of the workspace's shared Tier-3
+budget (`budget`), so replicas never exceed it together. When only deferred or blocked intros are
+left, the loop sleeps until the earliest of them (bounded, so the lease is renewed).
+"""
 
 from __future__ import annotations
 
@@ -7,27 +14,26 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from serendip.adapters.db import lifecycle_history as history_store
+from serendip.adapters.db import delivery_queue as queue
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Intro, Member, Round
 from serendip.adapters.db.types import utcnow
-from serendip.domain.intro_content import IntroCard, IntroPerson, build_card
-from serendip.domain.lifecycle import INTRO_FINAL, IntroState
+from serendip.domain.lifecycle import IntroState
 from serendip.services.lifecycle import close
-from serendip.services.lifecycle.failures import Failure, classify
-from serendip.services.members import utc_offset_at
+from serendip.services.lifecycle.attempt import LeaseLost, Stop, Try, fail, intro_person, try_intro
+from serendip.services.lifecycle.budget import LIMITS, SharedBudget, Unlimited
 from serendip.services.ports import IntroPublisher
+
+__all__ = ["LeaseLost", "intro_person"]  # the public names that moved to `attempt`
 
 log = logging.getLogger(__name__)
 
 # conversations.open is Tier 3 (~50 a minute per workspace) and the bottleneck of a round.
 OPENS_PER_MINUTE = 50
-CONFIRM_LOOKBACK = timedelta(minutes=10)
 
 
 def delivery_estimate_seconds(intros: int) -> float:
@@ -42,25 +48,26 @@ def worker_id() -> str:
 
 @dataclass
 class DeliveryPolicy:
-    """Lease length, retry limits and the clock, so tests can make them short."""
+    """Lease length, retry limits, the Slack budget and the sleep, so tests can make them short."""
 
     owner: str = field(default_factory=worker_id)
     lease_seconds: float = 60.0
     max_attempts: int = 8
+    backoff_base: float = 1.0
     backoff_max: float = 60.0
+    idle_max: float = 5.0  # the longest sleep while only deferred or blocked intros are left
+    batch: int = 100  # due intros read per query
+    budget_window: float = 60.0  # Slack's "minute" (shorter in benchmarks that scale time)
+    budget_limits: Mapping[str, int] = field(default_factory=lambda: dict(LIMITS))
     sleep: Callable[[float], None] = time.sleep
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff for transient failures."""
-        return float(min(self.backoff_max, 2 ** max(0, attempt - 1)))
+        return float(min(self.backoff_max, self.backoff_base * 2 ** max(0, attempt - 1)))
 
     def lease_until(self) -> datetime:
         """When a lease taken or renewed now runs out."""
         return utcnow() + timedelta(seconds=self.lease_seconds)
-
-
-class LeaseLost(Exception):
-    """Another worker took the round over; this one must not post anything more."""
 
 
 def deliver_pending(db: Database, publisher: IntroPublisher, policy: DeliveryPolicy) -> int:
@@ -92,167 +99,163 @@ def renew_lease(db: Database, round_id: int, policy: DeliveryPolicy) -> bool:
         return store.renew_lease(session, round_id, owner=policy.owner, until=policy.lease_until())
 
 
+@dataclass
+class _Round:
+    """One round being delivered by this worker."""
+
+    round_id: int
+    program_id: int
+    seed: int
+    budget: SharedBudget
+    renewed: float = field(default_factory=time.monotonic)
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+
+
 def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, policy: DeliveryPolicy) -> bool:
     """Deliver every open intro of a round we hold the lease of; True when the round finished."""
     with db.transaction() as session:
-        round_ = session.get(Round, round_id)
-        assert round_ is not None
-        program_id, seed = round_.program_id, round_.seed
-        open_ids = store.open_intro_ids(session, round_id)
+        program_id, seed, workspace_id = queue.round_facts(session, round_id)
+        total = len(store.open_intro_ids(session, round_id))
+    budget = SharedBudget(db, workspace_id, limits=policy.budget_limits, window=policy.budget_window)
+    run = _Round(round_id, program_id, seed, budget)
     log.info(
         "round.delivering program_id=%s round_id=%s open=%d estimate_s=%.0f",
         program_id,
         round_id,
-        len(open_ids),
-        delivery_estimate_seconds(len(open_ids)),
+        total,
+        delivery_estimate_seconds(total),
     )
-    renewed, started = time.monotonic(), time.monotonic()
-    for done, intro_id in enumerate(open_ids, start=1):
-        if time.monotonic() - renewed > policy.lease_seconds / 3:
-            if not renew_lease(db, round_id, policy):
-                log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
-                return False
-            renewed = time.monotonic()
-        try:
-            deliver_intro(db, publisher, intro_id=intro_id, seed=seed, policy=policy)
-        except LeaseLost:
-            log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
-            return False
-        if done % 50 == 0:
-            rate = done / max(time.monotonic() - started, 1e-6)
-            log.info(
-                "round.progress program_id=%s round_id=%s done=%d open=%d eta_s=%.0f",
-                program_id,
-                round_id,
-                done,
-                len(open_ids),
-                (len(open_ids) - done) / rate,
-            )
+    try:
+        while _deliver_due(db, publisher, run, policy):
+            pass
+    except LeaseLost:
+        log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
+        return False
     return close.finish_round(db, publisher, round_id=round_id, owner=policy.owner)
+
+
+def _deliver_due(db: Database, publisher: IntroPublisher, run: _Round, policy: DeliveryPolicy) -> bool:
+    """One pass over the intros due now; False when none is left open."""
+    with db.transaction() as session:
+        due = queue.due_intros(
+            session, run.round_id, now=utcnow(), skip_calls=run.budget.blocked(), limit=policy.batch
+        )
+    if not due:
+        return _idle(db, run, policy)
+    for intro_id, call in due:
+        _keep_lease(db, run, policy)
+        if call in run.budget.blocked():
+            continue  # paused or out of budget: the intros that need other calls go first
+        tried = try_intro(
+            db,
+            publisher,
+            run.budget,
+            intro_id=intro_id,
+            seed=run.seed,
+            owner=policy.owner,
+            lease_until=policy.lease_until,
+        )
+        _settle(db, run, policy, intro_id, tried)
+    return True
+
+
+def _settle(db: Database, run: _Round, policy: DeliveryPolicy, intro_id: int, tried: Try) -> None:
+    if tried.stop is Stop.DONE:
+        run.done += 1
+        if run.done % 50 == 0:
+            rate = run.done / max(time.monotonic() - run.started, 1e-6)
+            log.info(
+                "round.progress program_id=%s round_id=%s done=%d per_min=%.1f",
+                run.program_id,
+                run.round_id,
+                run.done,
+                rate * 60,
+            )
+    elif tried.stop is Stop.RATE_LIMITED:
+        run.budget.rate_limited(tried.method, tried.wait)
+    elif tried.stop is Stop.FAILED_ONCE:
+        attempts = record_failure(
+            db, intro_id, tried.reason, permanent=tried.permanent, policy=policy, defer=True
+        )
+        if attempts is None:
+            run.done += 1
+        else:
+            log.warning(
+                "intro.deferred round_id=%s intro_id=%s reason=%s attempt=%d wait_s=%.1f",
+                run.round_id,
+                intro_id,
+                tried.reason,
+                attempts,
+                policy.backoff(attempts),
+            )
+
+
+def _idle(db: Database, run: _Round, policy: DeliveryPolicy) -> bool:
+    """Nothing is due: False when nothing is open, else sleep until the earliest due (bounded)."""
+    with db.transaction() as session:
+        open_count, earliest = queue.waiting(session, run.round_id)
+    if open_count == 0:
+        return False
+    now = utcnow()
+    wakes = [w for w in (earliest, run.budget.next_free()) if w is not None and w > now]
+    wait = min((w - now).total_seconds() for w in wakes) if wakes else 0.01
+    policy.sleep(min(max(wait, 0.001), policy.idle_max, max(policy.lease_seconds / 3, 0.001)))
+    _keep_lease(db, run, policy)
+    return True
+
+
+def _keep_lease(db: Database, run: _Round, policy: DeliveryPolicy) -> None:
+    if time.monotonic() - run.renewed > policy.lease_seconds / 3:
+        if not renew_lease(db, run.round_id, policy):
+            raise LeaseLost(f"round {run.round_id} is now delivered by another worker")
+        run.renewed = time.monotonic()
 
 
 def deliver_intro(
     db: Database, publisher: IntroPublisher, *, intro_id: int, seed: int, policy: DeliveryPolicy
 ) -> str:
-    """Bring one intro to `posted` (exactly once) or `failed`; returns the final state."""
+    """Bring one intro to `posted` (exactly once) or `failed`, waiting out failures in place.
+
+    The pre-deferral way, one intro at a time: tests of a single intro and the benchmark's baseline.
+    """
     while True:
-        state = _load(db, intro_id, seed)
-        if state is None:
-            return "gone"
-        if state.final:
-            return state.state
-        try:
-            return _advance(db, publisher, intro_id, state, policy)
-        except LeaseLost:
-            raise
-        except Exception as error:  # classified below; anything unknown is treated as ambiguous
-            kind, reason, wait = classify(error)
-            if kind is Failure.RATE_LIMITED:
-                log.info("intro.rate_limited intro_id=%s wait_s=%.1f", intro_id, wait)
-                policy.sleep(wait)
-                continue
-            attempts = _record_failure(
-                db, intro_id, reason, permanent=kind is Failure.PERMANENT, policy=policy
-            )
-            if attempts is None:
-                return IntroState.FAILED
-            log.warning("intro.retry intro_id=%s reason=%s attempt=%d", intro_id, reason, attempts)
-            policy.sleep(policy.backoff(attempts))
-
-
-def intro_person(member: Member, tags: dict[str, set[str]]) -> IntroPerson:
-    """How the intro presents a member."""
-    return IntroPerson(
-        slack_id=member.slack_id,
-        name=member.real_name or member.name,
-        department=member.department,
-        title=member.title,
-        tz=member.tz,
-        utc_offset_minutes=utc_offset_at(member, utcnow()),
-        working_hours=(member.work_start_minute, member.work_end_minute),
-        expertise=frozenset(tags["expertise"]),
-        interests=frozenset(tags["interest"]),
-    )
-
-
-@dataclass
-class _IntroState:
-    state: IntroState
-    conversation_id: str | None
-    post_started_at: datetime | None
-    card: IntroCard
-
-    @property
-    def final(self) -> bool:
-        return self.state in INTRO_FINAL
-
-
-def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
-    with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
-        if intro is None:
-            return None
-        people = store.intro_members(session, intro)
-        tags = history_store.member_tags_by_kind(session, [m.id for m in people])
-        card = build_card(intro_id, [intro_person(m, tags[m.id]) for m in people], seed)
-        return _IntroState(intro.state, intro.conversation_id, intro.post_started_at, card)
-
-
-def _advance(
-    db: Database, publisher: IntroPublisher, intro_id: int, state: _IntroState, policy: DeliveryPolicy
-) -> IntroState:
-    conversation_id = state.conversation_id
-    if conversation_id is None:
-        if len(state.card.people) < 2:
-            return _fail(db, intro_id, "members_left")
-        conversation_id = publisher.open_group([p.slack_id for p in state.card.people])  # idempotent in Slack
-        with db.transaction() as session:
-            store.mark_opened(session, intro_id, conversation_id)
-    if state.post_started_at is not None:
-        # A post may have landed without us hearing back: look before posting again.
-        ts = publisher.find_intro_post(
-            conversation_id, intro_id, oldest=state.post_started_at - CONFIRM_LOOKBACK
+        tried = try_intro(
+            db,
+            publisher,
+            Unlimited(),
+            intro_id=intro_id,
+            seed=seed,
+            owner=policy.owner,
+            lease_until=policy.lease_until,
         )
-        if ts is not None:
-            log.info("intro.confirmed intro_id=%s", intro_id)
-            return _posted(db, intro_id, ts)
-    _begin_post(db, intro_id, policy)
-    ts = publisher.post_intro(conversation_id, state.card)
-    return _posted(db, intro_id, ts)
-
-
-def _begin_post(db: Database, intro_id: int, policy: DeliveryPolicy) -> None:
-    """Fence the post: still our round, lease extended, and the attempt recorded, in one transaction."""
-    with db.transaction() as session:
-        held = store.fence_post(
-            session, intro_id, owner=policy.owner, now=utcnow(), until=policy.lease_until()
+        if tried.stop is Stop.DONE:
+            return tried.state
+        if tried.stop is Stop.RATE_LIMITED:
+            log.info("intro.rate_limited intro_id=%s wait_s=%.1f", intro_id, tried.wait)
+            policy.sleep(tried.wait)
+            continue
+        attempts = record_failure(
+            db, intro_id, tried.reason, permanent=tried.permanent, policy=policy, defer=False
         )
-    if not held:
-        raise LeaseLost(f"the round of intro {intro_id} is now delivered by another worker")
+        if attempts is None:
+            return IntroState.FAILED
+        log.warning("intro.retry intro_id=%s reason=%s attempt=%d", intro_id, tried.reason, attempts)
+        policy.sleep(policy.backoff(attempts))
 
 
-def _posted(db: Database, intro_id: int, ts: str) -> IntroState:
-    with db.transaction() as session:
-        store.mark_posted(session, intro_id, ts=ts, now=utcnow())
-    return IntroState.POSTED
-
-
-def _fail(db: Database, intro_id: int, reason: str) -> IntroState:
-    with db.transaction() as session:
-        store.mark_failed(session, intro_id, reason)
-    log.warning("intro.failed intro_id=%s reason=%s", intro_id, reason)
-    return IntroState.FAILED
-
-
-def _record_failure(
-    db: Database, intro_id: int, reason: str, *, permanent: bool, policy: DeliveryPolicy
+def record_failure(
+    db: Database, intro_id: int, reason: str, *, permanent: bool, policy: DeliveryPolicy, defer: bool
 ) -> int | None:
+    """Count a failed attempt (deferring the intro by its backoff when `defer`); None once it is given up."""
     with db.transaction() as session:
         attempts = store.count_attempt(session, intro_id)
+        if defer and not permanent and attempts < policy.max_attempts:
+            queue.defer(session, intro_id, until=utcnow() + timedelta(seconds=policy.backoff(attempts)))
     if permanent:
-        _fail(db, intro_id, reason)
+        fail(db, intro_id, reason)
         return None
     if attempts >= policy.max_attempts:
-        _fail(db, intro_id, f"gave_up:{reason}")
+        fail(db, intro_id, f"gave_up:{reason}")
         return None
     return attempts
