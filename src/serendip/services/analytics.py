@@ -230,7 +230,8 @@ def _matrix(size: int, mx: IdArray, my: IdArray) -> list[list[int]]:
     np.add.at(matrix, (mx, my), 1)
     off = mx != my
     np.add.at(matrix, (my[off], mx[off]), 1)
-    return [[int(v) for v in row] for row in matrix]
+    rows: list[list[int]] = matrix.tolist()  # plain ints, in C: 6 million cells at 2,500 departments
+    return rows
 
 
 def percent(value: float | None) -> str:
