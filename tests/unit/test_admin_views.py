@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from PIL import Image
 
+from serendip.adapters.db.stats_store import StatsRows
 from serendip.adapters.slack.views import admin_blocks, charts, config_modal
 from serendip.domain.commands import AdminSetting, Weekday
 from serendip.services.administration import Outcome
@@ -18,16 +20,19 @@ NOW = datetime(2026, 5, 20, tzinfo=UTC)
 
 def _stats(departments: int = 0, rounds: int = 0) -> ProgramStats:
     names = [f"Department number {i}" for i in range(departments)]
-    stats = compute_stats(
-        program_id=1,
-        channel_id="C1",
-        timezone="UTC",
-        now=NOW,
-        seats=[],
-        outcomes={},
-        quality={},
-        people=[(f"U{i}", names[i % departments] if departments else None) for i in range(10)],
+    people = [(f"U{i}", names[i % departments] if departments else None) for i in range(10)]
+    spellings = list(dict.fromkeys(d for _, d in people))
+    rows = StatsRows(
+        rounds=[],
+        answers={},
+        seats=np.zeros((0, 3), dtype=np.int64),
+        member_ids=np.arange(1, 11, dtype=np.int64),
+        member_spelling=np.array([spellings.index(d) for _, d in people], dtype=np.int64),
+        spellings=spellings,
+        participants=np.arange(1, 11, dtype=np.int64),
+        first_seen=[(d, min(s for s, e in people if e == d)) for d in spellings],
     )
+    stats = compute_stats(program_id=1, channel_id="C1", timezone="UTC", now=NOW, rows=rows)
     stats.series = [RoundPoint(i, NOW, 10, 5, 1, i + 1, 0.5, 0.9) for i in range(rounds)]
     return stats
 

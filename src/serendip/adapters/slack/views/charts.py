@@ -13,6 +13,7 @@ from serendip.services.analytics import ProgramStats
 
 WIDTH_PX, HEIGHT_PX, DPI = 1400, 700, 100
 LABEL_LIMIT = 18
+TICK_LIMIT = 60  # more departments than this and their names would overprint: the axes say how many
 
 
 def render_png(stats: ProgramStats, title: str = "") -> bytes:
@@ -40,9 +41,14 @@ def _heatmap(figure: Figure, axes: Axes, stats: ProgramStats) -> None:
         return
     image = axes.imshow(stats.tie_matrix, cmap="YlGnBu", vmin=0)
     labels = [_short(d) for d in stats.departments]
-    ticks = list(range(len(labels)))
-    axes.set_xticks(ticks, labels, rotation=45, ha="right", fontsize=8)
-    axes.set_yticks(ticks, labels, fontsize=8)
+    if len(labels) <= TICK_LIMIT:
+        ticks = list(range(len(labels)))
+        axes.set_xticks(ticks, labels, rotation=45, ha="right", fontsize=8)
+        axes.set_yticks(ticks, labels, fontsize=8)
+    else:
+        axes.set_xticks([])
+        axes.set_yticks([])
+        axes.set_xlabel(f"{len(labels)} departments (A to Z)")
     peak = max((max(row) for row in stats.tie_matrix), default=0)
     if len(labels) <= 15:
         for i, row in enumerate(stats.tie_matrix):
