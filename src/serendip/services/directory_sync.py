@@ -14,6 +14,7 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import repositories_departments as departments_repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
+from serendip.observability import metrics
 from serendip.services import do_not_enrol, members
 from serendip.services.members import DepartmentSource
 from serendip.services.ports import Directory, DirectoryUser
@@ -187,6 +188,7 @@ def _sync_departments(
     pending = stale_department_members(db, team_id=team_id, limit=max_profiles)
     with db.transaction() as session:
         before, total = sync_store.profiles_planned(session, team_id, remaining=len(pending))
+    metrics.directory_sync_progress(before, total)
     started = time.monotonic()
     for index, user_id in enumerate(pending, start=1):
         if should_stop is not None and should_stop():
@@ -196,6 +198,7 @@ def _sync_departments(
             db, directory, team_id=team_id, user_id=user_id, field_id=field_id, in_pass=True
         )
         if index % PROGRESS_EVERY == 0 or index == len(pending):
+            metrics.directory_sync_progress(before + index, total)
             rate = index / max(time.monotonic() - started, 1e-6)
             log.info(
                 "directory.departments team=%s done=%d total=%d elapsed_s=%.0f eta_s=%.0f",

@@ -192,11 +192,13 @@ def mark_opened(session: Session, intro_id: int, conversation_id: str) -> None:
     intro.conversation_id, intro.state = conversation_id, IntroState.OPENED
 
 
-def mark_posted(session: Session, intro_id: int, *, ts: str, now: datetime) -> None:
-    """The intro is in its group DM (ts of the post)."""
+def mark_posted(session: Session, intro_id: int, *, ts: str, now: datetime) -> datetime:
+    """The intro is in its group DM (ts of the post); returns when its round was scheduled."""
     intro = _intro(session, intro_id)
     intro.state, intro.message_ts, intro.delivered_at = IntroState.POSTED, ts, now
     intro.attempts += 1
+    scheduled_for = session.scalar(select(Round.scheduled_for).where(Round.id == intro.round_id))
+    return scheduled_for if scheduled_for is not None else now
 
 
 def mark_failed(session: Session, intro_id: int, reason: str) -> None:

@@ -21,6 +21,7 @@ from serendip.adapters.db.models import Intro, Member
 from serendip.adapters.db.types import utcnow
 from serendip.domain.intro_content import IntroCard, IntroPerson, build_card
 from serendip.domain.lifecycle import INTRO_FINAL, IntroState
+from serendip.observability import metrics
 from serendip.services.lifecycle.budget import Blocked, Gate
 from serendip.services.lifecycle.failures import Failure, classify
 from serendip.services.members import utc_offset_at
@@ -180,8 +181,11 @@ def _begin_post(db: Database, intro_id: int, owner: str, until: datetime) -> Non
 
 
 def _posted(db: Database, intro_id: int, ts: str) -> IntroState:
+    now = utcnow()
     with db.transaction() as session:
-        store.mark_posted(session, intro_id, ts=ts, now=utcnow())
+        scheduled_for = store.mark_posted(session, intro_id, ts=ts, now=now)
+    metrics.intro_delivered()
+    metrics.delivery_lag((now - scheduled_for).total_seconds())
     return IntroState.POSTED
 
 
@@ -189,5 +193,6 @@ def fail(db: Database, intro_id: int, reason: str) -> IntroState:
     """Give up on the intro with a reason."""
     with db.transaction() as session:
         store.mark_failed(session, intro_id, reason)
+    metrics.intro_failed(reason)
     log.warning("intro.failed intro_id=%s reason=%s", intro_id, reason)
     return IntroState.FAILED

@@ -23,6 +23,7 @@ from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState
+from serendip.observability import metrics
 from serendip.services.lifecycle import close
 from serendip.services.lifecycle.attempt import LeaseLost, Stop, Try, fail, intro_person, try_intro
 from serendip.services.lifecycle.budget import LIMITS, SharedBudget, Unlimited
@@ -84,6 +85,8 @@ def claim_round(db: Database, policy: DeliveryPolicy) -> int | None:
         claim = store.claim_round(session, owner=policy.owner, now=utcnow(), until=policy.lease_until())
     if claim is None:
         return None
+    if claim.taken_over:
+        metrics.lease_takeover()
     log.info(
         "round.lease_taken program_id=%s round_id=%s taken_over=%s",
         claim.program_id,

@@ -13,6 +13,7 @@ from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
+from serendip.observability import metrics
 from serendip.services import missed_joins
 from serendip.services.lifecycle import close, deliver, followup, plan
 from serendip.services.lifecycle.match import Matcher
@@ -140,6 +141,7 @@ def _skip(db: Database, program_id: int, scheduled_for: datetime, now: datetime)
             finished_at=now,
         )
     if skipped is not None:  # else another process recorded the skip first
+        metrics.round_skipped("late")
         log.warning(
             "round.skipped_late program_id=%s scheduled_for=%s late_h=%.1f",
             program_id,
