@@ -60,12 +60,15 @@ def import_people(
     with db.transaction() as session:
         repo.get_or_create_workspace(session, team_id)
         forgotten = forgotten_ids(session, team_id, rows)
+    # Department key -> stored spelling, as committed so far: a stored spelling never changes.
+    shown: dict[str, str] = {}
     for start in range(0, len(rows), batch_size):
         batch = rows[start : start + batch_size]
         part = ImportReport()
         try:
             with db.transaction() as session:
-                _apply_batch(session, team_id, batch, forgotten, part)
+                names = _apply_batch(session, team_id, batch, forgotten, part, dict(shown))
+            shown.update(names)  # only once committed
         except (SQLAlchemyError, bulk.BulkWriteFailed) as exc:
             log.warning(
                 "people.batch_redone_by_rows team=%s first_line=%d error=%s",
@@ -73,7 +76,7 @@ def import_people(
                 batch[0].line,
                 type(exc).__name__,
             )
-            part = ImportReport()
+            part, shown = ImportReport(), {}
             with db.transaction() as session:
                 apply_rows(session, team_id, batch, forgotten, part)
         report.loaded += part.loaded
@@ -92,9 +95,17 @@ def import_people(
 
 
 def _apply_batch(
-    session: Session, team_id: str, rows: list[PersonRow], forgotten: set[str], report: ImportReport
-) -> None:
-    """Load the batch's members, apply its rows in memory in file order, write the result."""
+    session: Session,
+    team_id: str,
+    rows: list[PersonRow],
+    forgotten: set[str],
+    report: ImportReport,
+    shown: dict[str, str],
+) -> dict[str, str]:
+    """Load the batch's members, apply its rows in memory in file order, write the result.
+
+    ``shown`` holds department spellings already known; returns them with this batch's.
+    """
     live = [row for row in rows if row.id not in forgotten]
     report.forgotten += len(rows) - len(live)
     members, by_email = bulk.load_members(
@@ -106,7 +117,7 @@ def _apply_batch(
     bulk.load_tags(session, members.values())
     before = {slack_id: member.columns() for slack_id, member in members.items()}
     keys = {department_identity(row.department)[1] for row in live if row.department} - {""}
-    departments = bulk.department_names(session, team_id, keys)
+    departments = shown | bulk.department_names(session, team_id, keys - shown.keys())
     stored_keys = set(departments)
     touched: dict[str, MemberFacts] = {}  # by Slack id, in the order first touched
     created_by_email: dict[str, str] = {}
@@ -126,7 +137,7 @@ def _apply_batch(
                 created_by_email.setdefault(member.email.lower(), member.slack_id)
         touched.setdefault(member.slack_id, member)
         report.loaded += 1
-    _write(session, team_id, touched, before, departments, stored_keys)
+    return _write(session, team_id, touched, before, departments, stored_keys)
 
 
 def _member_for(
@@ -147,7 +158,7 @@ def _write(
     before: dict[str, dict[str, object]],
     departments: dict[str, str],
     stored_keys: set[str],
-) -> None:
+) -> dict[str, str]:
     """New departments first (a key stored meanwhile by another writer keeps its spelling), then members and tags."""
     now = utcnow()
     new_keys = {key: name for key, name in departments.items() if key not in stored_keys}
@@ -160,3 +171,4 @@ def _write(
     changed = [m for s, m in touched.items() if s in before and m.columns() != before[s]]
     bulk.update_members(session, changed, now)
     bulk.insert_tags(session, list(touched.values()))
+    return departments | stored

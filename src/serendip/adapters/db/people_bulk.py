@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, String, any_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -50,6 +50,17 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+def _among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values``: one array parameter on PostgreSQL (a 5,000-item IN list costs ~5x more to
+    send and plan there), a plain IN list on SQLite (no arrays; its IN lists are cheap)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(
+            ColumnElement[bool],
+            column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type))),
+        )
+    return cast(ColumnElement[bool], column.in_(values))
+
+
 def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
     return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [[]]
 
@@ -63,9 +74,9 @@ def load_members(
     """
     found: dict[str, MemberFacts] = {}
     by_email: dict[str, tuple[int, str]] = {}
-    lowered = func.lower(Member.email)
-    clauses = [Member.slack_id.in_(c) for c in _chunks(slack_ids) if c]
-    clauses += [lowered.in_(c) for c in _chunks(emails) if c]
+    lowered = func.lower(Member.email, type_=String())
+    clauses = [_among(session, Member.slack_id, c) for c in _chunks(slack_ids) if c]
+    clauses += [_among(session, lowered, c) for c in _chunks(emails) if c]
     if not clauses:
         return found, {}
     rows = session.connection().execute(  # Core rows: no ORM work per row
@@ -104,7 +115,7 @@ def load_tags(session: Session, members: Collection[MemberFacts]) -> None:
         if chunk:
             rows = session.connection().execute(
                 select(MemberTag.member_id, MemberTag.kind, MemberTag.tag).where(
-                    MemberTag.member_id.in_(chunk)
+                    _among(session, MemberTag.member_id, chunk)
                 )
             )
             for member_id, kind, tag in rows:
@@ -123,7 +134,7 @@ def department_names(session: Session, team_id: str, keys: Collection[str]) -> d
         if chunk:
             rows = session.execute(
                 select(Department.key, Department.name).where(
-                    Department.workspace_id == team_id, Department.key.in_(chunk)
+                    Department.workspace_id == team_id, _among(session, Department.key, chunk)
                 )
             )
             names.update({key: name for key, name in rows})
@@ -155,7 +166,7 @@ def insert_members(session: Session, team_id: str, members: Sequence[MemberFacts
     for chunk in _chunks([m.slack_id for m in members]):
         found = session.execute(
             select(Member.slack_id, Member.id).where(
-                Member.workspace_id == team_id, Member.slack_id.in_(chunk)
+                Member.workspace_id == team_id, _among(session, Member.slack_id, chunk)
             )
         )
         ids.update({slack_id: member_id for slack_id, member_id in found})
