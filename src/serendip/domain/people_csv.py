@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import gt, itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,7 +27,9 @@ _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNOR
 _ZERO = frozenset({"z", "utc", "gmt", "etc/utc", "utc+0", "utc-0"})
 # The longest value each column may hold (the database's column sizes; a test keeps them equal).
 MAX_LENGTHS = {"id": 32, "email": 320, "name": 255, "department": 255, "timezone": 64, "manager_id": 32}
-_LIMITS = tuple(MAX_LENGTHS.items())
+_BLANK = dict.fromkeys(KNOWN_COLUMNS, "")
+_KNOWN = itemgetter(*KNOWN_COLUMNS)
+_LIMITED, _LIMIT_VALUES = itemgetter(*MAX_LENGTHS), tuple(MAX_LENGTHS.values())
 # No value of a people file has a line break, tab or other control character.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -183,10 +186,10 @@ def _row(
     if len(cells) > len(header):
         return f"{len(cells)} values but the header has {len(header)} columns"
     values = {h: c.strip() for h, c in zip(header, cells, strict=False)}
+    known = _BLANK | values
     # One search over the row first (the common, clean case); the column is named only on a hit.
-    if _CONTROL.search("".join([values.get(c, "") for c in KNOWN_COLUMNS])) or any(
-        len(values.get(c, "")) > limit for c, limit in _LIMITS
-    ):
+    # Both checks run in C (itemgetter, map): this is the per-row cost of a 100,000-row file.
+    if _CONTROL.search("".join(_KNOWN(known))) or any(map(gt, map(len, _LIMITED(known)), _LIMIT_VALUES)):
         return _cell_problem(values)
     pid, email = values.get("id") or None, values.get("email") or None
     if pid is None and email is None:
