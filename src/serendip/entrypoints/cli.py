@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -197,6 +198,7 @@ def import_people_command(
     from serendip.adapters.db.engine import Database
     from serendip.adapters.db.migrate import upgrade
     from serendip.domain.people_csv import PeopleFileError, read_people_csv
+    from serendip.entrypoints.progress import progress_bar
     from serendip.services.people_import import import_people
 
     settings = settings_for_command()
@@ -204,10 +206,13 @@ def import_people_command(
         parsed = read_people_csv(file)
     except PeopleFileError as exc:
         raise fail(str(exc), 1) from None
+    # The parsed file lives until the end: keep the collector from re-scanning it on every batch.
+    gc.freeze()
     database = Database(settings.database_url)
     upgrade(database)
     team_id = team or _only_workspace(database)
-    report = import_people(database, team_id=team_id, rows=parsed.rows)
+    with progress_bar("importing people", len(parsed.rows)) as advance:
+        report = import_people(database, team_id=team_id, rows=parsed.rows, progress=advance)
     problems = [(p.line, p.message) for p in parsed.problems] + report.problems
     for line, message in sorted(problems):
         print(f"{file}:{line}: {message}", file=sys.stderr)
