@@ -6,8 +6,10 @@ The other lifecycle statements (leases, intros, summaries, follow-ups) are in `l
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Select, select
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import (
@@ -20,6 +22,7 @@ from serendip.adapters.db.models import (
     MemberTag,
     Round,
 )
+from serendip.adapters.db.people_sql import eligible_at_clause
 from serendip.domain.lifecycle import IntroState
 
 CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
@@ -100,3 +103,120 @@ def answers_to(session: Session, intro_ids: Collection[int]) -> list[tuple[int, 
         )
     )
     return [(intro_id, member_id, outcome) for intro_id, member_id, outcome in rows]
+
+
+# --- Set-based reads for planning at scale: one query per kind of data, only the columns used ----
+
+
+def _plain_rows(session: Session, statement: Select[Any] | Any) -> list[tuple[Any, ...]]:
+    """The rows as the driver returns them: ints and strings need no conversion, and skipping
+    SQLAlchemy's Row objects makes 1.2 million history rows about three times faster to read."""
+    result = session.connection().execute(statement)
+    assert isinstance(result, CursorResult)
+    return list(result.cursor.fetchall())
+
+
+class PlanPerson(NamedTuple):
+    """An eligible member as the matcher needs them (no ORM object: 100,000 of these are read)."""
+
+    member_id: int
+    slack_id: str
+    department: str | None
+    tz: str
+    tz_offset_minutes: int
+    work_start_minute: int
+    work_end_minute: int
+    manager_slack_id: str | None
+
+
+def eligible_people(session: Session, program_id: int, at: datetime) -> list[PlanPerson]:
+    """Members eligible at ``at`` (people_sql.eligible_at_clause), by Slack id."""
+    rows = session.execute(
+        select(
+            Member.id,
+            Member.slack_id,
+            Member.department,
+            Member.tz,
+            Member.tz_offset_minutes,
+            Member.work_start_minute,
+            Member.work_end_minute,
+            Member.manager_slack_id,
+        )
+        .join(Enrolment, Enrolment.member_id == Member.id)
+        .where(Enrolment.program_id == program_id, eligible_at_clause(at))
+        .order_by(Member.slack_id)
+    )
+    return [PlanPerson(*row) for row in rows]
+
+
+def enrolled_tags(session: Session, program_id: int) -> list[tuple[int, str, str]]:
+    """(member id, kind, tag) of every tag of the program's enrolled members."""
+    rows = _plain_rows(
+        session,
+        select(MemberTag.member_id, MemberTag.kind, MemberTag.tag)
+        .join(Enrolment, Enrolment.member_id == MemberTag.member_id)
+        .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False)),
+    )
+    return [(member_id, kind, tag) for member_id, kind, tag in rows]
+
+
+def enrolled_blocks(session: Session, program_id: int) -> list[tuple[int, str]]:
+    """(member id, blocked Slack id) of every block of the program's enrolled members."""
+    rows = session.execute(
+        select(MemberBlock.member_id, MemberBlock.blocked_slack_id)
+        .join(Enrolment, Enrolment.member_id == MemberBlock.member_id)
+        .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
+    )
+    return [(member_id, other) for member_id, other in rows]
+
+
+def history_seats(session: Session, program_id: int) -> list[tuple[Any, ...]]:
+    """(round id, followed up, intro id, posted, member id) of every seat in the program's past intros
+    that did not fail, by round (oldest scheduled first), intro and member.
+
+    On SQLite the indexes already give that order (no sort); `followed up` and `posted` are truthy.
+    """
+    posted = (Intro.state == IntroState.POSTED).label("posted")
+    return _plain_rows(
+        session,
+        select(Round.id, Round.followup_done, IntroMember.intro_id, posted, IntroMember.member_id)
+        .select_from(Round)
+        .join(Intro, Intro.round_id == Round.id)
+        .join(IntroMember, IntroMember.intro_id == Intro.id)
+        .where(Round.program_id == program_id, Intro.state != IntroState.FAILED)
+        .order_by(Round.scheduled_for, Round.id, Intro.id, IntroMember.member_id),
+    )
+
+
+def slack_ids_of_workspace(session: Session, workspace_id: str) -> dict[int, str]:
+    """Every member id of the workspace and its Slack id (to name the people of history)."""
+    rows = session.execute(select(Member.id, Member.slack_id).where(Member.workspace_id == workspace_id))
+    return {member_id: slack_id for member_id, slack_id in rows}
+
+
+def answers_in_rounds(session: Session, round_ids: Collection[int]) -> list[tuple[int, int, str]]:
+    """(intro id, member id, answer) of every answer to the intros of these rounds."""
+    rows = _plain_rows(
+        session,
+        select(IntroOutcome.intro_id, IntroOutcome.member_id, IntroOutcome.outcome)
+        .join(Intro, Intro.id == IntroOutcome.intro_id)
+        .where(Intro.round_id.in_(sorted(round_ids))),
+    )
+    return [(intro_id, member_id, outcome) for intro_id, member_id, outcome in rows]
+
+
+def ghost_standing(
+    session: Session, program_id: int, member_ids: Sequence[int]
+) -> list[tuple[int, str, bool, bool]]:
+    """(member id, Slack id, opted out, paused) of these members' enrolments in the program."""
+    out: list[tuple[int, str, bool, bool]] = []
+    for start in range(0, len(member_ids), CHUNK):
+        rows = session.execute(
+            select(Member.id, Member.slack_id, Enrolment.opted_out, Enrolment.paused)
+            .join(Enrolment, Enrolment.member_id == Member.id)
+            .where(Enrolment.program_id == program_id, Member.id.in_(member_ids[start : start + CHUNK]))
+        )
+        out.extend(
+            (member_id, slack_id, opted_out, paused) for member_id, slack_id, opted_out, paused in rows
+        )
+    return out

@@ -1,0 +1,71 @@
+"""The set-based writes of planning a round: intros and their members in two statements, ghost pauses.
+
+A 100,000-person round stores ~50,000 intros; row-at-a-time ORM objects cost tens of seconds there,
+so these are Core executemany statements (ids of the new intros come back with RETURNING, in the
+order of the rows sent). The other lifecycle statements are in `lifecycle_store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Round
+from serendip.domain.lifecycle import IntroState
+
+CHUNK = 500  # ids per IN (...) list
+_INTROS = cast(Table, Intro.__table__)
+_SEATS = cast(Table, IntroMember.__table__)
+
+
+def round_exists(session: Session, program_id: int, scheduled_for: datetime) -> bool:
+    """Whether the program already has a round for that scheduled time (of any state)."""
+    query = select(Round.id).where(Round.program_id == program_id, Round.scheduled_for == scheduled_for)
+    return session.scalar(query.limit(1)) is not None
+
+
+def insert_intros(
+    session: Session, round_id: int, groups: Sequence[Sequence[int]], now: datetime
+) -> list[int]:
+    """One pending intro per group of member ids, and its members; the new intro ids, in group order."""
+    if not groups:
+        return []
+    ids = _new_intro_ids(session, len(groups))
+    rows = [
+        {"id": i, "round_id": round_id, "state": IntroState.PENDING, "attempts": 0, "created_at": now}
+        for i in ids
+    ]
+    session.execute(insert(_INTROS), rows)
+    seats = [{"intro_id": i, "member_id": m} for i, group in zip(ids, groups, strict=True) for m in group]
+    session.execute(insert(_SEATS), seats)
+    return ids
+
+
+def pause_enrolments(session: Session, program_id: int, member_ids: Sequence[int]) -> None:
+    """Pause these members' enrolments until they resume (the ghost rule's pause)."""
+    for start in range(0, len(member_ids), CHUNK):
+        session.execute(
+            update(Enrolment)
+            .where(
+                Enrolment.program_id == program_id, Enrolment.member_id.in_(member_ids[start : start + CHUNK])
+            )
+            .values(paused=True, paused_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _new_intro_ids(session: Session, count: int) -> list[int]:
+    """`count` fresh intro ids, in one statement.
+
+    PostgreSQL: drawn from the column's sequence. SQLite: the caller's transaction has written
+    (the round row), so it holds the database's only write lock and max(id) + 1.. stay free.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        draw = text("SELECT nextval(pg_get_serial_sequence('intros', 'id')) FROM generate_series(1, :n)")
+        return [int(i) for i in session.scalars(draw, {"n": count})]
+    first = int(session.scalar(select(func.coalesce(func.max(Intro.id), 0))) or 0) + 1
+    return list(range(first, first + count))
