@@ -12,6 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from serendip.bootstrap import Container
 from serendip.services import directory_sync
 from serendip.services.lifecycle import deliver, tick
+from serendip.services.lifecycle.plan_worker import Planner
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +38,10 @@ def run_directory_sync(container: Container, stop: directory_sync.StopFlag) -> N
         log.error("directory.sync_failed error=%s", type(exc).__name__, exc_info=exc)
 
 
-def run_tick(container: Container, policy: deliver.DeliveryPolicy) -> None:
+def run_tick(container: Container, policy: deliver.DeliveryPolicy, planner: Planner | None = None) -> None:
     """One round tick; a failure is logged and the next tick tries again."""
     try:
-        report = tick.tick(container.db, container.gateway, container.publisher, policy)
+        report = tick.tick(container.db, container.gateway, container.publisher, policy, planner=planner)
         if report.started or report.skipped or report.delivered_rounds or report.followups:
             log.info(
                 "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d",
@@ -64,6 +65,7 @@ class Jobs:
         sync: bool = True,
         tick_seconds: float = 30.0,
         lease_seconds: float = 60.0,
+        planner: Planner | None = None,
     ) -> None:
         self.stop_flag = directory_sync.StopFlag()
         self.policy = deliver.DeliveryPolicy(lease_seconds=lease_seconds)
@@ -74,7 +76,8 @@ class Jobs:
                 run_tick,
                 "interval",
                 seconds=tick_seconds,
-                args=[container, self.policy],
+                # Large rounds are planned in a worker process, so request threads keep the interpreter.
+                args=[container, self.policy, planner or Planner()],
                 id="round_tick",
                 next_run_time=now,
                 max_instances=1,

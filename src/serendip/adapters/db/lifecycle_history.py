@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import CursorResult, Select, select
+from sqlalchemy import CursorResult, Select, func, select
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import (
@@ -220,3 +220,9 @@ def ghost_standing(
             (member_id, slack_id, opted_out, paused) for member_id, slack_id, opted_out, paused in rows
         )
     return out
+
+
+def enrolled_count(session: Session, program_id: int) -> int:
+    """How many members are enrolled in the program (not opted out)."""
+    query = select(func.count()).where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
+    return int(session.scalar(query) or 0)
