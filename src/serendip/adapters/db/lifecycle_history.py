@@ -171,21 +171,40 @@ def enrolled_blocks(session: Session, program_id: int) -> list[tuple[int, str]]:
 
 
 def history_seats(session: Session, program_id: int) -> list[tuple[Any, ...]]:
-    """(round id, followed up, intro id, posted, member id) of every seat in the program's past intros
-    that did not fail, by round (oldest scheduled first), intro and member.
+    """(round id, intro id, member id) of every seat in the program's past intros that did not fail,
+    by round (oldest scheduled first), intro and member.
 
-    On SQLite the indexes already give that order (no sort); `followed up` and `posted` are truthy.
+    On SQLite the indexes already give that order (no sort step).
     """
-    posted = (Intro.state == IntroState.POSTED).label("posted")
     return _plain_rows(
         session,
-        select(Round.id, Round.followup_done, IntroMember.intro_id, posted, IntroMember.member_id)
+        select(Round.id, IntroMember.intro_id, IntroMember.member_id)
         .select_from(Round)
         .join(Intro, Intro.round_id == Round.id)
         .join(IntroMember, IntroMember.intro_id == Intro.id)
         .where(Round.program_id == program_id, Intro.state != IntroState.FAILED)
         .order_by(Round.scheduled_for, Round.id, Intro.id, IntroMember.member_id),
     )
+
+
+def round_order(session: Session, program_id: int) -> list[tuple[int, bool]]:
+    """(round id, followed up) of the program's rounds, oldest scheduled first."""
+    query = (
+        select(Round.id, Round.followup_done)
+        .where(Round.program_id == program_id)
+        .order_by(Round.scheduled_for, Round.id)
+    )
+    return [(round_id, bool(done)) for round_id, done in session.execute(query)]
+
+
+def unposted_intros(session: Session, program_id: int) -> set[int]:
+    """The program's intros that are neither posted nor failed (few: those of a round still delivering)."""
+    query = (
+        select(Intro.id)
+        .join(Round, Round.id == Intro.round_id)
+        .where(Round.program_id == program_id, Intro.state.not_in((IntroState.POSTED, IntroState.FAILED)))
+    )
+    return set(session.scalars(query))
 
 
 def slack_ids_of_workspace(session: Session, workspace_id: str) -> dict[int, str]:

@@ -115,22 +115,21 @@ class PastRound:
 
 def read_seats(session: Session, program_id: int) -> list[PastRound]:
     """The program's past rounds with intros, oldest first, read in one ordered query of ids."""
+    followed_up = dict(history_store.round_order(session, program_id))
+    unposted = history_store.unposted_intros(session, program_id)
     rounds: list[PastRound] = []
-    current: PastRound | None = None
-    last_round, last_intro = None, None
+    current = PastRound(0, False, [], [], [])
+    last_intro = None
     group: list[int] = []
-    for round_id, followed_up, intro_id, posted, member_id in history_store.history_seats(
-        session, program_id
-    ):
-        if round_id != last_round:
-            current, last_round = PastRound(round_id, bool(followed_up), [], [], []), round_id
-            rounds.append(current)
+    for round_id, intro_id, member_id in history_store.history_seats(session, program_id):
         if intro_id != last_intro:
-            assert current is not None
+            if round_id != current.round_id:
+                current = PastRound(round_id, followed_up[round_id], [], [], [])
+                rounds.append(current)
             group, last_intro = [], intro_id
             current.intros.append(intro_id)
             current.groups.append(group)
-            current.posted.append(bool(posted))
+            current.posted.append(intro_id not in unposted)
         group.append(member_id)
     return rounds
 
