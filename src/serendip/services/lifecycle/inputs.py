@@ -76,14 +76,21 @@ def read_inputs(
     person_ties, dept_ties = ties(seats, {p.member_id: p.department for p in people})
     offset = functools.cache(lambda tz, fallback: offset_minutes_at(tz, offsets_at, fallback))
     empty: frozenset[str] = frozenset()
+    shared: dict[frozenset[str], frozenset[str]] = {empty: empty}
+
+    def one(tags: set[str] | None) -> frozenset[str]:
+        """One frozenset per distinct tag set: ~100,000 people share a few thousand of them."""
+        value = frozenset(tags) if tags else empty
+        return shared.setdefault(value, value)
+
     participants = [
         Participant(
             id=p.slack_id,
             department=p.department,
             utc_offset_minutes=offset(p.tz, p.tz_offset_minutes),
             working_hours=(p.work_start_minute, p.work_end_minute),
-            expertise=frozenset(expertise.get(p.member_id, empty)),
-            interests=frozenset(interests.get(p.member_id, empty)),
+            expertise=one(expertise.get(p.member_id)),
+            interests=one(interests.get(p.member_id)),
             manager_id=p.manager_slack_id,
             blocked=frozenset(blocked.get(p.member_id, empty)),
             cross_team_ties=person_ties[p.member_id],
