@@ -23,25 +23,29 @@ def ghost_members(session: Session, program_id: int, seats: list[PastRound]) -> 
     rule never re-pauses a pauser).
     """
     recent: dict[int, list[int]] = {}
-    intros: set[int] = set()
     rounds: set[int] = set()
     for past in reversed(seats):  # newest round first
         if not past.followed_up:
             continue
+        took = False
         for intro_id, group, posted in zip(
             reversed(past.intros), reversed(past.groups), reversed(past.posted), strict=True
         ):
             if not posted:
                 continue
             for member_id in group:
-                mine = recent.setdefault(member_id, [])
-                if len(mine) < GHOST_STREAK:
+                mine = recent.get(member_id)
+                if mine is None:
+                    recent[member_id], took = [intro_id], True
+                elif len(mine) < GHOST_STREAK:
                     mine.append(intro_id)
-                    intros.add(intro_id)
-                    rounds.add(past.round_id)
+                    took = True
+        if took:
+            rounds.add(past.round_id)
     candidates = {m: ids for m, ids in recent.items() if len(ids) == GHOST_STREAK}
     if not candidates:
         return {}
+    intros = {i for ids in candidates.values() for i in ids}
     engaged: set[tuple[int, int]] = set()
     met: set[int] = set()
     # By round (usually the last three: a short IN list), then only the answers to those intros.
