@@ -35,13 +35,15 @@ def insert_intros(
     if not groups:
         return []
     ids = _new_intro_ids(session, len(groups))
-    rows = [
-        {"id": i, "round_id": round_id, "state": IntroState.PENDING, "attempts": 0, "created_at": now}
-        for i in ids
-    ]
-    session.execute(insert(_INTROS), rows)
-    seats = [{"intro_id": i, "member_id": m} for i, group in zip(ids, groups, strict=True) for m in group]
-    session.execute(insert(_SEATS), seats)
+    intros = [(i, round_id, IntroState.PENDING.value, 0, now) for i in ids]
+    seats = [(i, m) for i, group in zip(ids, groups, strict=True) for m in group]
+    if session.get_bind().dialect.name == "postgresql":
+        _copy(session, "intros (id, round_id, state, attempts, created_at)", intros)
+        _copy(session, "intro_members (intro_id, member_id)", seats)
+        return ids
+    columns = ("id", "round_id", "state", "attempts", "created_at")
+    session.execute(insert(_INTROS), [dict(zip(columns, row, strict=True)) for row in intros])
+    session.execute(insert(_SEATS), [{"intro_id": i, "member_id": m} for i, m in seats])
     return ids
 
 
@@ -56,6 +58,19 @@ def pause_enrolments(session: Session, program_id: int, member_ids: Sequence[int
             .values(paused=True, paused_until=None)
             .execution_options(synchronize_session=False)
         )
+
+
+def _copy(session: Session, target: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """PostgreSQL COPY of validated rows on the session's own connection (inside its transaction).
+
+    executemany of ~150,000 rows costs ~5 s through the driver; COPY a fraction of that. The ids
+    were drawn beforehand (COPY returns none) and every value is built here, not taken from input.
+    """
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _new_intro_ids(session: Session, count: int) -> list[int]:
