@@ -2,14 +2,23 @@
 
 Prints p50/p99 ack latency for Serendip's server (Bolt's sync dispatch moved off the event loop)
 and, as the baseline measured in the same run, for Bolt's stock Starlette adapter, which runs the
-same dispatch on the event loop. Goal: p99 <= 300 ms. Run: python benchmarks/ack.py
+same dispatch on the event loop. Goal: p99 <= 300 ms.
+
+Then, with a `--plan-people` org (default 100,000, 12 rounds of history) in the same database, the
+same load while a round of that org is planned in the bot's process: once in a worker process (what
+the scheduler of `serendip serve` does) and, as the baseline, in a thread of the serving process.
+Goal: p99 <= 300 ms while planning. Run: python benchmarks/ack.py [--plan-people N]
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,9 +28,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.app import build_app
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
+from serendip.services.lifecycle import plan
+from serendip.services.lifecycle.plan_worker import plan_in_worker
 from serendip_sandbox import BackgroundServer, SlackDriver, SlackEmulator, generate_workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repo root
+
+from benchmarks.pipeline_old_code import pipeline_program_id
+from benchmarks.pipeline_org import build_org
 
 CONCURRENCY = 50
 WAVES = 4
@@ -54,8 +72,54 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
 
 
+def _while_planning(
+    driver: SlackDriver, users: list[str], channel: str, texts: list[str], planning: Callable[[], object]
+) -> tuple[list[float], float]:
+    """Ack latencies of waves fired while `planning` runs in a background thread, and its seconds."""
+    done = threading.Event()
+    took: list[float] = []
+
+    def job() -> None:
+        started = time.perf_counter()
+        try:
+            planning()
+        finally:
+            took.append(time.perf_counter() - started)
+            done.set()
+
+    threading.Thread(target=job, name="plan", daemon=True).start()
+    time.sleep(1.5)  # past the worker's start-up: the plan itself is under way
+    samples: list[float] = []
+    while not samples or (not done.is_set() and len(samples) < 40 * CONCURRENCY):
+        samples += _fire(driver, users, channel, texts)
+    done.wait()
+    return samples, took[0]
+
+
+def planning_rows(
+    driver: SlackDriver, users: list[str], channel: str, texts: list[str], url: str
+) -> list[tuple[str, float, float, int, float]]:
+    """(label, p50, p99, requests, plan seconds) with the plan in-thread (baseline) and in a worker."""
+    program_id = pipeline_program_id(url)
+    database = Database(url)
+    in_thread = lambda: plan.plan_round(database, program_id=program_id, scheduled_for=utcnow())  # noqa: E731
+    in_worker = lambda: plan_in_worker(url, program_id=program_id, scheduled_for=utcnow())  # noqa: E731
+    rows = []
+    for label, planning in (
+        ("plan in a thread (baseline)", in_thread),
+        ("plan in a worker process", in_worker),
+    ):
+        samples, seconds = _while_planning(driver, users, channel, texts, planning)
+        rows.append((label, *_percentiles(samples), len(samples), seconds))
+    database.dispose()
+    return rows
+
+
 def main() -> None:
-    """Measure both servers with the same workspace, database and commands."""
+    """Measure both servers with the same workspace, database and commands; then while planning."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--plan-people", type=int, default=100_000, help="org planned meanwhile; 0: skip")
+    args = parser.parse_args()
     workspace = generate_workspace(CONCURRENCY, 6, seed=1)
     texts = ["", "expertise add python, go", "interests add design", "pause 1w", "resume", "history"]
     with tempfile.TemporaryDirectory() as tmp, SlackEmulator(workspace) as slack:
@@ -65,6 +129,8 @@ def main() -> None:
             signing_secret=slack.signing_secret,
             database_url=f"sqlite:///{Path(tmp) / 'ack.db'}",
         )
+        if args.plan_people:
+            build_org(settings.database_url, people=args.plan_people, rounds=12)
         channel = workspace.channel_named("coffee-chats").id
         users = [u.id for u in workspace.humans() if not u.deleted and not u.is_restricted]
         with LocalBot(settings) as bot:
@@ -81,6 +147,10 @@ def main() -> None:
                     samples = [s for _ in range(WAVES) for s in _fire(driver, users, channel, texts)]
                 rows.append((label, *_percentiles(samples), len(samples)))
             stock.stop()
+            planning = []
+            if args.plan_people:
+                with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+                    planning = planning_rows(driver, users, channel, texts, settings.database_url)
     print(f"{'server':36} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}")
     for label, p50, p99, n in rows:
         print(f"{label:36} {p50:8.1f} {p99:8.1f} {n:9d}")
@@ -89,6 +159,16 @@ def main() -> None:
         f"p99 ratio serendip/stock: {ours[2] / base[2]:.2f}; goal p99 <= 300 ms: "
         f"{'met' if ours[2] <= 300 else 'NOT met'}"
     )
+    if planning:
+        print(f"\nwhile planning a round of {args.plan_people} people in the bot's process:")
+        print(f"{'plan':36} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'plan s':>7}")
+        for label, p50, p99, n, seconds in planning:
+            print(f"{label:36} {p50:8.1f} {p99:8.1f} {n:9d} {seconds:7.1f}")
+        worker, thread = planning[1], planning[0]
+        print(
+            f"p99 ratio worker/thread: {worker[2] / thread[2]:.2f}; goal p99 <= 300 ms while planning: "
+            f"{'met' if worker[2] <= 300 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def check_round(
         f"{' and '.join(sorted(pair))} are blocked or manager and report, yet share a group"
         for pair in forbidden
     ]
-    recent = recent_pairs(history, settings.cooldown)
+    recent = _recent_round_pairs(round_pairs, history, settings.cooldown)
     cross = [pair for pair in round_pairs if _cross_team(pair, by_id)]
     overlapping = [pair for pair in round_pairs if _overlap_minutes(pair, by_id) >= MIN_OVERLAP_MINUTES]
     eligible = len(by_id)
@@ -131,6 +131,26 @@ def recent_pairs(history: History, cooldown: int) -> set[Pair]:
         return set()
     window = list(history)[max(0, len(history) - cooldown) :]
     return {pair for past in window for g in past for pair in _pairs(g)}
+
+
+def _recent_round_pairs(round_pairs: Sequence[Pair], history: History, cooldown: int) -> set[Pair]:
+    """The round's pairs that are in `recent_pairs(history, cooldown)`.
+
+    Looked up person by person, so the ~400,000 past pairs of a large program are not each made a set.
+    """
+    partners: dict[str, set[str]] = {}
+    for pair in round_pairs:
+        a, b = pair
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+    return {
+        frozenset((a, b))
+        for past in window
+        for g in past
+        for a, b in combinations(g, 2)
+        if a != b and b in partners.get(a, ())
+    }
 
 
 def overlap_minutes(a: Participant, b: Participant) -> int:

@@ -13,6 +13,7 @@ from serendip.bootstrap import Container
 from serendip.observability.health import Heartbeat
 from serendip.services import directory_sync, retention
 from serendip.services.lifecycle import deliver, tick
+from serendip.services.lifecycle.plan_worker import Planner
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,16 @@ def run_retention(container: Container) -> None:
 
 
 def run_tick(
-    container: Container, policy: deliver.DeliveryPolicy, heartbeat: Heartbeat | None = None
+    container: Container,
+    policy: deliver.DeliveryPolicy,
+    heartbeat: Heartbeat | None = None,
+    planner: Planner | None = None,
 ) -> None:
     """One round tick; a failure is logged and the next tick tries again."""
     if heartbeat is not None:
         heartbeat.started()
     try:
-        report = tick.tick(container.db, container.gateway, container.publisher, policy)
+        report = tick.tick(container.db, container.gateway, container.publisher, policy, planner=planner)
         if report.started or report.skipped or report.delivered_rounds or report.followups:
             log.info(
                 "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d",
@@ -80,6 +84,7 @@ class Jobs:
         sync: bool = True,
         tick_seconds: float = 30.0,
         lease_seconds: float = 60.0,
+        planner: Planner | None = None,
     ) -> None:
         self.stop_flag = directory_sync.StopFlag()
         self.policy = deliver.DeliveryPolicy(lease_seconds=lease_seconds)
@@ -92,7 +97,8 @@ class Jobs:
                 run_tick,
                 "interval",
                 seconds=tick_seconds,
-                args=[container, self.policy, self.heartbeat],
+                # Large rounds are planned in a worker process, so request threads keep the interpreter.
+                args=[container, self.policy, self.heartbeat, planner or Planner()],
                 id="round_tick",
                 next_run_time=now,
                 max_instances=1,

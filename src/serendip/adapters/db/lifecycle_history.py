@@ -5,9 +5,11 @@ The other lifecycle statements (leases, intros, summaries, follow-ups) are in `l
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Select, func, select
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import (
@@ -20,36 +22,11 @@ from serendip.adapters.db.models import (
     MemberTag,
     Round,
 )
+from serendip.adapters.db.people_sql import eligible_at_clause
 from serendip.domain.lifecycle import IntroState
 
 CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
-
-
-def enrolled_people(session: Session, program_id: int) -> list[tuple[Member, Enrolment]]:
-    """Everyone enrolled in the program and not opted out, by Slack id (who may take part is the caller's)."""
-    rows = session.execute(
-        select(Member, Enrolment)
-        .join(Enrolment, Enrolment.member_id == Member.id)
-        .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
-        .order_by(Member.slack_id)
-    )
-    return [(member, enrolment) for member, enrolment in rows]
-
-
-def program_history(session: Session, program_id: int) -> list[list[list[str]]]:
-    """Groups of the program's past rounds, oldest first, as Slack ids."""
-    rows = session.execute(
-        select(Round.id, Intro.id, Member.slack_id)
-        .join(Intro, Intro.round_id == Round.id)
-        .join(IntroMember, IntroMember.intro_id == Intro.id)
-        .join(Member, Member.id == IntroMember.member_id)
-        .where(Round.program_id == program_id, Intro.state != IntroState.FAILED)
-        .order_by(Round.scheduled_for, Intro.id)
-    )
-    rounds: dict[int, dict[int, list[str]]] = {}
-    for round_id, intro_id, slack_id in rows:
-        rounds.setdefault(round_id, {}).setdefault(intro_id, []).append(slack_id)
-    return [list(groups.values()) for groups in rounds.values()]
+FETCH_BATCH = 20_000  # rows per fetch of a large read
 
 
 def member_tags_by_kind(session: Session, member_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
@@ -64,39 +41,150 @@ def member_tags_by_kind(session: Session, member_ids: Sequence[int]) -> dict[int
     return tags
 
 
-def member_blocks(session: Session, member_ids: Sequence[int]) -> dict[int, set[str]]:
-    """The Slack ids each member asked never to be matched with."""
-    blocked: dict[int, set[str]] = {m: set() for m in member_ids}
-    for start in range(0, len(member_ids), CHUNK):
-        chunk = member_ids[start : start + CHUNK]
-        for member_id, other in session.execute(
-            select(MemberBlock.member_id, MemberBlock.blocked_slack_id).where(
-                MemberBlock.member_id.in_(chunk)
-            )
-        ):
-            blocked[member_id].add(other)
-    return blocked
+# --- Set-based reads for planning at scale: one query per kind of data, only the columns used ----
 
 
-def followed_up_intros(session: Session, program_id: int) -> list[tuple[int, int]]:
-    """(member id, intro id) of every posted intro of followed-up rounds, newest round first per member."""
+def _plain_rows(session: Session, statement: Select[Any] | Any) -> Iterator[tuple[Any, ...]]:
+    """The rows as the driver returns them, streamed in batches (1.2 million history rows held at
+    once would cost ~150 MB). Ints and strings need no conversion, and skipping SQLAlchemy's Row
+    objects makes them about three times faster to read."""
+    result = session.connection().execute(statement)
+    assert isinstance(result, CursorResult)
+    cursor = result.cursor
+    try:
+        while batch := cursor.fetchmany(FETCH_BATCH):
+            yield from batch
+    finally:
+        result.close()
+
+
+class PlanPerson(NamedTuple):
+    """An eligible member as the matcher needs them (no ORM object: 100,000 of these are read)."""
+
+    member_id: int
+    slack_id: str
+    department: str | None
+    tz: str
+    tz_offset_minutes: int
+    work_start_minute: int
+    work_end_minute: int
+    manager_slack_id: str | None
+
+
+def eligible_people(session: Session, program_id: int, at: datetime) -> list[PlanPerson]:
+    """Members eligible at ``at`` (people_sql.eligible_at_clause), by Slack id."""
     rows = session.execute(
-        select(IntroMember.member_id, Intro.id)
-        .join(Intro, Intro.id == IntroMember.intro_id)
-        .join(Round, Round.id == Intro.round_id)
-        .where(
-            Round.program_id == program_id, Round.followup_done.is_(True), Intro.state == IntroState.POSTED
+        select(
+            Member.id,
+            Member.slack_id,
+            Member.department,
+            Member.tz,
+            Member.tz_offset_minutes,
+            Member.work_start_minute,
+            Member.work_end_minute,
+            Member.manager_slack_id,
         )
-        .order_by(IntroMember.member_id, Round.scheduled_for.desc())
+        .join(Enrolment, Enrolment.member_id == Member.id)
+        .where(Enrolment.program_id == program_id, eligible_at_clause(at))
+        .order_by(Member.slack_id)
     )
-    return [(member_id, intro_id) for member_id, intro_id in rows]
+    return [PlanPerson(*row) for row in rows]
 
 
-def answers_to(session: Session, intro_ids: Collection[int]) -> list[tuple[int, int, str]]:
-    """(intro id, member id, answer) of every answer to these intros."""
+def enrolled_tags(session: Session, program_id: int) -> list[tuple[int, str, str]]:
+    """(member id, kind, tag) of every tag of the program's enrolled members."""
+    rows = _plain_rows(
+        session,
+        select(MemberTag.member_id, MemberTag.kind, MemberTag.tag)
+        .join(Enrolment, Enrolment.member_id == MemberTag.member_id)
+        .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False)),
+    )
+    return [(member_id, kind, tag) for member_id, kind, tag in rows]
+
+
+def enrolled_blocks(session: Session, program_id: int) -> list[tuple[int, str]]:
+    """(member id, blocked Slack id) of every block of the program's enrolled members."""
     rows = session.execute(
-        select(IntroOutcome.intro_id, IntroOutcome.member_id, IntroOutcome.outcome).where(
-            IntroOutcome.intro_id.in_(intro_ids)
-        )
+        select(MemberBlock.member_id, MemberBlock.blocked_slack_id)
+        .join(Enrolment, Enrolment.member_id == MemberBlock.member_id)
+        .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
+    )
+    return [(member_id, other) for member_id, other in rows]
+
+
+def history_seats(session: Session, program_id: int) -> Iterator[tuple[Any, ...]]:
+    """(round id, intro id, member id) of every seat in the program's past intros that did not fail,
+    by round (oldest scheduled first), intro and member.
+
+    On SQLite the indexes already give that order (no sort step). Streamed: read it within the
+    transaction, once.
+    """
+    return _plain_rows(
+        session,
+        select(Round.id, IntroMember.intro_id, IntroMember.member_id)
+        .select_from(Round)
+        .join(Intro, Intro.round_id == Round.id)
+        .join(IntroMember, IntroMember.intro_id == Intro.id)
+        .where(Round.program_id == program_id, Intro.state != IntroState.FAILED)
+        .order_by(Round.scheduled_for, Round.id, Intro.id, IntroMember.member_id),
+    )
+
+
+def round_order(session: Session, program_id: int) -> list[tuple[int, bool]]:
+    """(round id, followed up) of the program's rounds, oldest scheduled first."""
+    query = (
+        select(Round.id, Round.followup_done)
+        .where(Round.program_id == program_id)
+        .order_by(Round.scheduled_for, Round.id)
+    )
+    return [(round_id, bool(done)) for round_id, done in session.execute(query)]
+
+
+def unposted_intros(session: Session, program_id: int) -> set[int]:
+    """The program's intros that are neither posted nor failed (few: those of a round still delivering)."""
+    query = (
+        select(Intro.id)
+        .join(Round, Round.id == Intro.round_id)
+        .where(Round.program_id == program_id, Intro.state.not_in((IntroState.POSTED, IntroState.FAILED)))
+    )
+    return set(session.scalars(query))
+
+
+def slack_ids_of_workspace(session: Session, workspace_id: str) -> dict[int, str]:
+    """Every member id of the workspace and its Slack id (to name the people of history)."""
+    rows = session.execute(select(Member.id, Member.slack_id).where(Member.workspace_id == workspace_id))
+    return {member_id: slack_id for member_id, slack_id in rows}
+
+
+def answers_in_rounds(session: Session, round_ids: Collection[int]) -> list[tuple[int, int, str]]:
+    """(intro id, member id, answer) of every answer to the intros of these rounds."""
+    rows = _plain_rows(
+        session,
+        select(IntroOutcome.intro_id, IntroOutcome.member_id, IntroOutcome.outcome)
+        .join(Intro, Intro.id == IntroOutcome.intro_id)
+        .where(Intro.round_id.in_(sorted(round_ids))),
     )
     return [(intro_id, member_id, outcome) for intro_id, member_id, outcome in rows]
+
+
+def ghost_standing(
+    session: Session, program_id: int, member_ids: Sequence[int]
+) -> list[tuple[int, str, bool, bool]]:
+    """(member id, Slack id, opted out, paused) of these members' enrolments in the program."""
+    out: list[tuple[int, str, bool, bool]] = []
+    for start in range(0, len(member_ids), CHUNK):
+        rows = session.execute(
+            select(Member.id, Member.slack_id, Enrolment.opted_out, Enrolment.paused)
+            .join(Enrolment, Enrolment.member_id == Member.id)
+            .where(Enrolment.program_id == program_id, Member.id.in_(member_ids[start : start + CHUNK]))
+        )
+        out.extend(
+            (member_id, slack_id, opted_out, paused) for member_id, slack_id, opted_out, paused in rows
+        )
+    return out
+
+
+def enrolled_count(session: Session, program_id: int) -> int:
+    """How many members are enrolled in the program (not opted out)."""
+    query = select(func.count()).where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
+    return int(session.scalar(query) or 0)

@@ -94,10 +94,12 @@ def newest_round_id(session: Session, program_id: int) -> int:
 
 def clear_skips(session: Session, program_id: int) -> None:
     """End every `/coffee skip` of the program: a skip covers exactly one round."""
-    for enrolment in session.scalars(
-        select(Enrolment).where(Enrolment.program_id == program_id, Enrolment.skip_next.is_(True))
-    ):
-        enrolment.skip_next = False
+    session.execute(
+        update(Enrolment)
+        .where(Enrolment.program_id == program_id, Enrolment.skip_next.is_(True))
+        .values(skip_next=False)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def add_intro(session: Session, round_id: int, member_ids: Sequence[int]) -> Intro:

@@ -1,7 +1,9 @@
-"""Planning a round: claim it once, apply the ghost rule, match, check, and store one intro per group.
+"""Planning a round: read, match and check it, then claim it once and store one intro per group.
 
-Also `admin preview` (the same matching, nothing stored but the seed) and the seed the next round
-uses, kept so the preview shows exactly what the round sends.
+Reads and matching run before the round is claimed, so SQLite's write lock is held only for the
+short transaction that claims the round (unique per program and scheduled time) and writes its
+intros set-based. Also `admin preview` (the same reading and matching, nothing stored but the
+seed) and the seed the next round uses, kept so the preview shows exactly what the round sends.
 """
 
 from __future__ import annotations
@@ -12,27 +14,20 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db import lifecycle_store as store
+from serendip.adapters.db import round_writes
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Enrolment, Member, Program, Round
+from serendip.adapters.db.models import Program, Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
-from serendip.domain.people import is_eligible_at
 from serendip.domain.round_check import RoundCheck
-from serendip.services.lifecycle.ghosts import apply_ghost_rule, ghost_enrolments
-from serendip.services.lifecycle.match import Matcher, match_and_check
+from serendip.services.lifecycle.ghosts import ghost_members, pause_ghosts
+from serendip.services.lifecycle.inputs import read_inputs, read_seats
+from serendip.services.lifecycle.match import CheckedMatch, Matcher, match_and_check
 from serendip.services.lifecycle.results import PlannedRound, RoundPreview
 
 log = logging.getLogger(__name__)
-
-
-def eligible_members(session: Session, program: Program, at: datetime) -> list[tuple[Member, Enrolment]]:
-    """Enrolled people who are not paused, skipping, deactivated, bots or guests."""
-    return [(m, e) for m, e in history_store.enrolled_people(session, program.id) if is_eligible_at(m, e, at)]
 
 
 def plan_round(
@@ -43,17 +38,32 @@ def plan_round(
     seed: int | None = None,
     matcher: Matcher = match_round,
 ) -> PlannedRound | None:
-    """Claim, match, check and persist a round with one pending intro per group; None if already claimed.
+    """Match, check and persist a round with one pending intro per group; None if already claimed.
 
-    The round row (unique per program and scheduled time), its groups and one pending intro per group
-    are written in one transaction, so any number of processes run each round once. A round the
-    checker finds breaking a hard rule is stored as `held`, with no intros, and never retried.
+    The round row (unique per program and scheduled time), the ghost pauses and one pending intro
+    per group are written in one transaction after matching, so any number of processes run each
+    round once. A round the checker finds breaking a hard rule is stored as `held`, with no intros,
+    and never retried.
     """
     now = utcnow()
-    with db.transaction() as session:
+    with db.transaction() as session:  # reads only: no write lock is taken while matching
         program = session.get(Program, program_id)
         if program is None:
             raise LookupError(f"program {program_id} not found")
+        if round_writes.round_exists(session, program_id, scheduled_for):
+            _already_claimed(program_id, scheduled_for)
+            return None
+        seats = read_seats(session, program_id)
+        ghosts = ghost_members(session, program_id, seats)
+        # The ghosts are paused below, before the round is stored: they are not matched.
+        inputs = read_inputs(
+            session, program, seats, eligible_at=now, offsets_at=program.next_run_at or now, skip=ghosts
+        )
+        stored_seed, stored_basis = program.next_seed, program.next_seed_basis
+    if seed is None:  # the seed `admin preview` showed, unless the membership changed since
+        seed = _next_seed(stored_seed, stored_basis, membership_basis(inputs.slack_ids))[0]
+    matched = match_and_check(inputs, seed, matcher)
+    with db.transaction() as session:  # claim and write: one short transaction
         round_ = store.create_round(
             session,
             program_id=program_id,
@@ -62,36 +72,40 @@ def plan_round(
             started_at=now,
         )
         if round_ is None:
-            log.info(
-                "round.already_claimed program_id=%s scheduled_for=%s", program_id, scheduled_for.isoformat()
-            )
+            _already_claimed(program_id, scheduled_for)
             return None
-        ghosts = apply_ghost_rule(session, program)
-        people = [m for m, _ in eligible_members(session, program, now)]
-        if seed is None:  # the seed `admin preview` showed, unless the membership changed since
-            seed, _ = seed_for_next_round(program, membership_basis(people))
+        program = session.get(Program, program_id)
+        assert program is not None
+        paused = pause_ghosts(session, program_id, ghosts)
         round_.seed = seed
         # That seed is spent (held or not): the following round gets its own, bound on first use.
         program.next_seed, program.next_seed_basis = secrets.randbits(31), None
-        matched = match_and_check(session, program, people, seed, matcher)
         round_.quality = matched.quality()
         if not matched.check.ok:
-            return _hold(round_, matched.check, ghosts, now)
+            return _hold(round_, matched.check, paused, now)
         store.clear_skips(session, program_id)  # the eligible were not skipping: every skip is used up
-        by_slack = {m.slack_id: m for m in people}
-        for group in matched.result.groups:
-            store.add_intro(session, round_.id, [by_slack[s].id for s in group])
         round_.state = RoundState.DELIVERING
         session.flush()
-        log.info(
-            "round.planned program_id=%s round_id=%s eligible=%d groups=%d seed=%d",
-            program_id,
-            round_.id,
-            len(people),
-            len(matched.result.groups),
-            seed,
-        )
-        return PlannedRound(round_.id, len(matched.result.groups), len(people), ghosts, seed=seed)
+        groups = [[inputs.member_ids[s] for s in group] for group in matched.result.groups]
+        round_writes.insert_intros(session, round_.id, groups, now)
+        return _planned(round_, matched, len(inputs.participants), paused)
+
+
+def _already_claimed(program_id: int, scheduled_for: datetime) -> None:
+    log.info("round.already_claimed program_id=%s scheduled_for=%s", program_id, scheduled_for.isoformat())
+
+
+def _planned(round_: Round, matched: CheckedMatch, eligible: int, ghosts: list[str]) -> PlannedRound:
+    groups = len(matched.result.groups)
+    log.info(
+        "round.planned program_id=%s round_id=%s eligible=%d groups=%d seed=%d",
+        round_.program_id,
+        round_.id,
+        eligible,
+        groups,
+        round_.seed,
+    )
+    return PlannedRound(round_.id, groups, eligible, ghosts, seed=round_.seed)
 
 
 def _hold(round_: Round, check: RoundCheck, ghosts: list[str], now: datetime) -> PlannedRound:
@@ -119,39 +133,40 @@ def preview_round(db: Database, *, program_id: int) -> RoundPreview:
         program = session.get(Program, program_id)
         if program is None:
             raise LookupError(f"program {program_id} not found")
-        ghosts = {e.member_id for e in ghost_enrolments(session, program)}
+        seats = read_seats(session, program_id)
+        ghosts = ghost_members(session, program_id, seats)
         at = max(program.next_run_at or utcnow(), utcnow())
-        people = [m for m, _ in eligible_members(session, program, at) if m.id not in ghosts]
-        seed, changed = seed_for_next_round(program, membership_basis(people))
-        matched = match_and_check(session, program, people, seed, match_round)
-        log.info(
-            "round.previewed program_id=%s eligible=%d seed=%d new_draw=%s",
-            program_id,
-            len(people),
-            seed,
-            changed,
+        inputs = read_inputs(
+            session, program, seats, eligible_at=at, offsets_at=program.next_run_at or utcnow(), skip=ghosts
         )
-        quality = matched.quality()
-        return RoundPreview(
-            len(people),
-            matched.result.groups,
-            quality,
-            matched.result.lone,
-            dict(quality["sat_out"]),
-            changed,
-        )
+        seed, changed = seed_for_next_round(program, membership_basis(inputs.slack_ids))
+    matched = match_and_check(inputs, seed, match_round)
+    eligible = len(inputs.participants)
+    log.info(
+        "round.previewed program_id=%s eligible=%d seed=%d new_draw=%s", program_id, eligible, seed, changed
+    )
+    quality = matched.quality()
+    return RoundPreview(
+        eligible, matched.result.groups, quality, matched.result.lone, dict(quality["sat_out"]), changed
+    )
 
 
-def membership_basis(people: Sequence[Member]) -> str:
+def membership_basis(slack_ids: Sequence[str]) -> str:
     """A fingerprint of the eligible membership a seed is drawn for: sha256 of the sorted Slack ids."""
-    return hashlib.sha256("\n".join(sorted(m.slack_id for m in people)).encode()).hexdigest()
+    return hashlib.sha256("\n".join(sorted(slack_ids)).encode()).hexdigest()
+
+
+def _next_seed(next_seed: int | None, next_basis: str | None, basis: str) -> tuple[int, bool]:
+    """The stored seed for this membership, or a fresh draw (then True when the membership changed)."""
+    changed = next_basis is not None and next_basis != basis
+    if next_seed is None or changed:
+        return secrets.randbits(31), changed
+    return next_seed, changed
 
 
 def seed_for_next_round(program: Program, basis: str) -> tuple[int, bool]:
     """The next round's stored seed, drawn afresh when the membership changed (then True)."""
-    changed = program.next_seed_basis is not None and program.next_seed_basis != basis
-    if program.next_seed is None or changed:
-        program.next_seed = secrets.randbits(31)
+    program.next_seed, changed = _next_seed(program.next_seed, program.next_seed_basis, basis)
     # A fresh seed (no basis yet) is bound to the membership it is first used for.
     program.next_seed_basis = basis
     return program.next_seed, changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
@@ -18,6 +19,9 @@ from serendip.services import missed_joins
 from serendip.services.lifecycle import close, deliver, followup, plan
 from serendip.services.lifecycle.match import Matcher
 from serendip.services.lifecycle.results import PlannedRound, TickReport
+
+if TYPE_CHECKING:
+    from serendip.services.lifecycle.plan_worker import Planner
 from serendip.services.participation import opt_out
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
@@ -64,12 +68,23 @@ def start_round(
     program_id: int,
     scheduled_for: datetime,
     matcher: Matcher = match_round,
+    planner: Planner | None = None,
 ) -> PlannedRound | None:
     """Refresh membership, claim and plan the round (None when another process has it), then
-    enrol and welcome missed joins: after planning, so they are matched from the next round."""
+    enrol and welcome missed joins: after planning, so they are matched from the next round.
+
+    `planner` plans it (e.g. in a worker process); by default `plan.plan_round` with `matcher`.
+    """
     present = refresh_membership(db, directory, program_id)
-    planned = plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, matcher=matcher)
-    if planned is not None:
+    if planner is None:
+        planned = plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, matcher=matcher)
+    else:
+        planned = planner(db, program_id=program_id, scheduled_for=scheduled_for)
+    if planned is not None:  # counted here, in the parent, wherever the round was planned
+        if planned.held:
+            metrics.round_skipped("held")
+        else:
+            metrics.round_planned()
         _tell_after_planning(db, publisher, program_id, planned)
     if present is not None:
         missed_joins.repair_missed_joins(
@@ -101,7 +116,12 @@ def _tell_after_planning(
 
 
 def start_due_rounds(
-    db: Database, directory: Directory, publisher: IntroPublisher, now: datetime, report: TickReport
+    db: Database,
+    directory: Directory,
+    publisher: IntroPublisher,
+    now: datetime,
+    report: TickReport,
+    planner: Planner | None = None,
 ) -> None:
     """Start every round whose time has come; skip (once, logged) those more than a day late."""
     with db.transaction() as session:
@@ -114,7 +134,9 @@ def start_due_rounds(
             _skip(db, program_id, scheduled_for, now)
             report.skipped.append(program_id)
             continue
-        planned = start_round(db, directory, publisher, program_id=program_id, scheduled_for=scheduled_for)
+        planned = start_round(
+            db, directory, publisher, program_id=program_id, scheduled_for=scheduled_for, planner=planner
+        )
         _advance(db, program_id, scheduled_for)
         if planned is not None:
             report.started.append(planned.round_id)
@@ -157,11 +179,13 @@ def tick(
     publisher: IntroPublisher,
     policy: deliver.DeliveryPolicy,
     now: datetime | None = None,
+    planner: Planner | None = None,
 ) -> TickReport:
-    """One scheduler pass: start due rounds, deliver what is claimable, send due follow-ups."""
+    """One scheduler pass: start due rounds (planned by `planner`), deliver what is claimable,
+    send due follow-ups."""
     now = now or utcnow()
     report = TickReport()
-    start_due_rounds(db, directory, publisher, now, report)
+    start_due_rounds(db, directory, publisher, now, report, planner)
     report.delivered_rounds = deliver.deliver_pending(db, publisher, policy)
     for round_id in followup.due_followup_rounds(db, now):
         if followup.claim_followup(db, round_id, now):

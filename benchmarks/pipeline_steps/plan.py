@@ -1,0 +1,44 @@
+"""Pipeline step `plan`: plan the next round of the 100,000-person org as `serendip serve` does.
+
+prepare builds the org (`pipeline_org.build_org`, 12 rounds of history); run plans one round in a
+worker process (`plan_worker.plan_in_worker`: ghost rule, eligibility, history, match, the
+independent round check, ~50,000 intros stored), so the peak memory measured is the parent's plus
+the child's; baseline plans one round with the code of before issue 12 (`pipeline_old_code`: its
+row-at-a-time ORM path, in a child process).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from benchmarks.pipeline_old_code import pipeline_program_id, run_old_code
+from benchmarks.pipeline_org import build_org
+
+from serendip.adapters.db.types import utcnow
+from serendip.services.lifecycle.plan_worker import plan_in_worker
+
+STEP = "plan"
+ROUNDS = 12
+
+
+def prepare(url: str, people: int) -> None:
+    """The org with 12 finished rounds."""
+    build_org(url, people=people, rounds=ROUNDS)
+
+
+def run(url: str, people: int) -> None:
+    """Plan one round through the worker process, as the scheduler of `serendip serve` does."""
+    started = time.perf_counter()
+    planned = plan_in_worker(url, program_id=pipeline_program_id(url), scheduled_for=utcnow())
+    assert planned is not None and not planned.held, planned
+    print(
+        f"plan: {planned.eligible} eligible, {planned.intros} intros, {len(planned.ghosts)} ghosts paused "
+        f"in {time.perf_counter() - started:.2f} s",
+        file=sys.stderr,
+    )
+
+
+def baseline(url: str, people: int) -> None:
+    """Plan one round in-process with the code of before issue 12."""
+    run_old_code(url, "plan.plan_round(Database(url), program_id=program_id, scheduled_for=utcnow())")

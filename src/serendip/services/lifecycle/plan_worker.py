@@ -1,0 +1,95 @@
+"""Planning a round in a worker process, so a CPU-bound plan cannot starve request handling.
+
+`serendip serve` runs the scheduler in the same process as the Slack request threads; a
+100,000-person plan keeps the interpreter busy for seconds, so it runs in a spawned child (spawn,
+not fork: the parent runs threads) that opens its own engine from the database URL and disposes it
+before exiting. The parent thread waits on a pipe, holding no lock. Small programs are planned in
+the calling process: a child costs about a second to start.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection
+
+from serendip.adapters.db import lifecycle_history as history_store
+from serendip.adapters.db.engine import Database
+from serendip.logging_setup import configure_logging
+from serendip.services.lifecycle import plan
+from serendip.services.lifecycle.results import PlannedRound
+
+log = logging.getLogger(__name__)
+
+SPAWN = multiprocessing.get_context("spawn")
+WORKER_FROM_PEOPLE = 2_000  # below this many enrolled members the plan takes well under a second
+
+
+class PlanFailed(Exception):
+    """The worker process could not plan the round (the reason is the error's type name)."""
+
+
+def plan_in_worker(database_url: str, *, program_id: int, scheduled_for: datetime) -> PlannedRound | None:
+    """`plan.plan_round` in a spawned child process; its result, or PlanFailed."""
+    receiver, sender = SPAWN.Pipe(duplex=False)
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    child = SPAWN.Process(
+        target=_plan_child,
+        args=(database_url, program_id, scheduled_for, sender, str(level)),
+        name=f"serendip-plan-{program_id}",
+        daemon=True,
+    )
+    child.start()
+    sender.close()  # the child holds the only sending end: EOF means it died
+    try:
+        outcome = receiver.recv()
+    except EOFError:
+        outcome = ("error", "WorkerDied")
+    finally:
+        receiver.close()
+        child.join()
+    log.info("round.plan_worker program_id=%s pid=%s exit=%s", program_id, child.pid, child.exitcode)
+    if outcome[0] == "error":
+        raise PlanFailed(outcome[1])
+    planned: PlannedRound | None = outcome[1]
+    return planned
+
+
+def _plan_child(
+    database_url: str, program_id: int, scheduled_for: datetime, sender: Connection, level: str
+) -> None:
+    """The child: its own engine and logging, one plan, the result sent back, the engine disposed."""
+    configure_logging(level)
+    db = Database(database_url)
+    try:
+        sender.send(("ok", plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)))
+    except Exception as exc:
+        log.error("round.plan_failed program_id=%s error=%s", program_id, type(exc).__name__, exc_info=exc)
+        sender.send(("error", type(exc).__name__))
+    finally:
+        db.dispose()
+        sender.close()
+
+
+@dataclass(frozen=True)
+class Planner:
+    """How the scheduler plans a round: in a worker process from `worker_from` enrolled members.
+
+    0 plans every round in a worker; an in-memory SQLite database is always planned in-process.
+    """
+
+    worker_from: int = WORKER_FROM_PEOPLE
+
+    def __call__(self, db: Database, *, program_id: int, scheduled_for: datetime) -> PlannedRound | None:
+        """Plan the round, in a worker process when the program is large enough."""
+        if ":memory:" in db.url or self._enrolled(db, program_id) < self.worker_from:
+            return plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)
+        return plan_in_worker(db.url, program_id=program_id, scheduled_for=scheduled_for)
+
+    def _enrolled(self, db: Database, program_id: int) -> int:
+        if self.worker_from <= 0:
+            return 0
+        with db.transaction() as session:
+            return history_store.enrolled_count(session, program_id)

@@ -1,0 +1,124 @@
+"""Planning set-based: a round planned in a worker process is stored like one planned in-process,
+no write lock is held while matching, and bulk-written intro ids stay in step with the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Member, Program, Round
+from serendip.adapters.db.types import utcnow
+from serendip.domain.lifecycle import IntroState, RoundState
+from serendip.domain.matching import History, MatchResult, MatchSettings, Participant, match_round
+from serendip.services.lifecycle import plan
+from serendip.services.lifecycle.plan_worker import Planner, plan_in_worker
+from serendip_sandbox import SlackEmulator, generate_workspace
+from tests.support.rounds import set_up_program
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackEmulator]:
+    with SlackEmulator(generate_workspace(12, 3, seed=7)) as emulator:
+        yield emulator
+
+
+def _stored_round(database: Database, round_id: int) -> tuple[str, list[frozenset[str]]]:
+    """The round's state and its intros' groups of Slack ids, read straight from the tables."""
+    with database.transaction() as session:
+        state = session.scalar(select(Round.state).where(Round.id == round_id))
+        rows = session.execute(
+            select(Intro.id, Intro.state, Member.slack_id)
+            .join(IntroMember, IntroMember.intro_id == Intro.id)
+            .join(Member, Member.id == IntroMember.member_id)
+            .where(Intro.round_id == round_id)
+        )
+        groups: dict[int, set[str]] = {}
+        for intro_id, intro_state, slack_id in rows:
+            assert intro_state == IntroState.PENDING
+            groups.setdefault(intro_id, set()).add(slack_id)
+    return str(state), sorted((frozenset(g) for g in groups.values()), key=sorted)
+
+
+def _eligible(database: Database, program_id: int) -> set[str]:
+    with database.transaction() as session:
+        rows = session.scalars(
+            select(Member.slack_id)
+            .join(Enrolment, Enrolment.member_id == Member.id)
+            .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False))
+        )
+        return set(rows)
+
+
+def test_a_round_planned_in_a_worker_process_stores_everyone_once_in_pending_intros(
+    database: Database, slack: SlackEmulator
+) -> None:
+    program_id = set_up_program(database, slack)
+    planned = plan_in_worker(database.url, program_id=program_id, scheduled_for=utcnow())
+    assert planned is not None and planned.intros > 0
+    state, groups = _stored_round(database, planned.round_id)
+    placed = [member for group in groups for member in group]
+    assert state == RoundState.DELIVERING and len(groups) == planned.intros
+    assert sorted(placed) == sorted(_eligible(database, program_id))  # each exactly once
+    assert all(2 <= len(group) <= 3 for group in groups)
+
+
+def test_the_worker_sends_the_groups_the_preview_showed(database: Database, slack: SlackEmulator) -> None:
+    program_id = set_up_program(database, slack)
+    preview = plan.preview_round(database, program_id=program_id)
+    planned = Planner(worker_from=0)(database, program_id=program_id, scheduled_for=utcnow())
+    assert planned is not None
+    assert _stored_round(database, planned.round_id)[1] == sorted(
+        (frozenset(g) for g in preview.groups), key=sorted
+    )
+
+
+def test_a_scheduled_time_is_planned_once_by_the_worker_and_in_process(
+    database: Database, slack: SlackEmulator
+) -> None:
+    program_id = set_up_program(database, slack)
+    at = utcnow() - timedelta(minutes=1)
+    first = plan_in_worker(database.url, program_id=program_id, scheduled_for=at)
+    assert first is not None
+    assert plan.plan_round(database, program_id=program_id, scheduled_for=at) is None
+    assert plan_in_worker(database.url, program_id=program_id, scheduled_for=at) is None
+    with database.transaction() as session:
+        assert len(session.scalars(select(Round.id).where(Round.program_id == program_id)).all()) == 1
+
+
+def test_no_write_lock_is_held_while_matching(database: Database, slack: SlackEmulator) -> None:
+    """Another writer commits while the matcher runs (on SQLite it would wait for the lock)."""
+    program_id = set_up_program(database, slack)
+    writes: list[str] = []
+
+    def matcher(people: Sequence[Participant], history: History, settings: MatchSettings) -> MatchResult:
+        other = Database(database.url, connect_args={"timeout": 0.5} if database.dialect == "sqlite" else {})
+        try:
+            with other.transaction() as session:
+                program = session.get(Program, program_id)
+                assert program is not None
+                program.welcome_text = "written while matching"
+            writes.append("committed")
+        finally:
+            other.dispose()
+        return match_round(people, history, settings)
+
+    planned = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow(), matcher=matcher)
+    assert planned is not None and writes == ["committed"]
+
+
+def test_intros_written_in_bulk_leave_the_id_sequence_ahead_of_them(
+    database: Database, slack: SlackEmulator
+) -> None:
+    program_id = set_up_program(database, slack)
+    first = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow() - timedelta(days=7))
+    second = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow())
+    assert first is not None and second is not None
+    with database.transaction() as session:
+        session.add(Intro(round_id=second.round_id, state=IntroState.PENDING))  # the ORM's own insert
+        session.flush()
+        ids = session.scalars(select(Intro.id).order_by(Intro.id)).all()
+    assert len(ids) == len(set(ids)) == first.intros + second.intros + 1
