@@ -76,6 +76,20 @@ def test_the_worker_sends_the_groups_the_preview_showed(database: Database, slac
     )
 
 
+def test_a_preview_made_in_a_worker_process_shows_the_groups_the_round_then_sends(
+    database: Database, slack: SlackEmulator
+) -> None:
+    program_id = set_up_program(database, slack)
+    assert ":memory:" not in database.url  # else the planner would stay in-process
+    preview = Planner(worker_from=0).preview(database, program_id=program_id)
+    assert preview.groups
+    planned = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow())
+    assert planned is not None
+    assert _stored_round(database, planned.round_id)[1] == sorted(
+        (frozenset(g) for g in preview.groups), key=sorted
+    )
+
+
 def test_a_scheduled_time_is_planned_once_by_the_worker_and_in_process(
     database: Database, slack: SlackEmulator
 ) -> None:

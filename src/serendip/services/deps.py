@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from serendip.adapters.db.engine import Database
 from serendip.config import Settings
 from serendip.services.first_read import FirstProfileReader
+from serendip.services.lifecycle.plan_worker import Planner
 from serendip.services.ports import IntroPublisher, Slack
 
 
@@ -21,3 +22,5 @@ class Deps:
     publisher: IntroPublisher
     # Reads a newly seen member's Slack profile in the background (never on the ack path).
     first_read: FirstProfileReader | None = None
+    # Plans and previews large rounds in a worker process, so request threads keep the interpreter.
+    planner: Planner = field(default_factory=Planner)

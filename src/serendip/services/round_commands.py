@@ -15,7 +15,7 @@ from serendip.domain.lifecycle import RoundState
 from serendip.services import members, permissions
 from serendip.services.deps import Deps
 from serendip.services.errors import NotAProgramChannel, ServiceError
-from serendip.services.lifecycle import deliver, manual, plan
+from serendip.services.lifecycle import deliver, manual
 from serendip.services.lifecycle.results import ManualRun, RoundPreview
 from serendip.services.ports import IntroPublisher
 
@@ -58,7 +58,7 @@ def _program_id(deps: Deps, team_id: str, channel_id: str) -> int:
 
 def preview(deps: Deps, *, team_id: str, channel_id: str) -> RoundPreview:
     """What the next round would do; nothing is sent."""
-    return plan.preview_round(deps.db, program_id=_program_id(deps, team_id, channel_id))
+    return deps.planner.preview(deps.db, program_id=_program_id(deps, team_id, channel_id))
 
 
 def run_refusal(deps: Deps, *, team_id: str, channel_id: str) -> str | None:
@@ -103,7 +103,7 @@ def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> RunNo
     """Start a round now; delivery continues in the background under the round's lease."""
     program_id = _program_id(deps, team_id, channel_id)
     run = manual.start_manual_round(
-        deps.db, deps.gateway, deps.publisher, program_id=program_id, now=utcnow()
+        deps.db, deps.gateway, deps.publisher, program_id=program_id, now=utcnow(), planner=deps.planner
     )
     if run.planned is None or run.planned.held:
         return RunNow(run, "UTC")

@@ -10,6 +10,7 @@ from serendip.adapters.db.models import Program
 from serendip.domain.schedule import Frequency, replaces_next_round
 from serendip.services.errors import ServiceError
 from serendip.services.lifecycle import tick
+from serendip.services.lifecycle.plan_worker import Planner
 from serendip.services.lifecycle.results import ManualRun
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
@@ -57,12 +58,20 @@ def _restore(db: Database, program_id: int, replaced: datetime, advanced: dateti
 
 
 def start_manual_round(
-    db: Database, directory: Directory, publisher: IntroPublisher, *, program_id: int, now: datetime
+    db: Database,
+    directory: Directory,
+    publisher: IntroPublisher,
+    *,
+    program_id: int,
+    now: datetime,
+    planner: Planner | None = None,
 ) -> ManualRun:
     """Start a round now (delivery is the caller's); ProgramPaused when the program is paused."""
     replaced, next_run_at = _take_schedule(db, program_id, now)
     try:
-        planned = tick.start_round(db, directory, publisher, program_id=program_id, scheduled_for=now)
+        planned = tick.start_round(
+            db, directory, publisher, program_id=program_id, scheduled_for=now, planner=planner
+        )
     except Exception:
         if replaced is not None:  # nothing was started: the scheduled round keeps its place
             _restore(db, program_id, replaced, next_run_at)

@@ -14,12 +14,13 @@ import multiprocessing
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
+from typing import Any
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db.engine import Database
 from serendip.logging_setup import configure_logging
 from serendip.services.lifecycle import plan
-from serendip.services.lifecycle.results import PlannedRound
+from serendip.services.lifecycle.results import PlannedRound, RoundPreview
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,23 @@ class PlanFailed(Exception):
 
 def plan_in_worker(database_url: str, *, program_id: int, scheduled_for: datetime) -> PlannedRound | None:
     """`plan.plan_round` in a spawned child process; its result, or PlanFailed."""
+    planned: PlannedRound | None = _in_child(database_url, "plan", program_id, scheduled_for)
+    return planned
+
+
+def preview_in_worker(database_url: str, *, program_id: int) -> RoundPreview:
+    """`plan.preview_round` in a spawned child process; its result, or PlanFailed."""
+    preview: RoundPreview = _in_child(database_url, "preview", program_id, None)
+    return preview
+
+
+def _in_child(database_url: str, job: str, program_id: int, scheduled_for: datetime | None) -> Any:
     receiver, sender = SPAWN.Pipe(duplex=False)
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
     child = SPAWN.Process(
-        target=_plan_child,
-        args=(database_url, program_id, scheduled_for, sender, str(level)),
-        name=f"serendip-plan-{program_id}",
+        target=_child,
+        args=(database_url, job, program_id, scheduled_for, sender, str(level)),
+        name=f"serendip-{job}-{program_id}",
         daemon=True,
     )
     child.start()
@@ -50,23 +62,32 @@ def plan_in_worker(database_url: str, *, program_id: int, scheduled_for: datetim
     finally:
         receiver.close()
         child.join()
-    log.info("round.plan_worker program_id=%s pid=%s exit=%s", program_id, child.pid, child.exitcode)
+    log.info("round.%s_worker program_id=%s pid=%s exit=%s", job, program_id, child.pid, child.exitcode)
     if outcome[0] == "error":
         raise PlanFailed(outcome[1])
-    planned: PlannedRound | None = outcome[1]
-    return planned
+    return outcome[1]
 
 
-def _plan_child(
-    database_url: str, program_id: int, scheduled_for: datetime, sender: Connection, level: str
+def _child(
+    database_url: str,
+    job: str,
+    program_id: int,
+    scheduled_for: datetime | None,
+    sender: Connection,
+    level: str,
 ) -> None:
-    """The child: its own engine and logging, one plan, the result sent back, the engine disposed."""
+    """The child: its own engine and logging, one job, the result sent back, the engine disposed."""
     configure_logging(level)
     db = Database(database_url)
     try:
-        sender.send(("ok", plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)))
+        if job == "preview":
+            result: object = plan.preview_round(db, program_id=program_id)
+        else:
+            assert scheduled_for is not None
+            result = plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)
+        sender.send(("ok", result))
     except Exception as exc:
-        log.error("round.plan_failed program_id=%s error=%s", program_id, type(exc).__name__, exc_info=exc)
+        log.error("round.%s_failed program_id=%s error=%s", job, program_id, type(exc).__name__, exc_info=exc)
         sender.send(("error", type(exc).__name__))
     finally:
         db.dispose()
@@ -87,6 +108,12 @@ class Planner:
         if ":memory:" in db.url or self._enrolled(db, program_id) < self.worker_from:
             return plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)
         return plan_in_worker(db.url, program_id=program_id, scheduled_for=scheduled_for)
+
+    def preview(self, db: Database, *, program_id: int) -> RoundPreview:
+        """Preview the next round, in a worker process when the program is large enough."""
+        if ":memory:" in db.url or self._enrolled(db, program_id) < self.worker_from:
+            return plan.preview_round(db, program_id=program_id)
+        return preview_in_worker(db.url, program_id=program_id)
 
     def _enrolled(self, db: Database, program_id: int) -> int:
         if self.worker_from <= 0:
