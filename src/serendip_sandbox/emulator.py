@@ -119,7 +119,7 @@ class SlackEmulator(StateReader):
         status: int = 500,
         seed: int | None = None,
         ratelimited_rate: float = 0.0,
-        retry_after: int = 1,
+        retry_after: float = 1,
     ) -> None:
         """Fail a share of ``method`` calls with ``status`` (ambiguous ones act first) and answer
         another share 429 with ``Retry-After: retry_after`` ("*" = all)."""
@@ -145,7 +145,7 @@ class SlackEmulator(StateReader):
         """Answer 429 + Retry-After beyond ``per_minute`` calls in a sliding ``window_seconds``."""
         self.faults.rate_limit(method, per_minute, window_seconds, per_channel=per_channel)
 
-    def burst_429(self, method: str, count: int, retry_after: int = 1) -> None:
+    def burst_429(self, method: str, count: int, retry_after: float = 1) -> None:
         """Answer the next ``count`` calls to ``method`` with 429 and ``Retry-After: retry_after``."""
         self.faults.burst_429(method, count, retry_after)
 

@@ -60,7 +60,12 @@ class Verdict:
 
     kind: Literal["ratelimited", "error", "ambiguous"]
     status: int
-    retry_after: int = 0
+    retry_after: float = 0  # seconds; Slack sends whole ones, a benchmark that scales time may not
+
+    def retry_after_header(self) -> str:
+        """The Retry-After header: whole seconds as Slack sends them ("1"), else the fraction ("0.1")."""
+        whole = float(self.retry_after).is_integer()
+        return str(int(self.retry_after)) if whole else f"{self.retry_after:g}"
 
 
 @dataclass
@@ -70,7 +75,7 @@ class _Injection:
     status: int
     rng: random.Random
     ratelimited_rate: float = 0.0
-    retry_after: int = 1
+    retry_after: float = 1
 
 
 @dataclass
@@ -109,7 +114,7 @@ class Faults:
         self._lock = threading.Lock()
         self._injections: dict[str, _Injection] = {}
         self._limits: dict[str, tuple[SlidingWindow, bool]] = {}
-        self._bursts: dict[str, list[int]] = {}
+        self._bursts: dict[str, list[float]] = {}
         self._delays: dict[str, float] = {}
         self._targeted: dict[str, list[_Targeted]] = {}
 
@@ -122,10 +127,11 @@ class Faults:
         status: int = 500,
         seed: int | None = None,
         ratelimited_rate: float = 0.0,
-        retry_after: int = 1,
+        retry_after: float = 1,
     ) -> None:
         """Fail a share of calls with ``status`` (an ambiguous failure acts before failing) and
-        answer another share 429 with ``Retry-After: retry_after`` (not processed)."""
+        answer another share 429 with ``Retry-After: retry_after`` (not processed; a fraction of a
+        second only for benchmarks that scale time: slack-sdk's own retry handler reads whole ones)."""
         rates = (error_rate, ambiguous_rate, ratelimited_rate)
         if min(rates) < 0 or sum(rates) > 1:
             raise ValueError("rates must be non-negative and add up to at most 1")
@@ -141,7 +147,7 @@ class Faults:
         with self._lock:
             self._limits[method] = (SlidingWindow(per_minute, window_seconds, self._clock), per_channel)
 
-    def burst_429(self, method: str, count: int, retry_after: int = 1) -> None:
+    def burst_429(self, method: str, count: int, retry_after: float = 1) -> None:
         """Answer the next ``count`` calls to ``method`` with 429 and ``Retry-After: retry_after``."""
         with self._lock:
             self._bursts.setdefault(method, []).extend([retry_after] * count)

@@ -123,7 +123,7 @@ class ApiCore:
     def _fault_answer(self, verdict: Verdict) -> Answer:
         if verdict.kind == "ratelimited":
             return Answer(
-                429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(verdict.retry_after)}
+                429, {"ok": False, "error": "ratelimited"}, {"Retry-After": verdict.retry_after_header()}
             )
         return Answer(
             verdict.status, {"ok": False, "error": _SERVER_ERRORS.get(verdict.status, "fatal_error")}, {}

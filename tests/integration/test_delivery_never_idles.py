@@ -92,16 +92,35 @@ def test_a_deferred_intro_is_delivered_once_its_time_comes(database: Database, s
         assert session.scalars(select(Round.state)).one() == "done"
 
 
-def test_a_429_pauses_only_its_method(database: Database, slack: SlackEmulator) -> None:
+def test_a_throttled_post_waits_in_its_own_conversation_only(
+    database: Database, slack: SlackEmulator
+) -> None:
     intros = _plan_round(database, slack)
     slack.burst_429("chat.postMessage", count=1, retry_after=1)
     deliver.deliver_pending(database, publisher_for(slack), _policy())
+    posts = slack.calls_to("chat.postMessage")
+    throttled = next(c for c in posts if c.status == 429)
+    channel = throttled.params["channel"]
+    again = next(c for c in posts if c.params["channel"] == channel and c.at > throttled.at)
+    assert again.at - throttled.at >= 0.95  # its conversation waited out Retry-After...
+    others = [c for c in posts if c.ok and c.params["channel"] != channel and throttled.at < c.at < again.at]
+    assert len(others) >= 5  # ...while the other intros kept being posted
+    assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == intros
+
+
+def test_posts_throttled_in_two_conversations_pause_every_post(
+    database: Database, slack: SlackEmulator
+) -> None:
+    intros = _plan_round(database, slack)
+    slack.burst_429("chat.postMessage", count=2, retry_after=1)
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
     calls = slack.calls.all()
-    throttled = next(c for c in calls if c.method == "chat.postMessage" and c.status == 429)
-    resumed = next(c for c in calls if c.method == "chat.postMessage" and c.ok and c.at > throttled.at)
-    assert resumed.at - throttled.at >= 0.95  # posts waited out Retry-After...
+    first, second = [c for c in calls if c.method == "chat.postMessage" and c.status == 429]
+    assert first.params["channel"] != second.params["channel"]
+    resumed = next(c for c in calls if c.method == "chat.postMessage" and c.at > second.at)
+    assert resumed.at - second.at >= 0.95  # the workspace's posting limit: every post waited...
     opened_meanwhile = [
-        c for c in calls if c.method == "conversations.open" and throttled.at < c.at < resumed.at
+        c for c in calls if c.method == "conversations.open" and second.at < c.at < resumed.at
     ]
     assert len(opened_meanwhile) >= 5  # ...while group DMs kept being opened
     assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == intros

@@ -76,6 +76,20 @@ def test_an_injected_429_share_answers_retry_after_without_doing_it(
     assert emulator.messages(channel) == []
 
 
+def test_a_fractional_retry_after_is_sent_as_is_and_a_whole_one_without_a_point(
+    emulator: SlackEmulator, client: WebClient, workspace: Workspace
+) -> None:
+    channel = group_dm(client, workspace)
+    emulator.burst_429("chat.postMessage", count=2, retry_after=0.1)
+    emulator.burst_429("chat.postMessage", count=1, retry_after=2.0)
+    headers = []
+    for _ in range(3):
+        with pytest.raises(SlackApiError) as failure:
+            client.chat_postMessage(channel=channel, text="held back")
+        headers.append(failure.value.response.headers["Retry-After"])
+    assert headers == ["0.1", "0.1", "2"]
+
+
 def test_an_injected_5xx_fails_the_call_without_doing_it(
     emulator: SlackEmulator, client: WebClient, workspace: Workspace
 ) -> None:

@@ -3,7 +3,10 @@
 Slack limits each Web API method per workspace (conversations.open and conversations.history are
 Tier 3: about 50 a minute). Every call delivery makes first takes a slot of its method's window in
 the workspace's `slack_call_budgets` row, so two workers delivering rounds of one workspace never
-send more than the limit together; a 429's Retry-After pauses that method for all of them.
+send more than the limit together; a 429's Retry-After pauses that method for all of them. Except
+chat.postMessage: Slack limits it per channel (about one post a second) besides a workspace-wide
+limit, so a throttled post waits in its own conversation only, unless posts to two conversations
+are throttled within one Retry-After (then the limit is the workspace's and every post pauses).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ class SharedBudget:
     def __init__(self, db: Database, workspace_id: str, *, limits: Mapping[str, int], window: float) -> None:
         self.db, self.workspace_id, self.limits, self.window = db, workspace_id, limits, window
         self._blocked: dict[str, datetime] = {}
+        self._post_throttled_until: datetime | None = None
 
     def before(self, method: str) -> None:
         """Take a slot of the method's window (or check its pause); raise `Blocked` when none is free."""
@@ -88,6 +92,20 @@ class SharedBudget:
             budget_store.pause(session, self.workspace_id, method, until=until)
         self._blocked[method] = max(until, self._blocked.get(method, until))
         log.info("slack.paused team=%s method=%s retry_after_s=%.1f", self.workspace_id, method, retry_after)
+
+    def post_throttled(self, retry_after: float) -> bool:
+        """A post was answered 429: True when every post must pause (already done here), False when
+        only its conversation waits (the caller defers that intro).
+
+        The first throttled post is taken as its channel's limit; another one while that
+        Retry-After runs means the workspace's posting limit, so the method pauses for everyone.
+        """
+        now = utcnow()
+        if self._post_throttled_until is not None and self._post_throttled_until > now:
+            self.rate_limited(POST, retry_after)
+            return True
+        self._post_throttled_until = now + timedelta(seconds=retry_after)
+        return False
 
     def blocked(self) -> set[str]:
         """The Slack calls this worker knows it may not make now.

@@ -1,8 +1,9 @@
 """Exactly-once intro delivery under a lease that never idles on one intro's failure.
 
 Each intro goes as far as it can per try (`attempt`). A transient failure defers only that intro
-(`intros.next_attempt_at`, with backoff) and the loop keeps delivering the others; a 429 pauses
-only that method for the workspace; every call takes a slot of the workspace's shared Tier-3
+(`intros.next_attempt_at`, with backoff) and the loop keeps delivering the others; a 429 on a post
+defers only that intro's conversation (Slack limits posts per channel), any other 429 pauses only
+its method for the workspace; every call takes a slot of the workspace's shared Tier-3
 budget (`budget`), so replicas never exceed it together. When only deferred or blocked intros are
 left, the loop sleeps until the earliest of them (bounded, so the lease is renewed).
 """
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 
 from serendip.adapters.db import delivery_queue as queue
 from serendip.adapters.db import lifecycle_store as store
+from serendip.adapters.db.delivery_queue import POST
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState
@@ -140,12 +142,11 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
 
 def _deliver_due(db: Database, publisher: IntroPublisher, run: _Round, policy: DeliveryPolicy) -> bool:
     """One pass over the intros due now; False when none is left open."""
+    skipped = run.budget.blocked()
     with db.transaction() as session:
-        due = queue.due_intros(
-            session, run.round_id, now=utcnow(), skip_calls=run.budget.blocked(), limit=policy.batch
-        )
+        due = queue.due_intros(session, run.round_id, now=utcnow(), skip_calls=skipped, limit=policy.batch)
     if not due:
-        return _idle(db, run, policy)
+        return _idle(db, run, policy, skipped)
     for intro_id, call in due:
         _keep_lease(db, run, policy)
         if call in run.budget.blocked():
@@ -176,7 +177,7 @@ def _settle(db: Database, run: _Round, policy: DeliveryPolicy, intro_id: int, tr
                 rate * 60,
             )
     elif tried.stop is Stop.RATE_LIMITED:
-        run.budget.rate_limited(tried.method, tried.wait)
+        _throttled(db, run, intro_id, tried)
     elif tried.stop is Stop.FAILED_ONCE:
         attempts = record_failure(
             db, intro_id, tried.reason, permanent=tried.permanent, policy=policy, defer=True
@@ -194,12 +195,25 @@ def _settle(db: Database, run: _Round, policy: DeliveryPolicy, intro_id: int, tr
             )
 
 
-def _idle(db: Database, run: _Round, policy: DeliveryPolicy) -> bool:
+def _throttled(db: Database, run: _Round, intro_id: int, tried: Try) -> None:
+    """A 429: a post waits in its own conversation only, unless the budget judges the limit the
+    workspace's; any other method is limited per workspace, so it pauses for every intro."""
+    if tried.method == POST and not run.budget.post_throttled(tried.wait):
+        with db.transaction() as session:
+            queue.defer(session, intro_id, until=utcnow() + timedelta(seconds=tried.wait))
+        log.info("intro.throttled round_id=%s intro_id=%s wait_s=%.2f", run.round_id, intro_id, tried.wait)
+        return
+    run.budget.rate_limited(tried.method, tried.wait)
+
+
+def _idle(db: Database, run: _Round, policy: DeliveryPolicy, skipped: set[str]) -> bool:
     """Nothing is due: False when nothing is open, else sleep until the earliest due (bounded)."""
     with db.transaction() as session:
         open_count, earliest = queue.waiting(session, run.round_id)
     if open_count == 0:
         return False
+    if skipped - run.budget.blocked():
+        return True  # a call the query skipped is free by now: look again rather than sleep past it
     now = utcnow()
     wakes = [w for w in (earliest, run.budget.next_free()) if w is not None and w > now]
     wait = min((w - now).total_seconds() for w in wakes) if wakes else 0.01
