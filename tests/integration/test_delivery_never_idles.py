@@ -150,7 +150,9 @@ def test_two_delivery_loops_share_one_tier_3_budget(
     def replica(finished: list[int]) -> None:
         own = Database(database_url)  # its own engine and pool, like another process
         policy = _policy(budget_window=window)
-        policy.budget_limits = {"conversations.open": limit, "conversations.history": limit}
+        # A small margin under Slack's own count, as the production limits keep: on a loaded machine a
+        # call can reach Slack a moment after the budget granted it, inside Slack's next window.
+        policy.budget_limits = {"conversations.open": limit - 2, "conversations.history": limit - 2}
         finished.append(deliver.deliver_pending(own, publisher_for(slack), policy))
         own.dispose()
 
@@ -165,5 +167,6 @@ def test_two_delivery_loops_share_one_tier_3_budget(
     assert len(opens) == first + planned.intros
     assert slack.count("conversations.open", ok=False) == 0  # Slack never had to say 429
     assert _most_in_any_window([c.at for c in opens], window) <= limit
+    assert _most_in_any_window([c.at for c in opens], window) > limit / 2  # and used the budget
     posts = intro_posts(slack)
     assert len(posts) == first + planned.intros and set(posts.values()) == {1}

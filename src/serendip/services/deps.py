@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from serendip.adapters.db.engine import Database
 from serendip.config import Settings
 from serendip.services.first_read import FirstProfileReader
+from serendip.services.lifecycle.deliver import DeliveryPolicy
 from serendip.services.lifecycle.plan_worker import Planner
 from serendip.services.ports import IntroPublisher, Slack
 
@@ -24,3 +25,5 @@ class Deps:
     first_read: FirstProfileReader | None = None
     # Plans and previews large rounds in a worker process, so request threads keep the interpreter.
     planner: Planner = field(default_factory=Planner)
+    # How `admin run` delivers in the background (Slack's Tier-3 budget; tests may scale its minute).
+    delivery_policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)

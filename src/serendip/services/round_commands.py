@@ -117,6 +117,6 @@ def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> RunNo
 
 def _deliver(deps: Deps, publisher: IntroPublisher) -> None:
     try:
-        deliver.deliver_pending(deps.db, publisher, deliver.DeliveryPolicy())
+        deliver.deliver_pending(deps.db, publisher, deps.delivery_policy)
     except Exception as exc:  # the scheduler's tick takes over after the lease expires
         log.error("round.delivery_failed error=%s", type(exc).__name__, exc_info=exc)

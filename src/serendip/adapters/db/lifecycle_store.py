@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Select, exists, func, or_, select, update
+from sqlalchemy import CursorResult, Select, exists, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,10 +25,14 @@ SelectT = TypeVar("SelectT", bound=Select[Any])
 def locked(session: Session, query: SelectT, *, skip_locked: bool = False) -> SelectT:
     """The query taking row locks (FOR UPDATE, optionally SKIP LOCKED) on PostgreSQL.
 
-    SQLite has no row locks and serialises writers itself, so the query is returned unchanged there.
+    SQLite has no row locks: the database's write lock is taken first (a write that matches no row),
+    so the read is current and no other writer can act on it before this transaction ends. Without
+    it the driver runs the SELECT outside the transaction, and two workers reading the same free
+    round would both claim it.
     """
     if session.get_bind().dialect.name == "postgresql":
         return query.with_for_update(skip_locked=skip_locked)
+    session.execute(update(Round).where(false()).values(id=Round.id))
     return query
 
 
