@@ -217,3 +217,19 @@ def test_every_stats_figure_matches_a_recount_from_raw_rows(database: Database, 
     assert got == expected
     assert expected["cross_team_ties"] > 10 and expected["rounds_held"] == 1, "the org is not trivial"
     assert len(expected["departments"]) >= 5 and expected["new_cross_team_ties_this_quarter"] > 0
+
+
+def test_a_program_with_no_delivered_intro_has_zero_figures(database: Database) -> None:
+    with database.transaction() as session:
+        session.add(Workspace(id="TNONE"))
+        session.flush()
+        program = Program(workspace_id="TNONE", channel_id="CNONE", channel_name="none")
+        session.add(program)
+        session.flush()
+        stats = analytics.program_stats(session, program, NOW)
+        expected = _recount(session, program, NOW)
+    assert expected["intros_delivered"] == 0 and expected["participants"] == 0
+    assert {name: getattr(stats, name) for name in expected if name != "series"} == {
+        name: value for name, value in expected.items() if name != "series"
+    }
+    assert stats.series == [] and stats.meeting_rate is None
