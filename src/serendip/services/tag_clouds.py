@@ -45,5 +45,10 @@ class CloudCache:
                 del self._kept[stale]
         return counts
 
+    def clear(self) -> None:
+        """Forget every kept cloud (the next read of each counts again)."""
+        with self._lock:
+            self._kept.clear()
+
 
 CLOUDS = CloudCache()
