@@ -217,3 +217,51 @@ def test_every_stats_figure_matches_a_recount_from_raw_rows(database: Database, 
     assert got == expected
     assert expected["cross_team_ties"] > 10 and expected["rounds_held"] == 1, "the org is not trivial"
     assert len(expected["departments"]) >= 5 and expected["new_cross_team_ties_this_quarter"] > 0
+
+
+def test_a_program_with_no_delivered_intro_has_zero_figures(database: Database) -> None:
+    with database.transaction() as session:
+        session.add(Workspace(id="TNONE"))
+        session.flush()
+        program = Program(workspace_id="TNONE", channel_id="CNONE", channel_name="none")
+        session.add(program)
+        session.flush()
+        stats = analytics.program_stats(session, program, NOW)
+        expected = _recount(session, program, NOW)
+    assert expected["intros_delivered"] == 0 and expected["participants"] == 0
+    assert {name: getattr(stats, name) for name in expected if name != "series"} == {
+        name: value for name, value in expected.items() if name != "series"
+    }
+    assert stats.series == [] and stats.meeting_rate is None
+
+
+def test_answers_to_another_programs_intros_in_between_do_not_count(database: Database) -> None:
+    with database.transaction() as session:
+        session.add(Workspace(id="TMIX"))
+        session.flush()
+        programs = [Program(workspace_id="TMIX", channel_id=f"CMIX{i}", channel_name="mix") for i in (1, 2)]
+        session.add_all(programs)
+        session.flush()
+        people = [Member(workspace_id="TMIX", slack_id=f"UMIX{i}", department=f"D{i}") for i in range(4)]
+        session.add_all(people)
+        session.flush()
+        rounds = [
+            Round(program_id=p.id, scheduled_for=NOW - timedelta(days=7), state="done") for p in programs
+        ]
+        session.add_all(rounds)
+        session.flush()
+        # Intros of the two programs alternate, so the second's ids fall inside the first's span.
+        for k in range(6):
+            round_ = rounds[k % 2]
+            pair = people[:2] if k % 2 == 0 else people[2:]
+            intro = Intro(round_id=round_.id, state="posted", followup_ts="1.2" if k == 0 else None)
+            intro.members = [IntroMember(member_id=m.id) for m in pair]
+            session.add(intro)
+            session.flush()
+            if k % 2 == 1 or k == 4:
+                session.add(IntroOutcome(intro_id=intro.id, member_id=pair[0].id, outcome="met"))
+        session.flush()
+        stats = analytics.program_stats(session, programs[0], NOW)
+        expected = _recount(session, programs[0], NOW)
+    assert (expected["intros_delivered"], expected["intros_asked"], expected["intros_met"]) == (3, 2, 1)
+    assert (stats.intros_delivered, stats.intros_asked, stats.intros_met) == (3, 2, 1)

@@ -226,10 +226,10 @@ def _number(value: Any) -> float | None:
 
 
 def _matrix(size: int, mx: IdArray, my: IdArray) -> list[list[int]]:
-    matrix = np.zeros((size, size), dtype=np.int64)
-    np.add.at(matrix, (mx, my), 1)
+    # Counted with bincount over flat cell indexes (`np.add.at` is several times slower).
     off = mx != my
-    np.add.at(matrix, (my[off], mx[off]), 1)
+    cells = np.concatenate((mx * size + my, my[off] * size + mx[off]))
+    matrix = np.bincount(cells, minlength=size * size).reshape(size, size)
     rows: list[list[int]] = matrix.tolist()  # plain ints, in C: 6 million cells at 2,500 departments
     return rows
 

@@ -16,7 +16,7 @@ from serendip.adapters.db import repositories_profile as profile_repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
 from serendip.domain.people import is_enrolled
-from serendip.services import analytics, members, participation, permissions
+from serendip.services import analytics, members, participation, permissions, tag_clouds
 from serendip.services.analytics import ProgramStats
 from serendip.services.deps import Deps
 from serendip.services.errors import NotEnrolled
@@ -73,10 +73,7 @@ def home_data(session: Session, member: Member, now: datetime) -> HomeData:
     past = repo.member_intro_history(session, member.id, limit=HISTORY_SHOWN + len(current))
     history = [h for h in past if (h["when"], h["channel_id"]) not in shown][:HISTORY_SHOWN]
     programs = [p for p, e in repo.member_enrolments(session, member.id) if is_enrolled(e)]
-    clouds = [
-        TagCloud(p.channel_id, profile_repo.program_tag_counts(session, p.id, "expertise"))
-        for p in programs[:MAX_CLOUDS]
-    ]
+    clouds = [TagCloud(p.channel_id, tag_clouds.CLOUDS.counts(session, p.id)) for p in programs[:MAX_CLOUDS]]
     return HomeData(
         profile=snapshot(session, member),
         statuses=participation.status_of(session, member, now),
