@@ -89,6 +89,15 @@ def _from_a_stopped_sandbox(record: logging.LogRecord) -> bool:
     return record.name.startswith("slack_sdk") and "Connection refused" in record.getMessage()
 
 
+def error_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The ERROR records and tracebacks logged so far in the test, but for a stopped sandbox's."""
+    return [
+        r
+        for r in caplog.records
+        if (r.levelno >= logging.ERROR or r.exc_info) and not _from_a_stopped_sandbox(r)
+    ]
+
+
 @pytest.fixture
 def logged_errors(caplog: pytest.LogCaptureFixture) -> Iterator[LoggedErrors]:
     """Reads the ERROR records and tracebacks logged so far in the test, uvicorn's own included."""
@@ -97,11 +106,7 @@ def logged_errors(caplog: pytest.LogCaptureFixture) -> Iterator[LoggedErrors]:
     uvicorn.addHandler(caplog.handler)
 
     def read() -> list[str]:
-        return [
-            f"{r.name}: {r.getMessage()}"
-            for r in caplog.records
-            if (r.levelno >= logging.ERROR or r.exc_info) and not _from_a_stopped_sandbox(r)
-        ]
+        return [f"{r.name}: {r.getMessage()}" for r in error_records(caplog)]
 
     try:
         yield read

@@ -3,7 +3,6 @@ confirmation, and the confirmation button cannot be forged, reused or clicked by
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from serendip.services.lifecycle.manual import PAUSED
 from serendip.services.permissions import REFUSED
 from serendip.services.round_commands import GONE, OVERTAKEN
 from tests.e2e.conftest import Sandbox, running_sandbox
+from tests.security.conftest import error_records
 from tests.support.admin_run import admin_run, click, first_round, program_id, rounds, set_up
 
 
@@ -30,7 +30,7 @@ def _owner(sb: Sandbox) -> str:
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    return [r.getMessage() for r in error_records(caplog)]
 
 
 def test_admin_run_sent_again_within_minutes_asks_to_confirm_and_starts_no_second_round(

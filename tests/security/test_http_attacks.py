@@ -14,7 +14,7 @@ import pytest
 
 from serendip.logging_setup import RedactSecrets
 from serendip_sandbox import BackgroundServer
-from tests.security.conftest import BODY_TIMEOUT, sign
+from tests.security.conftest import BODY_TIMEOUT, error_records, sign
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Content-Type": "application/json"}
@@ -28,7 +28,7 @@ def post(server: BackgroundServer, body: bytes, headers: Mapping[str, str | byte
 
 def no_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     """ERROR lines (or tracebacks) logged during the test."""
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    return [r.getMessage() for r in error_records(caplog)]
 
 
 def test_unsigned_malformed_json_gets_401_and_no_error_log(

@@ -3,7 +3,6 @@ it, guests never), and only in a channel the bot is in; each refusal is one clea
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from serendip.services.permissions import REFUSED, SETUP_FOR_ADMINS, SETUP_NOT_F
 from serendip.services.program_admin import SETUP_ELSEWHERE
 from serendip_sandbox.driver import CommandResult
 from tests.e2e.conftest import Sandbox, running_sandbox
+from tests.security.conftest import error_records
 
 CREATED = "now a Serendip program"
 
@@ -33,7 +33,7 @@ def open_sandbox(database_url: str) -> Iterator[Sandbox]:
 
 
 def _errors(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    return [r.getMessage() for r in error_records(caplog)]
 
 
 def _programs(sb: Sandbox) -> int:
