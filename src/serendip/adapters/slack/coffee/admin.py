@@ -8,11 +8,9 @@ from serendip.adapters.slack import modals
 from serendip.adapters.slack.announce import announce_change
 from serendip.adapters.slack.coffee.request import CoffeeRequest
 from serendip.adapters.slack.views import admin_blocks, blocks, config_modal, report_blocks
-from serendip.adapters.slack.views.report_blocks import Upload
 from serendip.domain import commands as cmd
 from serendip.services import program_admin, program_reports, welcome
 from serendip.services.program_admin import AdminChange
-from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -91,35 +89,12 @@ def config(request: CoffeeRequest, _: cmd.AdminConfig) -> None:
     )
 
 
-def _upload(request: CoffeeRequest, upload: Upload) -> str | None:
-    """Send a file to the admin's DM; None when done, else Slack's error code."""
-    who = request.who
-    try:
-        request.deps.gateway.upload_to_user(
-            who.user_id,
-            content=upload.content,
-            filename=upload.filename,
-            title=upload.title,
-            comment=upload.comment,
-        )
-    except SlackCallFailed as exc:
-        log.warning(
-            "admin.upload_failed team=%s user=%s file=%s error=%s",
-            who.team_id,
-            who.user_id,
-            upload.filename,
-            exc.reason,
-        )
-        return exc.reason
-    return None
-
-
 def stats(request: CoffeeRequest, _: cmd.AdminStats) -> None:
     """`/coffee admin stats`: the figures here, the chart in the admin's DM."""
     who = request.who
     request.answer(blocks.reply(report_blocks.CRUNCHING))
     report = program_reports.program_stats(request.deps, team_id=who.team_id, channel_id=who.channel_id)
-    error = _upload(request, report_blocks.stats_chart(report))
+    error = request.send_file(report_blocks.stats_chart(report))
     request.answer(admin_blocks.stats_message(report.stats, report_blocks.chart_note(error)))
     log.info(
         "admin.stats program_id=%s rounds=%d chart_sent=%s",
@@ -134,7 +109,7 @@ def export(request: CoffeeRequest, _: cmd.AdminExport) -> None:
     who = request.who
     request.answer(blocks.reply(report_blocks.PREPARING))
     result = program_reports.export_intros(request.deps, team_id=who.team_id, channel_id=who.channel_id)
-    error = _upload(request, report_blocks.export_file(result, who.channel_id))
+    error = request.send_file(report_blocks.export_file(result, who.channel_id))
     request.answer(report_blocks.export_reply(result.rows, error))
     log.info("admin.export program_id=%s rows=%d sent=%s", result.program_id, result.rows, error is None)
 

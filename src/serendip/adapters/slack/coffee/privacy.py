@@ -8,7 +8,6 @@ from serendip.adapters.slack.coffee.request import CoffeeRequest
 from serendip.adapters.slack.views import blocks, privacy_blocks
 from serendip.domain import commands as cmd
 from serendip.services.my_data import export_my_data
-from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +18,5 @@ def my_data(request: CoffeeRequest, _: cmd.MyData) -> None:
     request.answer(blocks.reply(privacy_blocks.PREPARING))
     data = export_my_data(request.deps, team_id=who.team_id, user_id=who.user_id)
     upload = privacy_blocks.my_data_file(data)
-    error = None
-    try:
-        request.deps.gateway.upload_to_user(
-            who.user_id,
-            content=upload.content,
-            filename=upload.filename,
-            title=upload.title,
-            comment=upload.comment,
-        )
-    except SlackCallFailed as exc:
-        error = exc.reason
-        log.warning("member.my_data_upload_failed team=%s user=%s error=%s", who.team_id, who.user_id, error)
+    error = request.send_file(upload)
     request.answer(privacy_blocks.my_data_reply(error))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,8 +13,12 @@ from typing import Any
 from slack_bolt import Ack, Respond
 
 from serendip.adapters.slack.context import Asker
+from serendip.adapters.slack.views.report_blocks import Upload
 from serendip.observability import metrics
 from serendip.services.deps import Deps
+from serendip.services.slack_errors import SlackCallFailed
+
+log = logging.getLogger(__name__)
 
 # A Block Kit message payload (what `ack` and `respond` take).
 Reply = dict[str, Any]
@@ -88,6 +93,28 @@ class CoffeeRequest:
             yield
         finally:
             timer.cancel()
+
+    def send_file(self, upload: Upload) -> str | None:
+        """Send a file to the asker's DM; None when done, else Slack's error code."""
+        who = self.who
+        try:
+            self.deps.gateway.upload_to_user(
+                who.user_id,
+                content=upload.content,
+                filename=upload.filename,
+                title=upload.title,
+                comment=upload.comment,
+            )
+        except SlackCallFailed as exc:
+            log.warning(
+                "coffee.upload_failed team=%s user=%s file=%s error=%s",
+                who.team_id,
+                who.user_id,
+                upload.filename,
+                exc.reason,
+            )
+            return exc.reason
+        return None
 
 
 # A handler answers through `request.answer`; the router catches ServiceError and failures.
