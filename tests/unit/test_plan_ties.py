@@ -9,7 +9,7 @@ from itertools import combinations
 import pytest
 
 from serendip.domain.people import is_cross_team
-from serendip.services.lifecycle.inputs import PastRound, ties
+from serendip.services.lifecycle.seats import Seats, ties
 
 SPELLINGS = ["Sales", " sales", "SALES ", "Support", "support", "Legal", None, ""]
 
@@ -47,8 +47,5 @@ def test_ties_match_a_plain_recount_of_the_history(seed: int) -> None:
         order = rng.sample(people, len(people))
         size = rng.choice([2, 3])
         rounds.append([sorted(order[k : k + size]) for k in range(0, len(order) - 1, size) if order[k + 1 :]])
-    seats = [
-        PastRound(i, True, list(range(len(groups))), groups, [True] * len(groups))
-        for i, groups in enumerate(rounds)
-    ]
+    seats = Seats.from_rounds([(i, True, groups, [True] * len(groups)) for i, groups in enumerate(rounds)])
     assert ties(seats, departments) == _naive(rounds, departments)

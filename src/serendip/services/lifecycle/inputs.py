@@ -9,20 +9,18 @@ preview shows exactly the groups the round sends.
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import combinations
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db.models import Program
-from serendip.domain.departments import department_key
 from serendip.domain.matching import Participant
 from serendip.domain.zones import offset_minutes_at
+from serendip.services.lifecycle.seats import Seats, ties
 
 History = list[list[list[str]]]
 
@@ -49,7 +47,7 @@ class RoundInputs:
 def read_inputs(
     session: Session,
     program: Program,
-    seats: list[PastRound],
+    seats: Seats,
     *,
     eligible_at: datetime,
     offsets_at: datetime,
@@ -72,7 +70,7 @@ def read_inputs(
     for member_id, other in history_store.enrolled_blocks(session, program.id):
         if member_id in ids:
             blocked.setdefault(member_id, set()).add(other)
-    history = read_history(session, program, seats)
+    history = read_history(program, seats, {p.member_id: p.slack_id for p in people})
     person_ties, dept_ties = ties(seats, {p.member_id: p.department for p in people})
     offset = functools.cache(lambda tz, fallback: offset_minutes_at(tz, offsets_at, fallback))
     empty: frozenset[str] = frozenset()
@@ -109,82 +107,21 @@ def read_inputs(
     )
 
 
-@dataclass(frozen=True)
-class PastRound:
-    """One past round's intros that did not fail: their ids, members and whether each was posted."""
-
-    round_id: int
-    followed_up: bool
-    intros: list[int]
-    groups: list[list[int]]  # member ids, parallel to `intros`
-    posted: list[bool]  # parallel to `intros`
-
-
-def read_seats(session: Session, program_id: int) -> list[PastRound]:
-    """The program's past rounds with intros, oldest first, read in one ordered query of ids."""
-    followed_up = dict(history_store.round_order(session, program_id))
-    unposted = history_store.unposted_intros(session, program_id)
-    rounds: list[PastRound] = []
-    current = PastRound(0, False, [], [], [])
-    last_intro = None
-    group: list[int] = []
-    for round_id, intro_id, member_id in history_store.history_seats(session, program_id):
-        if intro_id != last_intro:
-            if round_id != current.round_id:
-                current = PastRound(round_id, followed_up[round_id], [], [], [])
-                rounds.append(current)
-            group, last_intro = [], intro_id
-            current.intros.append(intro_id)
-            current.groups.append(group)
-            current.posted.append(intro_id not in unposted)
-        group.append(member_id)
-    return rounds
-
-
-def read_history(session: Session, program: Program, seats: list[PastRound]) -> History:
+def read_history(program: Program, seats: Seats, names: dict[int, str]) -> History:
     """Groups of the program's last `cooldown` rounds (intros that did not fail), oldest round first,
-    as Slack ids.
+    as Slack ids from ``names`` (member id -> Slack id).
 
-    Named through one map of the workspace's members, so each Slack id string is shared.
+    Members missing from ``names`` are named "": the matcher and the checker count only pairs of
+    people in the round, and a pair with someone who is not matched now can never repeat in it.
     """
-    names = history_store.slack_ids_of_workspace(session, program.workspace_id)
     # The matcher and the checker read only the last `cooldown` rounds: name just those.
-    window = seats[max(0, len(seats) - program.cooldown_rounds) :] if program.cooldown_rounds > 0 else []
-    return [[[names[m] for m in group] for group in past.groups] for past in window]
-
-
-def ties(
-    seats: list[PastRound], departments: dict[int, str | None]
-) -> tuple[Counter[int], Counter[tuple[str, str]]]:
-    """Cross-team pairs met so far, each pair counted once: per member id, and per (sorted) pair of
-    department keys. Only the given members' departments count (the others are not matched now).
-
-    Vectorised over the ~600,000 past pairs of a 100,000-person program with 12 rounds.
-    """
-    # Keys, so "Sales" and " sales" are one team; the matcher reads pair ties by key too.
-    key_of = functools.cache(department_key)  # many people, few department spellings
-    keys = sorted({k for k in map(key_of, departments.values()) if k is not None})
-    code = {k: i for i, k in enumerate(keys)}
-    pairs = [(a, b) for past in seats for group in past.groups for a, b in combinations(group, 2)]
-    if not pairs:
-        return Counter(), Counter()
-    both = np.array(pairs, dtype=np.int64)  # member ids ascending within a group: a < b
-    both = np.unique(both[:, 0] << 32 | both[:, 1])  # each pair once
-    a, b = both >> 32, both & 0xFFFFFFFF
-    team = np.full(int(max(int(b.max()), max(departments, default=0))) + 1, -1, dtype=np.int64)
-    for member_id, name in departments.items():
-        team[member_id] = code.get(key_of(name) or "", -1)
-    ta, tb = team[a], team[b]
-    # Keys compare as `is_cross_team` does: both known and different.
-    cross = (ta >= 0) & (tb >= 0) & (ta != tb)
-    a, b, ta, tb = a[cross], b[cross], ta[cross], tb[cross]
-    people, per_person = np.unique(np.concatenate([a, b]), return_counts=True)
-    low, high = np.minimum(ta, tb), np.maximum(ta, tb)
-    dept, counts = np.unique(low * len(keys) + high, return_counts=True)
-    dept_pairs = Counter(
-        {
-            (keys[int(d) // len(keys)], keys[int(d) % len(keys)]): int(c)
-            for d, c in zip(dept, counts, strict=True)
-        }
+    count = len(seats.round_ids)
+    window = (
+        range(max(0, count - program.cooldown_rounds), count) if program.cooldown_rounds > 0 else range(0)
     )
-    return Counter({int(m): int(c) for m, c in zip(people, per_person, strict=True)}), dept_pairs
+    if not len(window):
+        return []
+    top = max(int(seats.member.max()), max(names, default=0)) + 1
+    lookup = np.full(top, "", dtype=object)  # one shared string object per Slack id
+    lookup[np.fromiter(names.keys(), dtype=np.int64, count=len(names))] = list(names.values())
+    return [seats.groups(p, lookup) for p in window]

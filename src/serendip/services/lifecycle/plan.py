@@ -23,9 +23,10 @@ from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.domain.round_check import RoundCheck
 from serendip.services.lifecycle.ghosts import ghost_members, pause_ghosts
-from serendip.services.lifecycle.inputs import read_inputs, read_seats
+from serendip.services.lifecycle.inputs import read_inputs
 from serendip.services.lifecycle.match import CheckedMatch, Matcher, match_and_check
 from serendip.services.lifecycle.results import PlannedRound, RoundPreview
+from serendip.services.lifecycle.seats import read_seats
 
 log = logging.getLogger(__name__)
 
