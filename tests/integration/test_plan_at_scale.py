@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from serendip.adapters.db import round_writes
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Member, Program, Round
 from serendip.adapters.db.types import utcnow
@@ -136,3 +137,25 @@ def test_intros_written_in_bulk_leave_the_id_sequence_ahead_of_them(
         session.flush()
         ids = session.scalars(select(Intro.id).order_by(Intro.id)).all()
     assert len(ids) == len(set(ids)) == first.intros + second.intros + 1
+
+
+def test_intros_written_in_bulk_read_back_with_their_round_state_and_creation_time(
+    database: Database, slack: SlackEmulator
+) -> None:
+    program_id = set_up_program(database, slack)
+    at = utcnow().replace(microsecond=0)  # a whole second: the shortest text form a driver could choose
+    with database.transaction() as session:
+        round_ = Round(program_id=program_id, scheduled_for=at, state=RoundState.DELIVERING)
+        session.add(round_)
+        session.flush()
+        members = list(session.scalars(select(Member.id).limit(4)))
+        ids = round_writes.insert_intros(session, round_.id, [members[:2], members[2:]], at)
+    with database.transaction() as session:
+        intros = session.scalars(select(Intro).where(Intro.id.in_(ids)).order_by(Intro.id)).all()
+        assert [(i.state, i.created_at, i.attempts) for i in intros] == [(IntroState.PENDING, at, 0)] * 2
+        seats = session.execute(select(IntroMember.intro_id, IntroMember.member_id)).all()
+        assert sorted(seats) == sorted(
+            [(ids[0], m) for m in members[:2]] + [(ids[1], m) for m in members[2:]]
+        )
+        # The ORM compares the stored text with its own: a later round's filter by time finds them.
+        assert session.scalar(select(func.count()).where(Intro.created_at == at)) == 2

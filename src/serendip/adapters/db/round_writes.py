@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Round
@@ -41,9 +41,19 @@ def insert_intros(
         _copy(session, "intros (id, round_id, state, attempts, created_at)", intros)
         _copy(session, "intro_members (intro_id, member_id)", seats)
         return ids
-    columns = ("id", "round_id", "state", "attempts", "created_at")
-    session.execute(insert(_INTROS), [dict(zip(columns, row, strict=True)) for row in intros])
-    session.execute(insert(_SEATS), [{"intro_id": i, "member_id": m} for i, m in seats])
+    # The driver's own executemany: SQLAlchemy's per-row parameter processing is most of the cost
+    # at ~150,000 rows. Values are built here (ids drawn, state a constant, a datetime stored the
+    # way the column type stores it), so nothing unvalidated reaches the statement.
+    dialect = session.get_bind().dialect
+    to_column = _INTROS.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+    stamp = to_column(now) if to_column is not None else now
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    driver.executemany(
+        "INSERT INTO intros (id, round_id, state, attempts, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(i, round_id, state, attempts, stamp) for i, round_id, state, attempts, _ in intros],
+    )
+    driver.executemany("INSERT INTO intro_members (intro_id, member_id) VALUES (?, ?)", seats)
     return ids
 
 
