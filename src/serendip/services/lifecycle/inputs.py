@@ -2,7 +2,7 @@
 
 At 100,000 people the ORM's Member objects cost seconds and hundreds of MB, so the people, their
 tags, blocks and the program's history are read as plain tuples, in one transaction, and turned into
-the matcher's `Participant`s here. `plan` and `admin preview` both read through `read_inputs`, so the
+the matcher's `Participant`s here. `plan` and `admin preview` both read through `reading.read_round`, so the
 preview shows exactly the groups the round sends.
 """
 
@@ -44,30 +44,40 @@ class RoundInputs:
         return [p.id for p in self.participants]
 
 
-def read_inputs(
-    session: Session,
-    program: Program,
-    seats: Seats,
-    *,
-    eligible_at: datetime,
-    offsets_at: datetime,
-    skip: Collection[int],
+@dataclass(frozen=True)
+class PeopleRows:
+    """The program's eligible people, their tags and blocks, as read (before anyone is skipped)."""
+
+    people: list[history_store.PlanPerson]
+    tags: list[tuple[int, str, str]]
+    blocks: list[tuple[int, str]]
+
+
+def read_people(session: Session, program_id: int, eligible_at: datetime) -> PeopleRows:
+    """The program's people eligible at ``eligible_at``, with their tags and blocks."""
+    return PeopleRows(
+        history_store.eligible_people(session, program_id, eligible_at),
+        history_store.enrolled_tags(session, program_id),
+        history_store.enrolled_blocks(session, program_id),
+    )
+
+
+def build_inputs(
+    program: Program, rows: PeopleRows, seats: Seats, *, offsets_at: datetime, skip: Collection[int]
 ) -> RoundInputs:
-    """The program's people eligible at ``eligible_at`` (less the member ids in ``skip``), their tags,
-    blocks and working hours (zones at ``offsets_at``), and the program's history."""
-    people = [
-        p for p in history_store.eligible_people(session, program.id, eligible_at) if p.member_id not in skip
-    ]
+    """The round's inputs from what was read: the people less the member ids in ``skip``, as
+    participants (zones at ``offsets_at``), and the history named by their Slack ids."""
+    people = [p for p in rows.people if p.member_id not in skip]
     ids = {p.member_id for p in people}
     canon: dict[str, str] = {}  # ~100,000 copies of a few hundred tags: share one string each
     expertise: dict[int, set[str]] = {}
     interests: dict[int, set[str]] = {}
-    for member_id, kind, tag in history_store.enrolled_tags(session, program.id):
+    for member_id, kind, tag in rows.tags:
         if member_id in ids:
             by_kind = expertise if kind == "expertise" else interests
             by_kind.setdefault(member_id, set()).add(canon.setdefault(tag, tag))
     blocked: dict[int, set[str]] = {}
-    for member_id, other in history_store.enrolled_blocks(session, program.id):
+    for member_id, other in rows.blocks:
         if member_id in ids:
             blocked.setdefault(member_id, set()).add(other)
     history = read_history(program, seats, {p.member_id: p.slack_id for p in people})

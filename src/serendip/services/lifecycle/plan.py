@@ -22,11 +22,10 @@ from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.domain.round_check import RoundCheck
-from serendip.services.lifecycle.ghosts import ghost_members, pause_ghosts
-from serendip.services.lifecycle.inputs import read_inputs
+from serendip.services.lifecycle.ghosts import pause_ghosts
 from serendip.services.lifecycle.match import CheckedMatch, Matcher, match_and_check
+from serendip.services.lifecycle.reading import read_round
 from serendip.services.lifecycle.results import PlannedRound, RoundPreview
-from serendip.services.lifecycle.seats import read_seats
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +53,9 @@ def plan_round(
         if round_writes.round_exists(session, program_id, scheduled_for):
             _already_claimed(program_id, scheduled_for)
             return None
-        seats = read_seats(session, program_id)
-        ghosts = ghost_members(session, program_id, seats)
         # The ghosts are paused below, before the round is stored: they are not matched.
-        inputs = read_inputs(
-            session, program, seats, eligible_at=now, offsets_at=program.next_run_at or now, skip=ghosts
+        inputs, ghosts = read_round(
+            db, session, program, eligible_at=now, offsets_at=program.next_run_at or now
         )
         stored_seed, stored_basis = program.next_seed, program.next_seed_basis
     if seed is None:  # the seed `admin preview` showed, unless the membership changed since
@@ -134,11 +131,9 @@ def preview_round(db: Database, *, program_id: int) -> RoundPreview:
         program = session.get(Program, program_id)
         if program is None:
             raise LookupError(f"program {program_id} not found")
-        seats = read_seats(session, program_id)
-        ghosts = ghost_members(session, program_id, seats)
         at = max(program.next_run_at or utcnow(), utcnow())
-        inputs = read_inputs(
-            session, program, seats, eligible_at=at, offsets_at=program.next_run_at or utcnow(), skip=ghosts
+        inputs, _ = read_round(
+            db, session, program, eligible_at=at, offsets_at=program.next_run_at or utcnow()
         )
         seed, changed = seed_for_next_round(program, membership_basis(inputs.slack_ids))
     matched = match_and_check(inputs, seed, match_round)
