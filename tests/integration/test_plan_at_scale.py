@@ -3,6 +3,8 @@ no write lock is held while matching, and bulk-written intro ids stay in step wi
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
@@ -16,7 +18,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState, RoundState
 from serendip.domain.matching import History, MatchResult, MatchSettings, Participant, match_round
 from serendip.services.lifecycle import plan
-from serendip.services.lifecycle.plan_worker import Planner, plan_in_worker
+from serendip.services.lifecycle.plan_worker import WORKER_NICENESS, Planner, plan_in_worker
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import set_up_program
 
@@ -65,6 +67,17 @@ def test_a_round_planned_in_a_worker_process_stores_everyone_once_in_pending_int
     assert state == RoundState.DELIVERING and len(groups) == planned.intros
     assert sorted(placed) == sorted(_eligible(database, program_id))  # each exactly once
     assert all(2 <= len(group) <= 3 for group in groups)
+
+
+def test_the_worker_process_plans_at_a_lower_cpu_priority_than_the_server(
+    database: Database, slack: SlackEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    program_id = set_up_program(database, slack)
+    with caplog.at_level(logging.INFO, logger="serendip.services.lifecycle.plan_worker"):
+        plan_in_worker(database.url, program_id=program_id, scheduled_for=utcnow())
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("round.plan_worker")]
+    niceness = int(line.rsplit("niceness=", 1)[1])
+    assert niceness >= min(19, os.nice(0) + WORKER_NICENESS)
 
 
 def test_the_worker_sends_the_groups_the_preview_showed(database: Database, slack: SlackEmulator) -> None:
