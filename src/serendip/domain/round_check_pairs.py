@@ -1,0 +1,138 @@
+"""The round checker's recount of the pairs inside a round's groups, over arrays of person numbers.
+
+Part of the independent checker (`round_check`): it shares no code with the matcher. Every pair of
+distinct ids inside one group counts, as often as it occurs. Ids are numbered in the order the
+people are given (0..n-1), then ids of the groups that are no eligible member (n, n+1, ...): such a
+pair can still be a repeat, but never blocked, cross-team or overlapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
+
+from serendip.domain.departments import department_key
+from serendip.domain.matching.model import History, Participant
+
+I64 = npt.NDArray[np.int64]
+B = npt.NDArray[np.bool_]
+DAY_MINUTES = 1440
+
+
+class RoundPairs:
+    """Every pair of distinct people inside a group of one round, as person numbers."""
+
+    def __init__(self, people: Sequence[Participant], groups: Sequence[Sequence[str]]) -> None:
+        self.people = people
+        self.number = {p.id: i for i, p in enumerate(people)}
+        self.ids = [p.id for p in people]
+        for x in chain.from_iterable(groups):
+            if x not in self.number:
+                self.number[x] = len(self.ids)
+                self.ids.append(x)
+        self.size = len(self.ids)  # people, then ids that are no eligible member
+        self.u, self.v, self.group, self.first, self.second = _group_pairs(self.number, groups)
+        self.count = int(self.u.size)
+
+    def keys(self) -> I64:
+        """Order-free key of each pair."""
+        return np.minimum(self.u, self.v) * self.size + np.maximum(self.u, self.v)
+
+    def known(self) -> B:
+        """Both people of the pair are eligible members."""
+        n = len(self.people)
+        return np.asarray((self.u < n) & (self.v < n), dtype=np.bool_)
+
+    def repeats(self, history: History, cooldown: int) -> int:
+        """Pairs that shared a group in the last `cooldown` rounds (all of them while fewer; none at 0)."""
+        window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+        past = [g for rnd in window for g in rnd]
+        u, v, _, _, _ = _group_pairs(self.number, past, skip_unknown=True)
+        met = np.minimum(u, v) * self.size + np.maximum(u, v)
+        return int(np.isin(self.keys(), met).sum())
+
+    def forbidden(self) -> list[tuple[str, str]]:
+        """The pairs blocked (either way) or manager and report, sorted ids, in the order of the groups."""
+        n, width = len(self.people), self.size
+        a, b = [], []
+        for i, p in enumerate(self.people):
+            for other in chain(p.blocked, () if p.manager_id is None else (p.manager_id,)):
+                j = self.number.get(other, n)
+                if j < n:
+                    a.append(i)
+                    b.append(j)
+        ua, ub = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
+        rules = np.minimum(ua, ub) * width + np.maximum(ua, ub)
+        hit = np.flatnonzero(self.known() & np.isin(self.keys(), rules))
+        hit = hit[np.lexsort((self.second[hit], self.first[hit], self.group[hit]))]
+        ids = self.ids
+        return [
+            (min(ids[x], ids[y]), max(ids[x], ids[y]))
+            for x, y in zip(self.u[hit].tolist(), self.v[hit].tolist(), strict=True)
+        ]
+
+    def departments(self) -> I64:
+        """A number per department key of each eligible person (-1: no department)."""
+        key_of = {d: department_key(d) for d in {p.department for p in self.people}}
+        codes: dict[str, int] = {}
+        return np.fromiter(
+            (
+                -1 if (k := key_of[p.department]) is None else codes.setdefault(k, len(codes))
+                for p in self.people
+            ),
+            dtype=np.int64,
+            count=len(self.people),
+        )
+
+    def cross_team(self) -> B:
+        """Both department keys known and different (`people.is_cross_team`), per pair."""
+        team = np.append(self.departments(), np.full(self.size - len(self.people), -1, dtype=np.int64))
+        tu, tv = team[self.u], team[self.v]
+        return np.asarray((tu >= 0) & (tv >= 0) & (tu != tv), dtype=np.bool_)
+
+    def overlap_minutes(self) -> I64:
+        """Minutes a day both people of each pair work, exact on the 24-hour UTC circle (0 if unknown)."""
+        people, extra = self.people, self.size - len(self.people)
+        hours = np.fromiter(chain.from_iterable(p.working_hours for p in people), np.int64, 2 * len(people))
+        offset = np.fromiter((p.utc_offset_minutes for p in people), np.int64, len(people))
+        start = np.append((hours[0::2] - offset) % DAY_MINUTES, np.zeros(extra, dtype=np.int64))
+        length = (hours[1::2] - hours[0::2]) % DAY_MINUTES
+        length[length == 0] = DAY_MINUTES  # start == end: around the clock
+        length = np.append(length, np.zeros(extra, dtype=np.int64))  # unknown people: no window
+        su, lu, sv, lv = start[self.u], length[self.u], start[self.v], length[self.v]
+        total = np.zeros(self.count, dtype=np.int64)
+        for shift in (-DAY_MINUTES, 0, DAY_MINUTES):  # v's window a day back, the same day, a day on
+            total += np.maximum(0, np.minimum(su + lu, sv + shift + lv) - np.maximum(su, sv + shift))
+        return total
+
+
+def _group_pairs(
+    number: dict[str, int], groups: Iterable[Sequence[str]], *, skip_unknown: bool = False
+) -> tuple[I64, I64, I64, I64, I64]:
+    """(u, v, group, position of u, position of v) of every pair of distinct ids inside a group.
+
+    Ids missing from `number` are skipped when `skip_unknown` (they cannot meet a round's pair).
+    """
+    groups = list(groups)
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    flat = chain.from_iterable(groups)
+    total = int(sizes.sum())
+    get = number.get
+    person = np.fromiter(
+        (get(x, -1) for x in flat) if skip_unknown else map(number.__getitem__, flat), np.int64, total
+    )
+    group = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    position = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    found: list[tuple[I64, I64, I64, I64, I64]] = []
+    for d in range(1, int(sizes.max(initial=0))):  # members d places apart in one group
+        at = np.flatnonzero((group[:-d] == group[d:]) & (person[:-d] != person[d:]))
+        at = at[(person[at] >= 0) & (person[at + d] >= 0)]
+        found.append((person[at], person[at + d], group[at], position[at], position[at + d]))
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty, empty
+    u, v, g, first, second = (np.concatenate(column) for column in zip(*found, strict=True))
+    return u, v, g, first, second
