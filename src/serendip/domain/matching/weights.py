@@ -317,14 +317,23 @@ def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I
     `depts` is keyed by department_key; tie counts under several spellings of a pair add up.
     """
     width = max(1, len(depts))
+    # department_key once per spelling: ~100,000 tied pairs of a large program share a few thousand
+    code = {
+        name: depts.get(department_key(name) or "", -1)
+        for pair in settings.department_pair_ties
+        for name in pair
+    }
     items: dict[int, int] = {}
     for (a, b), ties in settings.department_pair_ties.items():
-        ka, kb = department_key(a), department_key(b)
-        if ka is not None and kb is not None and ka in depts and kb in depts and ka != kb:
-            da, db = sorted((depts[ka], depts[kb]))
-            items[da * width + db] = items.get(da * width + db, 0) + max(0, ties)
+        ca, cb = code[a], code[b]
+        if ca >= 0 and cb >= 0 and ca != cb:
+            key = ca * width + cb if ca < cb else cb * width + ca
+            items[key] = items.get(key, 0) + max(0, ties)
     if not items:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    scale = max(1.0, float(np.mean([t for t in items.values() if t > 0] or [1])))
-    keys = np.array(sorted(items), dtype=np.int64)
-    return keys, np.array([int(_W_DEPT_PAIR / (1.0 + items[int(k)] / scale)) for k in keys], dtype=np.int64)
+    counts = np.fromiter(items.values(), dtype=np.int64, count=len(items))
+    scale = max(1.0, float(np.mean(counts[counts > 0]) if (counts > 0).any() else 1.0))
+    keys = np.fromiter(items, dtype=np.int64, count=len(items))
+    order = np.argsort(keys)
+    # the same float operations as int(_W_DEPT_PAIR / (1.0 + ties / scale)) per pair, truncated likewise
+    return keys[order], (_W_DEPT_PAIR / (1.0 + counts[order] / scale)).astype(np.int64)
