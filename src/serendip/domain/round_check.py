@@ -26,7 +26,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from serendip.domain.departments import department_key
 from serendip.domain.matching.model import History, MatchSettings, Participant
 from serendip.domain.round_check_pairs import RoundPairs
 
@@ -106,12 +105,12 @@ def _check_round(
     """`check_round` proper."""
     by_id = {p.id: p for p in people}
     problems = _placement_problems(by_id, groups, sat_out, lone)
-    placed = {x for g in groups for x in g if x in by_id}
+    pairs = RoundPairs(people, groups)
+    placed = pairs.placed()
     expected = sorted(expected_group_sizes(len(placed), settings.group_size))
     actual = sorted(len(g) for g in groups)
     if actual != expected:
         problems.append(f"group sizes {_sizes(actual)} should be {_sizes(expected)} for {len(placed)} people")
-    pairs = RoundPairs(people, groups)
     forbidden = pairs.forbidden()
     problems += [f"{a} and {b} are blocked or manager and report, yet share a group" for a, b in forbidden]
     cross = int(pairs.cross_team().sum())
@@ -126,7 +125,7 @@ def _check_round(
         pairs=pairs.count,
         cross_team_pairs=cross,
         cross_team_rate=_share(cross, pairs.count),
-        cross_team_bound=_bound([by_id[x].department for x in placed], len(groups), pairs.count),
+        cross_team_bound=_bound(pairs.department_sizes(placed), len(groups), pairs.count),
         tz_overlap_rate=_share(overlapping, pairs.count),
         violations=_capped(problems),
     )
@@ -166,9 +165,12 @@ def _placement_problems(
     """Everyone eligible exactly once: in a group, sitting out, or the lone member."""
     problems = []
     seen = Counter([x for g in groups for x in g] + list(sat_out) + ([lone] if lone is not None else []))
-    problems += [f"{x} is not an eligible member" for x in sorted(seen) if x not in by_id]
-    problems += [f"{x} is placed {n} times" for x, n in sorted(seen.items()) if n > 1 and x in by_id]
-    problems += [f"{x} is missing from the round" for x in sorted(by_id) if x not in seen]
+    # Filtered, then sorted: the few problems, not the ~100,000 ids
+    problems += [f"{x} is not an eligible member" for x in sorted(x for x in seen if x not in by_id)]
+    problems += [
+        f"{x} is placed {n} times" for x, n in sorted(t for t in seen.items() if t[1] > 1 and t[0] in by_id)
+    ]
+    problems += [f"{x} is missing from the round" for x in sorted(x for x in by_id if x not in seen)]
     if lone is not None and (groups or sat_out):
         problems.append(f"{lone} is told they are alone although others take part")
     return problems
@@ -186,17 +188,16 @@ def _utc_window(p: Participant) -> tuple[int, int]:
     return (start - p.utc_offset_minutes) % DAY_MINUTES, length
 
 
-def _bound(departments: Sequence[str | None], groups: int, pairs: int) -> float:
+def _bound(departments: Sequence[int], groups: int, pairs: int) -> float:
     """Best cross-team share: each department spread as evenly as possible over the groups.
 
-    People without a department are counted as able to pair cross-team with anyone, so this is
+    `departments` holds how many placed people each department key has. People without a department are counted as able to pair cross-team with anyone, so this is
     an upper bound when some departments are unknown.
     """
     if pairs == 0 or groups == 0:
         return 0.0
     same = 0
-    sizes = Counter(k for k in map(department_key, departments) if k is not None)
-    for members in sizes.values():
+    for members in departments:
         per_group, extra = divmod(members, groups)
         # `extra` groups hold per_group + 1 of them, the rest per_group.
         same += (groups - extra) * per_group * (per_group - 1) // 2 + extra * (per_group + 1) * per_group // 2

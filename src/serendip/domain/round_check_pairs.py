@@ -8,7 +8,7 @@ pair can still be a repeat, but never blocked, cross-team or overlapping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import chain, repeat
 
 import numpy as np
@@ -34,7 +34,12 @@ class RoundPairs:
                 self.number[x] = len(self.ids)
                 self.ids.append(x)
         self.size = len(self.ids)  # people, then ids that are no eligible member
-        self.u, self.v, self.group, self.first, self.second = _group_pairs(self.number, groups)
+        sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+        self.seats = np.fromiter(
+            map(self.number.__getitem__, chain.from_iterable(groups)), np.int64, int(sizes.sum())
+        )
+        self.u, self.v, self.group, self.first, self.second = _seat_pairs(self.seats, sizes)
+        self.teams = self._departments()
         self.count = int(self.u.size)
 
     def keys(self) -> I64:
@@ -46,11 +51,21 @@ class RoundPairs:
         n = len(self.people)
         return np.asarray((self.u < n) & (self.v < n), dtype=np.bool_)
 
+    def placed(self) -> I64:
+        """The eligible people in groups, each once."""
+        return np.unique(self.seats[self.seats < len(self.people)])
+
     def repeats(self, history: History, cooldown: int) -> int:
         """Pairs that shared a group in the last `cooldown` rounds (all of them while fewer; none at 0)."""
         window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
         past = [g for rnd in window for g in rnd]
-        u, v, _, _, _ = _group_pairs(self.number, past, skip_unknown=True)
+        sizes = np.fromiter(map(len, past), dtype=np.int64, count=len(past))
+        # map() calls the dict's own method for each id: no Python frame per id (~800,000 past seats);
+        # ids that are in no group of this round cannot meet a round's pair: -1, skipped
+        seats = np.fromiter(
+            map(self.number.get, chain.from_iterable(past), repeat(-1)), np.int64, int(sizes.sum())
+        )
+        u, v, _, _, _ = _seat_pairs(seats, sizes)
         met = np.minimum(u, v) * self.size + np.maximum(u, v)
         return int(_member(self.keys(), met).sum())
 
@@ -74,11 +89,11 @@ class RoundPairs:
             for x, y in zip(self.u[hit].tolist(), self.v[hit].tolist(), strict=True)
         ]
 
-    def departments(self) -> I64:
-        """A number per department key of each eligible person (-1: no department)."""
+    def _departments(self) -> I64:
+        """A number per department key of each person (-1: no department, or no eligible member)."""
         key_of = {d: department_key(d) for d in {p.department for p in self.people}}
         codes: dict[str, int] = {}
-        return np.fromiter(
+        team = np.fromiter(
             (
                 -1 if (k := key_of[p.department]) is None else codes.setdefault(k, len(codes))
                 for p in self.people
@@ -86,11 +101,16 @@ class RoundPairs:
             dtype=np.int64,
             count=len(self.people),
         )
+        return np.append(team, np.full(self.size - len(self.people), -1, dtype=np.int64))
+
+    def department_sizes(self, people: I64) -> list[int]:
+        """How many of `people` each department key has (departments with none left out)."""
+        counts = np.bincount(self.teams[people][self.teams[people] >= 0])
+        return [int(c) for c in counts if c]
 
     def cross_team(self) -> B:
         """Both department keys known and different (`people.is_cross_team`), per pair."""
-        team = np.append(self.departments(), np.full(self.size - len(self.people), -1, dtype=np.int64))
-        tu, tv = team[self.u], team[self.v]
+        tu, tv = self.teams[self.u], self.teams[self.v]
         return np.asarray((tu >= 0) & (tv >= 0) & (tu != tv), dtype=np.bool_)
 
     def overlap_minutes(self) -> I64:
@@ -109,22 +129,13 @@ class RoundPairs:
         return total
 
 
-def _group_pairs(
-    number: dict[str, int], groups: Iterable[Sequence[str]], *, skip_unknown: bool = False
-) -> tuple[I64, I64, I64, I64, I64]:
-    """(u, v, group, position of u, position of v) of every pair of distinct ids inside a group.
+def _seat_pairs(seats: I64, sizes: I64) -> tuple[I64, I64, I64, I64, I64]:
+    """(u, v, group, position of u, position of v) of every pair of distinct people inside a group.
 
-    Ids missing from `number` are skipped when `skip_unknown` (they cannot meet a round's pair).
+    `seats` holds the groups' members one after the other (group k has sizes[k]); -1 seats are skipped.
     """
-    groups = list(groups)
-    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    flat = chain.from_iterable(groups)
-    total = int(sizes.sum())
-    # map() calls the dict's own method for each id: no Python frame per id (~800,000 past seats)
-    person = np.fromiter(
-        map(number.get, flat, repeat(-1)) if skip_unknown else map(number.__getitem__, flat), np.int64, total
-    )
-    group = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    person, total = seats, int(sizes.sum())
+    group = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
     position = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     found: list[tuple[I64, I64, I64, I64, I64]] = []
     for d in range(1, int(sizes.max(initial=0))):  # members d places apart in one group
