@@ -9,7 +9,7 @@ pair can still be a repeat, but never blocked, cross-team or overlapping.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain, repeat
+from itertools import chain, count, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -60,26 +60,28 @@ class RoundPairs:
         window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
         past = [g for rnd in window for g in rnd]
         sizes = np.fromiter(map(len, past), dtype=np.int64, count=len(past))
-        # map() calls the dict's own method for each id: no Python frame per id (~800,000 past seats);
-        # ids that are in no group of this round cannot meet a round's pair: -1, skipped
-        seats = np.fromiter(
-            map(self.number.get, chain.from_iterable(past), repeat(-1)), np.int64, int(sizes.sum())
-        )
+        # Past ids are shared string objects: number each distinct one once (~100,000 lookups that
+        # compare strings), then the ~800,000 seats by identity. Ids in no group of this round cannot
+        # meet a round's pair: -1, skipped.
+        flat = list(chain.from_iterable(past))
+        distinct = dict(zip(dict.fromkeys(flat), count()))
+        number = np.fromiter(map(self.number.get, distinct, repeat(-1)), np.int64, len(distinct))
+        seats = number[np.fromiter(map(distinct.__getitem__, flat), np.int64, len(flat))]
         u, v, _, _, _ = _seat_pairs(seats, sizes)
         met = np.minimum(u, v) * self.size + np.maximum(u, v)
         return int(_member(self.keys(), met).sum())
 
     def forbidden(self) -> list[tuple[str, str]]:
         """The pairs blocked (either way) or manager and report, sorted ids, in the order of the groups."""
-        n, width = len(self.people), self.size
-        a, b = [], []
-        for i, p in enumerate(self.people):
-            for other in chain(p.blocked, () if p.manager_id is None else (p.manager_id,)):
-                j = self.number.get(other, n)
-                if j < n:
-                    a.append(i)
-                    b.append(j)
-        ua, ub = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
+        people, n, width = self.people, len(self.people), self.size
+        blocked, managers = [p.blocked for p in people], [p.manager_id for p in people]
+        sizes = np.fromiter(map(len, blocked), dtype=np.int64, count=n)
+        managed = np.fromiter((m is not None for m in managers), dtype=np.bool_, count=n)
+        # Whom each person blocked, then each person's manager (n: nobody eligible)
+        ua = np.concatenate([np.repeat(np.arange(n, dtype=np.int64), sizes), np.flatnonzero(managed)])
+        others = chain(chain.from_iterable(blocked), (m for m in managers if m is not None))
+        ub = np.fromiter(map(self.number.get, others, repeat(n)), np.int64, ua.size)
+        ua, ub = ua[ub < n], ub[ub < n]
         rules = np.minimum(ua, ub) * width + np.maximum(ua, ub)
         hit = np.flatnonzero(self.known() & _member(self.keys(), rules))
         hit = hit[np.lexsort((self.second[hit], self.first[hit], self.group[hit]))]
