@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 
+# A pure function of the spelling, called per person and per pair on large rounds: a program has
+# few spellings (bounded, so a flood of distinct names cannot grow it without limit).
+@functools.lru_cache(maxsize=1 << 16)
 def department_key(name: str | None) -> str | None:
     """The identity of a department name: NFKC, case-folded, trimmed, inner whitespace collapsed.
 

@@ -63,6 +63,7 @@ MIN_OVERLAP_MINUTES = 60
 _W_OVERLAP, _W_INCLUSION, _W_DEPT_PAIR, _W_SHARED, _W_TEACH, _JITTER = 350, 100, 150, 150, 200, 40
 _REPEAT, _FORBID = 1, 2
 _CHUNK = 1 << 13  # pairs weighed at once: their packed rows (2 x 512 KB) stay in L2
+_DENSE_DEPARTMENTS = 4096  # up to this many departments, department-pair points sit in a table (<= 16 MB)
 _SLOTS_COL, _HASH, _TOP_I, _TOP_X, _SIG, _DEPT, _INCLUSION, _PAIR_HASH = range(
     8
 )  # columns of PairScorer.packed
@@ -100,6 +101,7 @@ class PairScorer:
     seed_mix: np.uint64
     packed: npt.NDArray[np.uint64] = field(init=False)  # (n, 8): one cache line per person for `weights`
     rare: npt.NDArray[np.uint64] | None = field(init=False)  # (n, 2 * words) exact rare-tag bits, both kinds
+    dp_table: npt.NDArray[np.uint8] | None = field(init=False)  # points of key low * dp_width + high
 
     def __post_init__(self) -> None:
         t = self.tags
@@ -120,6 +122,11 @@ class PairScorer:
         self.rare = None
         if t.rare_interests is not None and t.rare_expertise is not None:
             self.rare = np.ascontiguousarray(np.concatenate([t.rare_interests, t.rare_expertise]).T)
+        # One lookup per pair instead of a binary search among ~100,000 department pairs (points <= 150).
+        self.dp_table = None
+        if self.dp_keys.size and self.dp_width <= _DENSE_DEPARTMENTS:
+            self.dp_table = np.full(self.dp_width * self.dp_width, _W_DEPT_PAIR, dtype=np.uint8)
+            self.dp_table[self.dp_keys] = self.dp_points
 
     def keys(self, u: I64, v: I64) -> I64:
         """Order-free pair key."""
@@ -188,7 +195,13 @@ class PairScorer:
         """`score` given the packed rows of u and v, plus `tier` for each cross-team pair."""
         s = _OVERLAP_POINTS[popcount(pu[:, _SLOTS_COL] & pv[:, _SLOTS_COL])]
         bonus = pu[:, _INCLUSION].view(np.int64) + pv[:, _INCLUSION].view(np.int64)
-        if self.dp_keys.size:
+        if self.dp_table is not None:
+            du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
+            # An unknown department (-1) gives a key in [-dp_width - 1, 0): a valid negative index whose
+            # points do not count (such a pair is never cross-team).
+            bonus += self.dp_table[np.minimum(du, dv) * self.dp_width + np.maximum(du, dv)]
+            bonus += tier
+        elif self.dp_keys.size:
             du, dv = pu[:, _DEPT].view(np.int64), pv[:, _DEPT].view(np.int64)
             k = np.minimum(du, dv) * self.dp_width + np.maximum(du, dv)
             pos = np.searchsorted(self.dp_keys, k).clip(max=self.dp_keys.size - 1)
@@ -304,14 +317,23 @@ def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I
     `depts` is keyed by department_key; tie counts under several spellings of a pair add up.
     """
     width = max(1, len(depts))
+    # department_key once per spelling: ~100,000 tied pairs of a large program share a few thousand
+    code = {
+        name: depts.get(department_key(name) or "", -1)
+        for pair in settings.department_pair_ties
+        for name in pair
+    }
     items: dict[int, int] = {}
     for (a, b), ties in settings.department_pair_ties.items():
-        ka, kb = department_key(a), department_key(b)
-        if ka is not None and kb is not None and ka in depts and kb in depts and ka != kb:
-            da, db = sorted((depts[ka], depts[kb]))
-            items[da * width + db] = items.get(da * width + db, 0) + max(0, ties)
+        ca, cb = code[a], code[b]
+        if ca >= 0 and cb >= 0 and ca != cb:
+            key = ca * width + cb if ca < cb else cb * width + ca
+            items[key] = items.get(key, 0) + max(0, ties)
     if not items:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    scale = max(1.0, float(np.mean([t for t in items.values() if t > 0] or [1])))
-    keys = np.array(sorted(items), dtype=np.int64)
-    return keys, np.array([int(_W_DEPT_PAIR / (1.0 + items[int(k)] / scale)) for k in keys], dtype=np.int64)
+    counts = np.fromiter(items.values(), dtype=np.int64, count=len(items))
+    scale = max(1.0, float(np.mean(counts[counts > 0]) if (counts > 0).any() else 1.0))
+    keys = np.fromiter(items, dtype=np.int64, count=len(items))
+    order = np.argsort(keys)
+    # the same float operations as int(_W_DEPT_PAIR / (1.0 + ties / scale)) per pair, truncated likewise
+    return keys[order], (_W_DEPT_PAIR / (1.0 + counts[order] / scale)).astype(np.int64)
