@@ -154,3 +154,50 @@ def test_the_files_exercise_what_they_claim(twins: tuple[Database, Database]) ->
     assert ("U2", "expertise", "rust") in tables["member_tags"]
     assert sum(1 for row in tables["member_tags"] if row[0] == "U4") == 14
     assert "U9" not in members and "U13" not in members
+
+
+NEW_PEOPLE = "id,name,expertise,interests\n" + "".join(f"U{n:03d},P{n},go;k8s,chess\n" for n in range(30, 41))
+
+
+def test_new_members_get_the_ids_the_row_import_gives_them_in_file_order(
+    twins: tuple[Database, Database],
+) -> None:
+    bulk_db, rows_db = twins
+    _import(bulk_db, NEW_PEOPLE, bulk=True, batch_size=4)
+    _import(rows_db, NEW_PEOPLE, bulk=False, batch_size=500)
+    sql = {
+        "members": "SELECT id, slack_id FROM members ORDER BY id",
+        "tags": "SELECT member_id, kind, tag FROM member_tags ORDER BY member_id, kind, tag",
+    }
+    found = []
+    for database in (bulk_db, rows_db):
+        with database.engine.connect() as conn:
+            found.append({name: [tuple(r) for r in conn.execute(text(q))] for name, q in sql.items()})
+    assert found[0] == found[1]
+    new = [(member_id, slack_id) for member_id, slack_id in found[0]["members"] if slack_id.startswith("U0")]
+    assert [slack_id for _, slack_id in new] == [f"U{n:03d}" for n in range(30, 41)]
+    assert [member_id for member_id, _ in new] == list(range(new[0][0], new[0][0] + 11))
+
+
+def test_tags_with_backslashes_are_stored_as_written_by_both_imports(
+    twins: tuple[Database, Database],
+) -> None:
+    bulk_db, rows_db = twins
+    # A backslash inside a tag: COPY text reads a backslash and t as a tab unless it is escaped.
+    csv_text = "id,expertise,interests\n" + 'U50,"c:\\path;a\\tb",x\\\\y\nU51,p\\nq,\n'
+    for database, bulk in ((bulk_db, True), (rows_db, False)):
+        _import(database, csv_text, bulk=bulk, batch_size=5_000)
+    assert _tables(bulk_db) == _tables(rows_db)
+    with bulk_db.engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT m.slack_id, t.tag FROM member_tags t JOIN members m ON m.id = t.member_id"
+                " WHERE m.slack_id IN ('U50', 'U51') ORDER BY m.slack_id, t.tag"
+            )
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        ("U50", "a\\tb"),
+        ("U50", "c:\\path"),
+        ("U50", "x\\\\y"),
+        ("U51", "p\\nq"),
+    ]

@@ -22,6 +22,17 @@ SOURCE_STRENGTH = {"self": 1, "directory": 2, "hr": 3}
 HR = "hr"
 MAX_NAME = 255  # the width of the department and department_key columns
 TAG_KINDS = ("expertise", "interest")
+# The member columns the import may change, in `MemberFacts.column_values` order.
+CHANGED_COLUMNS = (
+    "real_name",
+    "department",
+    "department_key",
+    "department_source",
+    "tz",
+    "tz_offset_minutes",
+    "tz_source",
+    "manager_slack_id",
+)
 
 
 @dataclass(slots=True)
@@ -47,16 +58,20 @@ class MemberFacts:
 
     def columns(self) -> dict[str, object]:
         """The member columns the import may change (compared before and after to find updates)."""
-        return {
-            "real_name": self.real_name,
-            "department": self.department,
-            "department_key": self.department_key,
-            "department_source": self.department_source,
-            "tz": self.tz,
-            "tz_offset_minutes": self.tz_offset_minutes,
-            "tz_source": self.tz_source,
-            "manager_slack_id": self.manager_slack_id,
-        }
+        return dict(zip(CHANGED_COLUMNS, self.column_values(), strict=True))
+
+    def column_values(self) -> tuple[object, ...]:
+        """The values of `CHANGED_COLUMNS`, in that order (a plain tuple: cheap per row)."""
+        return (
+            self.real_name,
+            self.department,
+            self.department_key,
+            self.department_source,
+            self.tz,
+            self.tz_offset_minutes,
+            self.tz_source,
+            self.manager_slack_id,
+        )
 
 
 def tag_count_problem(row: PersonRow) -> str | None:
@@ -104,7 +119,8 @@ def apply_row(
         ("expertise", member.expertise, row.expertise),
         ("interest", member.interests, row.interests),
     ):
-        if len(held | tags) > MAX_TAGS_PER_KIND:
+        # The union is built only when the sizes could overflow (rarely: most members hold few tags).
+        if len(held) + len(tags) > MAX_TAGS_PER_KIND and len(held | tags) > MAX_TAGS_PER_KIND:
             return f"more than {MAX_TAGS_PER_KIND} {kind} tags for this person"
     if row.name and not member.real_name:
         member.real_name = row.name
@@ -117,14 +133,14 @@ def apply_row(
         name = hr_zone(row.timezone, row.utc_offset_minutes)
         if name is not None:  # else the stored offset changes and the Slack zone stays
             member.tz, member.tz_source = name, HR
-    new_expertise, new_interests = row.expertise - member.expertise, row.interests - member.interests
-    if new_expertise or new_interests:
-        member.added_tags += tuple(("expertise", t) for t in sorted(new_expertise))
-        member.added_tags += tuple(("interest", t) for t in sorted(new_interests))
-        member.expertise, member.interests = (
-            member.expertise | new_expertise,
-            member.interests | new_interests,
-        )
+    new_expertise = row.expertise - member.expertise if member.expertise else row.expertise
+    new_interests = row.interests - member.interests if member.interests else row.interests
+    if new_expertise:
+        member.added_tags += tuple([("expertise", t) for t in sorted(new_expertise)])
+        member.expertise = member.expertise | new_expertise if member.expertise else new_expertise
+    if new_interests:
+        member.added_tags += tuple([("interest", t) for t in sorted(new_interests)])
+        member.interests = member.interests | new_interests if member.interests else new_interests
     return None
 
 

@@ -15,7 +15,6 @@ import typer
 from serendip.config import SettingError, Settings, load_settings
 from serendip.entrypoints.report_cmd import report_command
 from serendip.entrypoints.simulate_cmd import simulate_command
-from serendip.entrypoints.startup import StartupError
 from serendip.logging_setup import configure_logging
 
 app = typer.Typer(
@@ -66,10 +65,18 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
 
         try:
             return func(*args, **kwargs)
-        except (SettingError, StartupError) as exc:
+        except SettingError as exc:
             raise fail(str(exc)) from None
         except SQLAlchemyError as exc:
             raise fail(database_error_line(exc)) from None
+        except Exception as exc:
+            # Imported here, on the error path only: `startup` loads the Slack SDK, which commands
+            # such as import-people never use (a tenth of a second of their start-up).
+            from serendip.entrypoints.startup import StartupError
+
+            if isinstance(exc, StartupError):
+                raise fail(str(exc)) from None
+            raise
 
     return wrapper
 

@@ -115,7 +115,7 @@ def _apply_batch(
         sorted({row.email.lower() for row in live if not row.id and row.email}),
     )
     bulk.load_tags(session, members.values())
-    before = {slack_id: member.columns() for slack_id, member in members.items()}
+    before = {slack_id: member.column_values() for slack_id, member in members.items()}
     keys = {department_identity(row.department)[1] for row in live if row.department} - {""}
     departments = shown | bulk.department_names(session, team_id, keys - shown.keys())
     stored_keys = set(departments)
@@ -155,7 +155,7 @@ def _write(
     session: Session,
     team_id: str,
     touched: dict[str, MemberFacts],
-    before: dict[str, dict[str, object]],
+    before: dict[str, tuple[object, ...]],
     departments: dict[str, str],
     stored_keys: set[str],
 ) -> dict[str, str]:
@@ -168,7 +168,7 @@ def _write(
         if member.department_key in raced and member.department_source == HR:
             member.department = stored[member.department_key]
     bulk.insert_members(session, team_id, [m for m in touched.values() if m.id is None], now)
-    changed = [m for s, m in touched.items() if s in before and m.columns() != before[s]]
+    changed = [m for s, m in touched.items() if s in before and m.column_values() != before[s]]
     bulk.update_members(session, changed, now)
     bulk.insert_tags(session, list(touched.values()))
     return departments | stored
