@@ -141,7 +141,7 @@ def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int]
         seconds.append(member[d:][same])
     if not firsts:
         return Counter(), Counter()
-    both = np.unique(np.concatenate(firsts) << 32 | np.concatenate(seconds))  # each pair once
+    both = _runs(np.concatenate(firsts) << 32 | np.concatenate(seconds))[0]  # each pair once
     a, b = both >> 32, both & 0xFFFFFFFF
     team = np.full(int(max(int(b.max()), max(departments, default=0))) + 1, -1, dtype=np.int64)
     for member_id, name in departments.items():
@@ -150,13 +150,20 @@ def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int]
     # Keys compare as `is_cross_team` does: both known and different.
     cross = (ta >= 0) & (tb >= 0) & (ta != tb)
     a, b, ta, tb = a[cross], b[cross], ta[cross], tb[cross]
-    people, per_person = np.unique(np.concatenate([a, b]), return_counts=True)
-    low, high = np.minimum(ta, tb), np.maximum(ta, tb)
-    dept, counts = np.unique(low * len(keys) + high, return_counts=True)
+    people, per_person = _runs(np.concatenate([a, b]))
+    dept, counts = _runs(np.minimum(ta, tb) * len(keys) + np.maximum(ta, tb))
+    size = len(keys)
     dept_pairs = Counter(
-        {
-            (keys[int(d) // len(keys)], keys[int(d) % len(keys)]): int(c)
-            for d, c in zip(dept, counts, strict=True)
-        }
+        {(keys[d // size], keys[d % size]): c for d, c in zip(dept.tolist(), counts.tolist(), strict=True)}
     )
-    return Counter({int(m): int(c) for m, c in zip(people, per_person, strict=True)}), dept_pairs
+    return Counter(dict(zip(people.tolist(), per_person.tolist(), strict=True))), dept_pairs
+
+
+def _runs(values: IntArray) -> tuple[IntArray, IntArray]:
+    """The distinct values, ascending, and how often each occurs (by sorting: numpy's `unique` takes
+    a hash path several times slower on the ~600,000 pairs of a large program)."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered, ordered
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
