@@ -4,7 +4,8 @@
                                   [--steps import,plan,...] [--baseline-people N] [--json]
 
 A step module defines `STEP`, `prepare(url, people)` (untimed set-up), `run(url, people)` (timed)
-and optionally `baseline(url, people)` (today's row-at-a-time way, timed the same way). For every
+and optionally `baseline(url, people)` (today's row-at-a-time way, timed the same way) and `ORG`
+(a name for what prepare builds: steps with the same ORG run on copies of one build per engine). For every
 (step, engine) each of prepare, run and baseline runs in a FRESH Python process on a fresh
 database; the child times the call and reports its peak RSS (its own plus its children's, from
 `resource.getrusage`). PostgreSQL is a throwaway server started with the test suite's helper.
@@ -22,11 +23,12 @@ import importlib
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +110,30 @@ class Databases:
         self.folder = folder
         self.server: PostgresServer | None = None
         self.count = 0
+        self.templates: dict[tuple[str, str, int], str] = {}
+
+    def prepared(self, engine: str, org: str, people: int, prepare: Callable[[str], object]) -> str:
+        """A fresh copy of the database ``prepare`` builds for (``org``, ``people``) on ``engine``.
+
+        The first call builds it (untimed, in its own process); later steps that name the same org
+        get a byte-for-byte copy (a file copy, or PostgreSQL's CREATE DATABASE ... TEMPLATE), so a
+        run builds each 100,000-person org once per engine instead of once per measurement.
+        """
+        key = (engine, org, people)
+        if key not in self.templates:
+            self.templates[key] = self.new(engine)
+            prepare(self.templates[key])
+        template = self.templates[key]
+        if engine == "sqlite":
+            self.count += 1
+            copy = self.folder / f"pipeline-{self.count}.db"
+            shutil.copyfile(template.removeprefix("sqlite:///"), copy)
+            wal = Path(template.removeprefix("sqlite:///") + "-wal")
+            if wal.exists():  # not yet checkpointed into the file: it is part of the database
+                shutil.copyfile(wal, f"{copy}-wal")
+            return f"sqlite:///{copy}"
+        assert self.server is not None
+        return self.server.url(self.server.create_database(template=template.rsplit("/", 1)[1]))
 
     def new(self, engine: str) -> str:
         """The URL of a new empty database on ``engine``."""
@@ -140,13 +166,24 @@ def databases() -> Iterator[Databases]:
 def measure(
     module_name: str, step: str, engine: str, people: int, made: Databases, *, baseline: bool
 ) -> Measurement:
-    """prepare then run (or baseline), each in a fresh process, on a fresh database."""
-    url = made.new(engine)
-    _in_fresh_process(module_name, "prepare", url, people)
+    """prepare then run (or baseline), each in a fresh process, on a fresh database.
+
+    A step module that names its prepared database (`ORG`) runs on a copy of it, built once per run.
+    """
+    org = getattr(importlib.import_module(module_name), "ORG", None)
+    if org is None:
+        url = made.new(engine)
+        _in_fresh_process(module_name, "prepare", url, people)
+    else:
+        url = made.prepared(
+            engine, org, people, lambda new: _in_fresh_process(module_name, "prepare", new, people)
+        )
     figures = _in_fresh_process(module_name, "baseline" if baseline else "run", url, people)
-    with suppress(OSError):  # keep the disk free between steps
+    with suppress(OSError):  # keep the disk free between steps (templates stay until the end)
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).unlink()
+        elif made.server is not None:
+            made.server.drop_database(url.rsplit("/", 1)[1])
     return Measurement(step, engine, people, figures["seconds"], figures["peak_mb"], baseline)
 
 

@@ -20,6 +20,7 @@ from serendip.services.lifecycle.plan_worker import plan_in_worker
 
 STEP = "plan"
 ROUNDS = 12
+ORG = "org-12-rounds"  # one build, copied for each step and engine that names it
 
 
 def prepare(url: str, people: int) -> None:

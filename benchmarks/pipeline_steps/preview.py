@@ -18,6 +18,7 @@ from serendip.services.lifecycle.plan import preview_round
 
 STEP = "preview"
 ROUNDS = 12
+ORG = "org-12-rounds"  # one build, copied for each step and engine that names it
 
 
 def prepare(url: str, people: int) -> None:

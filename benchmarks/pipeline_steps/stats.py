@@ -26,6 +26,7 @@ from serendip.services import analytics
 
 STEP = "stats"
 ROUNDS = 12
+ORG = "org-12-rounds"  # one build, copied for each step and engine that names it
 
 
 def prepare(url: str, people: int) -> None:
