@@ -11,6 +11,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
@@ -86,7 +87,9 @@ def compute_stats(
         department_pairs_total=len(all_pairs),
         members_without_cross_team_tie=sum(slack_id not in tied_people for slack_id, _ in people),
         departments=[names[k] for k in keys],
-        tie_matrix=_matrix(keys, first_tied, department),
+        tie_counts=np.array(_matrix(keys, first_tied, department), dtype=np.int64).reshape(
+            len(keys), len(keys)
+        ),
         series=series,
         rounds_held=sum(1 for q in quality.values() if q.get("violations")),
     )
