@@ -15,7 +15,6 @@ import typer
 from serendip.config import SettingError, Settings, load_settings
 from serendip.entrypoints.report_cmd import report_command
 from serendip.entrypoints.simulate_cmd import simulate_command
-from serendip.entrypoints.startup import StartupError
 from serendip.logging_setup import configure_logging
 
 app = typer.Typer(
@@ -63,6 +62,9 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import SQLAlchemyError
+
+        # Here, not at the top: it loads the Slack SDK, which `serendip report` never needs.
+        from serendip.entrypoints.startup import StartupError
 
         try:
             return func(*args, **kwargs)
