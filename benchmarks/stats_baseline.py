@@ -11,6 +11,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories as repo
@@ -68,7 +69,7 @@ def compute_stats(
     dept_pairs = {tuple(sorted((department[a] or "", department[b] or ""))) for a, b in cross}
     all_pairs = {tuple(sorted(p)) for p in combinations(keys, 2)}
     series = _series(intros, cross, quality)
-    return ProgramStats(
+    stats = ProgramStats(
         program_id=program_id,
         channel_id=channel_id,
         timezone=timezone,
@@ -86,10 +87,12 @@ def compute_stats(
         department_pairs_total=len(all_pairs),
         members_without_cross_team_tie=sum(slack_id not in tied_people for slack_id, _ in people),
         departments=[names[k] for k in keys],
-        tie_matrix=_matrix(keys, first_tied, department),
         series=series,
         rounds_held=sum(1 for q in quality.values() if q.get("violations")),
     )
+    matrix = _matrix(keys, first_tied, department)
+    stats.tie_counts = np.array(matrix, dtype=np.int64).reshape(len(keys), len(keys))
+    return stats
 
 
 def _names(people: Sequence[tuple[str, str | None]]) -> dict[str, str]:

@@ -131,3 +131,28 @@ def test_the_home_health_panel_holds_the_headline_figures() -> None:
     text = str(panel)
     assert panel[0]["type"] == "header" and "Meeting rate" in text and "Department pairs with a tie" in text
     assert all(len(block.get("fields", [])) <= 10 for block in panel)
+
+
+@pytest.mark.parametrize(("size", "limit"), [(5, 10), (10, 5), (11, 5), (23, 4)])
+def test_a_large_tie_matrix_is_drawn_with_blocks_of_departments_summed(size: int, limit: int) -> None:
+    rng = np.random.default_rng(size)
+    matrix = rng.integers(0, 9, size=(size, size)).astype(np.int64)
+    cells, block = charts.grouped(matrix, limit)
+    assert len(cells) <= limit and block >= 1
+    for i in range(len(cells)):
+        for j in range(len(cells)):
+            expected = sum(
+                int(matrix[a][b])
+                for a in range(i * block, min((i + 1) * block, size))
+                for b in range(j * block, min((j + 1) * block, size))
+            )
+            assert cells[i][j] == expected
+    assert int(cells.sum()) == int(matrix.sum())
+
+
+def test_the_chart_of_thousands_of_departments_is_a_png_of_the_same_size() -> None:
+    stats = _stats(departments=10, rounds=3)
+    stats.departments = [f"Department {i}" for i in range(1_500)]
+    stats.tie_counts = np.ones((1_500, 1_500), dtype=np.int64)
+    image = Image.open(io.BytesIO(charts.render_png(stats)))
+    assert image.size == (charts.WIDTH_PX, charts.HEIGHT_PX)

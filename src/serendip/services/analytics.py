@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -61,7 +62,13 @@ class ProgramStats:
     department_pairs_total: int
     members_without_cross_team_tie: int
     departments: list[str] = field(default_factory=list)
-    tie_matrix: list[list[int]] = field(default_factory=list)
+    # Each tie between two of `departments`: their indexes (x, y), counted into `tie_counts` only
+    # when the chart asks: at 2,500 departments the matrix has 6 million cells.
+    tied_departments: tuple[IdArray, IdArray] = field(
+        default_factory=lambda: (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)),
+        compare=False,
+        repr=False,
+    )
     series: list[RoundPoint] = field(default_factory=list)
     rounds_held: int = 0  # rounds the round checker held back (nothing was sent)
 
@@ -69,6 +76,17 @@ class ProgramStats:
     def meeting_rate(self) -> float | None:
         """Intros answered "We met" / intros asked; None before any intro was asked."""
         return self.intros_met / self.intros_asked if self.intros_asked else None
+
+    @cached_property
+    def tie_counts(self) -> IdArray:
+        """Ties between each pair of `departments` (square, symmetric), as an array."""
+        return _matrix(len(self.departments), *self.tied_departments)
+
+    @property
+    def tie_matrix(self) -> list[list[int]]:
+        """`tie_counts` as plain lists of ints (for JSON and tests)."""
+        rows: list[list[int]] = self.tie_counts.tolist()
+        return rows
 
     @property
     def last_round(self) -> RoundPoint | None:
@@ -90,6 +108,8 @@ class ProgramStats:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready figures (times as ISO strings)."""
         data = asdict(self)
+        del data["tied_departments"]
+        data["tie_matrix"] = self.tie_matrix
         data["generated_at"] = self.generated_at.isoformat()
         data["meeting_rate"] = self.meeting_rate
         for point in data["series"]:
@@ -162,7 +182,7 @@ def compute_stats(
         department_pairs_total=len(shown) * (len(shown) - 1) // 2,
         members_without_cross_team_tie=int((~np.isin(rows.participants, tied_people)).sum()),
         departments=[names[k] for k in shown],
-        tie_matrix=_matrix(len(shown), mx[counted], my[counted]),
+        tied_departments=(mx[counted], my[counted]),
         series=series,
         rounds_held=sum(1 for _, _, q in rows.rounds if q.get("violations")),
     )
@@ -225,13 +245,12 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _matrix(size: int, mx: IdArray, my: IdArray) -> list[list[int]]:
+def _matrix(size: int, mx: IdArray, my: IdArray) -> IdArray:
     # Counted with bincount over flat cell indexes (`np.add.at` is several times slower).
     off = mx != my
     cells = np.concatenate((mx * size + my, my[off] * size + mx[off]))
-    matrix = np.bincount(cells, minlength=size * size).reshape(size, size)
-    rows: list[list[int]] = matrix.tolist()  # plain ints, in C: 6 million cells at 2,500 departments
-    return rows
+    matrix: IdArray = np.bincount(cells, minlength=size * size).reshape(size, size)
+    return matrix
 
 
 def percent(value: float | None) -> str:

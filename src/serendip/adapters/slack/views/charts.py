@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -14,6 +16,10 @@ from serendip.services.analytics import ProgramStats
 WIDTH_PX, HEIGHT_PX, DPI = 1400, 700, 100
 LABEL_LIMIT = 18
 TICK_LIMIT = 60  # more departments than this and their names would overprint: the axes say how many
+# The heat-map is about 500 px wide: more cells than this cannot be told apart, and colouring
+# 6 million of them (2,500 departments) took seconds. Beyond it, a cell sums a block of departments.
+CELL_LIMIT = 400
+Cells = np.ndarray[Any, np.dtype[np.int64]]
 
 
 def render_png(stats: ProgramStats, title: str = "") -> bytes:
@@ -39,7 +45,8 @@ def _heatmap(figure: Figure, axes: Axes, stats: ProgramStats) -> None:
     if not stats.departments:
         _empty(axes, "No departments known yet")
         return
-    image = axes.imshow(stats.tie_matrix, cmap="YlGnBu", vmin=0)
+    matrix, block = grouped(stats.tie_counts, CELL_LIMIT)
+    image = axes.imshow(matrix, cmap="YlGnBu", vmin=0)
     labels = [_short(d) for d in stats.departments]
     if len(labels) <= TICK_LIMIT:
         ticks = list(range(len(labels)))
@@ -48,8 +55,9 @@ def _heatmap(figure: Figure, axes: Axes, stats: ProgramStats) -> None:
     else:
         axes.set_xticks([])
         axes.set_yticks([])
-        axes.set_xlabel(f"{len(labels)} departments (A to Z)")
-    peak = max((max(row) for row in stats.tie_matrix), default=0)
+        grouping = f", {block} × {block} per cell" if block > 1 else ""
+        axes.set_xlabel(f"{len(labels)} departments (A to Z{grouping})")
+    peak = int(matrix.max(initial=0))
     if len(labels) <= 15:
         for i, row in enumerate(stats.tie_matrix):
             for j, value in enumerate(row):
@@ -58,6 +66,19 @@ def _heatmap(figure: Figure, axes: Axes, stats: ProgramStats) -> None:
     bar = figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="ties")
     bar.locator = MaxNLocator(integer=True)
     bar.update_ticks()
+
+
+def grouped(matrix: Cells, limit: int) -> tuple[Cells, int]:
+    """The square matrix with blocks of `block` × `block` cells summed, so no side exceeds `limit`."""
+    size = len(matrix)
+    block = -(-size // limit) if size > limit else 1
+    if block == 1:
+        return matrix, 1
+    cells = -(-size // block)
+    padded = np.zeros((cells * block, cells * block), dtype=matrix.dtype)
+    padded[:size, :size] = matrix
+    summed: Cells = padded.reshape(cells, block, cells, block).sum(axis=(1, 3))
+    return summed, block
 
 
 def _growth(axes: Axes, stats: ProgramStats) -> None:
