@@ -10,6 +10,7 @@ from __future__ import annotations
 from benchmarks.pipeline_steps import stats
 
 STEP = "stats-report"
+ORG = stats.ORG  # the same org as step `stats`: built once, copied
 
 
 def prepare(url: str, people: int) -> None:

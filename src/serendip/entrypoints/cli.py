@@ -63,9 +63,6 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import SQLAlchemyError
 
-        # Here, not at the top: it loads the Slack SDK, which `serendip report` never needs.
-        from serendip.entrypoints.startup import StartupError
-
         try:
             return func(*args, **kwargs)
         except SettingError as exc:
