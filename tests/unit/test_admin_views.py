@@ -14,6 +14,7 @@ from serendip.adapters.slack.views import admin_blocks, charts, config_modal
 from serendip.domain.commands import AdminSetting, Weekday
 from serendip.services.administration import Outcome
 from serendip.services.analytics import ProgramStats, RoundPoint, compute_stats
+from serendip.services.program_snapshots import HealthPanel, health_rows
 
 NOW = datetime(2026, 5, 20, tzinfo=UTC)
 
@@ -127,10 +128,20 @@ def test_no_change_means_no_announcement() -> None:
 
 
 def test_the_home_health_panel_holds_the_headline_figures() -> None:
-    panel = admin_blocks.admin_health_blocks(_stats(3, 2))
+    panel = admin_blocks.admin_health_blocks(HealthPanel("C1", health_rows(_stats(3, 2))))
     text = str(panel)
     assert panel[0]["type"] == "header" and "Meeting rate" in text and "Department pairs with a tie" in text
     assert all(len(block.get("fields", [])) <= 10 for block in panel)
+    assert "Counted at" not in text  # counted live
+
+
+def test_a_health_panel_from_a_snapshot_says_when_it_was_counted() -> None:
+    rows = health_rows(_stats(3, 2))
+    panel = admin_blocks.admin_health_blocks(HealthPanel("C1", rows, as_of=NOW))
+    assert f"Counted at {NOW:%H:%M} UTC" in str(panel)
+    assert [f["text"].split("\n")[0].strip("*") for b in panel for f in b.get("fields", [])] == [
+        label for label, _ in rows
+    ]
 
 
 @pytest.mark.parametrize(("size", "limit"), [(5, 10), (10, 5), (11, 5), (23, 4)])

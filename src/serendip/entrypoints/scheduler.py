@@ -1,4 +1,5 @@
-"""Background jobs of `serendip serve` and `serendip worker`: the round tick and the directory sync."""
+"""Background jobs of `serendip serve` and `serendip worker`: the round tick, the directory sync,
+retention and large programs' dashboards."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from serendip.adapters.db.types import utcnow
 from serendip.bootstrap import Container
 from serendip.observability.health import Heartbeat
-from serendip.services import directory_sync, retention
-from serendip.services.lifecycle import deliver, tick
+from serendip.services import directory_sync, program_snapshots, retention
+from serendip.services.lifecycle import deliver, plan_worker, tick
 from serendip.services.lifecycle.plan_worker import Planner
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,21 @@ def run_retention(container: Container) -> None:
         retention.purge_expired(container.db, days=container.settings.retention_days)
     except Exception as exc:
         log.error("retention.purge_failed error=%s", type(exc).__name__, exc_info=exc)
+
+
+def run_snapshots(container: Container) -> None:
+    """Recount the dashboards of large programs that are due, in a worker process (CPU-bound like
+    planning); a failure is logged and retried at the next interval."""
+    try:
+        db = container.db
+        if not program_snapshots.snapshots_due(db, utcnow()):
+            return
+        if ":memory:" in db.url:  # one connection: a child process would see another database
+            program_snapshots.refresh_snapshots(db, utcnow())
+        else:
+            plan_worker.snapshots_in_worker(db.url)
+    except Exception as exc:
+        log.error("snapshot.refresh_failed error=%s", type(exc).__name__, exc_info=exc)
 
 
 def run_tick(
@@ -122,6 +139,18 @@ class Jobs:
                 hours=24,
                 args=[container],
                 id="retention",
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+            )
+
+        if rounds:
+            self.scheduler.add_job(
+                run_snapshots,
+                "interval",
+                seconds=60,
+                args=[container],
+                id="program_snapshots",
                 next_run_time=now,
                 max_instances=1,
                 coalesce=True,

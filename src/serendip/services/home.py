@@ -16,12 +16,12 @@ from serendip.adapters.db import repositories_profile as profile_repo
 from serendip.adapters.db.models import Member
 from serendip.adapters.db.types import utcnow
 from serendip.domain.people import is_enrolled
-from serendip.services import analytics, members, participation, permissions, tag_clouds
-from serendip.services.analytics import ProgramStats
+from serendip.services import analytics, members, participation, permissions, program_snapshots, tag_clouds
 from serendip.services.deps import Deps
 from serendip.services.errors import NotEnrolled
 from serendip.services.participation import ProgramStatus
 from serendip.services.profile_form import ProfileSnapshot, snapshot
+from serendip.services.program_snapshots import HealthPanel, health_rows
 from serendip.services.slack_errors import SlackCallFailed
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class HomeData:
     history: list[dict[str, Any]]
     clouds: list[TagCloud]
     # Program health, for someone who administers programs (else empty).
-    health: list[ProgramStats] = field(default_factory=list)
+    health: list[HealthPanel] = field(default_factory=list)
 
     @property
     def next_round(self) -> datetime | None:
@@ -72,8 +72,14 @@ def home_data(session: Session, member: Member, now: datetime) -> HomeData:
     shown = {(c["when"], c["channel_id"]) for c in current}
     past = repo.member_intro_history(session, member.id, limit=HISTORY_SHOWN + len(current))
     history = [h for h in past if (h["when"], h["channel_id"]) not in shown][:HISTORY_SHOWN]
-    programs = [p for p, e in repo.member_enrolments(session, member.id) if is_enrolled(e)]
-    clouds = [TagCloud(p.channel_id, tag_clouds.CLOUDS.counts(session, p.id)) for p in programs[:MAX_CLOUDS]]
+    programs = [p for p, e in repo.member_enrolments(session, member.id) if is_enrolled(e)][:MAX_CLOUDS]
+    kept = program_snapshots.fresh_snapshots(session, [p.id for p in programs], now)
+    clouds = [
+        TagCloud(p.channel_id, [(t, int(c)) for t, c in kept[p.id].expertise_cloud])
+        if p.id in kept
+        else TagCloud(p.channel_id, tag_clouds.CLOUDS.counts(session, p.id))
+        for p in programs
+    ]
     return HomeData(
         profile=snapshot(session, member),
         statuses=participation.status_of(session, member, now),
@@ -83,14 +89,23 @@ def home_data(session: Session, member: Member, now: datetime) -> HomeData:
     )
 
 
-def program_health(session: Session, member: Member, now: datetime) -> list[ProgramStats]:
-    """The health of the programs the member administers; empty (logged) when it cannot be built."""
+def program_health(session: Session, member: Member, now: datetime) -> list[HealthPanel]:
+    """The health of the programs the member administers (a large program's from its snapshot);
+    empty (logged) when it cannot be built."""
     member_id = member.id
     try:
         with session.begin_nested():  # a failed query must not abort the member's own Home
+            programs = permissions.administered_programs(session, member)[:HEALTH_PANELS]
+            kept = program_snapshots.fresh_snapshots(session, [p.id for p in programs], now)
             return [
-                analytics.program_stats(session, program, now)
-                for program in permissions.administered_programs(session, member)[:HEALTH_PANELS]
+                HealthPanel(
+                    p.channel_id,
+                    [(label, value) for label, value in kept[p.id].health],
+                    kept[p.id].computed_at,
+                )
+                if p.id in kept
+                else HealthPanel(p.channel_id, health_rows(analytics.program_stats(session, p, now)))
+                for p in programs
             ]
     except Exception as exc:  # the member's own Home must still publish
         log.error(

@@ -365,3 +365,17 @@ class DirectorySyncProgress(Base):
     profiles_total: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProgramSnapshot(Base):
+    """A large program's dashboard figures, computed by the worker: the admins' health panel and
+    the expertise cloud, so opening the App Home never recounts 100,000 people's history."""
+
+    __tablename__ = "program_snapshots"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+    computed_at: Mapped[datetime]
+    # [[label, value], ...]: the health panel's rows as shown.
+    health: Mapped[list[list[str]]] = mapped_column(JSON)
+    # [[tag, count], ...], most common first.
+    expertise_cloud: Mapped[list[list[Any]]] = mapped_column(JSON)

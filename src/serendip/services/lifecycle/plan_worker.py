@@ -20,7 +20,9 @@ from typing import Any
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db.engine import Database
+from serendip.adapters.db.types import utcnow
 from serendip.logging_setup import configure_logging
+from serendip.services import program_snapshots
 from serendip.services.lifecycle import plan
 from serendip.services.lifecycle.results import PlannedRound, RoundPreview
 
@@ -47,6 +49,13 @@ def preview_in_worker(database_url: str, *, program_id: int) -> RoundPreview:
     """`plan.preview_round` in a spawned child process; its result, or PlanFailed."""
     preview: RoundPreview = _in_child(database_url, "preview", program_id, None)
     return preview
+
+
+def snapshots_in_worker(database_url: str) -> int:
+    """`program_snapshots.refresh_snapshots` in a spawned child process (CPU-bound at 100,000
+    people, like planning); how many programs it recounted, or PlanFailed."""
+    refreshed: int = _in_child(database_url, "snapshots", 0, None)
+    return refreshed
 
 
 def _in_child(database_url: str, job: str, program_id: int, scheduled_for: datetime | None) -> Any:
@@ -96,6 +105,8 @@ def _child(
     try:
         if job == "preview":
             result: object = plan.preview_round(db, program_id=program_id)
+        elif job == "snapshots":
+            result = program_snapshots.refresh_snapshots(db, utcnow())
         else:
             assert scheduled_for is not None
             result = plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)

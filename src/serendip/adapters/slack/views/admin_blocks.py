@@ -9,6 +9,7 @@ from serendip.adapters.slack.views.blocks import Block, context, escape, local_t
 from serendip.domain.plural import plural
 from serendip.services.administration import Outcome
 from serendip.services.analytics import ProgramStats, summary_rows
+from serendip.services.program_snapshots import HealthPanel
 from serendip.services.programs import SetupResult
 
 
@@ -96,26 +97,16 @@ def stats_message(stats: ProgramStats, chart_note: str) -> dict[str, Any]:
     )
 
 
-def admin_health_blocks(stats: ProgramStats) -> list[dict[str, Any]]:
+def admin_health_blocks(panel: HealthPanel) -> list[dict[str, Any]]:
     """The program-health panel of the App Home for a program admin."""
-    rows = dict(summary_rows(stats))
-    picked = (
-        "Participants now",
-        "Rounds",
-        "Intros delivered",
-        "Meeting rate",
-        "Cross-team rate",
-        f"New cross-team ties in {stats.quarter}",
-        "Department pairs with a tie",
-        "Members with no cross-team tie yet",
-    )
-    fields = [{"type": "mrkdwn", "text": f"*{label}*\n{rows[label]}"[:2000]} for label in picked]
+    fields = [{"type": "mrkdwn", "text": f"*{label}*\n{value}"[:2000]} for label, value in panel.rows]
+    note = "Type `/coffee admin stats` in the channel for the chart, `/coffee admin export` for the data."
+    if panel.as_of is not None:  # a large program's figures, counted by the worker
+        note = f"Counted at {panel.as_of:%H:%M} UTC (large programs are recounted every few minutes). {note}"
     return [
         {"type": "header", "text": {"type": "plain_text", "text": "Program health"}},
-        section(f"<#{stats.channel_id}>"),
+        section(f"<#{panel.channel_id}>"),
         {"type": "section", "fields": fields[:5]},
         {"type": "section", "fields": fields[5:]},
-        context(
-            "Type `/coffee admin stats` in the channel for the chart, `/coffee admin export` for the data."
-        ),
+        context(note),
     ]

@@ -45,7 +45,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
     for cloud in data.clouds:
         blocks += [{"type": "divider"}, *cloud_blocks(cloud)]
     # Program health for admins comes last and is always shown whole: the member's part gives way.
-    panels = [b for stats in data.health for b in ({"type": "divider"}, *admin_health_blocks(stats))]
+    panels = [b for panel in data.health for b in ({"type": "divider"}, *admin_health_blocks(panel))]
     return {
         "type": "home",
         "callback_id": "serendip_home",
