@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 from serendip.adapters.db import lifecycle_history as history_store
@@ -21,15 +22,15 @@ STATES = [IntroState.POSTED, IntroState.POSTED, IntroState.FAILED, IntroState.PE
 OUTCOMES = ["met", "scheduled", "cant"]
 
 
-def _store_history(database: Database, rng: random.Random) -> int:
-    """Two programs (so the other one's rows must stay out), rounds out of id order, mixed states."""
+def _store_history(database: Database, rng: random.Random, programs_count: int) -> int:
+    """Several programs (the others' rows must stay out), rounds out of id order, mixed states."""
     now = utcnow()
     with database.transaction() as session:
         session.add(Workspace(id="T1"))
         session.flush()
         members = [Member(workspace_id="T1", slack_id=f"U{i:03d}") for i in range(40)]
         session.add_all(members)
-        programs = [Program(workspace_id="T1", channel_id=f"C{i}") for i in range(2)]
+        programs = [Program(workspace_id="T1", channel_id=f"C{i}") for i in range(programs_count)]
         session.add_all(programs)
         session.flush()
         for week in rng.sample(range(6), 6):  # created out of scheduled order
@@ -56,8 +57,13 @@ def _store_history(database: Database, rng: random.Random) -> int:
         return programs[0].id
 
 
-def test_past_seats_and_answers_read_packed_are_the_rows_stored(database: Database) -> None:
-    program_id = _store_history(database, random.Random(3))
+# With 2 programs the first one's intros are half their id span (read by a range scan of the
+# span); with 5, a fifth (read through a join).
+@pytest.mark.parametrize("programs_count", [2, 5])
+def test_past_seats_and_answers_read_packed_are_the_rows_stored(
+    database: Database, programs_count: int
+) -> None:
+    program_id = _store_history(database, random.Random(3), programs_count)
     with database.transaction() as session:
         seats = read_seats(session, program_id)
         rounds = session.execute(

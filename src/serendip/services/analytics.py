@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db import stats_store
 from serendip.adapters.db.models import Program
-from serendip.adapters.db.stats_store import IdArray, StatsRows
+from serendip.adapters.db.packed import IdArray
+from serendip.adapters.db.stats_store import StatsRows
 from serendip.domain.departments import department_key
 from serendip.domain.plural import plural
 from serendip.services.stats_ties import Ties, distinct, distinct_ties

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from serendip.adapters.db.stats_store import IdArray, StatsRows
+from serendip.adapters.db.packed import IdArray
+from serendip.adapters.db.stats_store import StatsRows
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,19 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, String, case, cast, func, or_, select
+from sqlalchemy import BigInteger, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, IntroOutcome, Member, Program, Round
+from serendip.adapters.db.packed import SPAN_LIMIT, IdArray
+from serendip.adapters.db.packed import ints as _ints
+from serendip.adapters.db.packed import joined as _joined
+from serendip.adapters.db.packed import pack_base as _pack_base
+from serendip.adapters.db.packed import seats_in_span as _seats_in_span
 from serendip.adapters.db.people_sql import participant_clause
 from serendip.domain.lifecycle import IntroState
 
 # Integer ids as they come from the database.
-IdArray = np.ndarray[Any, np.dtype[np.int64]]
 
 
 @dataclass(frozen=True)
@@ -47,16 +51,6 @@ class StatsRows:
 def _in_program(program_id: int) -> Any:
     # As a subquery (not a join) so both engines drive the scan from the program's rounds.
     return Intro.round_id.in_(select(Round.id).where(Round.program_id == program_id))
-
-
-def _joined(column: Any) -> Any:
-    """The column's integers joined by spaces within each group (SQLite group_concat, PostgreSQL string_agg)."""
-    return func.aggregate_strings(cast(column, String), " ")
-
-
-def _ints(text: str | None) -> IdArray:
-    # numpy parses the database's text in C: far cheaper than one Python tuple per row.
-    return np.fromstring(text or "", dtype=np.int64, sep=" ")
 
 
 def program_rounds(session: Session, program_id: int) -> list[tuple[int, datetime, dict[str, Any]]]:
@@ -95,35 +89,6 @@ def program_seat_array(session: Session, program_id: int) -> tuple[IdArray, IdAr
     at = np.minimum(np.searchsorted(intro, intro_of), len(intro) - 1)
     mine = intro[at] == intro_of
     return np.column_stack((round_of[at[mine]], intro_of[mine], member[mine])), followed_up
-
-
-# Read seats by intro id span when the program's delivered intros are at least 1 in SPAN_LIMIT of
-# the ids in it (rounds are written in one go, so a program's ids mostly run together).
-SPAN_LIMIT = 3
-
-
-def _pack_base(session: Session) -> int:
-    """The multiplier that packs (intro id, member id) into one int64."""
-    # A seat travels as one integer: turning integers into text is most of the queries' cost.
-    base = int(session.scalar(select(func.max(Member.id))) or 0) + 1
-    top = int(session.scalar(select(func.max(Intro.id))) or 0) + 1
-    if top * base * 2 >= 2**63:
-        raise OverflowError(f"seat ids do not pack into 64 bits: intros={top} members={base}")
-    return base
-
-
-def _seats_in_span(session: Session, lo: int, hi: int) -> tuple[IdArray, IdArray]:
-    """(intro id, member id) of every intro_members row with lo <= intro id <= hi."""
-    # A range scan of the (intro, member) key with no join: joining intros seat by seat cost
-    # PostgreSQL 600,000 index look-ups (4x the scan) and SQLite twice the time.
-    base = _pack_base(session)
-    text = session.scalar(
-        select(_joined(cast(IntroMember.intro_id, BigInteger) * base + IntroMember.member_id)).where(
-            IntroMember.intro_id.between(lo, hi)
-        )
-    )
-    intro, member = np.divmod(_ints(text), base)
-    return intro, member
 
 
 def _joined_seats(session: Session, program_id: int) -> IdArray:

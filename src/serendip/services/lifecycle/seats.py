@@ -102,25 +102,26 @@ class Seats:
 
 
 def read_seats(session: Session, program_id: int) -> Seats:
-    """The program's past seats, oldest round first, read as a few packed texts."""
+    """The program's past seats, oldest round first, then by intro and member."""
     order = history_store.round_order(session, program_id)
-    base, texts = history_store.history_seat_texts(session, program_id)
-    packed = {round_id: np.fromstring(text, dtype=np.int64, sep=" ") for round_id, text in texts}
-    round_ids: list[int] = []
-    followed: list[bool] = []
-    parts: list[IntArray] = [_EMPTY]
-    positions: list[IntArray] = [_EMPTY]
-    for round_id, followed_up in order:
-        values = packed.get(round_id)
-        if values is None or not len(values):
-            continue
-        positions.append(np.full(len(values), len(round_ids), dtype=np.int64))
-        parts.append(np.sort(values))  # by intro, then member: the packing's order
-        round_ids.append(round_id)
-        followed.append(followed_up)
-    seat, posted = np.divmod(np.concatenate(parts), 2)
-    intro, member = np.divmod(seat, base)
-    return Seats(round_ids, followed, base, np.concatenate(positions), intro, member, posted.astype(np.bool_))
+    found = history_store.past_seats(session, program_id)
+    present = set(np.unique(found.round_id).tolist())
+    kept = [(round_id, followed) for round_id, followed in order if round_id in present]
+    position_of = {round_id: i for i, (round_id, _) in enumerate(kept)}
+    lookup = np.zeros(max(present, default=0) + 1, dtype=np.int64)
+    for round_id, i in position_of.items():
+        lookup[round_id] = i
+    position = lookup[found.round_id]
+    ordered = np.lexsort((found.member, found.intro, position))
+    return Seats(
+        [r for r, _ in kept],
+        [f for _, f in kept],
+        found.base,
+        position[ordered],
+        found.intro[ordered],
+        found.member[ordered],
+        found.posted[ordered].astype(np.bool_),
+    )
 
 
 def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int], Counter[tuple[str, str]]]:
