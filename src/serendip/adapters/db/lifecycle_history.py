@@ -5,7 +5,7 @@ The other lifecycle statements (leases, intros, summaries, follow-ups) are in `l
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -28,7 +28,6 @@ from serendip.adapters.db.people_sql import eligible_at_clause
 from serendip.domain.lifecycle import IntroState
 
 CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
-FETCH_BATCH = 20_000  # rows per fetch of a large read
 
 
 def member_tags_by_kind(session: Session, member_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
@@ -46,16 +45,13 @@ def member_tags_by_kind(session: Session, member_ids: Sequence[int]) -> dict[int
 # --- Set-based reads for planning at scale: one query per kind of data, only the columns used ----
 
 
-def _plain_rows(session: Session, statement: Select[Any] | Any) -> Iterator[tuple[Any, ...]]:
-    """The rows as the driver returns them, streamed in batches (1.2 million history rows held at
-    once would cost ~150 MB). Ints and strings need no conversion, and skipping SQLAlchemy's Row
-    objects makes them about three times faster to read."""
+def _all_rows(session: Session, statement: Select[Any] | Any) -> list[Any]:
+    """All rows as the driver returns them (plain tuples): for columns that need no conversion
+    (ints and strings), a third of the cost of SQLAlchemy's Row objects at 100,000 rows."""
     result = session.connection().execute(statement)
     assert isinstance(result, CursorResult)
-    cursor = result.cursor
     try:
-        while batch := cursor.fetchmany(FETCH_BATCH):
-            yield from batch
+        return list(result.cursor.fetchall())
     finally:
         result.close()
 
@@ -75,7 +71,8 @@ class PlanPerson(NamedTuple):
 
 def eligible_people(session: Session, program_id: int, at: datetime) -> list[PlanPerson]:
     """Members eligible at ``at`` (people_sql.eligible_at_clause), by Slack id."""
-    rows = session.execute(
+    rows = _all_rows(
+        session,
         select(
             Member.id,
             Member.slack_id,
@@ -88,20 +85,20 @@ def eligible_people(session: Session, program_id: int, at: datetime) -> list[Pla
         )
         .join(Enrolment, Enrolment.member_id == Member.id)
         .where(Enrolment.program_id == program_id, eligible_at_clause(at))
-        .order_by(Member.slack_id)
+        .order_by(Member.slack_id),
     )
-    return [PlanPerson(*row) for row in rows]
+    return list(map(PlanPerson._make, rows))
 
 
 def enrolled_tags(session: Session, program_id: int) -> list[tuple[int, str, str]]:
     """(member id, kind, tag) of every tag of the program's enrolled members."""
-    rows = _plain_rows(
+    rows: list[tuple[int, str, str]] = _all_rows(
         session,
         select(MemberTag.member_id, MemberTag.kind, MemberTag.tag)
         .join(Enrolment, Enrolment.member_id == MemberTag.member_id)
         .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False)),
     )
-    return [(member_id, kind, tag) for member_id, kind, tag in rows]
+    return rows
 
 
 def enrolled_blocks(session: Session, program_id: int) -> list[tuple[int, str]]:
