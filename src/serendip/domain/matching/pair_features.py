@@ -125,7 +125,7 @@ def history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
     window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
     groups = [g for rnd in window for g in rnd]
     sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    idx = index.lookup(list(chain.from_iterable(groups)))
+    idx = index.lookup_repeated(list(chain.from_iterable(groups)))
     gid = np.repeat(np.arange(len(groups)), sizes)
     found = [np.zeros((0, 2), dtype=np.int64)]
     for d in range(1, min(8, int(sizes.max(initial=0)))):
