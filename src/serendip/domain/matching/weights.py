@@ -22,7 +22,6 @@ from serendip.domain.departments import department_key
 from serendip.domain.matching.ids import IdIndex
 from serendip.domain.matching.model import History, MatchSettings, Participant, RepeatMode
 from serendip.domain.matching.pair_features import (
-    BLOOM_BITS,
     DAY,
     GOLDEN,
     I64,
@@ -30,6 +29,7 @@ from serendip.domain.matching.pair_features import (
     B,
     TagBits,
     bloom_bits,
+    bloom_filter,
     department_keys,
     forbidden_pairs,
     history_pairs,
@@ -280,11 +280,7 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
-    bit = bloom_bits(*pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]])
-    bloom = np.zeros(1 << (BLOOM_BITS - 3), dtype=np.uint8)
-    np.bitwise_or.at(
-        bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8))
-    )
+    bloom = bloom_filter(bloom_bits(*pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]]))
     dp_keys, dp_points = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
