@@ -36,3 +36,13 @@ def test_lookup_of_many_ids_uses_the_participants_positions() -> None:
     found = index.lookup([f"U{i:07d}" for i in range(20_000)])
     assert found[::2].tolist() == list(range(10_000))
     assert (found[1::2] == -1).all()
+
+
+@given(st.lists(_IDS, unique=True), st.lists(_IDS), st.lists(st.integers(0, 50)))
+def test_lookup_of_repeated_objects_matches_a_dict(ids: list[str], pool: list[str], picks: list[int]) -> None:
+    # the same string objects several times (as past rounds share ids), plus equal but distinct copies
+    keys = [pool[i % len(pool)] for i in picks] if pool else []
+    keys += [(k + ".")[:-1] for k in keys[:3]]
+    index = IdIndex(ids)
+    expected = {x: i for i, x in enumerate(ids)}
+    assert index.lookup_repeated(keys).tolist() == [expected.get(k, -1) for k in keys]

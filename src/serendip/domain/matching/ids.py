@@ -82,6 +82,22 @@ class IdIndex:
         hit = differ == 0 if fits is None else (differ == 0) & fits
         return np.where(hit, self._order[pos], -1)
 
+    def lookup_repeated(self, keys: Sequence[str]) -> I64:
+        """`lookup` for keys that repeat as the very same objects (past rounds share each id's
+        string): each distinct object is looked up once, found by its address without reading it."""
+        if len(keys) < 2:
+            return self.lookup(keys)
+        address = np.fromiter(map(id, keys), dtype=np.int64, count=len(keys))
+        order = np.argsort(address)
+        address = address[order]
+        first = np.empty(len(keys), dtype=np.bool_)
+        first[0], first[1:] = True, address[1:] != address[:-1]
+        # `keys` holds every object alive, so equal addresses are one object, hence one id
+        distinct = self.lookup(list(map(keys.__getitem__, order[first].tolist())))
+        out = np.empty(len(keys), dtype=np.int64)
+        out[order] = distinct[np.cumsum(first) - 1]
+        return out
+
     def _search(self, h: npt.NDArray[np.uint64]) -> I64:
         """`searchsorted(self._hashes, h)`, from the start of each hash's bucket."""
         bucket = (h >> self._shift).astype(np.int64)

@@ -66,6 +66,21 @@ def bloom_bits(hash_u: npt.NDArray[np.uint64], hash_v: npt.NDArray[np.uint64]) -
     return (hash_u ^ hash_v) >> np.uint64(64 - BLOOM_BITS)
 
 
+def bloom_filter(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
+    """The filter's bytes with the given bits set (2^BLOOM_BITS bits)."""
+    bloom = np.zeros(1 << (BLOOM_BITS - 3), dtype=np.uint8)
+    if bits.size == 0:
+        return bloom
+    # One sort instead of `bitwise_or.at`: the distinct bits of one byte add up to their OR.
+    bits = np.sort(bits)
+    bits = bits[np.r_[True, bits[1:] != bits[:-1]]]
+    byte = (bits >> np.uint64(3)).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+    values = np.left_shift(np.uint8(1), (bits & np.uint64(7)).astype(np.uint8))
+    bloom[byte[starts]] = np.add.reduceat(values, starts, dtype=np.uint8)
+    return bloom
+
+
 @dataclass
 class TagBits:
     """Tag bits of every person: exact for the 64 most common tags, filter and exact words for the rest."""
@@ -125,7 +140,7 @@ def history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
     window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
     groups = [g for rnd in window for g in rnd]
     sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    idx = index.lookup(list(chain.from_iterable(groups)))
+    idx = index.lookup_repeated(list(chain.from_iterable(groups)))
     gid = np.repeat(np.arange(len(groups)), sizes)
     found = [np.zeros((0, 2), dtype=np.int64)]
     for d in range(1, min(8, int(sizes.max(initial=0)))):

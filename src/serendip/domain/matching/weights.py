@@ -22,7 +22,6 @@ from serendip.domain.departments import department_key
 from serendip.domain.matching.ids import IdIndex
 from serendip.domain.matching.model import History, MatchSettings, Participant, RepeatMode
 from serendip.domain.matching.pair_features import (
-    BLOOM_BITS,
     DAY,
     GOLDEN,
     I64,
@@ -30,6 +29,7 @@ from serendip.domain.matching.pair_features import (
     B,
     TagBits,
     bloom_bits,
+    bloom_filter,
     department_keys,
     forbidden_pairs,
     history_pairs,
@@ -280,11 +280,7 @@ def build_scorer(people: Sequence[Participant], history: History, settings: Matc
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, dtype=np.int64)
     special_keys = keys[starts]
     special_flags = np.bitwise_or.reduceat(flags, starts) if keys.size else np.zeros(0, dtype=np.int8)
-    bit = bloom_bits(*pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]])
-    bloom = np.zeros(1 << (BLOOM_BITS - 3), dtype=np.uint8)
-    np.bitwise_or.at(
-        bloom, bit >> np.uint64(3), np.left_shift(np.uint8(1), (bit & np.uint64(7)).astype(np.uint8))
-    )
+    bloom = bloom_filter(bloom_bits(*pair_hash(n)[[special_keys // max(1, n), special_keys % max(1, n)]]))
     dp_keys, dp_points = _department_pairs(depts, settings)
     high, low = (TIER_LOW, TIER_HIGH) if settings.mode is RepeatMode.STRICT else (TIER_HIGH, TIER_LOW)
     return PairScorer(
@@ -317,23 +313,25 @@ def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I
     `depts` is keyed by department_key; tie counts under several spellings of a pair add up.
     """
     width = max(1, len(depts))
-    # department_key once per spelling: ~100,000 tied pairs of a large program share a few thousand
-    code = {
-        name: depts.get(department_key(name) or "", -1)
-        for pair in settings.department_pair_ties
-        for name in pair
-    }
-    items: dict[int, int] = {}
-    for (a, b), ties in settings.department_pair_ties.items():
-        ca, cb = code[a], code[b]
-        if ca >= 0 and cb >= 0 and ca != cb:
-            key = ca * width + cb if ca < cb else cb * width + ca
-            items[key] = items.get(key, 0) + max(0, ties)
-    if not items:
+    ties = settings.department_pair_ties
+    if not ties:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    counts = np.fromiter(items.values(), dtype=np.int64, count=len(items))
+    # department_key once per spelling: ~100,000 tied pairs of a large program share a few thousand
+    firsts, seconds = zip(*ties, strict=True)
+    code = {name: depts.get(department_key(name) or "", -1) for name in {*firsts, *seconds}}
+    ca = np.fromiter(map(code.__getitem__, firsts), dtype=np.int64, count=len(firsts))
+    cb = np.fromiter(map(code.__getitem__, seconds), dtype=np.int64, count=len(seconds))
+    count = np.maximum(0, np.fromiter(ties.values(), dtype=np.int64, count=len(ties)))
+    ok = (ca >= 0) & (cb >= 0) & (ca != cb)
+    if not ok.any():
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ca, cb = ca[ok], cb[ok]
+    key = np.minimum(ca, cb) * width + np.maximum(ca, cb)
+    order = np.argsort(key)
+    keys, count = key[order], count[ok][order]
+    # tie counts under several spellings of one pair add up
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    keys, counts = keys[starts], np.add.reduceat(count, starts)
     scale = max(1.0, float(np.mean(counts[counts > 0]) if (counts > 0).any() else 1.0))
-    keys = np.fromiter(items, dtype=np.int64, count=len(items))
-    order = np.argsort(keys)
     # the same float operations as int(_W_DEPT_PAIR / (1.0 + ties / scale)) per pair, truncated likewise
-    return keys[order], (_W_DEPT_PAIR / (1.0 + counts[order] / scale)).astype(np.int64)
+    return keys, (_W_DEPT_PAIR / (1.0 + counts / scale)).astype(np.int64)
