@@ -6,10 +6,10 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -20,6 +20,9 @@ MAX_BODY_BYTES = 1_000_000
 BODY_READ_TIMEOUT_SECONDS = 10.0
 # How long the replay check may wait for the database before the request is refused.
 REPLAY_CHECK_SECONDS = 1.0
+# The replay check's own threads: in Starlette's shared pool it queued behind the commands being
+# dispatched, so a burst of 50 commands ran out its 1 s budget waiting for a thread, not the database.
+_REPLAY_CHECKS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="serendip-replay-check")
 TRY_AGAIN = ":hourglass: Serendip is busy right now and did nothing. Please try again in a moment."
 
 # Records a signature hash; False when it was seen before (`adapters.db.replay_store.accept_once`).
@@ -91,7 +94,9 @@ async def refuse_replay(text: str, signature: str, accept_once: AcceptOnce) -> R
     """
     digest = hashlib.sha256(signature.encode()).hexdigest()
     try:
-        first = await asyncio.wait_for(run_in_threadpool(accept_once, digest), REPLAY_CHECK_SECONDS)
+        loop = asyncio.get_running_loop()
+        check = loop.run_in_executor(_REPLAY_CHECKS, accept_once, digest)
+        first = await asyncio.wait_for(check, REPLAY_CHECK_SECONDS)
     except Exception as exc:  # a timeout or a database error: refuse rather than risk running twice
         log.warning("http.replay_check_failed error=%s", type(exc).__name__)
         if "command" in parse_qs(text):
