@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -108,53 +109,27 @@ class Jobs:
         self.scheduler = BackgroundScheduler(timezone=UTC)
         # /healthz turns 503 when no round tick ran for three intervals (and a minute's grace).
         self.heartbeat = Heartbeat(stale_after_seconds=3 * tick_seconds + 60) if rounds else None
-        now = datetime.now(UTC)
         if rounds:
-            self.scheduler.add_job(
-                run_tick,
-                "interval",
-                seconds=tick_seconds,
-                # Large rounds are planned in a worker process, so request threads keep the interpreter.
-                args=[container, self.policy, self.heartbeat, planner or Planner()],
-                id="round_tick",
-                next_run_time=now,
-                max_instances=1,
-                coalesce=True,
-            )
+            # Large rounds are planned in a worker process, so request threads keep the interpreter.
+            tick_args = [container, self.policy, self.heartbeat, planner or Planner()]
+            self._every("round_tick", run_tick, tick_args, seconds=tick_seconds)
+            self._every("retention", run_retention, [container], hours=24)
+            self._every("program_snapshots", run_snapshots, [container], seconds=60)
         if sync:
-            self.scheduler.add_job(
-                run_directory_sync,
-                "interval",
-                hours=24,
-                args=[container, self.stop_flag],
-                id="directory_sync",
-                next_run_time=now,
-                max_instances=1,
-                coalesce=True,
-            )
-        if rounds:
-            self.scheduler.add_job(
-                run_retention,
-                "interval",
-                hours=24,
-                args=[container],
-                id="retention",
-                next_run_time=now,
-                max_instances=1,
-                coalesce=True,
-            )
+            self._every("directory_sync", run_directory_sync, [container, self.stop_flag], hours=24)
 
-        if rounds:
-            self.scheduler.add_job(
-                run_snapshots,
-                "interval",
-                seconds=60,
-                args=[container],
-                id="program_snapshots",
-                next_run_time=now,
-                max_instances=1,
-                coalesce=True,
-            )
+    def _every(self, job_id: str, job: Callable[..., None], args: list[object], **interval: float) -> None:
+        """Run ``job(*args)`` now and then at the interval; never two at once, missed runs merged."""
+        self.scheduler.add_job(
+            job,
+            "interval",
+            args=args,
+            id=job_id,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+            **interval,
+        )
 
     def start(self) -> Jobs:
         """Start the scheduler thread."""

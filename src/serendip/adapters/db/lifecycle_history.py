@@ -23,7 +23,16 @@ from serendip.adapters.db.models import (
     MemberTag,
     Round,
 )
-from serendip.adapters.db.packed import SPAN_LIMIT, IdArray, ints, joined, pack_base, seats_in_span
+from serendip.adapters.db.packed import (
+    SPAN_LIMIT,
+    IdArray,
+    ints,
+    ints_per_group,
+    joined,
+    pack_base,
+    positions_in,
+    seats_in_span,
+)
 from serendip.adapters.db.people_sql import eligible_at_clause
 from serendip.domain.lifecycle import IntroState
 
@@ -137,9 +146,7 @@ def past_seats(session: Session, program_id: int) -> PastSeats:
         )
         .group_by(Intro.round_id)
     )
-    parts = [(int(round_id), ints(text)) for round_id, text in rows]
-    packed = np.concatenate([np.zeros(0, dtype=np.int64), *(values for _, values in parts)])
-    rounds = np.concatenate([np.zeros(0, dtype=np.int64), *(np.full(len(v), r) for r, v in parts)])
+    rounds, packed = ints_per_group(rows)
     order = np.argsort(packed, kind="stable")
     (intro, flag), round_of = np.divmod(packed[order], 2), rounds[order]
     base = pack_base(session)
@@ -150,8 +157,7 @@ def past_seats(session: Session, program_id: int) -> PastSeats:
         seat_intro, seat_member = _joined_seats(session, program_id, base)
     else:
         seat_intro, seat_member = seats_in_span(session, lo, hi)
-    at = np.minimum(np.searchsorted(intro, seat_intro), len(intro) - 1)
-    mine = intro[at] == seat_intro
+    at, mine = positions_in(intro, seat_intro)
     at = at[mine]
     return PastSeats(base, round_of[at], seat_intro[mine], seat_member[mine], flag[at])
 

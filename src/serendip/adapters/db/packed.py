@@ -7,6 +7,7 @@ planning reads (`lifecycle_history`) and the stats reads (`stats_store`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -57,3 +58,19 @@ def seats_in_span(session: Session, lo: int, hi: int) -> tuple[IdArray, IdArray]
     )
     intro, member = np.divmod(ints(text), base)
     return intro, member
+
+
+def ints_per_group(rows: Iterable[tuple[Any, str | None]]) -> tuple[IdArray, IdArray]:
+    """Rows of (group key, packed text) as two parallel arrays: each value's group key, and the values."""
+    keys, values = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for key, text in rows:
+        values.append(ints(text))
+        keys.append(np.full(len(values[-1]), int(key), dtype=np.int64))
+    return np.concatenate(keys), np.concatenate(values)
+
+
+def positions_in(ordered: IdArray, values: IdArray) -> tuple[IdArray, IdArray]:
+    """For each value, its index in the ascending array ``ordered`` and whether it is there at all
+    (e.g. seats read by intro id span, kept only when their intro is one of the program's)."""
+    at = np.minimum(np.searchsorted(ordered, values), max(len(ordered) - 1, 0))
+    return at, ordered[at] == values if len(ordered) else np.zeros(len(values), dtype=np.bool_)

@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, IntroOutcome, Member, Program, Round
-from serendip.adapters.db.packed import SPAN_LIMIT, IdArray
+from serendip.adapters.db.packed import SPAN_LIMIT, IdArray, ints_per_group, positions_in
 from serendip.adapters.db.packed import ints as _ints
 from serendip.adapters.db.packed import joined as _joined
 from serendip.adapters.db.packed import pack_base as _pack_base
@@ -71,13 +71,10 @@ def program_seat_array(session: Session, program_id: int) -> tuple[IdArray, IdAr
         .where(_in_program(program_id), Intro.state == IntroState.POSTED.value)
         .group_by(Intro.round_id)
     )
-    rounds, packed = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for round_id, text in rows:
-        packed.append(_ints(text))
-        rounds.append(np.full(len(packed[-1]), round_id, dtype=np.int64))
-    intro, flag = np.divmod(np.concatenate(packed), 2)
+    rounds, packed = ints_per_group(rows)
+    intro, flag = np.divmod(packed, 2)
     order = np.argsort(intro, kind="stable")
-    intro, flag, round_of = intro[order], flag[order], np.concatenate(rounds)[order]
+    intro, flag, round_of = intro[order], flag[order], rounds[order]
     followed_up = intro[flag == 1]
     if not len(intro):
         return np.zeros((0, 3), dtype=np.int64), followed_up
@@ -86,8 +83,7 @@ def program_seat_array(session: Session, program_id: int) -> tuple[IdArray, IdAr
         return _joined_seats(session, program_id), followed_up
     intro_of, member = _seats_in_span(session, lo, hi)
     # Seats of intros in the span that are not this program's delivered ones drop out here.
-    at = np.minimum(np.searchsorted(intro, intro_of), len(intro) - 1)
-    mine = intro[at] == intro_of
+    at, mine = positions_in(intro, intro_of)
     return np.column_stack((round_of[at[mine]], intro_of[mine], member[mine])), followed_up
 
 
@@ -100,12 +96,9 @@ def _joined_seats(session: Session, program_id: int) -> IdArray:
         .where(_in_program(program_id), Intro.state == IntroState.POSTED.value)
         .group_by(Intro.round_id)
     )
-    rounds, packed = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for round_id, text in rows:
-        packed.append(_ints(text))
-        rounds.append(np.full(len(packed[-1]), round_id, dtype=np.int64))
-    intro, member = np.divmod(np.concatenate(packed), base)
-    return np.column_stack((np.concatenate(rounds), intro, member))
+    rounds, packed = ints_per_group(rows)
+    intro, member = np.divmod(packed, base)
+    return np.column_stack((rounds, intro, member))
 
 
 def program_answers(session: Session, seats: IdArray, followed_up: IdArray) -> dict[int, tuple[int, int]]:
