@@ -59,7 +59,8 @@ MIXES: dict[str, dict[str, float]] = {
 
 def baseline(database: Database, publisher: IntroPublisher, policy: deliver.DeliveryPolicy) -> None:
     """The loop as it was before deferral: each intro to its end, sleeping through its failures."""
-    while (round_id := deliver.claim_round(database, policy)) is not None:
+    while (claim := deliver.claim_round(database, policy)) is not None:
+        round_id = claim.round_id
         with database.transaction() as session:
             open_ids = store.open_intro_ids(session, round_id)
             seed = queue.round_facts(session, round_id)[1]

@@ -13,6 +13,7 @@ from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.config import Settings
 from serendip.services.deps import Deps
 from serendip.services.first_read import FirstProfileReader
+from serendip.services.ports import OneWorkspace, Workspaces
 
 
 @dataclass(kw_only=True)
@@ -23,6 +24,8 @@ class Container(Deps):
     # Where startup checks and the directory sync get their client (one per installation, later).
     clients: SlackClients
     slack_gateway: SlackGateway
+    # The Slack port and publisher of each installation, for the scheduler's rounds.
+    workspaces: Workspaces
 
 
 def build_container(settings: Settings, *, db: Database | None = None) -> Container:
@@ -33,14 +36,16 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
     client = clients.for_team()
     database = db or Database(settings.database_url)
     gateway = SlackGateway(client)
+    publisher = SlackIntroPublisher(gateway)
     reader = FirstProfileReader(database, gateway, label=settings.department_field).attach()
     return Container(
         settings=settings,
         db=database,
         gateway=gateway,
-        publisher=SlackIntroPublisher(gateway),
+        publisher=publisher,
         first_read=reader,
         client=client,
         clients=clients,
         slack_gateway=gateway,
+        workspaces=OneWorkspace(gateway, publisher),
     )

@@ -107,8 +107,9 @@ def test_an_expired_lease_is_taken_over_and_the_post_is_confirmed(
 ) -> None:
     _plan(database, slack)
     crashed = _policy(lease_seconds=0.0)
-    round_id = deliver.claim_round(database, crashed)
-    assert round_id is not None
+    claim = deliver.claim_round(database, crashed)
+    assert claim is not None
+    round_id = claim.round_id
     # The crashed worker opened and posted one intro but died before recording the post.
     with database.transaction() as session:
         first = session.scalars(select(Intro).where(Intro.round_id == round_id).order_by(Intro.id)).first()

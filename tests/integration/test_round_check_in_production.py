@@ -17,6 +17,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.domain.matching import History, MatchResult, MatchSettings, Participant, match_round
 from serendip.services import analytics
 from serendip.services.lifecycle import deliver, tick
+from serendip.services.ports import OneWorkspace
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import gateway_for, intro_posts, publisher_for, set_up_program
 
@@ -95,7 +96,9 @@ def test_a_round_that_leaves_people_out_is_held_logged_and_told_to_the_admins_on
     assert len(notes) == 1
     # The next tick neither retries the held round nor sends anything, and the schedule moves on.
     report = tick.tick(
-        database, gateway_for(slack), publisher_for(slack), deliver.DeliveryPolicy(sleep=lambda _: None)
+        database,
+        OneWorkspace(gateway_for(slack), publisher_for(slack)),
+        deliver.DeliveryPolicy(sleep=lambda _: None),
     )
     assert report.started == [] and intro_posts(slack) == {}
     assert len([t for t in _dms_to(slack, admin) if "held back" in t]) == 1

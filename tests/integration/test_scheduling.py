@@ -14,6 +14,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import FOLLOWUP_EVENT_TYPE
 from serendip.services.lifecycle import deliver, followup, plan, tick
 from serendip.services.lifecycle.results import TickReport
+from serendip.services.ports import OneWorkspace
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import gateway_for, intro_posts, publisher_for, set_up_program
 
@@ -29,7 +30,8 @@ def _policy() -> deliver.DeliveryPolicy:
 
 
 def _tick(database: Database, slack: SlackEmulator, when: timedelta = timedelta()) -> TickReport:
-    return tick.tick(database, gateway_for(slack), publisher_for(slack), _policy(), now=utcnow() + when)
+    workspace = OneWorkspace(gateway_for(slack), publisher_for(slack))
+    return tick.tick(database, workspace, _policy(), now=utcnow() + when)
 
 
 def _make_due(database: Database, program_id: int, ago: timedelta) -> None:

@@ -75,7 +75,7 @@ def run_tick(
     if heartbeat is not None:
         heartbeat.started()
     try:
-        report = tick.tick(container.db, container.gateway, container.publisher, policy, planner=planner)
+        report = tick.tick(container.db, container.workspaces, policy, planner=planner)
         if report.started or report.skipped or report.delivered_rounds or report.followups:
             log.info(
                 "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d",

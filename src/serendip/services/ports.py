@@ -183,3 +183,32 @@ class IntroPublisher(Protocol):
     ) -> None:
         """DM a newly enrolled member the program's welcome (the one member_joined_channel sends)."""
         ...
+
+
+class Workspaces(Protocol):
+    """The Slack port and intro publisher acting for each installation, by scope id (the team id,
+    or the enterprise id of an org-wide install): what the scheduler uses for one program's round."""
+
+    def slack(self, scope_id: str) -> Slack:
+        """The Slack port of the installation serving ``scope_id``."""
+        ...
+
+    def publisher(self, scope_id: str) -> IntroPublisher:
+        """The round delivery port of the installation serving ``scope_id``."""
+        ...
+
+
+@dataclass(frozen=True)
+class OneWorkspace:
+    """Single-workspace token mode: one Slack port and publisher serve every scope."""
+
+    gateway: Slack
+    intro_publisher: IntroPublisher
+
+    def slack(self, scope_id: str) -> Slack:
+        """The one Slack port."""
+        return self.gateway
+
+    def publisher(self, scope_id: str) -> IntroPublisher:
+        """The one publisher."""
+        return self.intro_publisher

@@ -7,7 +7,7 @@ Round and intro states are written as `RoundState` / `IntroState` only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -44,12 +44,14 @@ def lock_round(session: Session, round_id: int) -> Round:
 # --- Scheduling and planning -------------------------------------------------------------------
 
 
-def due_programs(session: Session, now: datetime) -> list[tuple[int, datetime, bool]]:
-    """(program id, scheduled time, paused) of every program whose next round is due."""
+def due_programs(session: Session, now: datetime) -> list[tuple[int, datetime, bool, str]]:
+    """(program id, scheduled time, paused, scope id) of every program whose next round is due."""
     rows = session.execute(
-        select(Program.id, Program.next_run_at, Program.is_paused).where(Program.next_run_at <= now)
+        select(Program.id, Program.next_run_at, Program.is_paused, Program.workspace_id).where(
+            Program.next_run_at <= now
+        )
     )
-    return [(program_id, at, paused) for program_id, at, paused in rows if at is not None]
+    return [(program_id, at, paused, scope) for program_id, at, paused, scope in rows if at is not None]
 
 
 def create_round(
@@ -124,10 +126,14 @@ class Claim:
     round_id: int
     program_id: int
     taken_over: bool  # the lease was another worker's and had expired
+    workspace_id: str = ""  # the program's scope id: whose installation delivers it
 
 
-def claim_round(session: Session, *, owner: str, now: datetime, until: datetime) -> Claim | None:
-    """Take the lease of the first round that needs delivering (free, expired or already ours)."""
+def claim_round(
+    session: Session, *, owner: str, now: datetime, until: datetime, besides: Collection[str] = ()
+) -> Claim | None:
+    """Take the lease of the first round that needs delivering (free, expired or already ours),
+    skipping rounds of the workspaces in ``besides`` (this process is delivering for them already)."""
     query = (
         select(Round)
         .where(
@@ -137,12 +143,16 @@ def claim_round(session: Session, *, owner: str, now: datetime, until: datetime)
         .order_by(Round.scheduled_for, Round.id)
         .limit(1)
     )
+    if besides:
+        others = select(Program.id).where(Program.workspace_id.in_(sorted(besides)))
+        query = query.where(Round.program_id.not_in(others))
     round_ = session.scalars(locked(session, query, skip_locked=True)).first()
     if round_ is None:
         return None
     taken_over = round_.lease_owner not in (None, owner)
     round_.lease_owner, round_.lease_expires_at = owner, until
-    return Claim(round_.id, round_.program_id, taken_over)
+    workspace_id = session.scalar(select(Program.workspace_id).where(Program.id == round_.program_id))
+    return Claim(round_.id, round_.program_id, taken_over, workspace_id or "")
 
 
 def renew_lease(session: Session, round_id: int, *, owner: str, until: datetime) -> bool:

@@ -15,7 +15,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,6 +36,8 @@ __all__ = ["LeaseLost", "intro_person"]  # the public names that moved to `attem
 
 log = logging.getLogger(__name__)
 
+# Rounds of this many workspaces are delivered at once by one process (each has its own budget).
+PARALLEL_WORKSPACES = 8
 # conversations.open is Tier 3 (~50 a minute per workspace) and the bottleneck of a round.
 OPENS_PER_MINUTE = 50
 
@@ -74,17 +77,50 @@ class DeliveryPolicy:
 
 
 def deliver_pending(db: Database, publisher: IntroPublisher, policy: DeliveryPolicy) -> int:
-    """Deliver rounds until none is left to claim; returns how many rounds finished."""
+    """Deliver rounds until none is left to claim, one at a time with one publisher (a single
+    workspace); returns how many rounds finished."""
     finished = 0
-    while (round_id := claim_round(db, policy)) is not None:
-        finished += deliver_round(db, publisher, round_id=round_id, policy=policy)
+    while (claim := claim_round(db, policy)) is not None:
+        finished += deliver_round(db, publisher, round_id=claim.round_id, policy=policy)
     return finished
 
 
-def claim_round(db: Database, policy: DeliveryPolicy) -> int | None:
-    """Take the lease of one round that needs delivering (free, expired or already ours)."""
+def deliver_all(
+    db: Database,
+    publisher_for: Callable[[str], IntroPublisher],
+    policy: DeliveryPolicy,
+    *,
+    parallel: int = PARALLEL_WORKSPACES,
+) -> int:
+    """Deliver rounds until none is left to claim; rounds of different workspaces in parallel
+    (Slack's Tier-3 budget is per workspace), one round per workspace at a time, each with its
+    own installation's publisher. Returns how many rounds finished."""
+    finished = 0
+    running: dict[Future[bool], str] = {}
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="deliver") as pool:
+        while True:
+            while len(running) < parallel:
+                claim = claim_round(db, policy, besides=set(running.values()))
+                if claim is None:
+                    break
+                publisher = publisher_for(claim.workspace_id)
+                future = pool.submit(deliver_round, db, publisher, round_id=claim.round_id, policy=policy)
+                running[future] = claim.workspace_id
+            if not running:
+                return finished
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                del running[future]
+                finished += future.result()
+
+
+def claim_round(db: Database, policy: DeliveryPolicy, *, besides: Collection[str] = ()) -> store.Claim | None:
+    """Take the lease of one round that needs delivering (free, expired or already ours), not of
+    a workspace in ``besides``."""
     with db.transaction() as session:
-        claim = store.claim_round(session, owner=policy.owner, now=utcnow(), until=policy.lease_until())
+        claim = store.claim_round(
+            session, owner=policy.owner, now=utcnow(), until=policy.lease_until(), besides=besides
+        )
     if claim is None:
         return None
     if claim.taken_over:
@@ -95,7 +131,7 @@ def claim_round(db: Database, policy: DeliveryPolicy) -> int | None:
         claim.round_id,
         claim.taken_over,
     )
-    return claim.round_id
+    return claim
 
 
 def renew_lease(db: Database, round_id: int, policy: DeliveryPolicy) -> bool:

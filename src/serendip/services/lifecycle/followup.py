@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from serendip.adapters.db import delivery_queue as queue
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
@@ -32,6 +33,12 @@ def claim_followup(
     """Take a due follow-up for a while, so only one worker sends it (a crashed one is retried later)."""
     with db.transaction() as session:
         return store.claim_followup(session, round_id, now=now, until=now + lease)
+
+
+def round_workspace(db: Database, round_id: int) -> str:
+    """The scope id of the workspace a round belongs to (whose installation follows it up)."""
+    with db.transaction() as session:
+        return queue.round_facts(session, round_id)[2]
 
 
 def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) -> int:

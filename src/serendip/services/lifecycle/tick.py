@@ -23,7 +23,7 @@ from serendip.services.lifecycle.results import PlannedRound, TickReport
 if TYPE_CHECKING:
     from serendip.services.lifecycle.plan_worker import Planner
 from serendip.services.participation import opt_out
-from serendip.services.ports import Directory, IntroPublisher
+from serendip.services.ports import Directory, IntroPublisher, Workspaces
 from serendip.services.programs import schedule_next_run
 
 log = logging.getLogger(__name__)
@@ -117,16 +117,16 @@ def _tell_after_planning(
 
 def start_due_rounds(
     db: Database,
-    directory: Directory,
-    publisher: IntroPublisher,
+    workspaces: Workspaces,
     now: datetime,
     report: TickReport,
     planner: Planner | None = None,
 ) -> None:
-    """Start every round whose time has come; skip (once, logged) those more than a day late."""
+    """Start every round whose time has come, each with its own workspace's Slack installation;
+    skip (once, logged) those more than a day late."""
     with db.transaction() as session:
         due = store.due_programs(session, now)
-    for program_id, scheduled_for, paused in due:
+    for program_id, scheduled_for, paused, scope_id in due:
         if paused:
             _advance(db, program_id, now)
             continue
@@ -135,7 +135,12 @@ def start_due_rounds(
             report.skipped.append(program_id)
             continue
         planned = start_round(
-            db, directory, publisher, program_id=program_id, scheduled_for=scheduled_for, planner=planner
+            db,
+            workspaces.slack(scope_id),
+            workspaces.publisher(scope_id),
+            program_id=program_id,
+            scheduled_for=scheduled_for,
+            planner=planner,
         )
         _advance(db, program_id, scheduled_for)
         if planned is not None:
@@ -175,19 +180,19 @@ def _skip(db: Database, program_id: int, scheduled_for: datetime, now: datetime)
 
 def tick(
     db: Database,
-    directory: Directory,
-    publisher: IntroPublisher,
+    workspaces: Workspaces,
     policy: deliver.DeliveryPolicy,
     now: datetime | None = None,
     planner: Planner | None = None,
 ) -> TickReport:
-    """One scheduler pass: start due rounds (planned by `planner`), deliver what is claimable,
-    send due follow-ups."""
+    """One scheduler pass: start due rounds (planned by `planner`), deliver what is claimable
+    (different workspaces in parallel), send due follow-ups; each with its workspace's installation."""
     now = now or utcnow()
     report = TickReport()
-    start_due_rounds(db, directory, publisher, now, report, planner)
-    report.delivered_rounds = deliver.deliver_pending(db, publisher, policy)
+    start_due_rounds(db, workspaces, now, report, planner)
+    report.delivered_rounds = deliver.deliver_all(db, workspaces.publisher, policy)
     for round_id in followup.due_followup_rounds(db, now):
         if followup.claim_followup(db, round_id, now):
-            report.followups += followup.send_followups(db, publisher, round_id=round_id)
+            scope_id = followup.round_workspace(db, round_id)
+            report.followups += followup.send_followups(db, workspaces.publisher(scope_id), round_id=round_id)
     return report
