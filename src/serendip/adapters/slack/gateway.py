@@ -33,12 +33,22 @@ def _json_list(blocks: Blocks) -> list[dict[str, object]]:
     return [dict(block) for block in blocks]
 
 
-def to_directory_user(user: dict[str, Any]) -> DirectoryUser:
-    """Read the facts Serendip keeps from a Slack user object."""
+def to_directory_user(user: dict[str, Any], org_scope: str | None = None) -> DirectoryUser:
+    """Read the facts Serendip keeps from a Slack user object.
+
+    With ``org_scope`` (an org-wide Enterprise Grid install) a member of that org is keyed by the
+    org: their scope is the enterprise id and their id the org-wide one (`enterprise_user.id`), so
+    the same person seen from two workspaces of the org is one member. Anyone else keeps their team.
+    """
     profile = user.get("profile") or {}
+    team_id = user.get("team_id") or profile.get("team") or ""
+    user_id = user["id"]
+    org_user = user.get("enterprise_user")
+    if org_scope and isinstance(org_user, dict) and org_user.get("enterprise_id") == org_scope:
+        team_id, user_id = org_scope, str(org_user.get("id") or user_id)
     return DirectoryUser(
-        id=user["id"],
-        team_id=user.get("team_id") or profile.get("team") or "",
+        id=user_id,
+        team_id=team_id,
         name=user.get("name") or "",
         real_name=profile.get("real_name") or user.get("real_name") or user.get("name") or "",
         email=profile.get("email"),
@@ -55,13 +65,15 @@ def to_directory_user(user: dict[str, Any]) -> DirectoryUser:
 class SlackGateway:
     """Implements the services' Slack port with a WebClient; raises only `services.slack_errors`."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, org_scope: str | None = None) -> None:
         self.client = client
+        # The enterprise id of an org-wide install: its people are keyed by the org (see to_directory_user).
+        self.org_scope = org_scope
 
     def user(self, user_id: str) -> DirectoryUser:
         """One user, fresh from users.info."""
         with _slack():
-            return to_directory_user(self.client.users_info(user=user_id)["user"])
+            return to_directory_user(self.client.users_info(user=user_id)["user"], self.org_scope)
 
     def users(self) -> Iterator[list[DirectoryUser]]:
         """Every user, a users.list page at a time."""
@@ -78,7 +90,7 @@ class SlackGateway:
             page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor)
         users: list[dict[str, Any]] = page.get("members", [])
         next_cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
-        return [to_directory_user(u) for u in users], next_cursor
+        return [to_directory_user(u, self.org_scope) for u in users], next_cursor
 
     def channel_members(self, channel_id: str) -> list[str]:
         """Every member id of a channel, across pages."""

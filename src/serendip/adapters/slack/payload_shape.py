@@ -163,10 +163,47 @@ CHECKS: dict[str, Callable[[object], bool]] = {
 }
 
 
+def _enterprise(value: object) -> bool:
+    return (
+        value is None
+        or isinstance(value, str)
+        or (isinstance(value, dict) and _optional(str)(value.get("id")))
+    )
+
+
+def _install_flag(value: object) -> bool:
+    return value is None or isinstance(value, bool) or value in ("true", "false")
+
+
+def _authorizations(value: object) -> bool:
+    if value is None:
+        return True
+    return isinstance(value, list) and all(
+        isinstance(a, dict)
+        and _optional(str)(a.get("enterprise_id"))
+        and _optional(str)(a.get("team_id"))
+        and _install_flag(a.get("is_enterprise_install"))
+        for a in value
+    )
+
+
+# Which installation a payload is for (Bolt reads these to find the token, on every kind of payload).
+INSTALLATION_CHECKS: dict[str, Callable[[object], bool]] = {
+    "enterprise": _enterprise,
+    "enterprise_id": _optional(str),
+    "team_id": _optional(str),
+    "is_enterprise_install": _install_flag,
+    "authorizations": _authorizations,
+}
+
+
 def malformed_field(body: object) -> str | None:
     """The first field of an interactivity payload whose shape is wrong, or None when all are right."""
     if not isinstance(body, dict):
         return "body"
+    for field, check in INSTALLATION_CHECKS.items():
+        if not check(body.get(field)):
+            return field
     kind = body.get("type")
     if kind == "event_callback":
         return _event_field(body.get("event"))

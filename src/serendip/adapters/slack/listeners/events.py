@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from serendip.adapters.slack.context import org_wide_enterprise
 from serendip.adapters.slack.gateway import to_directory_user
 from serendip.services import channel_membership
 from serendip.services.deps import Deps
@@ -19,7 +20,8 @@ def register(app: App) -> None:
 
 
 def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
-    return str(event.get("team") or body.get("team_id") or "")
+    # An org-wide install keys the whole org by its enterprise id, whichever workspace the event is from.
+    return org_wide_enterprise(body) or str(event.get("team") or body.get("team_id") or "")
 
 
 def on_member_joined(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
@@ -36,6 +38,7 @@ def on_member_left(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> N
     )
 
 
-def on_user_change(event: dict[str, Any], deps: Deps) -> None:
+def on_user_change(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Refresh a known member's directory facts, and their department from the profile field."""
-    channel_membership.user_changed(deps, user=to_directory_user(event["user"]))
+    user = to_directory_user(event["user"], org_wide_enterprise(body) or None)
+    channel_membership.user_changed(deps, user=user)
