@@ -21,8 +21,9 @@ Strategies, measured in the same run on the same round:
   429 sleeps its Retry-After before anything else is tried), `deliver.deliver_intro` per intro;
 - serendip: `deliver.deliver_pending` (failed intros deferred, a throttled post waits in its own
   conversation, other 429s pause only their method, calls paced by the workspace's shared budget).
+Then the per-workspace table of `delivery_workspaces` (1, 2 and 4 workspaces in parallel).
 Run: python benchmarks/delivery.py [--minute 20] [--intros 150] [--engines sqlite,postgresql]
-     [--retry-after 1] [--whole-retry-after]
+     [--retry-after 1] [--whole-retry-after] [--workspaces 1,2,4] [--workspace-intros 100]
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers
 
+from benchmarks.delivery_workspaces import print_scaling
 from tests.support.postgres import start_postgres
 from tests.support.rounds import intro_posts, publisher_for, set_up_program
 
@@ -130,6 +132,10 @@ def main() -> None:
         "--retry-after", type=float, default=1.0, help="Slack seconds an injected 429 asks for"
     )
     parser.add_argument(
+        "--workspaces", default="1,2,4", help="workspace counts for the parallel delivery table ('' to skip)"
+    )
+    parser.add_argument("--workspace-intros", type=int, default=100, help="intros per workspace there")
+    parser.add_argument(
         "--whole-retry-after",
         action="store_true",
         help="send it in whole real seconds (unscaled, 1 at least)",
@@ -159,6 +165,11 @@ def main() -> None:
                     f"{posted:7d} {most:9d}",
                     flush=True,
                 )
+    if args.workspaces:
+        counts = [int(n) for n in args.workspaces.split(",")]
+        with tempfile.TemporaryDirectory() as tmp:
+            urls = (f"sqlite:///{Path(tmp) / f'workspaces-{n}.db'}" for n in range(len(counts) + 1))
+            print_scaling(lambda: next(urls), args.workspace_intros, args.minute, counts)
 
 
 if __name__ == "__main__":
