@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ANY_METHOD = "*"
@@ -16,7 +16,11 @@ ANY_METHOD = "*"
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One Web API call as the emulator answered it."""
+    """One Web API call as the emulator answered it, and whose token made it.
+
+    ``scope_id`` is the install the token belongs to (team id; enterprise id for an org-wide token),
+    None when the call had no valid token; ``params`` leave out tokens, client secrets and codes.
+    """
 
     method: str
     params: dict[str, Any]
@@ -25,6 +29,8 @@ class CallRecord:
     error: str | None
     at: float
     fault: str | None = None
+    scope_id: str | None = None
+    token: str | None = field(default=None, repr=False)
 
 
 class CallLog:
@@ -43,6 +49,10 @@ class CallLog:
         """Return the calls (to ``method`` only, when given)."""
         with self._lock:
             return [r for r in self._records if method is None or r.method == method]
+
+    def made_by(self, scope_id: str, method: str | None = None) -> list[CallRecord]:
+        """Return the calls made with tokens of one install (to ``method`` only, when given)."""
+        return [r for r in self.all(method) if r.scope_id == scope_id]
 
     def count(self, method: str | None = None, *, ok: bool | None = None) -> int:
         """Count calls to ``method`` (all methods when None), optionally only (un)successful ones."""
