@@ -178,6 +178,7 @@ class View:
     previous_view_id: str | None = None
     is_open: bool = True
     errors: JsonDict | None = None
+    installed_team_id: str | None = None  # where the app is installed: the enterprise id org-wide
 
     @property
     def type(self) -> str:
@@ -210,7 +211,7 @@ class View:
             "root_view_id": self.root_view_id or self.id,
             "app_id": self.app_id,
             "external_id": d.get("external_id", ""),
-            "app_installed_team_id": self.team_id,
+            "app_installed_team_id": self.installed_team_id or self.team_id,
             "bot_id": self.bot_id,
         }
 
