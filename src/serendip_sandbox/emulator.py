@@ -161,7 +161,8 @@ class SlackEmulator(Tenancy):
     def rate_limit(
         self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False
     ) -> None:
-        """Answer 429 + Retry-After beyond ``per_minute`` calls in a sliding ``window_seconds``."""
+        """Answer 429 + Retry-After beyond ``per_minute`` calls in a sliding ``window_seconds``, counted
+        per install (each hosted workspace or org has its own budget, as on Slack)."""
         self.faults.rate_limit(method, per_minute, window_seconds, per_channel=per_channel)
 
     def burst_429(self, method: str, count: int, retry_after: float = 1) -> None:
@@ -193,7 +194,7 @@ class SlackEmulator(Tenancy):
     # -- plumbing for the driver ---------------------------------------------------------------
 
     def issue_trigger(self, user_id: str) -> str:
-        """Register a trigger_id for ``user_id`` that ``views.open``/``views.push`` will accept once."""
+        """Register a trigger_id in the primary workspace that ``views.open``/``views.push`` accept once."""
         return self.workspace.issue_trigger(user_id)
 
     def issue_response_url(
@@ -205,7 +206,7 @@ class SlackEmulator(Tenancy):
         message_ts: str | None = None,
         message_is_ephemeral: bool = False,
     ) -> str:
-        """Register a response_url for a command or interaction and return it."""
+        """Register a response_url for a command or interaction in the primary workspace and return it."""
         return issue_response_url(
             self.workspace,
             self.base_url,

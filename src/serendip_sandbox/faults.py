@@ -153,7 +153,7 @@ class Faults:
     def rate_limit(
         self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False
     ) -> None:
-        """Answer 429 beyond ``per_minute`` calls per window (per channel, like chat.postMessage)."""
+        """Answer 429 beyond ``per_minute`` calls per window and install (per channel, like chat.postMessage)."""
         with self._lock:
             self._limits[method] = (SlidingWindow(per_minute, window_seconds, self._clock), per_channel)
 
@@ -191,13 +191,16 @@ class Faults:
                 else:
                     plans.pop(method, None)
 
-    def judge(self, method: str, params: dict[str, Any]) -> Verdict | None:
-        """Decide the fate of one authenticated call; None means answer it normally."""
+    def judge(self, method: str, params: dict[str, Any], scope_id: str | None = None) -> Verdict | None:
+        """Decide the fate of one authenticated call; None means answer it normally.
+
+        Rate limits count per install (``scope_id``), as Slack's tiers are per app per workspace.
+        """
         with self._lock:
             return (
                 self._burst(method)
                 or self._target(method, params)
-                or self._limited(method, params)
+                or self._limited(method, params, scope_id or "")
                 or self._injected(method)
             )
 
@@ -215,12 +218,12 @@ class Faults:
                 return Verdict("ratelimited", 429, pending.pop(0))
         return None
 
-    def _limited(self, method: str, params: dict[str, Any]) -> Verdict | None:
+    def _limited(self, method: str, params: dict[str, Any], scope_id: str) -> Verdict | None:
         plan = self._limits.get(method) or self._limits.get(ANY_METHOD)
         if plan is None:
             return None
         window, per_channel = plan
-        key = f"{method}:{params.get('channel', '')}" if per_channel else method
+        key = f"{scope_id}:{method}:{params.get('channel', '')}" if per_channel else f"{scope_id}:{method}"
         wait = window.admit(key)
         return None if wait is None else Verdict("ratelimited", 429, wait)
 

@@ -65,7 +65,7 @@ class ApiCore:
 
     def call(self, method: str, params: Params, token: str | None) -> Answer:
         """Answer one call exactly as Slack would, recording it in the call log."""
-        answer, fault, grant = self._answer(method, params, token)
+        answer, fault, caller = self._answer(method, params, token)
         body = answer.body
         self.calls.add(
             CallRecord(
@@ -76,8 +76,8 @@ class ApiCore:
                 body.get("error"),
                 time.time(),
                 fault,
-                scope_id=grant.scope_id if grant else None,
-                token=token if grant else None,
+                scope_id=caller.scope_id if caller else None,
+                token=token if caller else None,
             )
         )
         log.debug(
@@ -86,7 +86,7 @@ class ApiCore:
             answer.status,
             body.get("error"),
             fault,
-            grant.scope_id if grant else None,
+            caller.scope_id if caller else None,
         )
         return answer
 
@@ -102,8 +102,9 @@ class ApiCore:
         handler, token_kind = entry
         try:
             grant = self.tenants.tokens.authenticate(token)
-        except SlackError as error:
-            return self._ok_false(error), None, None
+        except SlackError as error:  # a revoked or expired token still names its install in the log
+            known = self.tenants.tokens.get(token) if token else None
+            return self._ok_false(error), None, known if known and known.kind != "refresh" else None
         if (grant.kind == "app") != (token_kind == "app"):
             return self._ok_false(SlackError("not_allowed_token_type"), grant), None, grant
         ctx = CallContext(
@@ -125,7 +126,7 @@ class ApiCore:
     def _run(
         self, method: str, params: Params, grant: Grant | None, act: Callable[[], dict[str, Any]]
     ) -> tuple[Answer, str | None]:
-        verdict = self.faults.judge(method, params.values)
+        verdict = self.faults.judge(method, params.values, grant.scope_id if grant else None)
         if verdict is not None and verdict.kind != "ambiguous":
             return self._fault_answer(verdict), verdict.kind
         try:

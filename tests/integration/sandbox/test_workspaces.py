@@ -152,3 +152,24 @@ def test_commands_clicks_and_events_from_two_workspaces_carry_their_own_team(
     assert sorted(seen) == sorted([*from_both, ("command", workspace.team.id, False)])
     assert [c.scope_id for c in emulator.calls_to("chat.postMessage")] == [team]
     assert emulator.foreign_calls() == []
+
+
+def test_rate_limits_count_per_workspace_as_slacks_tiers_do(
+    emulator: SlackEmulator, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    emulator.rate_limit("users.info", per_minute=2)
+    for served in (workspace, other_workspace):
+        client = client_for(emulator, served.bot_token)
+        someone = served.humans()[0].id
+        assert client.users_info(user=someone)["ok"] and client.users_info(user=someone)["ok"]
+    assert emulator.count("users.info", ok=True) == 4
+    assert error_of(lambda: client.users_info(user=someone)) == "ratelimited"
+
+
+def test_calls_with_a_revoked_token_still_name_its_workspace_in_the_log(
+    emulator: SlackEmulator, other_workspace: Workspace
+) -> None:
+    emulator.uninstall(other_workspace.team.id)
+    assert error_of(client_for(emulator, other_workspace.bot_token).auth_test) == "token_revoked"
+    [call] = emulator.calls_from(other_workspace.team.id)
+    assert (call.method, call.error) == ("auth.test", "token_revoked")
