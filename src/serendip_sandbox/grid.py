@@ -11,6 +11,7 @@ from serendip_sandbox.workspace import Workspace
 
 _ORG_NAMES = ("Globex", "Initech", "Umbrella Group", "Wayne Enterprises", "Tyrell")
 _REGIONS = ("Europe", "Americas")
+_ID_STREAM = 1_000_000  # the org draws ids from its own stream: none repeat generate_workspace(seed)
 
 
 def generate_grid_org(
@@ -38,7 +39,7 @@ def generate_grid_org(
         )
         for region in _REGIONS
     ]
-    org = Workspace(teams[0], seed=seed)
+    org = Workspace(teams[0], seed=_ID_STREAM + seed)
     org.enterprise, org.teams = enterprise, teams
     _make_org_wide(org, enterprise, teams)
     org.add_profile_field("Pronouns", "she/her, he/him, they/them")

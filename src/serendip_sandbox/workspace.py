@@ -27,6 +27,8 @@ SLACKBOT_ID = "USLACKBOT"
 class Workspace:
     """Team, members, custom fields, conversations, views and files of one installed Serendip app.
 
+    A Grid org installed org-wide is one Workspace too: ``enterprise`` is set, ``teams`` lists its
+    workspaces, members say which teams they are in and org-shared channels list several teams.
     Every method takes ``lock`` (re-entrant); ``changed`` is notified after each mutation so tests
     can wait for state instead of sleeping.
     """
