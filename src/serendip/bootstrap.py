@@ -10,10 +10,11 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.slack.client import SlackClients
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.adapters.slack.publisher import SlackIntroPublisher
+from serendip.adapters.slack.workspaces import TokenWorkspaces
 from serendip.config import Settings
 from serendip.services.deps import Deps
 from serendip.services.first_read import FirstProfileReader
-from serendip.services.ports import OneWorkspace, Workspaces
+from serendip.services.ports import Workspaces
 
 
 @dataclass(kw_only=True)
@@ -47,5 +48,5 @@ def build_container(settings: Settings, *, db: Database | None = None) -> Contai
         client=client,
         clients=clients,
         slack_gateway=gateway,
-        workspaces=OneWorkspace(gateway, publisher),
+        workspaces=TokenWorkspaces(gateway, publisher),
     )

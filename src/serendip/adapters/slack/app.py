@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
 from serendip.adapters.slack.coffee import router as coffee_router
-from serendip.adapters.slack.context import APOLOGY
+from serendip.adapters.slack.context import APOLOGY, org_wide_enterprise
 from serendip.adapters.slack.listeners import actions, config, events, intro_buttons, run_confirm
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
@@ -36,8 +37,12 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     del settings
 
     @app.middleware
-    def inject_services(context: dict[str, Any], next: Callable[[], None]) -> None:
-        context["deps"] = container
+    def inject_services(body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]) -> None:
+        org = org_wide_enterprise(body)
+        # Through an org-wide install, directory reads key people by the org (see to_directory_user).
+        context["deps"] = (
+            replace(container, gateway=container.slack_gateway.scoped(org)) if org else container
+        )
         next()
 
     @app.middleware

@@ -62,6 +62,11 @@ def to_directory_user(user: dict[str, Any], org_scope: str | None = None) -> Dir
     )
 
 
+def is_org_scope(scope_id: str) -> bool:
+    """Whether a scope id is an Enterprise Grid org's (Slack's enterprise ids start with E, teams' with T)."""
+    return scope_id.startswith("E")
+
+
 class SlackGateway:
     """Implements the services' Slack port with a WebClient; raises only `services.slack_errors`."""
 
@@ -69,6 +74,13 @@ class SlackGateway:
         self.client = client
         # The enterprise id of an org-wide install: its people are keyed by the org (see to_directory_user).
         self.org_scope = org_scope
+
+    def scoped(self, scope_id: str) -> SlackGateway:
+        """This gateway acting for ``scope_id``: keyed by the org when it is an enterprise id (an
+        org-wide install), else as it is."""
+        if is_org_scope(scope_id) and scope_id != self.org_scope:
+            return SlackGateway(self.client, org_scope=scope_id)
+        return self
 
     def user(self, user_id: str) -> DirectoryUser:
         """One user, fresh from users.info."""
