@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     log_format: LogFormat = Field(default=LogFormat.TEXT, alias="SERENDIP_LOG_FORMAT")
     # Intros, their outcomes and audit entries older than this are purged by the scheduler.
     retention_days: int = Field(default=730, ge=1, alias="SERENDIP_RETENTION_DAYS")
+    # An uninstalled workspace's data is deleted by the worker this many days after the uninstall,
+    # unless the app is reinstalled first (0: at the worker's next daily pass).
+    uninstall_grace_days: int = Field(default=30, ge=0, alias="SERENDIP_UNINSTALL_GRACE_DAYS")
     # Off: only workspace admins and owners make a channel a program; guests never may.
     allow_member_setup: bool = Field(default=False, alias="SERENDIP_ALLOW_MEMBER_SETUP")
 

@@ -19,6 +19,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
         "SERENDIP_HOST",
         "SERENDIP_PORT",
         "SERENDIP_LOG_LEVEL",
+        "SERENDIP_UNINSTALL_GRACE_DAYS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(str(tmp_path))  # no stray .env
@@ -59,3 +60,15 @@ def test_tokens_are_hidden_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch)
 def test_plain_postgresql_urls_use_psycopg_3(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/serendip")
     assert Settings().database_url == "postgresql+psycopg://u:p@db/serendip"
+
+
+def test_uninstall_grace_is_thirty_days_by_default_and_may_be_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().uninstall_grace_days == 30
+    monkeypatch.setenv("SERENDIP_UNINSTALL_GRACE_DAYS", "0")
+    assert Settings().uninstall_grace_days == 0
+
+
+def test_a_negative_uninstall_grace_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SERENDIP_UNINSTALL_GRACE_DAYS", "-1")
+    with pytest.raises(SettingError, match="SERENDIP_UNINSTALL_GRACE_DAYS is invalid"):
+        load_settings()

@@ -15,6 +15,7 @@ from enum import Enum
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db import lifecycle_store as store
+from serendip.adapters.db import uninstall_store
 from serendip.adapters.db.delivery_queue import HISTORY, OPEN, POST
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member
@@ -35,6 +36,10 @@ CONFIRM_LOOKBACK = timedelta(minutes=10)
 
 class LeaseLost(Exception):
     """Another worker took the round over; this one must not post anything more."""
+
+
+class WorkspaceUninstalled(LeaseLost):
+    """The round's workspace uninstalled the app: nothing more is opened or posted for it."""
 
 
 class Stop(Enum):
@@ -83,7 +88,8 @@ def try_intro(
     owner: str,
     lease_until: Callable[[], datetime],
 ) -> Try:
-    """Take the intro as far as it goes now; raises `LeaseLost` if the round is no longer ours."""
+    """Take the intro as far as it goes now; raises `LeaseLost` if the round is no longer ours
+    (`WorkspaceUninstalled` when its workspace uninstalled the app)."""
     state = _load(db, intro_id, seed)
     if state is None:
         return Try(Stop.DONE, state="gone")
@@ -134,6 +140,8 @@ def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
         intro = session.get(Intro, intro_id)
         if intro is None:
             return None
+        if uninstall_store.intro_uninstalled(session, intro_id):
+            raise WorkspaceUninstalled(f"the workspace of intro {intro_id} uninstalled the app")
         people = store.intro_members(session, intro)
         tags = history_store.member_tags_by_kind(session, [m.id for m in people])
         card = build_card(intro_id, [intro_person(m, tags[m.id]) for m in people], seed)
@@ -173,8 +181,11 @@ def _advance(
 
 
 def _begin_post(db: Database, intro_id: int, owner: str, until: datetime) -> None:
-    """Fence the post: still our round, lease extended, and the attempt recorded, in one transaction."""
+    """Fence the post: still our round of an installed workspace, lease extended, and the attempt
+    recorded, in one transaction."""
     with db.transaction() as session:
+        if uninstall_store.intro_uninstalled(session, intro_id):
+            raise WorkspaceUninstalled(f"the workspace of intro {intro_id} uninstalled the app")
         held = store.fence_post(session, intro_id, owner=owner, now=utcnow(), until=until)
     if not held:
         raise LeaseLost(f"the round of intro {intro_id} is now delivered by another worker")

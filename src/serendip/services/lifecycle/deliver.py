@@ -27,7 +27,15 @@ from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState
 from serendip.observability import metrics
 from serendip.services.lifecycle import close
-from serendip.services.lifecycle.attempt import LeaseLost, Stop, Try, fail, intro_person, try_intro
+from serendip.services.lifecycle.attempt import (
+    LeaseLost,
+    Stop,
+    Try,
+    WorkspaceUninstalled,
+    fail,
+    intro_person,
+    try_intro,
+)
 from serendip.services.lifecycle.budget import LIMITS, SharedBudget, Unlimited
 from serendip.services.ports import IntroPublisher
 
@@ -134,6 +142,14 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
     try:
         while _deliver_due(db, publisher, run, policy):
             pass
+    except WorkspaceUninstalled:
+        # Left delivering, its lease given up: after a reinstall any worker picks it up where it stopped.
+        with db.transaction() as session:
+            store.release_lease(session, round_id, owner=policy.owner)
+        log.warning(
+            "round.stopped_uninstalled program_id=%s round_id=%s done=%d", program_id, round_id, run.done
+        )
+        return False
     except LeaseLost:
         log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
         return False

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
+from serendip.adapters.db import uninstall_store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import IntroMember, Program, Round
 from serendip.adapters.db.types import utcnow
@@ -46,11 +47,19 @@ def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) ->
     for intro_id, conversation_id, followup_ts, started_at in intros if enabled else []:
         if followup_ts is not None or conversation_id is None:
             continue
+        if _uninstalled(db, round_id):  # not marked done: after a reinstall the rest still go
+            log.warning("round.followups_stopped_uninstalled round_id=%s sent=%d", round_id, sent)
+            return sent
         sent += _followup_once(db, publisher, intro_id, conversation_id, started_at)
     with db.transaction() as session:
         store.mark_followed_up(session, round_id)
     log.info("round.followups_sent round_id=%s count=%d", round_id, sent)
     return sent
+
+
+def _uninstalled(db: Database, round_id: int) -> bool:
+    with db.transaction() as session:
+        return uninstall_store.round_uninstalled(session, round_id)
 
 
 def _followup_once(
