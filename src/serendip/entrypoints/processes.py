@@ -17,6 +17,7 @@ from serendip.entrypoints.scheduler import Jobs, wait_forever
 from serendip.entrypoints.startup import StartupError, check_database, check_slack
 from serendip.observability.health import Health, Heartbeat, check_health
 from serendip.observability.listener import HealthListener
+from serendip.services import uninstall
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,11 @@ def prepare(settings: Settings, *needed: str) -> Container:
     """Require ``needed`` settings, then check Slack and the database, then migrate."""
     settings.require("SLACK_BOT_TOKEN", *needed)
     container = build_container(settings)
-    check_slack(container.clients.for_team())
+    team_id = check_slack(container.clients.for_team())
     check_database(container.db)
     upgrade(container.db)
+    # Slack accepts the token, so the app is installed there: a workspace marked uninstalled is back.
+    uninstall.mark_reinstalled(container.db, team_id)
     return container
 
 

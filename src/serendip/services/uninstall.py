@@ -18,12 +18,15 @@ from serendip.adapters.db.types import utcnow
 log = logging.getLogger(__name__)
 
 
-def mark_uninstalled(db: Database, scope_id: str, *, at: datetime | None = None, cause: str = "") -> bool:
+def mark_uninstalled(
+    db: Database, scope_id: str, *, at: datetime | None = None, cause: str = "", only_known: bool = False
+) -> bool:
     """Stop the scope's rounds from now on; True when it was not marked already (an earlier
-    mark is kept, so the grace period runs from the first revocation)."""
+    mark is kept, so the grace period runs from the first revocation). With ``only_known`` a
+    scope Serendip never stored anything for is left alone."""
     when = at or utcnow()
     with db.transaction() as session:
-        marked = store.mark_uninstalled(session, scope_id, when)
+        marked = store.mark_uninstalled(session, scope_id, when, create=not only_known)
     if marked:
         log.warning("workspace.uninstalled scope=%s cause=%s at=%s", scope_id, cause or "-", when.isoformat())
     return marked

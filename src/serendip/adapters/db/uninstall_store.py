@@ -16,13 +16,16 @@ from serendip.adapters.db.models import Intro, Program, Round, Workspace
 from serendip.adapters.db.types import affected_rows
 
 
-def mark_uninstalled(session: Session, scope_id: str, at: datetime) -> bool:
-    """Set the mark (creating the workspace row if it was never seen); True when it was not set.
+def mark_uninstalled(session: Session, scope_id: str, at: datetime, *, create: bool = True) -> bool:
+    """Set the mark (creating the workspace row if it was never seen, with ``create``); True when
+    it was not set.
 
     An earlier mark is kept: a second revocation event must not push the deletion further away.
     """
     workspace = session.get(Workspace, scope_id)
     if workspace is None:
+        if not create:
+            return False
         session.add(Workspace(id=scope_id, uninstalled_at=at))
         session.flush()
         return True

@@ -15,6 +15,7 @@ from serendip.adapters.slack.listeners import actions, config, events, intro_but
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
+from serendip.adapters.slack.listeners import uninstall as uninstall_listeners
 from serendip.adapters.slack.payload_shape import malformed_field
 from serendip.bootstrap import Container
 
@@ -82,6 +83,7 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     asks_listeners.register(app)
     profile_listeners.register(app)
     run_confirm.register(app)
+    uninstall_listeners.register(app)
     return app
 
 
