@@ -1,7 +1,7 @@
 """workspaces.uninstalled_at: when the app lost its last token there (rounds stop; data purged later)
 
 Revision ID: 8f4d2b6c0e31
-Revises: 5c1f2a7d9e40
+Revises: 7e3c1a9b5d20
 Create Date: 2026-12-02 09:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "8f4d2b6c0e31"
-down_revision: Union[str, Sequence[str], None] = "5c1f2a7d9e40"
+down_revision: Union[str, Sequence[str], None] = "7e3c1a9b5d20"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -18,10 +18,12 @@ from sqlalchemy import inspect, text
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
+from serendip.adapters.db.installation_rows import StoredInstallations
 from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.types import utcnow
-from serendip.services import uninstall, workspace_purge
+from serendip.services import revocation, uninstall, workspace_purge
 from serendip_sandbox import SlackEmulator, generate_workspace
+from tests.support.installations import install
 from tests.support.workspace_data import WorkspaceData, fill_workspace
 
 # Rows of the deployment, not of a workspace: a workspace's activity may add to them.
@@ -90,16 +92,24 @@ def test_the_purge_deletes_every_row_of_the_uninstalled_workspace_and_nothing_of
     named = _naming(filled, gone)
     assert {"workspaces", "members", "programs", "program_admins", "audit_log", "expert_asks"} <= set(named)
     assert {"departments", "do_not_enrol", "slack_call_budgets", "directory_sync_progress"} <= set(named)
+    assert {"slack_installations", "slack_bots"} <= set(named)
 
-    uninstall.mark_uninstalled(database, gone.scope_id, at=utcnow() - timedelta(days=30, seconds=1))
+    # Its bot token revoked: the installation goes at once, the installer's user token stays behind.
+    bot_gone = revocation.Installed(None, gone.scope_id)
+    assert revocation.tokens_revoked(
+        database, StoredInstallations(database), bot_gone, bot_user_ids=[gone.bot_user_id]
+    )
+    revoked = _everything(database)
+    assert len(revoked["slack_bots"]) == len(filled["slack_bots"]) - 1
+    later = utcnow() + timedelta(days=30, seconds=1)
     with caplog.at_level(logging.INFO, logger="serendip.services.workspace_purge"):
-        purged = workspace_purge.purge_uninstalled(database, grace_days=30)
+        purged = workspace_purge.purge_uninstalled(database, grace_days=30, now=later)
 
     after = _everything(database)
     assert _naming(after, gone) == {}
     assert after == before  # the other workspace, and the deployment's rows, exactly as they were
     assert [p.scope_id for p in purged] == [gone.scope_id]
-    recount = {t: len(filled[t]) - len(after[t]) for t in filled}
+    recount = {t: len(revoked[t]) - len(after[t]) for t in revoked}
     assert {t: n for t, n in recount.items() if n} == {t: n for t, n in purged[0].rows.items() if n}
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("workspace.purged")]
     assert len(lines) == 1 and f"scope={gone.scope_id} " in lines[0]
@@ -161,3 +171,19 @@ def test_an_installed_workspace_is_never_purged(database: Database) -> None:
     _small_workspace(database, "T0SMALL")
     assert workspace_purge.purge_uninstalled(database, grace_days=0, now=utcnow() + timedelta(days=999)) == []
     assert _counts(_everything(database))["members"] == 1
+
+
+def test_a_workspace_with_a_bot_token_stored_again_is_not_purged_and_counts_as_installed(
+    database: Database,
+) -> None:
+    _small_workspace(database, "T0SMALL")
+    uninstall.mark_uninstalled(database, "T0SMALL", at=utcnow() - timedelta(days=31))
+    # Reinstalled through OAuth, but the process stopped before it cleared the mark.
+    install(database, installer="U0SMALL01", team_id="T0SMALL", bot_user_id="U0BOT")
+    before = _everything(database)
+    assert workspace_purge.purge_uninstalled(database, grace_days=30) == []
+    assert uninstall.uninstalled_at(database, "T0SMALL") is None
+    after = _everything(database)
+    assert {t: rows for t, rows in after.items() if t != "workspaces"} == {
+        t: rows for t, rows in before.items() if t != "workspaces"
+    }

@@ -15,21 +15,24 @@ from serendip.adapters.db.types import utcnow
 from serendip.services import administration, asks, directory_sync, do_not_enrol
 from serendip.services.lifecycle import deliver, followup, plan
 from serendip_sandbox import SlackEmulator
+from tests.support.installations import install
 from tests.support.rounds import gateway_for, publisher_for, set_up_program
 
 
 @dataclass(frozen=True)
 class WorkspaceData:
-    """What was written for one workspace: its scope id and its people's Slack ids."""
+    """What was written for one workspace: its scope id, its people's Slack ids, its bot user."""
 
     scope_id: str
     slack_ids: frozenset[str]
     program_id: int
+    bot_user_id: str
 
 
 def fill_workspace(database: Database, slack: SlackEmulator) -> WorkspaceData:
     """A program with a delivered, answered round; synced departments; tags, a block, an ask, a
-    do-not-enrol marker, an added admin, a dashboard snapshot and the Slack budget rows."""
+    do-not-enrol marker, an added admin, a dashboard snapshot, the Slack budget rows, and two
+    installs (the bot's, and a later one that left only the installer's user token)."""
     team = slack.workspace.team.id
     gateway = gateway_for(slack)
     directory_sync.sync_directory(database, gateway, team_id=team, label="Department")
@@ -67,4 +70,7 @@ def fill_workspace(database: Database, slack: SlackEmulator) -> WorkspaceData:
         slack_ids = frozenset(m.slack_id for m in people if m.slack_id != "USLACKBOT")
         intro_id = intro.id
     followup.record_outcome(database, team_id=team, intro_id=intro_id, user_id=answerer, outcome="met")
-    return WorkspaceData(team, slack_ids, program_id)
+    bot = slack.workspace.bot.id
+    install(database, installer=answerer, team_id=team, bot_user_id=bot)
+    install(database, installer=sorted(slack_ids - {answerer})[0], team_id=team)
+    return WorkspaceData(team, slack_ids, program_id, bot)

@@ -36,17 +36,17 @@ class Installed:
 
 
 class Installations(Protocol):
-    """The stored installations (OAuth mode) the revocation events remove."""
+    """The stored installations (OAuth mode) the revocation events remove, by scope id."""
 
-    def remove_all(self, installed: Installed) -> int:
-        """Remove every installation and bot token of the install; how many rows went."""
+    def remove_scope(self, scope_id: str) -> int:
+        """Remove every installation and bot token of the scope; how many rows went."""
         ...
 
-    def remove_bots(self, installed: Installed, bot_user_ids: Sequence[str]) -> int:
-        """Remove the install's tokens of these bot users; how many rows went."""
+    def remove_bots(self, scope_id: str, bot_user_ids: Sequence[str]) -> int:
+        """Remove the scope's tokens of these bot users; how many rows went."""
         ...
 
-    def remove_team(self, enterprise_id: str | None, team_id: str) -> int:
+    def remove_team(self, team_id: str) -> int:
         """Remove the installations made in one workspace of an org; how many rows went."""
         ...
 
@@ -58,8 +58,9 @@ class Installations(Protocol):
 def app_uninstalled(db: Database, installations: Installations | None, installed: Installed) -> bool:
     """The app was removed from the install: all its installations go; True when this marked the
     scope uninstalled."""
-    removed = installations.remove_all(installed) if installations is not None else 0
-    return _settle(db, installations, installed.scope_id, "app_uninstalled", removed)
+    scope_id = installed.scope_id
+    removed = installations.remove_scope(scope_id) if installations is not None and scope_id else 0
+    return _settle(db, installations, scope_id, "app_uninstalled", removed)
 
 
 def tokens_revoked(
@@ -72,21 +73,24 @@ def tokens_revoked(
 ) -> bool:
     """Tokens of the install were revoked: the named bots' tokens go (Serendip keeps no user
     tokens); True when this marked the scope uninstalled."""
+    scope_id = installed.scope_id
     if not bot_user_ids:
-        log.info("slack.tokens_revoked scope=%s bots=0 users=%d", installed.scope_id or "-", len(user_ids))
+        log.info("slack.tokens_revoked scope=%s bots=0 users=%d", scope_id or "-", len(user_ids))
         return False
-    removed = installations.remove_bots(installed, bot_user_ids) if installations is not None else 0
-    return _settle(db, installations, installed.scope_id, "tokens_revoked", removed)
+    removed = (
+        installations.remove_bots(scope_id, bot_user_ids) if installations is not None and scope_id else 0
+    )
+    return _settle(db, installations, scope_id, "tokens_revoked", removed)
 
 
 def team_access_revoked(
-    db: Database, installations: Installations | None, *, enterprise_id: str | None, team_ids: Sequence[str]
+    db: Database, installations: Installations | None, *, team_ids: Sequence[str]
 ) -> list[str]:
     """An org app lost these workspaces: their own installations go; the scopes this marked
     uninstalled (an org-wide install keeps its scope, the enterprise, while it has a token)."""
     marked = []
     for team_id in team_ids:
-        removed = installations.remove_team(enterprise_id, team_id) if installations is not None else 0
+        removed = installations.remove_team(team_id) if installations is not None else 0
         if _settle(db, installations, team_id, "team_access_revoked", removed, only_known=True):
             marked.append(team_id)
     return marked
@@ -105,7 +109,14 @@ def _settle(
     if scope_id is None:
         log.warning("slack.revocation_without_scope cause=%s", cause)
         return False
-    log.info("slack.installation_removed scope=%s cause=%s rows=%d", scope_id, cause, removed)
-    if installations is not None and installations.has_bot(scope_id):
-        return False
-    return uninstall.mark_uninstalled(db, scope_id, cause=cause, only_known=only_known)
+    left = installations is not None and installations.has_bot(scope_id)
+    marked = not left and uninstall.mark_uninstalled(db, scope_id, cause=cause, only_known=only_known)
+    log.info(
+        "slack.installation_removed scope=%s cause=%s rows=%d bot_left=%s newly_uninstalled=%s",
+        scope_id,
+        cause,
+        removed,
+        left,
+        marked,
+    )
+    return marked

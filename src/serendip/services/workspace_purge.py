@@ -11,8 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from serendip.adapters.db import purge_store
-from serendip.adapters.db import uninstall_store as store
+from serendip.adapters.db import installation_rows, purge_store, uninstall_store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 
@@ -36,7 +35,7 @@ def purge_uninstalled(db: Database, *, grace_days: int, now: datetime | None = N
     retried at the next pass, the others still go."""
     cutoff = (now or utcnow()) - timedelta(days=grace_days)
     with db.transaction() as session:
-        due = store.due_for_purge(session, cutoff)
+        due = uninstall_store.due_for_purge(session, cutoff)
     purged = []
     for scope_id, _ in due:
         try:
@@ -55,6 +54,11 @@ def purge_workspace(db: Database, scope_id: str, *, cutoff: datetime) -> PurgedW
     with db.transaction() as session:
         at = purge_store.lock_if_due(session, scope_id, cutoff)
         if at is None:
+            return None
+        if installation_rows.has_bot(session, scope_id):
+            # Installed again (the OAuth success path clears the mark; it did not get that far).
+            uninstall_store.clear_mark(session, scope_id)
+            log.warning("workspace.purge_skipped scope=%s reason=installed", scope_id)
             return None
         rows = purge_store.delete_scope(session, scope_id)
     counts = " ".join(f"{table}={rows[table]}" for table in _log_order(rows))

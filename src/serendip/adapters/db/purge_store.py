@@ -3,7 +3,7 @@ transaction.
 
 Children go first by explicit statement (not by ON DELETE CASCADE), so each count is real on both
 engines and the tables without a foreign key to the workspace (audit log, do-not-enrol markers,
-rate budgets, sync progress) are reached too. One statement per table whatever the volume.
+rate budgets, sync progress, slack-sdk's installation rows) are reached too. One statement per table whatever the volume.
 `tests/integration/test_workspace_purge.py` recounts every table of the live schema afterwards, so
 a new table holding a workspace's data must be handled here.
 """
@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Delete, delete, or_, select
 from sqlalchemy.orm import Session
 
+from serendip.adapters.db import installation_rows
 from serendip.adapters.db.lifecycle_store import locked
 from serendip.adapters.db.models import (
     AuditEntry,
@@ -112,8 +113,10 @@ def _statements(scope_id: str) -> list[tuple[str, Delete]]:
 
 
 def delete_scope(session: Session, scope_id: str) -> dict[str, int]:
-    """Delete every row of the scope; the rows deleted per table, in the order they went."""
-    return {
+    """Delete every row of the scope, its installations left over included; the rows deleted per
+    table, in the order they went."""
+    rows = {
         table: affected_rows(session.execute(statement.execution_options(synchronize_session=False)))
         for table, statement in _statements(scope_id)
     }
+    return rows | installation_rows.delete_scope(session, scope_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from serendip.adapters.db.installation_rows import StoredInstallations
 from serendip.domain import payload_values as pv
 from serendip.services import revocation
 from serendip.services.deps import Deps
@@ -37,7 +38,7 @@ def installed_of(body: dict[str, Any]) -> revocation.Installed:
 
 def _installations(deps: Deps) -> revocation.Installations | None:
     """The stored installations in OAuth mode; None in single-workspace token mode."""
-    return None
+    return StoredInstallations(deps.db) if deps.settings.oauth_mode else None
 
 
 def on_app_uninstalled(body: dict[str, Any], deps: Deps) -> None:
@@ -59,9 +60,4 @@ def on_tokens_revoked(body: dict[str, Any], event: dict[str, Any], deps: Deps) -
 
 def on_team_access_revoked(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Remove the installations made in the workspaces an org app lost."""
-    revocation.team_access_revoked(
-        deps.db,
-        _installations(deps),
-        enterprise_id=installed_of(body).enterprise_id,
-        team_ids=list(event["team_ids"]),
-    )
+    revocation.team_access_revoked(deps.db, _installations(deps), team_ids=list(event["team_ids"]))
