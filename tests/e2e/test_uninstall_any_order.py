@@ -159,3 +159,19 @@ def test_an_org_app_losing_a_workspace_it_never_stored_anything_for_marks_nothin
     )
     assert _marked(db, "T0NEVERSEEN") is None and _marked(db, ORG) is None
     assert installation_rows.StoredInstallations(db).has_bot(ORG)
+
+
+def test_an_org_uninstall_envelope_naming_only_the_org_removes_the_org_wide_install_only(
+    stored: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb, db = stored, stored.bot.container.db
+    install(db, installer=INSTALLER, team_id=None, enterprise_id=ORG, bot_user_id=ORG_BOT)
+    install(db, installer=INSTALLER, team_id=GRID_TEAM, enterprise_id=ORG, bot_user_id=GRID_TEAM_BOT)
+    # As Slack sends it for an org-wide install: no team, no authorizations.
+    envelope = sb.driver.payloads.event_callback({"type": "app_uninstalled"})
+    del envelope["authorizations"]
+    envelope.update(team_id=None, enterprise_id=ORG)
+    _send(sb, caplog, envelope)
+    assert _marked(db, ORG) is not None and _marked(db, GRID_TEAM) is None
+    stored_installations = installation_rows.StoredInstallations(db)
+    assert not stored_installations.has_bot(ORG) and stored_installations.has_bot(GRID_TEAM)

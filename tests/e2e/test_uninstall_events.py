@@ -17,15 +17,8 @@ from serendip.entrypoints.local_bot import sandbox_settings
 from serendip.entrypoints.processes import prepare
 from serendip.services import uninstall
 from serendip_sandbox import SlackEmulator, generate_workspace
-from serendip_sandbox.models import JsonDict
 from tests.e2e.conftest import Sandbox
 from tests.support.wait import eventually
-
-APP_UNINSTALLED: JsonDict = {"type": "app_uninstalled"}
-
-
-def _bot_revoked(sb: Sandbox) -> JsonDict:
-    return {"type": "tokens_revoked", "tokens": {"bot": [sb.slack.workspace.bot.id]}}
 
 
 def _program_due(sb: Sandbox) -> int:
@@ -51,14 +44,13 @@ def test_whichever_revocation_comes_first_stops_the_rounds_and_the_other_changes
 ) -> None:
     sb = sandbox
     _program_due(sb)
-    events = [APP_UNINSTALLED, _bot_revoked(sb)]
-    if first == "tokens_revoked":
-        events.reverse()
+    first_event = sb.driver.app_uninstalled if first == "app_uninstalled" else sb.driver.tokens_revoked
+    second_event = sb.driver.tokens_revoked if first == "app_uninstalled" else sb.driver.app_uninstalled
     with caplog.at_level(logging.INFO):
-        assert sb.driver.event(events[0]).status == 200
+        assert first_event().status == 200  # Slack revokes the token, then sends the event
         marked = eventually(lambda: _marked(sb))
         assert _due(sb) == []
-        assert sb.driver.event(events[1]).status == 200
+        assert second_event().status == 200
         eventually(lambda: sum("slack.installation_removed" in r.getMessage() for r in caplog.records) == 2)
     assert _marked(sb) == marked  # the grace period runs from the first revocation
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("workspace.uninstalled")]
@@ -67,13 +59,24 @@ def test_whichever_revocation_comes_first_stops_the_rounds_and_the_other_changes
     ]
 
 
+def test_both_events_at_once_mark_the_workspace_once(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb = sandbox
+    with caplog.at_level(logging.INFO):
+        sb.driver.uninstall()  # tokens_revoked and app_uninstalled back to back, handled concurrently
+        eventually(lambda: sum("slack.installation_removed" in r.getMessage() for r in caplog.records) == 2)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("workspace.uninstalled")]
+    assert len(lines) == 1 and _marked(sb) is not None
+
+
 def test_a_revoked_user_token_leaves_the_workspace_installed(
     sandbox: Sandbox, caplog: pytest.LogCaptureFixture
 ) -> None:
     sb = sandbox
     program_id = _program_due(sb)
     revoked = {"type": "tokens_revoked", "tokens": {"oauth": [sb.humans[0]], "bot": []}}
-    with caplog.at_level(logging.INFO):
+    with caplog.at_level(logging.INFO):  # a person's token, not the bot's: nothing is revoked in Slack
         assert sb.driver.event(revoked).status == 200
         eventually(lambda: any("slack.tokens_revoked" in r.getMessage() for r in caplog.records))
     assert _marked(sb) is None and _due(sb) == [program_id]
@@ -82,7 +85,7 @@ def test_a_revoked_user_token_leaves_the_workspace_installed(
 def test_a_reinstall_lets_the_rounds_run_again(sandbox: Sandbox) -> None:
     sb = sandbox
     program_id = _program_due(sb)
-    sb.driver.event(APP_UNINSTALLED)
+    sb.driver.app_uninstalled()
     eventually(lambda: _marked(sb))
     assert uninstall.mark_reinstalled(sb.bot.container.db, sb.workspace.team.id)
     assert _due(sb) == [program_id]

@@ -13,6 +13,8 @@ from serendip.adapters.db import lifecycle_store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Program, Round, Workspace
 from serendip.adapters.db.types import utcnow
+from serendip.adapters.slack.client import make_web_client
+from serendip.adapters.slack.gateway import SlackGateway
 from serendip.adapters.slack.publisher import SlackIntroPublisher
 from serendip.domain.intro_content import IntroCard
 from serendip.domain.lifecycle import IntroState, RoundState
@@ -53,6 +55,23 @@ class UninstalledAfter(SlackIntroPublisher):
         self.left -= 1
         if self.left == 0:
             uninstall.mark_uninstalled(self.database, self.team, cause="test")
+        return ts
+
+
+class RevokedAfter(SlackIntroPublisher):
+    """The bot's real publisher; right after the Nth post an admin removes the app in Slack (every
+    token revoked), and the uninstall event has not reached Serendip yet."""
+
+    def __init__(self, slack: SlackEmulator, posts: int) -> None:
+        super().__init__(gateway_for(slack))
+        self.slack, self.left = slack, posts
+
+    def post_intro(self, conversation_id: str, card: IntroCard) -> str:
+        """Post, and after the Nth post revoke the workspace's tokens."""
+        ts = super().post_intro(conversation_id, card)
+        self.left -= 1
+        if self.left == 0:
+            self.slack.uninstall(self.slack.workspace.team.id)
         return ts
 
 
@@ -145,3 +164,44 @@ def test_follow_ups_are_not_sent_for_an_uninstalled_workspace(
     uninstall.mark_reinstalled(database, slack.workspace.team.id)
     assert followup.due_followup_rounds(database, utcnow()) == [round_id]
     assert followup.send_followups(database, publisher_for(slack), round_id=round_id) == 10
+
+
+def test_a_revoked_token_stops_delivery_before_the_event_arrives_and_fails_no_intro(
+    database: Database, slack: SlackEmulator
+) -> None:
+    round_id = _planned_round(database, slack)
+    team = slack.workspace.team.id
+    assert deliver.deliver_pending(database, RevokedAfter(slack, posts=3), _policy()) == 0
+
+    assert len(intro_posts(slack)) == 3
+    with database.transaction() as session:
+        states = list(session.scalars(select(Intro.state).where(Intro.round_id == round_id)))
+    assert states.count(IntroState.POSTED) == 3 and IntroState.FAILED not in states
+    # Slack's token_revoked marked the workspace; the event, a moment later, finds it marked.
+    marked = uninstall.uninstalled_at(database, team)
+    assert marked is not None
+    assert not uninstall.mark_uninstalled(database, team, cause="app_uninstalled")
+    assert uninstall.uninstalled_at(database, team) == marked
+    assert deliver.claim_round(database, _policy()) is None
+
+    token = str(slack.install(team)["access_token"])  # reinstalled: a new bot token
+    uninstall.mark_reinstalled(database, team)
+    reinstalled = SlackIntroPublisher(SlackGateway(make_web_client(token, slack.api_url)))
+    assert deliver.deliver_pending(database, reinstalled, _policy()) == 1
+    assert set(intro_posts(slack).values()) == {1} and len(intro_posts(slack)) == 10
+
+
+def test_follow_ups_stop_when_slack_says_the_token_was_revoked(
+    database: Database, slack: SlackEmulator
+) -> None:
+    round_id = _planned_round(database, slack)
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
+    slack.uninstall(slack.workspace.team.id)  # the event has not arrived yet
+
+    assert followup.send_followups(database, publisher_for(slack), round_id=round_id) == 0
+    assert uninstall.uninstalled_at(database, slack.workspace.team.id) is not None
+    with database.transaction() as session:
+        round_ = session.get(Round, round_id)
+        assert round_ is not None and not round_.followup_done
+        # Surely not posted: nothing is left marked as being sent.
+        assert session.scalars(select(Intro.id).where(Intro.followup_started_at.is_not(None))).all() == []

@@ -29,8 +29,9 @@ class Installed:
 
     @property
     def scope_id(self) -> str | None:
-        """The scope id its data is kept under: the enterprise id of an org-wide install, else the team."""
-        if self.is_enterprise_install:
+        """The scope id its data is kept under: the enterprise id of an org-wide install (flagged, or
+        an envelope naming an org and no team), else the team."""
+        if self.is_enterprise_install or self.team_id is None:
             return self.enterprise_id
         return self.team_id
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import Intro, Program, Round, Workspace
@@ -20,19 +21,18 @@ def mark_uninstalled(session: Session, scope_id: str, at: datetime, *, create: b
     """Set the mark (creating the workspace row if it was never seen, with ``create``); True when
     it was not set.
 
-    An earlier mark is kept: a second revocation event must not push the deletion further away.
+    An earlier mark is kept, also against a revocation event handled at the same moment: the
+    update only matches an unmarked row, and the database serialises the two.
     """
-    workspace = session.get(Workspace, scope_id)
-    if workspace is None:
-        if not create:
-            return False
-        session.add(Workspace(id=scope_id, uninstalled_at=at))
-        session.flush()
-        return True
-    if workspace.uninstalled_at is not None:
-        return False
-    workspace.uninstalled_at = at
-    return True
+    if create:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(dialect.insert(Workspace).values(id=scope_id).on_conflict_do_nothing())
+    result = session.execute(
+        update(Workspace)
+        .where(Workspace.id == scope_id, Workspace.uninstalled_at.is_(None))
+        .values(uninstalled_at=at)
+    )
+    return bool(affected_rows(result))
 
 
 def clear_mark(session: Session, scope_id: str) -> bool:

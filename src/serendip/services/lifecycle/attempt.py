@@ -24,7 +24,7 @@ from serendip.domain.intro_content import IntroCard, IntroPerson, build_card
 from serendip.domain.lifecycle import INTRO_FINAL, IntroState
 from serendip.observability import metrics
 from serendip.services.lifecycle.budget import Blocked, Gate
-from serendip.services.lifecycle.failures import Failure, classify
+from serendip.services.lifecycle.failures import APP_REMOVED, Failure, classify
 from serendip.services.members import utc_offset_at
 from serendip.services.ports import IntroPublisher
 from serendip.services.slack_errors import RateLimited
@@ -39,7 +39,14 @@ class LeaseLost(Exception):
 
 
 class WorkspaceUninstalled(LeaseLost):
-    """The round's workspace uninstalled the app: nothing more is opened or posted for it."""
+    """The round's workspace uninstalled the app: nothing more is opened or posted for it.
+
+    ``slack_reason`` is set when Slack said so (a revoked token) before the uninstall event did.
+    """
+
+    def __init__(self, message: str, *, slack_reason: str | None = None) -> None:
+        super().__init__(message)
+        self.slack_reason = slack_reason
 
 
 class Stop(Enum):
@@ -105,6 +112,10 @@ def try_intro(
         return Try(Stop.RATE_LIMITED, method=throttled.method, wait=throttled.retry_after)
     except Exception as error:  # classified below; anything unknown is treated as ambiguous
         kind, reason, _ = classify(error)
+        if reason in APP_REMOVED:  # the event saying so may still be on its way
+            raise WorkspaceUninstalled(
+                f"Slack answered {reason} for intro {intro_id}", slack_reason=reason
+            ) from error
         return Try(Stop.FAILED_ONCE, reason=reason, permanent=kind is Failure.PERMANENT)
 
 

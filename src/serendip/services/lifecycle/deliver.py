@@ -26,6 +26,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState
 from serendip.observability import metrics
+from serendip.services import uninstall
 from serendip.services.lifecycle import close
 from serendip.services.lifecycle.attempt import (
     LeaseLost,
@@ -142,7 +143,9 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
     try:
         while _deliver_due(db, publisher, run, policy):
             pass
-    except WorkspaceUninstalled:
+    except WorkspaceUninstalled as stopped:
+        if stopped.slack_reason is not None:  # Slack's word is enough: the event will say the same
+            uninstall.mark_uninstalled(db, workspace_id, cause=stopped.slack_reason)
         # Left delivering, its lease given up: after a reinstall any worker picks it up where it stopped.
         with db.transaction() as session:
             store.release_lease(session, round_id, owner=policy.owner)
