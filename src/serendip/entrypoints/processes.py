@@ -22,12 +22,19 @@ log = logging.getLogger(__name__)
 
 
 def prepare(settings: Settings, *needed: str) -> Container:
-    """Require ``needed`` settings, then check Slack and the database, then migrate."""
-    settings.require("SLACK_BOT_TOKEN", *needed)
+    """Require the Slack mode's and ``needed`` settings, then check Slack and the database, then migrate.
+
+    OAuth mode has no token to check at startup: each installation's token is checked by its use.
+    """
+    settings.require_slack_mode()
+    settings.require(*needed)
     container = build_container(settings)
-    check_slack(container.clients.for_team())
+    if not container.clients.oauth_mode:
+        check_slack(container.clients.for_team())
     check_database(container.db)
     upgrade(container.db)
+    if container.clients.oauth_mode:
+        log.info("startup.oauth_mode installations=%d", len(container.clients.scope_ids()))
     return container
 
 
