@@ -2,80 +2,37 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
+from serendip_sandbox.driver_lifecycle import LifecycleEvents
 from serendip_sandbox.emulator import SlackEmulator
 from serendip_sandbox.models import JsonDict
 from serendip_sandbox.payloads import Payloads, Values
 from serendip_sandbox.records import Ephemeral
+from serendip_sandbox.responses import show_command_ack
+from serendip_sandbox.results import CommandResult, HttpResult, parse_body, sign, socket_body
+
+__all__ = ["CommandResult", "HttpResult", "SlackDriver", "sign"]
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 _USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 
 
-def sign(secret: str, timestamp: int, body: str) -> str:
-    """Return Slack's ``X-Slack-Signature`` for ``body`` sent at ``timestamp``."""
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+class SlackDriver(LifecycleEvents):
+    """Sends the bot what Slack would send: commands, events and interactions, signed or via socket.
 
-
-@dataclass
-class HttpResult:
-    """The bot's answer: HTTP status (200 for a Socket Mode ack) and the parsed ack body."""
-
-    status: int
-    body: JsonDict | str | None
-    sent: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def json(self) -> JsonDict:
-        """The ack body as JSON; AssertionError when the bot did not answer JSON."""
-        assert isinstance(self.body, dict), f"expected a JSON ack, got {self.body!r}"
-        return self.body
-
-    @property
-    def text(self) -> str:
-        """The ack's text: a plain-text body, or the ``text`` field of a JSON body ("" when empty)."""
-        if isinstance(self.body, dict):
-            return str(self.body.get("text", ""))
-        return self.body or ""
-
-
-@dataclass
-class CommandResult(HttpResult):
-    """A slash command's ack plus what the bot later sends to the command's response_url."""
-
-    response_url: str = ""
-    user_id: str = ""
-    emulator: SlackEmulator | None = None
-
-    def responses(self) -> list[JsonDict]:
-        """Bodies the bot POSTed to the response_url so far."""
-        return self.emulator.responses(self.response_url) if self.emulator else []
-
-    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[JsonDict]:
-        """Wait until the bot POSTed ``count`` bodies to the response_url and return them."""
-        assert self.emulator is not None
-        return self.emulator.wait_for_responses(self.response_url, count, timeout)
-
-    def seen(self) -> list[Ephemeral]:
-        """Everything ephemeral the invoking user saw so far (ack text, response_url, postEphemeral)."""
-        return self.emulator.ephemerals(self.user_id) if self.emulator else []
-
-
-class SlackDriver:
-    """Sends the bot what Slack would send: commands, events and interactions, signed or via socket."""
+    It acts for one workspace of the emulator: ``team_id`` picks a hosted workspace, or one team of
+    a hosted Grid org (an enterprise id: the org's first team); None is the primary workspace.
+    ``for_team`` gives a driver for another one (one app, so the same signing secret).
+    """
 
     def __init__(
         self,
@@ -85,23 +42,44 @@ class SlackDriver:
         *,
         via_socket: bool = False,
         timeout: float = 10.0,
+        team_id: str | None = None,
+        http: httpx.Client | None = None,
     ) -> None:
         self.bot_url = bot_url
         self.signing_secret = signing_secret
         self.emulator = emulator
         self.via_socket = via_socket
         self.timeout = timeout
-        self.payloads = Payloads(emulator)
-        self._http = httpx.Client(timeout=timeout)
+        self.workspace = emulator.workspace_of(team_id) if team_id else emulator.workspace
+        self.team = emulator.tenants.team_of(team_id) if team_id else self.workspace.team
+        self.state = emulator.state_of(self.workspace.scope_id)
+        self.payloads = Payloads(emulator, self.workspace, self.team)
+        self._owns_http = http is None
+        self._http = http or httpx.Client(timeout=timeout)
 
     @classmethod
-    def socket(cls, emulator: SlackEmulator, timeout: float = 10.0) -> SlackDriver:
+    def socket(
+        cls, emulator: SlackEmulator, timeout: float = 10.0, *, team_id: str | None = None
+    ) -> SlackDriver:
         """A driver that delivers everything as Socket Mode envelopes."""
-        return cls("", emulator.signing_secret, emulator, via_socket=True, timeout=timeout)
+        return cls("", emulator.signing_secret, emulator, via_socket=True, timeout=timeout, team_id=team_id)
+
+    def for_team(self, team_id: str) -> SlackDriver:
+        """A driver acting for another hosted workspace or Grid team, sharing this one's connections."""
+        return SlackDriver(
+            self.bot_url,
+            self.signing_secret,
+            self.emulator,
+            via_socket=self.via_socket,
+            timeout=self.timeout,
+            team_id=team_id,
+            http=self._http,
+        )
 
     def close(self) -> None:
-        """Release the HTTP connection pool."""
-        self._http.close()
+        """Release the HTTP connection pool (a ``for_team`` driver leaves its parent's open)."""
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> SlackDriver:
         return self
@@ -123,14 +101,14 @@ class SlackDriver:
         else:
             result = self.send_raw(urlencode(form), FORM)
         if result.status == 200:
-            self.emulator.show_command_ack(form["response_url"], result.body)
+            show_command_ack(self.workspace, form["response_url"], result.body)
         return CommandResult(
             result.status,
             result.body,
             form,
             response_url=form["response_url"],
             user_id=user_id,
-            emulator=self.emulator,
+            emulator=self.state,
         )
 
     # -- events -----------------------------------------------------------------------------
@@ -160,13 +138,13 @@ class SlackDriver:
 
     def member_joined_channel(self, user: str, channel: str, *, inviter: str | None = None) -> HttpResult:
         """Add ``user`` to ``channel`` in the workspace, then send ``member_joined_channel``."""
-        self.emulator.workspace.join(channel, user)
+        self.workspace.join(channel, user)
         event = {
             "type": "member_joined_channel",
             "user": user,
             "channel": channel,
             "channel_type": self._channel_type(channel),
-            "team": self.emulator.workspace.team.id,
+            "team": self.team.id,
         }
         if inviter:
             event["inviter"] = inviter
@@ -174,29 +152,29 @@ class SlackDriver:
 
     def member_left_channel(self, user: str, channel: str) -> HttpResult:
         """Remove ``user`` from ``channel`` in the workspace, then send ``member_left_channel``."""
-        self.emulator.workspace.leave(channel, user)
+        self.workspace.leave(channel, user)
         return self.event(
             {
                 "type": "member_left_channel",
                 "user": user,
                 "channel": channel,
                 "channel_type": self._channel_type(channel),
-                "team": self.emulator.workspace.team.id,
+                "team": self.team.id,
             }
         )
 
     def app_home_opened(self, user: str) -> HttpResult:
         """Send ``app_home_opened`` for the Home tab (with the published view, if any)."""
-        dm, _ = self.emulator.workspace.open_dm([user])
+        dm, _ = self.workspace.open_dm([user])
         event: JsonDict = {"type": "app_home_opened", "user": user, "channel": dm.id, "tab": "home"}
-        view = self.emulator.home_view(user)
+        view = self.state.home_view(user)
         if view is not None:
             event["view"] = view
         return self.event(event)
 
     def user_change(self, user: str | JsonDict) -> HttpResult:
         """Send ``user_change`` with the member's current user object (or the one given)."""
-        ws = self.emulator.workspace
+        ws = self.workspace
         shape = ws.user_shape(user) if isinstance(user, str) else user
         return self.event({"type": "user_change", "user": shape, "cache_ts": ws.epoch()})
 
@@ -207,7 +185,7 @@ class SlackDriver:
         return self.send_raw(json.dumps(self.payloads.url_verification(challenge)), JSON)
 
     def _channel_type(self, channel: str) -> str:
-        kind = self.emulator.workspace.conversations[channel].kind
+        kind = self.workspace.conversations[channel].kind
         return {"channel": "C", "private": "G", "mpim": "G", "im": "D"}[kind]
 
     # -- interactivity ----------------------------------------------------------------------
@@ -242,14 +220,14 @@ class SlackDriver:
         payload = self.payloads.view_submission(user_id, view, values)
         result = self._interaction(payload)
         if result.status == 200:
-            self.emulator.apply_view_ack(
+            self.state.apply_view_ack(
                 payload["view"]["id"], result.body if isinstance(result.body, dict) else None
             )
         return result
 
     def view_closed(self, user_id: str, view: JsonDict) -> HttpResult:
         """Close a modal with Cancel/×; ``view_closed`` is sent only when the view asked for it."""
-        self.emulator.close_view(view["id"])
+        self.state.close_view(view["id"])
         if not view.get("notify_on_close"):
             return HttpResult(200, None)
         return self._interaction(self.payloads.view_closed(user_id, view))
@@ -295,7 +273,7 @@ class SlackDriver:
             all_headers["X-Slack-Request-Timestamp"] = str(sent_at)
             all_headers["X-Slack-Signature"] = signature or sign(self.signing_secret, sent_at, body)
         response = self._http.post(self.bot_url, content=body.encode(), headers=all_headers)
-        return HttpResult(response.status_code, _parse_body(response))
+        return HttpResult(response.status_code, parse_body(response))
 
     def unsigned(self, user_id: str, text: str = "", *, channel_id: str | None = None) -> HttpResult:
         """A slash command without signature headers (the bot must answer 401)."""
@@ -336,18 +314,4 @@ class SlackDriver:
             accepts_response_payload=accepts_response_payload,
             timeout=self.timeout,
         )
-        return HttpResult(200, _socket_body(ack.payload), payload)
-
-
-def _parse_body(response: httpx.Response) -> JsonDict | str | None:
-    if not response.content:
-        return None
-    if response.headers.get("content-type", "").startswith("application/json"):
-        parsed = response.json()
-        return parsed if isinstance(parsed, dict) else {"value": parsed}
-    return response.text
-
-
-def _socket_body(payload: JsonDict | None) -> JsonDict | str | None:
-    # Bolt wraps a plain-text ack as {"text": ...}; a JSON ack arrives as the object itself.
-    return payload or None
+        return HttpResult(200, socket_body(ack.payload), payload)

@@ -8,19 +8,28 @@ from types import TracebackType
 from typing import Any
 
 from serendip_sandbox.context import DEFAULT_SCOPES
-from serendip_sandbox.emulator_state import StateReader
+from serendip_sandbox.emulator_tenancy import Tenancy
 from serendip_sandbox.faults import SLACK_TIERS, CallLog, CallRecord, Faults
 from serendip_sandbox.generator import generate_workspace
 from serendip_sandbox.http_app import ApiCore, build_app
 from serendip_sandbox.models import JsonDict
+from serendip_sandbox.oauth import OAuthApp
 from serendip_sandbox.responses import issue_response_url, show_command_ack
 from serendip_sandbox.serving import BackgroundServer
 from serendip_sandbox.socket_mode import SocketAck, SocketHub
+from serendip_sandbox.tenancy import Tenants
+from serendip_sandbox.tokens import SandboxClock
 from serendip_sandbox.workspace import Workspace
 
 
-class SlackEmulator(StateReader):
-    """A local Slack: ``start()`` serves the Web API at ``api_url`` and Socket Mode at ``/link/``."""
+class SlackEmulator(Tenancy):
+    """A local Slack: ``start()`` serves the Web API at ``api_url``, Socket Mode at ``/link/`` and
+    the OAuth consent page at ``authorize_url``.
+
+    It hosts ``workspace`` (the primary, whose ``bot_token`` works at once) and any workspace or
+    Grid org added with ``add_workspace``; each call is answered by the workspace its token opens.
+    ``scopes`` are granted to those ready-made tokens; OAuth installs get the scopes they request.
+    """
 
     def __init__(
         self,
@@ -29,13 +38,18 @@ class SlackEmulator(StateReader):
         scopes: frozenset[str] = DEFAULT_SCOPES,
         host: str = "127.0.0.1",
         port: int = 0,
+        token_rotation: bool = False,
     ) -> None:
         super().__init__(workspace or generate_workspace())
+        self.scopes = scopes
         self.calls = CallLog()
         self.faults = Faults()
+        self.clock = SandboxClock()
         self.hub = SocketHub(self.workspace.app_id)
+        self.tenants = Tenants(self.workspace, scopes, self.clock)
+        self.oauth = OAuthApp(self.tenants, token_rotation=token_rotation)
         self._core = ApiCore(
-            self.workspace, calls=self.calls, faults=self.faults, hub=self.hub, scopes=scopes
+            self.tenants, oauth=self.oauth, calls=self.calls, faults=self.faults, hub=self.hub
         )
         self._host, self._port = host, port
         self._server: BackgroundServer | None = None
@@ -94,8 +108,13 @@ class SlackEmulator(StateReader):
         return f"{self.base_url}/api/"
 
     @property
+    def authorize_url(self) -> str:
+        """The OAuth consent page, for Bolt's ``authorization_url`` (``{base_url}/oauth/v2/authorize``)."""
+        return f"{self.base_url}/oauth/v2/authorize"
+
+    @property
     def bot_token(self) -> str:
-        """The bot token (``xoxb-...``) the emulator accepts."""
+        """The primary workspace's ready-made bot token (``xoxb-...``)."""
         return self.workspace.bot_token
 
     @property
@@ -142,7 +161,8 @@ class SlackEmulator(StateReader):
     def rate_limit(
         self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False
     ) -> None:
-        """Answer 429 + Retry-After beyond ``per_minute`` calls in a sliding ``window_seconds``."""
+        """Answer 429 + Retry-After beyond ``per_minute`` calls in a sliding ``window_seconds``, counted
+        per install (each hosted workspace or org has its own budget, as on Slack)."""
         self.faults.rate_limit(method, per_minute, window_seconds, per_channel=per_channel)
 
     def burst_429(self, method: str, count: int, retry_after: float = 1) -> None:
@@ -174,7 +194,7 @@ class SlackEmulator(StateReader):
     # -- plumbing for the driver ---------------------------------------------------------------
 
     def issue_trigger(self, user_id: str) -> str:
-        """Register a trigger_id for ``user_id`` that ``views.open``/``views.push`` will accept once."""
+        """Register a trigger_id in the primary workspace that ``views.open``/``views.push`` accept once."""
         return self.workspace.issue_trigger(user_id)
 
     def issue_response_url(
@@ -186,7 +206,7 @@ class SlackEmulator(StateReader):
         message_ts: str | None = None,
         message_is_ephemeral: bool = False,
     ) -> str:
-        """Register a response_url for a command or interaction and return it."""
+        """Register a response_url for a command or interaction in the primary workspace and return it."""
         return issue_response_url(
             self.workspace,
             self.base_url,
@@ -228,5 +248,6 @@ class SlackEmulator(StateReader):
             "api_url": self.api_url,
             "team": self.workspace.team.name,
             "members": len(self.workspace.users),
+            "workspaces": len(self.workspaces),
             "socket_connections": self.hub.connection_count,
         }

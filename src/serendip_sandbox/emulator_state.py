@@ -114,7 +114,7 @@ class StateReader:
             elif action == "push":
                 pushed = View(
                     ws.ids.new("V"),
-                    ws.team.id,
+                    view.team_id,
                     view.user_id,
                     copy.deepcopy((ack or {})["view"]),
                     f"{ws.epoch()}.{ws.ids.secret(8)}",
@@ -122,6 +122,7 @@ class StateReader:
                     ws.bot.bot_id or "",
                     root_view_id=view.root_view_id or view.id,
                     previous_view_id=view.id,
+                    installed_team_id=view.installed_team_id,
                 )
                 assign_ids(pushed.definition.get("blocks"), lambda: ws.ids.secret(5))
                 ws.views[pushed.id] = pushed

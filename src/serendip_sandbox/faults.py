@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ANY_METHOD = "*"
@@ -16,7 +16,11 @@ ANY_METHOD = "*"
 
 @dataclass(frozen=True)
 class CallRecord:
-    """One Web API call as the emulator answered it."""
+    """One Web API call as the emulator answered it, and whose token made it.
+
+    ``scope_id`` is the install the token belongs to (team id; enterprise id for an org-wide token),
+    None when the call had no valid token; ``params`` leave out tokens, client secrets and codes.
+    """
 
     method: str
     params: dict[str, Any]
@@ -25,6 +29,8 @@ class CallRecord:
     error: str | None
     at: float
     fault: str | None = None
+    scope_id: str | None = None
+    token: str | None = field(default=None, repr=False)
 
 
 class CallLog:
@@ -43,6 +49,10 @@ class CallLog:
         """Return the calls (to ``method`` only, when given)."""
         with self._lock:
             return [r for r in self._records if method is None or r.method == method]
+
+    def made_by(self, scope_id: str, method: str | None = None) -> list[CallRecord]:
+        """Return the calls made with tokens of one install (to ``method`` only, when given)."""
+        return [r for r in self.all(method) if r.scope_id == scope_id]
 
     def count(self, method: str | None = None, *, ok: bool | None = None) -> int:
         """Count calls to ``method`` (all methods when None), optionally only (un)successful ones."""
@@ -143,7 +153,7 @@ class Faults:
     def rate_limit(
         self, method: str, per_minute: int = 50, window_seconds: float = 60.0, *, per_channel: bool = False
     ) -> None:
-        """Answer 429 beyond ``per_minute`` calls per window (per channel, like chat.postMessage)."""
+        """Answer 429 beyond ``per_minute`` calls per window and install (per channel, like chat.postMessage)."""
         with self._lock:
             self._limits[method] = (SlidingWindow(per_minute, window_seconds, self._clock), per_channel)
 
@@ -181,13 +191,16 @@ class Faults:
                 else:
                     plans.pop(method, None)
 
-    def judge(self, method: str, params: dict[str, Any]) -> Verdict | None:
-        """Decide the fate of one authenticated call; None means answer it normally."""
+    def judge(self, method: str, params: dict[str, Any], scope_id: str | None = None) -> Verdict | None:
+        """Decide the fate of one authenticated call; None means answer it normally.
+
+        Rate limits count per install (``scope_id``), as Slack's tiers are per app per workspace.
+        """
         with self._lock:
             return (
                 self._burst(method)
                 or self._target(method, params)
-                or self._limited(method, params)
+                or self._limited(method, params, scope_id or "")
                 or self._injected(method)
             )
 
@@ -205,12 +218,12 @@ class Faults:
                 return Verdict("ratelimited", 429, pending.pop(0))
         return None
 
-    def _limited(self, method: str, params: dict[str, Any]) -> Verdict | None:
+    def _limited(self, method: str, params: dict[str, Any], scope_id: str) -> Verdict | None:
         plan = self._limits.get(method) or self._limits.get(ANY_METHOD)
         if plan is None:
             return None
         window, per_channel = plan
-        key = f"{method}:{params.get('channel', '')}" if per_channel else method
+        key = f"{scope_id}:{method}:{params.get('channel', '')}" if per_channel else f"{scope_id}:{method}"
         wait = window.admit(key)
         return None if wait is None else Verdict("ratelimited", 429, wait)
 

@@ -23,6 +23,8 @@ class _Plan:
     workspace: Workspace
     names: list[tuple[str, str]]
     domain: str
+    team: Team
+    prefix: str = "U"
     people: list[SandboxUser] = field(default_factory=list)
 
 
@@ -55,13 +57,33 @@ def generate_workspace(
     workspace.add_profile_field(DEPARTMENT_FIELD, "The team you belong to")
     total = people + guests + deactivated
     names = rng.sample([(f, last) for f in FIRST_NAMES for last in LAST_NAMES], total)
-    plan = _Plan(rng, workspace, names, f"{domain}.example")
-    chosen = rng.sample(DEPARTMENTS, departments)
+    plan = _Plan(rng, workspace, names, f"{domain}.example", workspace.team)
+    chosen = _staff(plan, people, departments)
+    _add_edge_cases(plan, chosen, guests=guests, deactivated=deactivated, bots=bots)
+    return workspace
+
+
+def staff_team(
+    workspace: Workspace,
+    team: Team,
+    rng: random.Random,
+    names: list[tuple[str, str]],
+    *,
+    departments: int,
+    prefix: str = "U",
+) -> list[SandboxUser]:
+    """Add one member of ``team`` per name, in Zipf-sized departments with managers; ids use ``prefix``."""
+    plan = _Plan(rng, workspace, names, team.email_domain, team, prefix)
+    _staff(plan, len(names), departments)
+    return plan.people
+
+
+def _staff(plan: _Plan, people: int, departments: int) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    chosen = plan.rng.sample(DEPARTMENTS, departments)
     for (department, head, lead, titles), size in zip(chosen, zipf_sizes(people, departments), strict=True):
         _staff_department(plan, department, size, (head, lead, titles))
     _assign_leadership(plan)
-    _add_edge_cases(plan, chosen, guests=guests, deactivated=deactivated, bots=bots)
-    return workspace
+    return chosen
 
 
 def _add_edge_cases(
@@ -146,8 +168,8 @@ def _person(
     first, last = plan.names[len(plan.people)]
     handle = f"{_slug(first)}.{_slug(last)}"
     user = SandboxUser(
-        id=plan.workspace.ids.new("U"),
-        team_id=plan.workspace.team.id,
+        id=plan.workspace.ids.new(plan.prefix),
+        team_id=plan.team.id,
         name=handle,
         real_name=f"{first} {last}",
         display_name=plan.rng.choice((first, handle, "", first)),
@@ -185,6 +207,16 @@ def _pick_zone(rng: random.Random) -> str:
     zones = [zone for zone, _ in TIME_ZONES]
     zone: TimeZone = rng.choices(zones, weights=[weight for _, weight in TIME_ZONES])[0]
     return zone.name
+
+
+def slug(text: str) -> str:
+    """Return a lower-case ASCII handle for ``text`` ("Zoë Ng" -> "zoe-ng")."""
+    return _slug(text)
+
+
+def digits(rng: random.Random, length: int) -> str:
+    """Return ``length`` characters of a Slack id body."""
+    return _digits(rng, length)
 
 
 def _slug(text: str) -> str:

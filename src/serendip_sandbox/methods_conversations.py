@@ -65,18 +65,25 @@ def conversations_members(ctx: CallContext) -> JsonDict:
 
 
 def conversations_list(ctx: CallContext) -> JsonDict:
-    """Page through conversations of the requested ``types`` the bot can see."""
+    """Page through conversations of the requested ``types`` the bot can see.
+
+    An org-wide token must name the workspace (``team_id``); its channels (org-shared ones too) are listed.
+    """
     kinds = _requested_kinds(ctx.params.text("types") or "public_channel")
     ctx_scopes = [_READ_SCOPE[kind] for kind in kinds]
     for scope in ctx_scopes:
         ctx.need(scope)
     bot = ctx.workspace.bot.id
+    team_id = ctx.team_argument(required=True)
     visible = [
         c
         for c in ctx.workspace.conversations.values()
         if c.kind in kinds
         and (c.kind == "channel" or bot in c.members)
         and not (ctx.params.flag("exclude_archived") and c.is_archived)
+        and (
+            team_id is None or c.kind in ("im", "mpim") or team_id in (c.team_ids or [ctx.workspace.team.id])
+        )
     ]
     limit = clamp_limit(ctx.params.number("limit"), default=100, maximum=1000)
     chunk, next_cursor = page(visible, kind="channel", cursor=ctx.params.text("cursor"), limit=limit)

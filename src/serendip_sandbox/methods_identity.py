@@ -1,4 +1,4 @@
-"""auth.test, team.info, team.profile.get, users.list, users.info, users.profile.get."""
+"""auth.test, auth.teams.list, team.info, team.profile.get, users.list, users.info, users.profile.get."""
 
 from __future__ import annotations
 
@@ -9,24 +9,48 @@ from serendip_sandbox.pagination import clamp_limit, page
 
 
 def auth_test(ctx: CallContext) -> JsonDict:
-    """Identify the bot behind the token."""
-    ws = ctx.workspace
-    return {
+    """Identify who is behind the token: the bot (or installing person), its team and org."""
+    ws, grant = ctx.workspace, ctx.grant
+    person = ws.users.get(grant.user_id, ws.bot) if grant else ws.bot
+    answer: JsonDict = {
         "ok": True,
         "url": ws.team.url,
         "team": ws.team.name,
-        "user": ws.bot.name,
+        "user": person.name,
         "team_id": ws.team.id,
-        "user_id": ws.bot.id,
-        "bot_id": ws.bot.bot_id,
-        "is_enterprise_install": False,
+        "user_id": person.id,
     }
+    if person.is_bot:
+        answer["bot_id"] = person.bot_id
+    if ws.enterprise is not None:
+        answer["enterprise_id"] = ws.enterprise.id
+    if ctx.org_wide and ws.enterprise is not None:
+        # An org-wide token speaks for the org: Slack reports the enterprise as its team.
+        answer.update(url=ws.enterprise.url, team=ws.enterprise.name, team_id=ws.enterprise.id)
+    answer["is_enterprise_install"] = ctx.org_wide
+    return answer
+
+
+def auth_teams_list(ctx: CallContext) -> JsonDict:
+    """List the workspaces the token may act on (an org-wide app: those its org granted)."""
+    ws = ctx.workspace
+    teams = [t for t in ws.teams if t.id not in ws.teams_without_access]
+    shapes = [{"id": t.id, "name": t.name, "icon": t.to_slack()["icon"]} for t in teams]
+    return {"ok": True, "teams": shapes, "response_metadata": {"next_cursor": ""}}
 
 
 def team_info(ctx: CallContext) -> JsonDict:
-    """Describe the workspace."""
+    """Describe the workspace (``team`` picks one of a Grid org's workspaces)."""
     ctx.need("team:read")
-    return {"ok": True, "team": ctx.workspace.team.to_slack()}
+    ws = ctx.workspace
+    wanted = ctx.params.text("team") or ws.team.id
+    team = next((t for t in ws.teams if t.id == wanted), None)
+    if team is None:
+        raise SlackError("team_not_found")
+    shape = team.to_slack()
+    if ws.enterprise is not None:
+        shape.update(enterprise_id=ws.enterprise.id, enterprise_name=ws.enterprise.name)
+    return {"ok": True, "team": shape}
 
 
 def team_profile_get(ctx: CallContext) -> JsonDict:
@@ -47,13 +71,16 @@ def team_profile_get(ctx: CallContext) -> JsonDict:
 
 
 def users_list(ctx: CallContext) -> JsonDict:
-    """Page through every member, the deactivated, bots and Slackbot included (no custom fields)."""
+    """Page through every member, the deactivated, bots and Slackbot included (no custom fields).
+
+    An org-wide token must name the workspace (``team_id``); its members are listed.
+    """
     ctx.need("users:read")
     ws = ctx.workspace
+    team_id = ctx.team_argument(required=True)
+    listed = [u for u in ws.users.values() if team_id is None or u.is_in_team(team_id)]
     limit = clamp_limit(ctx.params.number("limit"), default=200, maximum=1000)
-    users, next_cursor = page(
-        list(ws.users.values()), kind="users", cursor=ctx.params.text("cursor"), limit=limit
-    )
+    users, next_cursor = page(listed, kind="users", cursor=ctx.params.text("cursor"), limit=limit)
     email = "users:read.email" in ctx.scopes
     members = [u.to_slack(ws.now(), include_email=email) for u in users]
     return {

@@ -116,14 +116,16 @@ def _view_argument(ctx: CallContext, expected_type: str) -> JsonDict:
 
 def _new_view(ctx: CallContext, user_id: str, definition: JsonDict) -> View:
     ws = ctx.workspace
+    person = ws.users.get(user_id)
     return View(
         id=ws.ids.new("V"),
-        team_id=ws.team.id,
+        team_id=person.team_id if person and ws.enterprise else ws.team.id,
         user_id=user_id,
         definition=definition,
         hash=_hash(ctx),
         app_id=ws.app_id,
         bot_id=ws.bot.bot_id or "",
+        installed_team_id=ws.scope_id,  # an org-wide app is installed on the enterprise
     )
 
 

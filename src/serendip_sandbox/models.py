@@ -43,6 +43,20 @@ class Team:
 
 
 @dataclass
+class Enterprise:
+    """An Enterprise Grid org: the ``enterprise`` of its workspaces, users and org-wide installs."""
+
+    id: str
+    name: str
+    domain: str
+
+    @property
+    def url(self) -> str:
+        """Return the org URL ``auth.test`` reports for an org-wide token."""
+        return f"https://{self.domain}.enterprise.slack.com/"
+
+
+@dataclass
 class ProfileField:
     """A team-wide custom profile field (``team.profile.get``)."""
 
@@ -98,6 +112,8 @@ class SandboxUser:
     updated: int = 0
     status_text: str = ""
     status_emoji: str = ""
+    enterprise: Enterprise | None = None
+    teams: list[str] = field(default_factory=list)  # a Grid member's workspaces (home team first)
 
     @property
     def is_human_member(self) -> bool:
@@ -133,7 +149,21 @@ class SandboxUser:
         }
         if self.is_bot and self.app_id:
             user["is_workflow_bot"] = False
+        if self.enterprise is not None:
+            user["enterprise_user"] = {
+                "id": self.id,
+                "enterprise_id": self.enterprise.id,
+                "enterprise_name": self.enterprise.name,
+                "is_admin": self.is_admin,
+                "is_owner": self.is_owner,
+                "is_primary_owner": self.is_primary_owner,
+                "teams": list(self.teams or [self.team_id]),
+            }
         return user
+
+    def is_in_team(self, team_id: str) -> bool:
+        """True when the member belongs to workspace ``team_id`` (a Grid member may be in several)."""
+        return team_id in (self.teams or [self.team_id])
 
     def profile(self, *, include_fields: bool, include_email: bool = True) -> JsonDict:
         """Return the ``profile`` object; ``fields`` appears only where Slack returns it."""

@@ -9,6 +9,7 @@ from typing import Any
 from serendip_sandbox.errors import SlackError
 
 _TRUE = {"1", "true", "yes", "on"}
+_CREDENTIALS = frozenset({"token", "client_secret", "code", "refresh_token"})
 
 
 class Params:
@@ -70,5 +71,5 @@ class Params:
             raise SlackError(error) from None
 
     def redacted(self) -> dict[str, Any]:
-        """Return the arguments without the token, for the call log."""
-        return {key: value for key, value in self.values.items() if key != "token"}
+        """Return the arguments without credentials (tokens, client secret, OAuth code), for the call log."""
+        return {key: value for key, value in self.values.items() if key not in _CREDENTIALS}

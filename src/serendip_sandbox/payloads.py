@@ -9,35 +9,67 @@ from collections.abc import Mapping
 from typing import Any
 
 from serendip_sandbox.emulator import SlackEmulator
-from serendip_sandbox.models import JsonDict
+from serendip_sandbox.models import JsonDict, Team
 from serendip_sandbox.records import Ephemeral
+from serendip_sandbox.responses import issue_response_url
 from serendip_sandbox.state_values import build_state, element_state, find_element
+from serendip_sandbox.workspace import Workspace
 
 Values = Mapping[str, Mapping[str, Any]]
 
 
 class Payloads:
-    """Builds payloads with real Slack shapes; trigger_ids and response_urls are live in the emulator."""
+    """Builds payloads with real Slack shapes; trigger_ids and response_urls are live in the emulator.
 
-    def __init__(self, emulator: SlackEmulator) -> None:
+    They come from ``team`` of ``workspace`` (default: the emulator's primary workspace); a Grid
+    org's payloads carry its ``enterprise`` and ``is_enterprise_install`` (the app is org-wide).
+    """
+
+    def __init__(
+        self, emulator: SlackEmulator, workspace: Workspace | None = None, team: Team | None = None
+    ) -> None:
         self.emulator = emulator
-        self.ws = emulator.workspace
+        self.ws = workspace or emulator.workspace
+        self.team = team or self.ws.team
+        self.org = self.ws.enterprise
 
     def user_ref(self, user_id: str) -> JsonDict:
         """The ``user`` object of interaction payloads."""
         user = self.ws.user(user_id)
-        return {"id": user.id, "username": user.name, "name": user.name, "team_id": self.ws.team.id}
+        return {"id": user.id, "username": user.name, "name": user.name, "team_id": self.team.id}
 
     def _common(self, kind: str, user_id: str) -> JsonDict:
+        team: JsonDict = {"id": self.team.id, "domain": self.team.domain}
+        if self.org is not None:
+            team.update(enterprise_id=self.org.id, enterprise_name=self.org.name)
         return {
             "type": kind,
             "user": self.user_ref(user_id),
             "api_app_id": self.ws.app_id,
             "token": self.ws.verification_token,
-            "team": {"id": self.ws.team.id, "domain": self.ws.team.domain},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": team,
+            "enterprise": {"id": self.org.id, "name": self.org.name} if self.org else None,
+            "is_enterprise_install": self.org is not None,
         }
+
+    def _response_url(
+        self,
+        user_id: str,
+        channel_id: str,
+        kind: str,
+        *,
+        message_ts: str | None = None,
+        message_is_ephemeral: bool = False,
+    ) -> str:
+        return issue_response_url(
+            self.ws,
+            self.emulator.base_url,
+            user_id=user_id,
+            channel_id=channel_id,
+            kind=kind,
+            message_ts=message_ts,
+            message_is_ephemeral=message_is_ephemeral,
+        )
 
     def slash_command(
         self, user_id: str, text: str, *, channel_id: str | None, command: str
@@ -45,10 +77,10 @@ class Payloads:
         """Form fields of a slash command invocation (``channel_id`` None → the user's DM with the app)."""
         channel = self.ws.conversations[channel_id] if channel_id else self.ws.open_dm([user_id])[0]
         channel_name = {"im": "directmessage"}.get(channel.kind, channel.name)
-        return {
-            "token": self.ws.verification_token,
-            "team_id": self.ws.team.id,
-            "team_domain": self.ws.team.domain,
+        form = {"token": self.ws.verification_token, "team_id": self.team.id, "team_domain": self.team.domain}
+        if self.org is not None:
+            form.update(enterprise_id=self.org.id, enterprise_name=self.org.name)
+        return form | {
             "channel_id": channel.id,
             "channel_name": channel_name,
             "user_id": user_id,
@@ -56,11 +88,9 @@ class Payloads:
             "command": command,
             "text": text,
             "api_app_id": self.ws.app_id,
-            "is_enterprise_install": "false",
-            "response_url": self.emulator.issue_response_url(
-                user_id=user_id, channel_id=channel.id, kind="slash_command"
-            ),
-            "trigger_id": self.emulator.issue_trigger(user_id),
+            "is_enterprise_install": "true" if self.org else "false",
+            "response_url": self._response_url(user_id, channel.id, "slash_command"),
+            "trigger_id": self.ws.issue_trigger(user_id),
         }
 
     def block_actions(
@@ -77,7 +107,7 @@ class Payloads:
     ) -> JsonDict:
         """A ``block_actions`` payload for clicking/choosing ``action_id`` in a message or a view."""
         payload = self._common("block_actions", user_id)
-        payload["trigger_id"] = self.emulator.issue_trigger(user_id)
+        payload["trigger_id"] = self.ws.issue_trigger(user_id)
         blocks: list[JsonDict] = []
         if view is not None:
             current = self._current_view(view)
@@ -102,12 +132,8 @@ class Payloads:
             container={"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
             channel={"id": channel, "name": conversation.name or "directmessage"},
             state={"values": {}},
-            response_url=self.emulator.issue_response_url(
-                user_id=user_id,
-                channel_id=channel,
-                kind="block_actions",
-                message_ts=ts,
-                message_is_ephemeral=ephemeral,
+            response_url=self._response_url(
+                user_id, channel, "block_actions", message_ts=ts, message_is_ephemeral=ephemeral
             ),
         )
         if isinstance(message, Ephemeral):
@@ -148,7 +174,7 @@ class Payloads:
         payload = self._common("view_submission", user_id)
         current = self._current_view(view)
         current["state"] = {"values": build_state(current["blocks"], values)}
-        payload.update(trigger_id=self.emulator.issue_trigger(user_id), view=current, response_urls=[])
+        payload.update(trigger_id=self.ws.issue_trigger(user_id), view=current, response_urls=[])
         return payload
 
     def view_closed(self, user_id: str, view: JsonDict) -> JsonDict:
@@ -181,17 +207,18 @@ class Payloads:
             return stored.to_slack() if stored else copy.deepcopy(view)
 
     def event_callback(self, event: JsonDict) -> JsonDict:
-        """Wrap an event in the Events API ``event_callback`` envelope."""
+        """Wrap an event in the Events API ``event_callback`` envelope (with ``authorizations``)."""
         event = dict(event)
         event.setdefault("event_ts", self.ws.new_ts())
-        context = base64.b64encode(
-            json.dumps({"tid": self.ws.team.id, "aid": self.ws.app_id}).encode()
-        ).decode()
-        return {
-            "token": self.ws.verification_token,
-            "team_id": self.ws.team.id,
-            "context_team_id": self.ws.team.id,
-            "context_enterprise_id": None,
+        org_id = self.org.id if self.org else None
+        ids = {"tid": self.team.id, "aid": self.ws.app_id} | ({"eid": org_id} if org_id else {})
+        context = base64.b64encode(json.dumps(ids).encode()).decode()
+        envelope: JsonDict = {"token": self.ws.verification_token, "team_id": self.team.id}
+        if org_id:
+            envelope["enterprise_id"] = org_id
+        return envelope | {
+            "context_team_id": self.team.id,
+            "context_enterprise_id": org_id,
             "api_app_id": self.ws.app_id,
             "event": event,
             "type": "event_callback",
@@ -199,15 +226,32 @@ class Payloads:
             "event_time": self.ws.epoch(),
             "authorizations": [
                 {
-                    "enterprise_id": None,
-                    "team_id": self.ws.team.id,
+                    "enterprise_id": org_id,
+                    # An org-wide install is the org's, not one workspace's: Slack sends team_id null.
+                    "team_id": None if org_id else self.team.id,
                     "user_id": self.ws.bot.id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": org_id is not None,
                 }
             ],
             "is_ext_shared_channel": False,
             "event_context": f"4-{context}",
+        }
+
+    def lifecycle_envelope(self, event: JsonDict) -> JsonDict:
+        """The bare envelope of app_uninstalled, tokens_revoked and team_access_revoked (no
+        ``authorizations``): ``team_id`` for a workspace, ``enterprise_id`` for an org-wide install."""
+        envelope: JsonDict = {"token": self.ws.verification_token}
+        if self.org is not None:
+            envelope.update(team_id=None, enterprise_id=self.org.id)
+        else:
+            envelope["team_id"] = self.team.id
+        return envelope | {
+            "api_app_id": self.ws.app_id,
+            "event": dict(event),
+            "type": "event_callback",
+            "event_id": self.ws.ids.new("Ev"),
+            "event_time": self.ws.epoch(),
         }
 
     def url_verification(self, challenge: str) -> JsonDict:

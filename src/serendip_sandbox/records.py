@@ -6,9 +6,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from serendip_sandbox.file_records import ConversationKind as ConversationKind
+from serendip_sandbox.file_records import SandboxFile as SandboxFile
 from serendip_sandbox.models import JsonDict
-
-ConversationKind = Literal["channel", "private", "im", "mpim"]
 
 
 @dataclass
@@ -90,6 +90,12 @@ class Conversation:
     is_general: bool = False
     topic: str = ""
     purpose: str = ""
+    team_ids: list[str] = field(default_factory=list)  # a Grid channel's workspaces; two or more: org-shared
+
+    @property
+    def is_org_shared(self) -> bool:
+        """True for a channel shared by several workspaces of one Grid org."""
+        return len(self.team_ids) > 1
 
     @property
     def im_user(self) -> str | None:
@@ -126,16 +132,16 @@ class Conversation:
             "is_general": self.is_general,
             "unlinked": 0,
             "name_normalized": self.name,
-            "is_shared": False,
-            "is_org_shared": False,
+            "is_shared": self.is_org_shared,
+            "is_org_shared": self.is_org_shared,
             "is_pending_ext_shared": False,
             "pending_shared": [],
-            "context_team_id": "",
+            "context_team_id": self.team_ids[0] if self.team_ids else "",
             "updated": self.created * 1000,
             "parent_conversation": None,
             "creator": self.creator,
             "is_ext_shared": False,
-            "shared_team_ids": [],
+            "shared_team_ids": list(self.team_ids),
             "pending_connected_team_ids": [],
             "is_member": viewer in self.members,
             "topic": {"value": self.topic, "creator": self.creator if self.topic else "", "last_set": 0},
@@ -146,6 +152,8 @@ class Conversation:
             },
             "previous_names": [],
         }
+        if self.is_org_shared:
+            conversation["internal_team_ids"] = list(self.team_ids)
         if include_num_members:
             conversation["num_members"] = len(self.members)
         return conversation
@@ -170,6 +178,7 @@ class View:
     previous_view_id: str | None = None
     is_open: bool = True
     errors: JsonDict | None = None
+    installed_team_id: str | None = None  # where the app is installed: the enterprise id org-wide
 
     @property
     def type(self) -> str:
@@ -202,90 +211,9 @@ class View:
             "root_view_id": self.root_view_id or self.id,
             "app_id": self.app_id,
             "external_id": d.get("external_id", ""),
-            "app_installed_team_id": self.team_id,
+            "app_installed_team_id": self.installed_team_id or self.team_id,
             "bot_id": self.bot_id,
         }
-
-
-@dataclass
-class SandboxFile:
-    """A file uploaded through the v2 external upload flow."""
-
-    id: str
-    name: str
-    length: int
-    user: str
-    created: int
-    title: str = ""
-    alt_txt: str = ""
-    data: bytes | None = None
-    shares: list[tuple[str, str, ConversationKind]] = field(default_factory=list)
-    completed: bool = False
-    initial_comment: str = ""
-    upload_key: str = ""
-
-    @property
-    def filetype(self) -> str:
-        """Slack's short file type, from the extension."""
-        return self.name.rsplit(".", 1)[-1].lower() if "." in self.name else "binary"
-
-    def to_slack(self, team_id: str) -> JsonDict:
-        """Return the file object of ``files.completeUploadExternal``."""
-        base = f"https://files.slack.com/files-pri/{team_id}-{self.id}"
-        public = [channel for channel, _, kind in self.shares if kind == "channel"]
-        groups = [channel for channel, _, kind in self.shares if kind in ("private", "mpim")]
-        ims = [channel for channel, _, kind in self.shares if kind == "im"]
-        return {
-            "id": self.id,
-            "created": self.created,
-            "timestamp": self.created,
-            "name": self.name,
-            "title": self.title or self.name,
-            "mimetype": _MIME.get(self.filetype, "application/octet-stream"),
-            "filetype": self.filetype,
-            "pretty_type": self.filetype.upper(),
-            "user": self.user,
-            "user_team": team_id,
-            "editable": False,
-            "size": self.length,
-            "mode": "hosted",
-            "is_external": False,
-            "external_type": "",
-            "is_public": bool(public),
-            "public_url_shared": False,
-            "display_as_bot": False,
-            "username": "",
-            "url_private": f"{base}/{self.name}",
-            "url_private_download": f"{base}/download/{self.name}",
-            "permalink": f"{base}/{self.name}",
-            "alt_txt": self.alt_txt,
-            "channels": public,
-            "groups": groups,
-            "ims": ims,
-            "comments_count": 0,
-            "shares": _shares(self.shares, team_id),
-            "has_rich_preview": False,
-            "file_access": "visible",
-        }
-
-
-_MIME = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "csv": "text/csv",
-    "txt": "text/plain",
-    "pdf": "application/pdf",
-    "json": "application/json",
-}
-
-
-def _shares(shares: list[tuple[str, str, ConversationKind]], team_id: str) -> JsonDict:
-    grouped: dict[str, dict[str, list[JsonDict]]] = {}
-    for channel, ts, kind in shares:
-        scope = "public" if kind == "channel" else "private"
-        entry = {"ts": ts, "reply_users": [], "reply_users_count": 0, "reply_count": 0, "team_id": team_id}
-        grouped.setdefault(scope, {}).setdefault(channel, []).append(entry)
-    return grouped
 
 
 @dataclass

@@ -1,4 +1,7 @@
-"""Which Web API methods the emulator implements, and which token type each accepts."""
+"""Which Web API methods the emulator implements, and which token type each accepts.
+
+"bot" methods take bot and user tokens; oauth.v2.access needs no token (see ``oauth.py``).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ def apps_connections_open(ctx: CallContext) -> JsonDict:
 
 METHODS: dict[str, tuple[Handler, TokenKind]] = {
     "auth.test": (identity.auth_test, "bot"),
+    "auth.teams.list": (identity.auth_teams_list, "bot"),
     "team.info": (identity.team_info, "bot"),
     "team.profile.get": (identity.team_profile_get, "bot"),
     "users.list": (identity.users_list, "bot"),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from serendip_sandbox.ids import IdFactory
-from serendip_sandbox.models import JsonDict, ProfileField, SandboxUser, Team
+from serendip_sandbox.models import Enterprise, JsonDict, ProfileField, SandboxUser, Team
 from serendip_sandbox.records import (
     Conversation,
     Ephemeral,
@@ -27,6 +27,8 @@ SLACKBOT_ID = "USLACKBOT"
 class Workspace:
     """Team, members, custom fields, conversations, views and files of one installed Serendip app.
 
+    A Grid org installed org-wide is one Workspace too: ``enterprise`` is set, ``teams`` lists its
+    workspaces, members say which teams they are in and org-shared channels list several teams.
     Every method takes ``lock`` (re-entrant); ``changed`` is notified after each mutation so tests
     can wait for state instead of sleeping.
     """
@@ -36,6 +38,10 @@ class Workspace:
         self.changed = threading.Condition(self.lock)
         self.ids = IdFactory(seed)
         self.team = team
+        # A Grid org's state is one Workspace: its teams share members and org-shared channels.
+        self.enterprise: Enterprise | None = None
+        self.teams: list[Team] = [team]
+        self.teams_without_access: set[str] = set()
         self.app_id = self.ids.new("A")
         self.bot = SandboxUser(
             id=self.ids.new("U"),
@@ -71,6 +77,11 @@ class Workspace:
         self.triggers: dict[str, Trigger] = {}
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.trigger_ttl_seconds = 3.0
+
+    @property
+    def scope_id(self) -> str:
+        """The install's id: the team id, or the enterprise id for a Grid org (org-wide install)."""
+        return self.enterprise.id if self.enterprise else self.team.id
 
     # -- time and change notification -------------------------------------------------------
 

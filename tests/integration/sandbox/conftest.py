@@ -1,4 +1,5 @@
-"""Fixtures for the Slack emulator tests: a workspace, a running emulator, a WebClient, a Bolt app."""
+"""Fixtures for the Slack emulator tests: a workspace, a running emulator, a WebClient, a Bolt app,
+and the hosted extras: a second workspace, a Grid org, and a Bolt app serving all of them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from starlette.applications import Starlette
@@ -14,7 +16,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from serendip_sandbox import BackgroundServer, SlackDriver, SlackEmulator, Workspace, generate_workspace
+from serendip_sandbox import (
+    BackgroundServer,
+    SlackDriver,
+    SlackEmulator,
+    Workspace,
+    generate_grid_org,
+    generate_workspace,
+)
 
 
 @pytest.fixture
@@ -64,6 +73,45 @@ def bolt_app(emulator: SlackEmulator, client: WebClient) -> App:
 def driver(emulator: SlackEmulator, bolt_app: App) -> Iterator[SlackDriver]:
     """A driver sending signed HTTP requests to ``bolt_app`` served on a local port."""
     server = serve_bolt(bolt_app)
+    with SlackDriver(f"{server.url}/slack/events", emulator.signing_secret, emulator) as running:
+        yield running
+    server.stop()
+
+
+@pytest.fixture
+def other_workspace(emulator: SlackEmulator) -> Workspace:
+    """A second workspace of the same app, hosted by the same emulator with its own bot token."""
+    return emulator.add_workspace(generate_workspace(people=12, departments=3, seed=8))
+
+
+@pytest.fixture
+def grid_org(emulator: SlackEmulator) -> Workspace:
+    """An Enterprise Grid org of two workspaces, installed org-wide in the same emulator."""
+    return emulator.add_workspace(generate_grid_org(people_per_team=8, seed=9))
+
+
+@pytest.fixture
+def hosted_app(emulator: SlackEmulator) -> App:
+    """A Bolt app answering every hosted install with that install's ready-made token."""
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        served = emulator.workspace_of(enterprise_id or team_id or "")
+        return AuthorizeResult(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            bot_token=served.bot_token,
+            bot_user_id=served.bot.id,
+            bot_id=served.bot.bot_id,
+        )
+
+    client = WebClient(base_url=emulator.api_url)
+    return App(signing_secret=emulator.signing_secret, authorize=authorize, client=client)
+
+
+@pytest.fixture
+def hosted_driver(emulator: SlackEmulator, hosted_app: App) -> Iterator[SlackDriver]:
+    """A driver (for the primary workspace; ``for_team`` for the others) talking to ``hosted_app``."""
+    server = serve_bolt(hosted_app)
     with SlackDriver(f"{server.url}/slack/events", emulator.signing_secret, emulator) as running:
         yield running
     server.stop()

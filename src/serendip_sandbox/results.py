@@ -1,0 +1,81 @@
+"""What the bot answered the driver: HTTP results, slash command results, and Slack's signature."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from serendip_sandbox.emulator_state import StateReader
+from serendip_sandbox.models import JsonDict
+from serendip_sandbox.records import Ephemeral
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    """Return Slack's ``X-Slack-Signature`` for ``body`` sent at ``timestamp``."""
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class HttpResult:
+    """The bot's answer: HTTP status (200 for a Socket Mode ack) and the parsed ack body."""
+
+    status: int
+    body: JsonDict | str | None
+    sent: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def json(self) -> JsonDict:
+        """The ack body as JSON; AssertionError when the bot did not answer JSON."""
+        assert isinstance(self.body, dict), f"expected a JSON ack, got {self.body!r}"
+        return self.body
+
+    @property
+    def text(self) -> str:
+        """The ack's text: a plain-text body, or the ``text`` field of a JSON body ("" when empty)."""
+        if isinstance(self.body, dict):
+            return str(self.body.get("text", ""))
+        return self.body or ""
+
+
+@dataclass
+class CommandResult(HttpResult):
+    """A slash command's ack plus what the bot later sends to the command's response_url."""
+
+    response_url: str = ""
+    user_id: str = ""
+    emulator: StateReader | None = None  # the readers of the command's workspace
+
+    def responses(self) -> list[JsonDict]:
+        """Bodies the bot POSTed to the response_url so far."""
+        return self.emulator.responses(self.response_url) if self.emulator else []
+
+    def wait_for_responses(self, count: int = 1, timeout: float = 5.0) -> list[JsonDict]:
+        """Wait until the bot POSTed ``count`` bodies to the response_url and return them."""
+        assert self.emulator is not None
+        return self.emulator.wait_for_responses(self.response_url, count, timeout)
+
+    def seen(self) -> list[Ephemeral]:
+        """Everything ephemeral the invoking user saw so far (ack text, response_url, postEphemeral)."""
+        return self.emulator.ephemerals(self.user_id) if self.emulator else []
+
+
+def parse_body(response: httpx.Response) -> JsonDict | str | None:
+    """The bot's HTTP answer as JSON, text, or None when empty."""
+    if not response.content:
+        return None
+    if response.headers.get("content-type", "").startswith("application/json"):
+        parsed = response.json()
+        return parsed if isinstance(parsed, dict) else {"value": parsed}
+    return response.text
+
+
+def socket_body(payload: JsonDict | None) -> JsonDict | str | None:
+    """A Socket Mode ack's payload as the driver reports it (None when empty)."""
+    # Bolt wraps a plain-text ack as {"text": ...}; a JSON ack arrives as the object itself.
+    return payload or None
