@@ -1,15 +1,14 @@
-"""OAuth mode over real HTTP: "Add to Slack" on /slack/install, Slack's redirect back with the state
-cookie carried explicitly (it is Secure, so no client sends it over plain http by itself), the stored
-installation and workspace row, and each workspace's requests served with its own token."""
+"""OAuth mode over real HTTP against the sandbox: "Add to Slack" on /slack/install, Slack's consent
+page, the redirect back with the state cookie carried explicitly (it is Secure, so no client sends it
+over plain http by itself), the stored installation and workspace row, and each workspace's requests
+served with its own installation's token."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 from collections.abc import Iterator
-from itertools import count
 
 import httpx
 import pytest
@@ -18,35 +17,33 @@ from pydantic import SecretStr
 from serendip.adapters.db.models import Workspace
 from serendip.adapters.slack.installations import Installations
 from serendip.adapters.slack.oauth import authorize_url
+from serendip.adapters.slack.scopes import BOT_SCOPES
 from serendip.config import Settings
 from serendip.entrypoints.local_bot import LocalBot
-from serendip_sandbox.driver import sign
-from tests.support.oauth_slack import Grant, OAuthSlack
+from serendip_sandbox import SlackDriver, SlackEmulator, generate_grid_org, generate_workspace
 from tests.support.wait import eventually
 
-CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET = "111.222", "client-secret", "signing-secret"
-TEAM_A, TEAM_B = Grant("T000000A"), Grant("T000000B")
-ORG = Grant(None, enterprise_id="E0000001", org_wide=True)
-_events = count(1)
+
+@pytest.fixture
+def slack() -> Iterator[SlackEmulator]:
+    """Two workspaces and a Grid org of two; only OAuth installs give the bot a token for them."""
+    with SlackEmulator(generate_workspace(6, 2, seed=31), token_rotation=True) as emulator:
+        emulator.add_workspace(generate_workspace(6, 2, seed=32), installed=False)
+        emulator.add_workspace(generate_grid_org(people_per_team=4, seed=33), installed=False)
+        yield emulator
 
 
 @pytest.fixture
-def slack() -> Iterator[OAuthSlack]:
-    with OAuthSlack(client_id=CLIENT_ID, client_secret=CLIENT_SECRET) as server:
-        yield server
-
-
-@pytest.fixture
-def bot(slack: OAuthSlack, database_url: str) -> Iterator[LocalBot]:
+def bot(slack: SlackEmulator, database_url: str) -> Iterator[LocalBot]:
     settings = Settings(
-        SLACK_CLIENT_ID=CLIENT_ID,
-        SLACK_CLIENT_SECRET=SecretStr(CLIENT_SECRET),
-        SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
+        SLACK_CLIENT_ID=slack.client_id,
+        SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
+        SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
         SLACK_API_URL=slack.api_url,
         DATABASE_URL=database_url,
     )
     with LocalBot(settings) as running:
-        slack.redirect_url = f"{running.url}/slack/oauth_redirect"
+        slack.redirect_urls.append(f"{running.url}/slack/oauth_redirect")
         yield running
 
 
@@ -54,6 +51,18 @@ def installations(bot: LocalBot) -> Installations:
     """The bot's own installation stores."""
     assert bot.container.installations is not None
     return bot.container.installations
+
+
+def second_team(slack: SlackEmulator) -> str:
+    """The team id of the plain workspace that is not the primary."""
+    return slack.workspaces[1].team.id
+
+
+def enterprise_id(slack: SlackEmulator) -> str:
+    """The Grid org's enterprise id."""
+    enterprise = slack.workspaces[2].enterprise
+    assert enterprise is not None
+    return enterprise.id
 
 
 def start_install(bot: LocalBot) -> tuple[str, str]:
@@ -68,48 +77,13 @@ def start_install(bot: LocalBot) -> tuple[str, str]:
     return link.group(1).replace("&amp;", "&"), state.group(1)
 
 
-def install_through_the_browser(bot: LocalBot, slack: OAuthSlack, grant: Grant) -> httpx.Response:
-    """The whole flow: install page, Slack's authorize page, the redirect back with the cookie."""
-    slack.grant_to_authorize = grant
+def install_through_the_browser(bot: LocalBot, slack: SlackEmulator, scope_id: str) -> httpx.Response:
+    """The whole flow: install page, Slack's consent page, the redirect back with the cookie."""
+    slack.set_installer(scope_id)
     url, state = start_install(bot)
     redirect = httpx.get(url)
-    assert redirect.status_code == 302
+    assert redirect.status_code == 302, redirect.text
     return httpx.get(redirect.headers["location"], headers={"Cookie": f"slack-app-oauth-state={state}"})
-
-
-def home_opened(
-    bot: LocalBot, user: str, *, team: str, enterprise: str | None = None, org_wide: bool = False
-) -> int:
-    """A signed app_home_opened event from ``user`` in ``team`` (of ``enterprise``)."""
-    body = json.dumps(
-        {
-            "type": "event_callback",
-            "token": "unused",
-            "team_id": team,
-            "enterprise_id": enterprise,
-            "api_app_id": "A0APP",
-            "event": {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"},
-            "event_id": f"Ev{next(_events):08d}",
-            "event_time": int(time.time()),
-            "is_enterprise_install": org_wide,
-            "authorizations": [
-                {
-                    "enterprise_id": enterprise,
-                    "team_id": None if org_wide else team,
-                    "user_id": "UBOT",
-                    "is_bot": True,
-                    "is_enterprise_install": org_wide,
-                }
-            ],
-        }
-    )
-    now = int(time.time())
-    headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": str(now),
-        "X-Slack-Signature": sign(SIGNING_SECRET, now, body),
-    }
-    return httpx.post(f"{bot.url}/slack/events", content=body, headers=headers).status_code
 
 
 def test_authorize_url_follows_slack_api_url() -> None:
@@ -119,50 +93,52 @@ def test_authorize_url_follows_slack_api_url() -> None:
 
 
 def test_the_install_page_links_to_slacks_authorize_page_with_the_code_scopes(
-    bot: LocalBot, slack: OAuthSlack
+    bot: LocalBot, slack: SlackEmulator
 ) -> None:
     url, state = start_install(bot)
-    assert url.startswith(authorize_url(slack.api_url) + "?")
+    assert url.startswith(slack.authorize_url + "?")
     query = httpx.URL(url).params
-    assert query["client_id"] == CLIENT_ID and query["state"] == state
-    assert "commands" in query["scope"].split(",") and "chat:write" in query["scope"].split(",")
+    assert query["client_id"] == slack.client_id and query["state"] == state
+    assert query["scope"].split(",") == list(BOT_SCOPES)
 
 
 def test_an_install_stores_the_installation_and_creates_the_workspace(
-    bot: LocalBot, slack: OAuthSlack, caplog: pytest.LogCaptureFixture
+    bot: LocalBot, slack: SlackEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
+    team = second_team(slack)
     with caplog.at_level(logging.INFO):
-        done = install_through_the_browser(bot, slack, TEAM_A)
+        done = install_through_the_browser(bot, slack, team)
     assert done.status_code == 200
-    installation = installations(bot).store.find_by_scope("T000000A")
-    assert installation is not None and slack.grant_of(installation.bot_token or "") == TEAM_A
+    installation = installations(bot).store.find_by_scope(team)
+    assert installation is not None and installation.bot_token is not None
     assert installation.bot_refresh_token is not None and installation.bot_token_expires_at is not None
+    assert slack.is_installed(team)
     with bot.container.db.transaction() as session:
-        workspace = session.get(Workspace, "T000000A")
-        assert workspace is not None and workspace.name == "Team T000000A"
-        assert workspace.bot_user_id == "UBOTT000000A"
-    assert "install.completed scope=T000000A enterprise= team=T000000A" in caplog.text
-    assert (installation.bot_token or "-") not in caplog.text and "xoxe-1-" not in caplog.text
+        workspace = session.get(Workspace, team)
+        assert workspace is not None and workspace.name == slack.workspaces[1].team.name
+        assert workspace.bot_user_id == slack.workspaces[1].bot.id
+    assert f"install.completed scope={team} enterprise= team={team}" in caplog.text
+    assert installation.bot_token not in caplog.text and installation.bot_refresh_token not in caplog.text
 
 
-def test_an_org_wide_install_is_scoped_by_its_enterprise_id(bot: LocalBot, slack: OAuthSlack) -> None:
-    assert install_through_the_browser(bot, slack, ORG).status_code == 200
-    assert installations(bot).scope_ids() == ["E0000001"]
+def test_an_org_wide_install_is_scoped_by_its_enterprise_id(bot: LocalBot, slack: SlackEmulator) -> None:
+    org_id = enterprise_id(slack)
+    assert install_through_the_browser(bot, slack, org_id).status_code == 200
+    assert installations(bot).scope_ids() == [org_id]
     with bot.container.db.transaction() as session:
-        assert session.get(Workspace, "E0000001") is not None
+        assert session.get(Workspace, org_id) is not None
 
 
-def test_a_redirect_without_the_state_cookie_installs_nothing(bot: LocalBot, slack: OAuthSlack) -> None:
-    slack.grant_to_authorize = TEAM_A
+def test_a_redirect_without_the_state_cookie_installs_nothing(bot: LocalBot, slack: SlackEmulator) -> None:
+    slack.set_installer(second_team(slack))
     url, _state = start_install(bot)
-    redirect = httpx.get(url)
-    answer = httpx.get(redirect.headers["location"])
+    answer = httpx.get(httpx.get(url).headers["location"])
     assert answer.status_code == 400
     assert installations(bot).scope_ids() == []
 
 
-def test_a_redirect_replayed_after_the_install_is_refused(bot: LocalBot, slack: OAuthSlack) -> None:
-    slack.grant_to_authorize = TEAM_A
+def test_a_redirect_replayed_after_the_install_is_refused(bot: LocalBot, slack: SlackEmulator) -> None:
+    slack.set_installer(second_team(slack))
     url, state = start_install(bot)
     location = httpx.get(url).headers["location"]
     cookie = {"Cookie": f"slack-app-oauth-state={state}"}
@@ -170,41 +146,56 @@ def test_a_redirect_replayed_after_the_install_is_refused(bot: LocalBot, slack: 
     assert httpx.get(location, headers=cookie).status_code == 401  # the state was used up
 
 
+def test_an_admin_who_cancels_installs_nothing(bot: LocalBot, slack: SlackEmulator) -> None:
+    slack.set_installer(second_team(slack), approve=False)
+    url, state = start_install(bot)
+    location = httpx.get(url).headers["location"]
+    answer = httpx.get(location, headers={"Cookie": f"slack-app-oauth-state={state}"})
+    assert answer.status_code == 200 and "access_denied" in location
+    assert installations(bot).scope_ids() == []
+
+
 def test_each_workspaces_request_is_served_with_its_own_installations_token(
-    bot: LocalBot, slack: OAuthSlack
+    bot: LocalBot, slack: SlackEmulator
 ) -> None:
-    for grant in (TEAM_A, TEAM_B, ORG):
-        assert install_through_the_browser(bot, slack, grant).status_code == 200
-    assert home_opened(bot, "UALICE", team="T000000A") == 200
-    assert home_opened(bot, "UBOB", team="T000000B") == 200
-    assert home_opened(bot, "UCAROL", team="T000000C", enterprise="E0000001", org_wide=True) == 200
-
-    def published() -> dict[str, Grant | None]:
-        calls = [c for c in slack.calls if c.method == "views.publish"]
-        return {c.user: slack.grant_of(c.token) for c in calls} if len(calls) == 3 else {}
-
-    assert eventually(published) == {"UALICE": TEAM_A, "UBOB": TEAM_B, "UCAROL": ORG}
-    # users.info too went out with the asking workspace's token, never another's.
-    assert {c.user: slack.grant_of(c.token) for c in slack.calls if c.method == "users.info"} == {
-        "UALICE": TEAM_A,
-        "UBOB": TEAM_B,
-        "UCAROL": ORG,
+    team, org_id = second_team(slack), enterprise_id(slack)
+    grid_teams = [t.id for t in slack.workspaces[2].teams]
+    for scope in (team, org_id):
+        assert install_through_the_browser(bot, slack, scope).status_code == 200
+    org_people = slack.workspaces[2].humans()
+    askers = {
+        team: slack.workspaces[1].humans()[0].id,
+        # Both workspaces of the org, through the org-wide install.
+        **{t: next(u.id for u in org_people if u.team_id == t) for t in grid_teams},
     }
+    with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        for asking_team, person in askers.items():  # one at a time: first sights create rows
+            assert driver.for_team(asking_team).app_home_opened(person).status == 200
+            eventually(
+                lambda person=person: any(
+                    c.params["user_id"] == person for c in slack.calls_to("views.publish")
+                )
+            )
+    published = {str(c.params["user_id"]): c.scope_id for c in slack.calls_to("views.publish")}
+    assert published == {askers[team]: team, askers[grid_teams[0]]: org_id, askers[grid_teams[1]]: org_id}
+    assert all(c.ok for c in slack.calls.all() if c.method != "oauth.v2.access")
+    assert slack.foreign_calls() == []
 
 
 def test_a_workspace_that_never_installed_gets_no_answer_with_anyones_token(
-    bot: LocalBot, slack: OAuthSlack
+    bot: LocalBot, slack: SlackEmulator
 ) -> None:
-    assert install_through_the_browser(bot, slack, TEAM_A).status_code == 200
-    home_opened(bot, "UMALLORY", team="T0000666")
+    assert install_through_the_browser(bot, slack, second_team(slack)).status_code == 200
+    with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:  # the primary workspace
+        driver.app_home_opened(slack.workspace.humans()[0].id)
     time.sleep(0.5)
-    assert slack.calls == []
+    assert slack.calls_to("views.publish") == [] and slack.calls_to("users.info") == []
 
 
-def test_token_mode_has_no_install_pages(slack: OAuthSlack, database_url: str) -> None:
+def test_token_mode_has_no_install_pages(slack: SlackEmulator, database_url: str) -> None:
     settings = Settings(
-        SLACK_BOT_TOKEN=SecretStr("xoxb-1"),
-        SLACK_SIGNING_SECRET=SecretStr(SIGNING_SECRET),
+        SLACK_BOT_TOKEN=SecretStr(slack.bot_token),
+        SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
         SLACK_API_URL=slack.api_url,
         DATABASE_URL=database_url,
     )
