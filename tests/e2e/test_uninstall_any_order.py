@@ -1,177 +1,184 @@
-"""Revocation events in any order, sent signed over HTTP to the real Bolt app, with installations
-stored as the OAuth flow stores them (slack-sdk's store in Serendip's database, SLACK_CLIENT_ID
-set): a workspace counts as uninstalled exactly when its last bot token is gone."""
+"""Revocation events in any order, in OAuth mode: the sandbox revokes the install's tokens and sends
+Slack's lifecycle events, signed over HTTP, to the real Bolt app serving installs from slack-sdk's
+store; a workspace counts as uninstalled exactly when its last bot token is gone."""
 
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import func, select
 
-from serendip.adapters.db import installation_rows
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
-from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
+from serendip.adapters.db.installation_rows import StoredInstallations
+from serendip.config import Settings
+from serendip.entrypoints.local_bot import LocalBot
 from serendip.services import uninstall
-from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
-from serendip_sandbox.models import JsonDict
-from tests.e2e.conftest import Sandbox
-from tests.support.installations import install
+from serendip_sandbox import SlackDriver, SlackEmulator, generate_grid_org, generate_workspace
+from serendip_sandbox.results import HttpResult
+from tests.integration.test_oauth_install import install_through_the_browser
+from tests.support import installations as rows
+from tests.support.installs import install, installations_on
 from tests.support.wait import eventually
 
-INSTALLER, LATER_INSTALLER = "U0INSTALL1", "U0INSTALL2"
-ORG, ORG_BOT, GRID_TEAM, GRID_TEAM_BOT = "E0GRIDORG", "U0ORGBOT", "T0GRIDTEAM", "U0TEAMBOT"
 HANDLED = ("slack.installation_removed", "slack.tokens_revoked", "slack.revocation_without_scope")
 
 
+@dataclass
+class OAuthBot:
+    """The sandbox (a workspace and a Grid org, both installed through OAuth), the bot, the driver."""
+
+    slack: SlackEmulator
+    bot: LocalBot
+    driver: SlackDriver
+    caplog: pytest.LogCaptureFixture
+
+    @property
+    def db(self) -> Database:
+        """The bot's database."""
+        return self.bot.container.db
+
+    @property
+    def team(self) -> str:
+        """The plain workspace's team id."""
+        return self.slack.workspace.team.id
+
+    @property
+    def org(self) -> str:
+        """The Grid org's enterprise id."""
+        enterprise = self.slack.workspaces[1].enterprise
+        assert enterprise is not None
+        return enterprise.id
+
+    @property
+    def grid_teams(self) -> list[str]:
+        """The team ids of the org's two workspaces."""
+        return [team.id for team in self.slack.workspaces[1].teams]
+
+    def send(self, deliver: Callable[[], HttpResult]) -> None:
+        """Have the sandbox act and send its event, then wait until the listener has acted (after the ack)."""
+        seen = self.handled()
+        assert deliver().status == 200
+        eventually(lambda: self.handled() > seen)
+
+    def handled(self) -> int:
+        """How many revocation events the bot finished handling."""
+        return sum(r.getMessage().startswith(HANDLED) for r in self.caplog.records)
+
+    def marked(self, scope_id: str) -> datetime | None:
+        """When the scope was marked uninstalled."""
+        return uninstall.uninstalled_at(self.db, scope_id)
+
+    def has_bot(self, scope_id: str) -> bool:
+        """Whether a bot token of the scope is still stored."""
+        return StoredInstallations(self.db).has_bot(scope_id)
+
+
 @pytest.fixture
-def stored(database_url: str, caplog: pytest.LogCaptureFixture) -> Iterator[Sandbox]:
-    """The bot with SLACK_CLIENT_ID set (its installations in the database), one workspace installed
-    twice (the bot's install, then one that left only the installer's user token)."""
-    workspace = generate_workspace(6, 2, seed=31)
-    with SlackEmulator(workspace) as slack:
-        settings = sandbox_settings(
-            api_url=slack.api_url,
-            bot_token=slack.bot_token,
-            signing_secret=slack.signing_secret,
-            database_url=database_url,
-        ).model_copy(update={"slack_client_id": "1111.2222", "slack_client_secret": SecretStr("secret")})
+def oauth(database_url: str, caplog: pytest.LogCaptureFixture) -> Iterator[OAuthBot]:
+    """The bot in OAuth mode; the workspace installed twice (the bot's install, then one that left
+    only the installer's user token), the Grid org installed org-wide."""
+    with SlackEmulator(generate_workspace(6, 2, seed=41)) as slack:
+        slack.add_workspace(generate_grid_org(people_per_team=3, seed=43), installed=False)
+        settings = Settings(
+            SLACK_CLIENT_ID=slack.client_id,
+            SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
+            SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
+            SLACK_API_URL=slack.api_url,
+            DATABASE_URL=database_url,
+        )
         with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
-            sb = Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
-            team = workspace.team.id
-            install(bot.container.db, installer=INSTALLER, team_id=team, bot_user_id=workspace.bot.id)
-            install(bot.container.db, installer=LATER_INSTALLER, team_id=team)
             caplog.set_level(logging.INFO)
-            yield sb
+            sandbox = OAuthBot(slack, bot, driver, caplog)
+            stores = installations_on(bot.container.db, slack)
+            install(stores, slack, sandbox.team)
+            rows.install(bot.container.db, installer=slack.workspace.humans()[0].id, team_id=sandbox.team)
+            install(stores, slack, sandbox.org)
+            yield sandbox
 
 
-def _send(sb: Sandbox, caplog: pytest.LogCaptureFixture, envelope: JsonDict) -> None:
-    """Deliver one signed event and wait until its listener has acted (it runs after the ack)."""
-    seen = _handled(caplog)
-    assert sb.driver.deliver_envelope(envelope).status == 200
-    eventually(lambda: _handled(caplog) > seen)
-
-
-def _handled(caplog: pytest.LogCaptureFixture) -> int:
-    return sum(r.getMessage().startswith(HANDLED) for r in caplog.records)
-
-
-def _event(sb: Sandbox, kind: str) -> JsonDict:
-    events: dict[str, JsonDict] = {
-        "app_uninstalled": {"type": "app_uninstalled"},
-        "bot_revoked": {"type": "tokens_revoked", "tokens": {"bot": [sb.workspace.bot.id]}},
-        "user_revoked": {"type": "tokens_revoked", "tokens": {"oauth": [INSTALLER, LATER_INSTALLER]}},
-    }
-    return sb.driver.payloads.event_callback(events[kind])
-
-
-def _org_event(sb: Sandbox, event: JsonDict, *, org_wide: bool) -> JsonDict:
-    """An event of the Grid org's install (org-wide), or of the org workspace's own install."""
-    envelope = sb.driver.payloads.event_callback(event)
-    envelope.update(enterprise_id=ORG, team_id=GRID_TEAM, context_enterprise_id=ORG)
-    envelope["authorizations"] = [
-        {
-            "enterprise_id": ORG,
-            "team_id": None if org_wide else GRID_TEAM,
-            "user_id": ORG_BOT if org_wide else GRID_TEAM_BOT,
-            "is_bot": True,
-            "is_enterprise_install": org_wide,
-        }
-    ]
-    return envelope
-
-
-def _rows(db: Database) -> dict[str, int]:
-    with db.transaction() as session:
-        return {
-            t.name: session.scalar(select(func.count()).select_from(t)) or 0 for t in installation_rows.TABLES
-        }
-
-
-def _marked(db: Database, scope_id: str) -> datetime | None:
-    return uninstall.uninstalled_at(db, scope_id)
+EVENTS: dict[str, Callable[[SlackDriver], HttpResult]] = {
+    "app_uninstalled": lambda driver: driver.app_uninstalled(),
+    "bot_revoked": lambda driver: driver.tokens_revoked(oauth=[]),
+    "user_revoked": lambda driver: driver.tokens_revoked(bot=[], oauth=[driver.workspace.humans()[0].id]),
+}
 
 
 @pytest.mark.parametrize(
     "order",
-    list(itertools.permutations(["user_revoked", "bot_revoked", "app_uninstalled"])),
+    list(itertools.permutations(EVENTS)),
     ids=lambda order: ",".join(order),
 )
 def test_the_workspace_is_uninstalled_by_the_first_event_that_leaves_it_no_bot_token(
-    stored: Sandbox, caplog: pytest.LogCaptureFixture, order: tuple[str, ...]
+    oauth: OAuthBot, order: tuple[str, ...]
 ) -> None:
-    sb, db, team = stored, stored.bot.container.db, stored.workspace.team.id
-    assert _rows(db) == {"slack_installations": 2, "slack_bots": 2}
+    assert oauth.has_bot(oauth.team)
     marked: datetime | None = None
     for kind in order:
-        _send(sb, caplog, _event(sb, kind))
-        if kind == "user_revoked":  # Serendip keeps no user tokens: the bot still serves
-            assert _marked(db, team) == marked
+        oauth.send(lambda kind=kind: EVENTS[kind](oauth.driver))
+        if kind == "user_revoked":  # Serendip keeps no user tokens: the bot's install still serves
+            assert oauth.marked(oauth.team) == marked
             continue
-        if marked is None:
-            marked = _marked(db, team)
-            assert marked is not None
-        assert _marked(db, team) == marked  # the grace period runs from the first one
-        if kind == "app_uninstalled":
-            assert _rows(db) == {"slack_installations": 0, "slack_bots": 0}
-        else:  # the bot's rows went; the later install left only a user token
-            assert not installation_rows.StoredInstallations(db).has_bot(team)
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("workspace.uninstalled")]
-    assert len(lines) == 1 and f"scope={team} " in lines[0]
+        marked = marked or oauth.marked(oauth.team)
+        assert marked is not None and oauth.marked(oauth.team) == marked  # from the first one on
+        assert not oauth.has_bot(oauth.team)
+    assert (oauth.marked(oauth.org), oauth.has_bot(oauth.org)) == (None, True)  # the org is untouched
+    lines = [
+        r.getMessage() for r in oauth.caplog.records if r.getMessage().startswith("workspace.uninstalled")
+    ]
+    assert len(lines) == 1 and f"scope={oauth.team} " in lines[0]
 
 
-@pytest.mark.parametrize("org_first", [True, False], ids=["org-app-first", "team-access-first"])
-def test_on_grid_a_workspace_losing_access_is_uninstalled_but_the_org_install_only_by_its_own_token(
-    stored: Sandbox, caplog: pytest.LogCaptureFixture, org_first: bool
+def test_an_uninstall_removes_every_installation_of_the_workspace_even_one_without_a_bot(
+    oauth: OAuthBot,
 ) -> None:
-    sb, db = stored, stored.bot.container.db
-    install(db, installer=INSTALLER, team_id=None, enterprise_id=ORG, bot_user_id=ORG_BOT)
-    install(db, installer=INSTALLER, team_id=GRID_TEAM, enterprise_id=ORG, bot_user_id=GRID_TEAM_BOT)
-    with db.transaction() as session:  # Serendip stored data for the org's workspace: it is known
-        repo.get_or_create_workspace(session, GRID_TEAM)
-    org_token = _org_event(sb, {"type": "tokens_revoked", "tokens": {"bot": [ORG_BOT]}}, org_wide=True)
-    team_access = _org_event(sb, {"type": "team_access_revoked", "team_ids": [GRID_TEAM]}, org_wide=True)
-    events = [org_token, team_access] if org_first else [team_access, org_token]
-
-    _send(sb, caplog, events[0])
-    assert (_marked(db, ORG) is not None) == org_first
-    assert (_marked(db, GRID_TEAM) is not None) == (not org_first)
-    _send(sb, caplog, events[1])
-    assert _marked(db, ORG) is not None and _marked(db, GRID_TEAM) is not None
-    assert _marked(db, sb.workspace.team.id) is None  # the other installed workspace is untouched
-    assert installation_rows.StoredInstallations(db).has_bot(sb.workspace.team.id)
+    oauth.send(oauth.driver.tokens_revoked)
+    # Left: the later install's rows (its installer's user token, and slack-sdk's bot row without a token).
+    assert rows.count(oauth.db, oauth.team) == 2 and not oauth.has_bot(oauth.team)
+    oauth.send(oauth.driver.app_uninstalled)
+    assert rows.count(oauth.db, oauth.team) == 0
 
 
-def test_an_org_app_losing_a_workspace_it_never_stored_anything_for_marks_nothing(
-    stored: Sandbox, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("org_first", [True, False], ids=["org-uninstalled-first", "team-access-first"])
+def test_on_grid_a_workspace_losing_access_is_uninstalled_but_the_org_only_with_its_own_token(
+    oauth: OAuthBot, org_first: bool
 ) -> None:
-    sb, db = stored, stored.bot.container.db
-    install(db, installer=INSTALLER, team_id=None, enterprise_id=ORG, bot_user_id=ORG_BOT)
-    _send(
-        sb,
-        caplog,
-        _org_event(sb, {"type": "team_access_revoked", "team_ids": ["T0NEVERSEEN"]}, org_wide=True),
+    lost, kept = oauth.grid_teams
+    # The lost workspace was also installed on its own, and Serendip stored data for it.
+    rows.install(
+        oauth.db, installer="W0INSTALL", team_id=lost, enterprise_id=oauth.org, bot_user_id="U0TEAMBOT"
     )
-    assert _marked(db, "T0NEVERSEEN") is None and _marked(db, ORG) is None
-    assert installation_rows.StoredInstallations(db).has_bot(ORG)
+    with oauth.db.transaction() as session:
+        repo.get_or_create_workspace(session, lost)
+    org_driver = oauth.driver.for_team(lost)
+    events = [org_driver.app_uninstalled, org_driver.team_access_revoked]
+    for deliver in events if org_first else reversed(events):
+        oauth.send(deliver)
+        if deliver == org_driver.app_uninstalled:
+            assert oauth.marked(oauth.org) is not None and not oauth.has_bot(oauth.org)
+        else:
+            assert oauth.marked(lost) is not None and not oauth.has_bot(lost)
+    assert oauth.marked(kept) is None  # never stored: nothing to mark for it
+    assert oauth.marked(oauth.team) is None and oauth.has_bot(oauth.team)  # the other install
 
 
-def test_an_org_uninstall_envelope_naming_only_the_org_removes_the_org_wide_install_only(
-    stored: Sandbox, caplog: pytest.LogCaptureFixture
-) -> None:
-    sb, db = stored, stored.bot.container.db
-    install(db, installer=INSTALLER, team_id=None, enterprise_id=ORG, bot_user_id=ORG_BOT)
-    install(db, installer=INSTALLER, team_id=GRID_TEAM, enterprise_id=ORG, bot_user_id=GRID_TEAM_BOT)
-    # As Slack sends it for an org-wide install: no team, no authorizations.
-    envelope = sb.driver.payloads.event_callback({"type": "app_uninstalled"})
-    del envelope["authorizations"]
-    envelope.update(team_id=None, enterprise_id=ORG)
-    _send(sb, caplog, envelope)
-    assert _marked(db, ORG) is not None and _marked(db, GRID_TEAM) is None
-    stored_installations = installation_rows.StoredInstallations(db)
-    assert not stored_installations.has_bot(ORG) and stored_installations.has_bot(GRID_TEAM)
+def test_an_org_app_losing_a_workspace_keeps_the_org_installed(oauth: OAuthBot) -> None:
+    lost = oauth.grid_teams[0]
+    oauth.send(oauth.driver.for_team(lost).team_access_revoked)
+    assert oauth.marked(oauth.org) is None and oauth.has_bot(oauth.org)
+    assert oauth.marked(lost) is None  # Serendip never stored anything under that team
+
+
+def test_installing_again_with_add_to_slack_clears_the_mark_and_the_rounds_resume(oauth: OAuthBot) -> None:
+    oauth.slack.redirect_urls.append(f"{oauth.bot.url}/slack/oauth_redirect")
+    oauth.send(oauth.driver.app_uninstalled)
+    assert oauth.marked(oauth.team) is not None and not oauth.has_bot(oauth.team)
+
+    done = install_through_the_browser(oauth.bot, oauth.slack, oauth.team)
+    assert done.status_code == 200, done.text
+    assert oauth.marked(oauth.team) is None and oauth.has_bot(oauth.team)

@@ -1,4 +1,5 @@
-"""Installations stored as the OAuth flow stores them: through slack-sdk's own SQLAlchemy store."""
+"""Installations stored as the OAuth flow stores them (through slack-sdk's own SQLAlchemy store),
+without a sandbox install: user-token-only leftovers, a Grid workspace's own install, any team."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import secrets
 
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import and_, func, or_, select
 
 from serendip.adapters.db.engine import Database
+from serendip.adapters.db.installation_rows import TABLES
 
 CLIENT_ID = "1111.2222"
 
@@ -42,3 +45,17 @@ def install(
             is_enterprise_install=team_id is None,
         )
     )
+
+
+def count(database: Database, scope_id: str) -> int:
+    """Installation and bot rows stored for a scope (a workspace's, or an org-wide install's)."""
+    total = 0
+    with database.transaction() as session:
+        for table in TABLES:
+            c = table.c
+            serves = or_(
+                and_(c.team_id == scope_id, c.is_enterprise_install.is_(False)),
+                and_(c.enterprise_id == scope_id, c.is_enterprise_install.is_(True)),
+            )
+            total += session.scalar(select(func.count()).select_from(table).where(serves)) or 0
+    return total

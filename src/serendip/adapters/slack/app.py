@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
 from serendip.adapters.slack.coffee import router as coffee_router
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def build_app(container: Container, *, signing_secret: str | None) -> App:
     """A Bolt App whose listeners receive the container as `services`."""
-    settings = container.settings
+    oauth = container.installations is not None
     app = App(
         client=container.client,
         signing_secret=signing_secret,
@@ -33,12 +33,13 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("serendip.bolt"),
+        **(_oauth_kwargs(container) if oauth else {}),
     )
-    del settings
 
     @app.middleware
-    def inject_services(context: dict[str, Any], next: Callable[[], None]) -> None:
-        context["deps"] = container
+    def inject_services(context: BoltContext, next: Callable[[], None]) -> None:
+        # OAuth mode: the services act through this request's installation client (its token).
+        context["deps"] = container.for_client(context.client) if oauth else container
         next()
 
     @app.middleware
@@ -85,6 +86,14 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     run_confirm.register(app)
     uninstall_listeners.register(app)
     return app
+
+
+def _oauth_kwargs(container: Container) -> dict[str, Any]:
+    # Imported here: token mode never loads slack-sdk's SQLAlchemy stores.
+    from serendip.adapters.slack.oauth import oauth_app_kwargs
+
+    assert container.installations is not None
+    return oauth_app_kwargs(container.settings, container.db, container.installations)
 
 
 def _team(body: dict[str, Any]) -> str:
