@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from serendip.adapters.db.engine import make_engine
+from serendip.adapters.db.foreign_tables import include_name
 from serendip.adapters.db.models import Base
 from serendip.adapters.db.types import StateString, UTCDateTime
 
@@ -32,6 +33,8 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        # slack-sdk's installation tables are frozen in their own migration, not in our models.
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    # OAuth mode (many workspaces installed through /slack/install) instead of SLACK_BOT_TOKEN.
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
     database_url: str = Field(default="sqlite:///serendip.db", alias="DATABASE_URL")
     department_field: str = Field(default="Department", alias="SERENDIP_DEPARTMENT_FIELD")
@@ -48,6 +51,9 @@ class Settings(BaseSettings):
     log_format: LogFormat = Field(default=LogFormat.TEXT, alias="SERENDIP_LOG_FORMAT")
     # Intros, their outcomes and audit entries older than this are purged by the scheduler.
     retention_days: int = Field(default=730, ge=1, alias="SERENDIP_RETENTION_DAYS")
+    # An uninstalled workspace's data is deleted by the worker this many days after the uninstall,
+    # unless the app is reinstalled first (0: at the worker's next daily pass).
+    uninstall_grace_days: int = Field(default=30, ge=0, alias="SERENDIP_UNINSTALL_GRACE_DAYS")
     # Off: only workspace admins and owners make a channel a program; guests never may.
     allow_member_setup: bool = Field(default=False, alias="SERENDIP_ALLOW_MEMBER_SETUP")
 
@@ -73,6 +79,31 @@ class Settings(BaseSettings):
             # psycopg 3 is the driver we ship; accept the common short form.
             return "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Whether installations come from the OAuth flow (SLACK_CLIENT_ID or SLACK_CLIENT_SECRET set)."""
+        return self.slack_client_id is not None or self.slack_client_secret is not None
+
+    def require_slack_mode(self) -> None:
+        """Fail with one line unless exactly one way of reaching Slack is configured.
+
+        Token mode needs SLACK_BOT_TOKEN; OAuth mode needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET,
+        no bot token (which workspace would it be?) and HTTP mode (the install pages are HTTP).
+        """
+        if not self.oauth_mode:
+            self.require("SLACK_BOT_TOKEN")
+            return
+        if self.slack_bot_token is not None:
+            raise SettingError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: keep SLACK_BOT_TOKEN for one workspace, "
+                "or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install through OAuth, not both"
+            )
+        self.require("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+        if self.slack_app_token is not None:
+            raise SettingError(
+                "OAuth mode (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN (Socket Mode)"
+            )
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the first missing variable among ``names``."""

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Enrolment, ExpertAsk, Member, Program
-from serendip.services import asks, profile
+from serendip.services import asks, profile, uninstall
 from serendip.services.errors import ServiceError
 from serendip.services.members import DepartmentSource, set_department
 
@@ -96,6 +96,20 @@ def test_a_request_is_answered_once_and_only_by_the_expert(database: Database) -
         asks.answer(session, ask_id=offer.ask_id, expert_slack_id="UL", accept=True, now=NOW)
         with pytest.raises(ServiceError, match="already answered"):
             asks.answer(session, ask_id=offer.ask_id, expert_slack_id="UL", accept=False, now=NOW)
+
+
+def test_no_ask_is_sent_for_an_uninstalled_workspace(database: Database) -> None:
+    with database.transaction() as session:
+        people = _world(session)
+        offer = asks.search(session, people["asker"], "python", NOW).offers[0]
+        asks.request(session, ask_id=offer.ask_id, asker_slack_id="UA", now=NOW)
+        second = asks.search(session, people["asker"], "kubernetes", NOW).offers[0]
+    uninstall.mark_uninstalled(database, "T1")
+    with database.transaction() as session:
+        with pytest.raises(ServiceError, match="removed from this workspace"):
+            asks.request(session, ask_id=second.ask_id, asker_slack_id="UA", now=NOW)
+        with pytest.raises(ServiceError, match="removed from this workspace"):
+            asks.answer(session, ask_id=offer.ask_id, expert_slack_id="UL", accept=True, now=NOW)
 
 
 def test_an_offer_expires_after_a_day(database: Database) -> None:

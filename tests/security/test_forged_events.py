@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 import pytest
 
+from serendip.services import uninstall
 from tests.e2e.conftest import Sandbox
 from tests.security.conftest import LoggedErrors
+from tests.support.wait import eventually
 
 HOSTILE_EVENTS: dict[str, dict[str, Any]] = {
     "joined_without_a_user": {"type": "member_joined_channel", "channel": "C0PROGRAM"},
@@ -24,6 +27,16 @@ HOSTILE_EVENTS: dict[str, dict[str, Any]] = {
         "user": {"id": "U1", "profile": {"email": 5}},
     },
     "team_is_a_dict": {"type": "member_joined_channel", "user": "U1", "channel": "C1", "team": {"id": "T"}},
+    "tokens_revoked_with_a_string_for_the_tokens": {"type": "tokens_revoked", "tokens": "all"},
+    "tokens_revoked_with_a_number_for_a_bot": {"type": "tokens_revoked", "tokens": {"bot": [7]}},
+    "tokens_revoked_with_a_newline_in_a_bot": {"type": "tokens_revoked", "tokens": {"bot": ["U1\nERROR"]}},
+    "tokens_revoked_with_a_dict_for_the_bots": {"type": "tokens_revoked", "tokens": {"bot": {"U1": 1}}},
+    "team_access_revoked_without_teams": {"type": "team_access_revoked"},
+    "team_access_revoked_with_a_dict_for_the_teams": {"type": "team_access_revoked", "team_ids": {"T1": 1}},
+    "team_access_revoked_with_a_newline_in_a_team": {
+        "type": "team_access_revoked",
+        "team_ids": ["T1\nERROR"],
+    },
 }
 
 
@@ -45,3 +58,26 @@ def test_a_well_formed_join_still_enrols_after_the_shape_check(program: Sandbox)
     welcomed = len(sb.slack.dm_messages(newcomer))
     sb.driver.member_joined_channel(newcomer, sb.channel)
     sb.slack.wait_until(lambda _: len(sb.slack.dm_messages(newcomer)) > welcomed, 20)
+
+
+def test_an_uninstall_whose_envelope_names_no_valid_workspace_uninstalls_nothing(
+    program: Sandbox, logged_errors: LoggedErrors, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb = program
+    envelope = sb.driver.payloads.event_callback({"type": "app_uninstalled"})
+    envelope["team_id"] = "T1\nERROR"
+    envelope["authorizations"] = [
+        {"team_id": ["T1"], "enterprise_id": {"E": 1}, "is_enterprise_install": "yes"}
+    ]
+    with caplog.at_level(logging.WARNING):
+        assert sb.driver.deliver_envelope(envelope).status == 200
+        eventually(lambda: any("slack.revocation_without_scope" in r.getMessage() for r in caplog.records))
+    assert logged_errors() == []
+    assert uninstall.uninstalled_at(sb.bot.container.db, sb.workspace.team.id) is None
+
+
+def test_no_hostile_revocation_event_uninstalled_the_workspace(program: Sandbox) -> None:
+    for event in HOSTILE_EVENTS.values():
+        program.driver.event(event)
+    time.sleep(0.5)
+    assert uninstall.uninstalled_at(program.bot.container.db, program.workspace.team.id) is None

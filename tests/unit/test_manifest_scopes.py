@@ -1,12 +1,18 @@
 """Every bot scope in slack-manifest.yml is needed by a Web API method the code calls, and every
-method the code calls has its scope in the manifest. Scopes per method are from Slack's method docs."""
+method the code calls has its scope in the manifest; both manifests (single-workspace and
+distributed) list exactly the scopes the OAuth flow asks for. Scopes per method are from Slack's
+method docs."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
+
+from serendip.adapters.slack.scopes import BOT_SCOPES
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = ROOT / "src" / "serendip"
@@ -37,10 +43,18 @@ FEATURE_SCOPES = {
 }
 
 
+MANIFESTS = ("slack-manifest.yml", "slack-manifest.distributed.yml")
+
+
+def manifest(name: str = "slack-manifest.yml") -> dict[str, Any]:
+    """A manifest, parsed."""
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+    return loaded
+
+
 def manifest_scopes() -> set[str]:
     """The bot scopes the manifest requests."""
-    manifest = yaml.safe_load((ROOT / "slack-manifest.yml").read_text())
-    return set(manifest["oauth_config"]["scopes"]["bot"])
+    return set(manifest()["oauth_config"]["scopes"]["bot"])
 
 
 def methods_called() -> set[str]:
@@ -78,3 +92,31 @@ def test_the_privacy_page_says_why_each_scope_is_requested() -> None:
     privacy = (ROOT / "docs" / "privacy.md").read_text()
     for scope in manifest_scopes():
         assert f"`{scope}`" in privacy, scope
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_each_manifest_lists_exactly_the_scopes_the_oauth_flow_asks_for(name: str) -> None:
+    scopes = manifest(name)["oauth_config"]["scopes"]["bot"]
+    assert sorted(scopes) == sorted(BOT_SCOPES) and len(scopes) == len(set(scopes))
+
+
+def test_the_distributed_manifest_redirects_rotates_tokens_and_deploys_org_wide() -> None:
+    distributed = manifest("slack-manifest.distributed.yml")
+    assert [url.rsplit("/", 2)[-2:] for url in distributed["oauth_config"]["redirect_urls"]] == [
+        ["slack", "oauth_redirect"]
+    ]
+    settings = distributed["settings"]
+    assert settings["token_rotation_enabled"] is True and settings["org_deploy_enabled"] is True
+    assert settings["socket_mode_enabled"] is False  # OAuth mode serves its install pages over HTTP
+    events = set(settings["event_subscriptions"]["bot_events"])
+    assert {"app_uninstalled", "tokens_revoked", "team_access_revoked"} <= events
+
+
+def test_the_two_manifests_differ_only_in_distribution() -> None:
+    single, distributed = manifest(), manifest("slack-manifest.distributed.yml")
+    assert single["features"] == distributed["features"]
+    assert set(single["settings"]["event_subscriptions"]["bot_events"]) <= set(
+        distributed["settings"]["event_subscriptions"]["bot_events"]
+    )
+    assert single["settings"]["token_rotation_enabled"] is False
+    assert "redirect_urls" not in single["oauth_config"]

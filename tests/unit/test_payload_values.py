@@ -16,7 +16,8 @@ ANYTHING = st.recursive(
 
 @given(ANYTHING)
 def test_no_reader_raises_on_any_json_value(value: object) -> None:
-    for read in (pv.row_id, pv.pause_days, pv.outcome, pv.channel_id, pv.user_id, pv.message_ts):
+    readers = (pv.row_id, pv.pause_days, pv.outcome, pv.channel_id, pv.user_id, pv.message_ts)
+    for read in (*readers, pv.team_id, pv.enterprise_id):
         read(value)
     pv.metadata_channel(value)
     pv.text(value)
@@ -51,3 +52,10 @@ def test_only_the_three_outcome_buttons_name_an_outcome() -> None:
         None,
         None,
     ]
+
+
+def test_team_and_enterprise_ids_are_told_apart_and_anything_else_refused() -> None:
+    assert (pv.team_id("T0123ABC"), pv.enterprise_id("E0123ABC")) == ("T0123ABC", "E0123ABC")
+    refused = ["E0123ABC", "t0123", "T", "T01 23", "T0123\n", ["T0123"], None, 7]
+    assert [pv.team_id(v) for v in refused] == [None] * len(refused)
+    assert pv.enterprise_id("T0123ABC") is None

@@ -17,6 +17,8 @@ OUTCOMES = ("met", "scheduled", "cant_make_it")
 _DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII only: str.isdigit() also accepts "²" and "٣"
 _CHANNEL = re.compile(r"[CGD][A-Z0-9]{1,30}")
 _USER = re.compile(r"[UW][A-Z0-9]{1,30}")
+_TEAM = re.compile(r"T[A-Z0-9]{1,30}")
+_ENTERPRISE = re.compile(r"E[A-Z0-9]{1,30}")
 _TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")
 _OUTCOME_ACTION = re.compile(r"intro_(met|scheduled|cant_make_it)")
 
@@ -55,6 +57,16 @@ def channel_id(value: object) -> str | None:
 def user_id(value: object) -> str | None:
     """A Slack user id (U…, W…), or None."""
     return value if isinstance(value, str) and _USER.fullmatch(value) else None
+
+
+def team_id(value: object) -> str | None:
+    """A Slack workspace (team) id (T…), or None."""
+    return value if isinstance(value, str) and _TEAM.fullmatch(value) else None
+
+
+def enterprise_id(value: object) -> str | None:
+    """A Slack Enterprise Grid org id (E…), or None."""
+    return value if isinstance(value, str) and _ENTERPRISE.fullmatch(value) else None
 
 
 def message_ts(value: object) -> str | None:

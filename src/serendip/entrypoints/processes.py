@@ -17,17 +17,27 @@ from serendip.entrypoints.scheduler import Jobs, wait_forever
 from serendip.entrypoints.startup import StartupError, check_database, check_slack
 from serendip.observability.health import Health, Heartbeat, check_health
 from serendip.observability.listener import HealthListener
+from serendip.services import uninstall
 
 log = logging.getLogger(__name__)
 
 
 def prepare(settings: Settings, *needed: str) -> Container:
-    """Require ``needed`` settings, then check Slack and the database, then migrate."""
-    settings.require("SLACK_BOT_TOKEN", *needed)
+    """Require the Slack mode's and ``needed`` settings, then check Slack and the database, then migrate.
+
+    OAuth mode has no token to check at startup: each installation's token is checked by its use.
+    """
+    settings.require_slack_mode()
+    settings.require(*needed)
     container = build_container(settings)
-    check_slack(container.clients.for_team())
+    team_id = None if container.clients.oauth_mode else check_slack(container.clients.for_team())
     check_database(container.db)
     upgrade(container.db)
+    if team_id is not None:
+        # Slack accepts the token, so the app is installed there: a workspace marked uninstalled is back.
+        uninstall.mark_reinstalled(container.db, team_id)
+    if container.clients.oauth_mode:
+        log.info("startup.oauth_mode installations=%d", len(container.clients.scope_ids()))
     return container
 
 

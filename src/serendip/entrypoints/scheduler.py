@@ -1,5 +1,5 @@
 """Background jobs of `serendip serve` and `serendip worker`: the round tick, the directory sync,
-retention and large programs' dashboards."""
+retention, the purge of uninstalled workspaces and large programs' dashboards."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from serendip.adapters.db.types import utcnow
 from serendip.bootstrap import Container
 from serendip.observability.health import Heartbeat
-from serendip.services import directory_sync, program_snapshots, retention
+from serendip.services import directory_sync, program_snapshots, retention, workspace_purge
 from serendip.services.lifecycle import deliver, plan_worker, tick
 from serendip.services.lifecycle.plan_worker import Planner
 
@@ -48,6 +48,15 @@ def run_retention(container: Container) -> None:
         retention.purge_expired(container.db, days=container.settings.retention_days)
     except Exception as exc:
         log.error("retention.purge_failed error=%s", type(exc).__name__, exc_info=exc)
+
+
+def run_workspace_purge(container: Container) -> None:
+    """Delete workspaces uninstalled more than SERENDIP_UNINSTALL_GRACE_DAYS ago; a failure is
+    logged and retried tomorrow."""
+    try:
+        workspace_purge.purge_uninstalled(container.db, grace_days=container.settings.uninstall_grace_days)
+    except Exception as exc:
+        log.error("workspace.purge_failed error=%s", type(exc).__name__, exc_info=exc)
 
 
 def run_snapshots(container: Container) -> None:
@@ -114,6 +123,7 @@ class Jobs:
             tick_args = [container, self.policy, self.heartbeat, planner or Planner()]
             self._every("round_tick", run_tick, tick_args, seconds=tick_seconds)
             self._every("retention", run_retention, [container], hours=24)
+            self._every("workspace_purge", run_workspace_purge, [container], hours=24)
             self._every("program_snapshots", run_snapshots, [container], seconds=60)
         if sync:
             self._every("directory_sync", run_directory_sync, [container, self.stop_flag], hours=24)

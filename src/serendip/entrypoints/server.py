@@ -1,4 +1,4 @@
-"""The HTTP server: Slack requests on /slack/events, /healthz and /metrics; or Socket Mode."""
+"""The HTTP server: Slack requests on /slack/events, /healthz and /metrics (OAuth mode: also\n/slack/install and /slack/oauth_redirect); or Socket Mode."""
 
 from __future__ import annotations
 
@@ -62,6 +62,16 @@ def build_asgi(
         bolt_response = await run_in_threadpool(bolt.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
+    async def oauth_page(request: Request) -> Response:
+        # "Add to Slack" and Slack's redirect back: browser GETs, no signature; Bolt checks the
+        # state parameter against its Secure cookie and the state store.
+        flow = bolt.oauth_flow
+        assert flow is not None
+        bolt_request = BoltRequest(body="", query=request.url.query, headers=dict(request.headers))
+        handle = flow.handle_installation if request.url.path == flow.install_path else flow.handle_callback
+        bolt_response = await run_in_threadpool(handle, bolt_request)
+        return to_starlette_response(bolt_response)
+
     async def healthz(_: Request) -> Response:
         health = await run_in_threadpool(check_health, container.db.is_healthy, heartbeat)
         return JSONResponse(health.body, status_code=health.status)
@@ -69,13 +79,15 @@ def build_asgi(
     async def metrics_text(_: Request) -> Response:
         return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
-    return Starlette(
-        routes=[
-            Route("/slack/events", slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/metrics", metrics_text, methods=["GET"]),
-        ]
-    )
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_text, methods=["GET"]),
+    ]
+    if bolt.oauth_flow is not None:  # OAuth mode only: token mode answers these paths 404
+        routes.append(Route(bolt.oauth_flow.install_path, oauth_page, methods=["GET"]))
+        routes.append(Route(bolt.oauth_flow.redirect_uri_path, oauth_page, methods=["GET"]))
+    return Starlette(routes=routes)
 
 
 def http_server(

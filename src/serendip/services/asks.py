@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import repositories_asks as asks_repo
+from serendip.adapters.db import uninstall_store
 from serendip.adapters.db.models import ExpertAsk, Member
 from serendip.adapters.db.repositories import member_tags
 from serendip.adapters.db.types import utcnow
@@ -153,6 +154,8 @@ def _load(session: Session, ask_id: int) -> tuple[ExpertAsk, Member, Member]:
     expert = session.get(Member, ask.expert_id) if ask and ask.expert_id else None
     if ask is None or asker is None or expert is None:
         raise ServiceError("This suggestion is no longer available. Try `/coffee ask` again.")
+    if uninstall_store.uninstalled_at(session, ask.workspace_id) is not None:
+        raise ServiceError("Serendip was removed from this workspace, so it sends no more asks.")
     return ask, asker, expert
 
 

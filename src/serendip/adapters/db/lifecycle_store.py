@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import Enrolment, Intro, IntroMember, IntroOutcome, Member, Program, Round
+from serendip.adapters.db.uninstall_store import installed, program_installed
 from serendip.domain.lifecycle import INTRO_FINAL, IntroState, RoundState
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
@@ -45,10 +46,11 @@ def lock_round(session: Session, round_id: int) -> Round:
 
 
 def due_programs(session: Session, now: datetime) -> list[tuple[int, datetime, bool, str]]:
-    """(program id, scheduled time, paused, scope id) of every program whose next round is due."""
+    """(program id, scheduled time, paused, scope id) of every program whose next round is due (none
+    of an uninstalled workspace)."""
     rows = session.execute(
         select(Program.id, Program.next_run_at, Program.is_paused, Program.workspace_id).where(
-            Program.next_run_at <= now
+            Program.next_run_at <= now, installed(Program.workspace_id)
         )
     )
     return [(program_id, at, paused, scope) for program_id, at, paused, scope in rows if at is not None]
@@ -132,13 +134,15 @@ class Claim:
 def claim_round(
     session: Session, *, owner: str, now: datetime, until: datetime, besides: Collection[str] = ()
 ) -> Claim | None:
-    """Take the lease of the first round that needs delivering (free, expired or already ours),
-    skipping rounds of the workspaces in ``besides`` (this process is delivering for them already)."""
+    """Take the lease of the first round that needs delivering (free, expired or already ours; never
+    one of an uninstalled workspace), skipping rounds of the workspaces in ``besides`` (this process
+    is delivering for them already)."""
     query = (
         select(Round)
         .where(
             Round.state == RoundState.DELIVERING,
             or_(Round.lease_owner.is_(None), Round.lease_expires_at < now, Round.lease_owner == owner),
+            program_installed(Round.program_id),
         )
         .order_by(Round.scheduled_for, Round.id)
         .limit(1)
@@ -162,6 +166,15 @@ def renew_lease(session: Session, round_id: int, *, owner: str, until: datetime)
         return False
     round_.lease_expires_at = until
     return True
+
+
+def release_lease(session: Session, round_id: int, *, owner: str) -> None:
+    """Give the round's lease up now (if still ours), so any worker may take it when it may run again."""
+    session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.lease_owner == owner)
+        .values(lease_owner=None, lease_expires_at=None)
+    )
 
 
 def open_intro_ids(session: Session, round_id: int) -> list[int]:
@@ -256,11 +269,15 @@ def record_summary_ts(session: Session, round_id: int, ts: str) -> None:
 
 
 def due_followup_rounds(session: Session, now: datetime) -> list[int]:
-    """Rounds whose follow-up time has come and that were not followed up yet."""
+    """Rounds whose follow-up time has come and that were not followed up yet (none of an
+    uninstalled workspace)."""
     return list(
         session.scalars(
             select(Round.id).where(
-                Round.state == RoundState.DONE, Round.followup_done.is_(False), Round.followup_due_at <= now
+                Round.state == RoundState.DONE,
+                Round.followup_done.is_(False),
+                Round.followup_due_at <= now,
+                program_installed(Round.program_id),
             )
         )
     )

@@ -49,6 +49,9 @@ class Workspace(Base):
     department_field_id: Mapped[str | None] = mapped_column(String(32))
     directory_synced_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the app lost its last token here: rounds stop, and the data is purged after
+    # SERENDIP_UNINSTALL_GRACE_DAYS unless a reinstall clears it.
+    uninstalled_at: Mapped[datetime | None]
 
 
 class Member(Base):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
 from serendip.adapters.slack.coffee import router as coffee_router
@@ -16,6 +15,7 @@ from serendip.adapters.slack.listeners import actions, config, events, intro_but
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
+from serendip.adapters.slack.listeners import uninstall as uninstall_listeners
 from serendip.adapters.slack.payload_shape import malformed_field
 from serendip.bootstrap import Container
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def build_app(container: Container, *, signing_secret: str | None) -> App:
     """A Bolt App whose listeners receive the container as `services`."""
-    settings = container.settings
+    oauth = container.installations is not None
     app = App(
         client=container.client,
         signing_secret=signing_secret,
@@ -33,16 +33,16 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("serendip.bolt"),
+        **(_oauth_kwargs(container) if oauth else {}),
     )
-    del settings
 
     @app.middleware
-    def inject_services(body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]) -> None:
-        org = org_wide_enterprise(body)
+    def inject_services(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+        # OAuth mode: the services act through this request's installation client (its token).
+        deps = container.for_client(context.client) if oauth else container
         # Through an org-wide install, directory reads key people by the org (see to_directory_user).
-        context["deps"] = (
-            replace(container, gateway=container.slack_gateway.scoped(org)) if org else container
-        )
+        org = org_wide_enterprise(body)
+        context["deps"] = deps.scoped(org) if org else deps
         next()
 
     @app.middleware
@@ -87,7 +87,16 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     asks_listeners.register(app)
     profile_listeners.register(app)
     run_confirm.register(app)
+    uninstall_listeners.register(app)
     return app
+
+
+def _oauth_kwargs(container: Container) -> dict[str, Any]:
+    # Imported here: token mode never loads slack-sdk's SQLAlchemy stores.
+    from serendip.adapters.slack.oauth import oauth_app_kwargs
+
+    assert container.installations is not None
+    return oauth_app_kwargs(container.settings, container.db, container.installations)
 
 
 def _team(body: dict[str, Any]) -> str:

@@ -119,6 +119,17 @@ def _directory_user(value: object) -> bool:
     )
 
 
+def _revoked_tokens(value: object) -> bool:
+    if not isinstance(value, dict):
+        return False
+    kinds = [value.get("bot"), value.get("oauth")]
+    return all(ids is None or (isinstance(ids, list) and all(pv.user_id(i) for i in ids)) for ids in kinds)
+
+
+def _team_ids(value: object) -> bool:
+    return isinstance(value, list) and all(pv.team_id(team) for team in value)
+
+
 # The fields each event we listen to reads; an event of another type is Bolt's to ignore.
 EVENT_CHECKS: dict[str, dict[str, Callable[[object], bool]]] = {
     "member_joined_channel": {
@@ -131,6 +142,8 @@ EVENT_CHECKS: dict[str, dict[str, Callable[[object], bool]]] = {
     },
     "app_home_opened": {"user": lambda v: pv.user_id(v) is not None, "tab": _optional(str)},
     "user_change": {"user": _directory_user},
+    "tokens_revoked": {"tokens": _revoked_tokens},
+    "team_access_revoked": {"team_ids": _team_ids},
 }
 
 

@@ -15,6 +15,7 @@ from enum import Enum
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db import lifecycle_store as store
+from serendip.adapters.db import uninstall_store
 from serendip.adapters.db.delivery_queue import HISTORY, OPEN, POST
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member
@@ -23,7 +24,7 @@ from serendip.domain.intro_content import IntroCard, IntroPerson, build_card
 from serendip.domain.lifecycle import INTRO_FINAL, IntroState
 from serendip.observability import metrics
 from serendip.services.lifecycle.budget import Blocked, Gate
-from serendip.services.lifecycle.failures import Failure, classify
+from serendip.services.lifecycle.failures import APP_REMOVED, Failure, classify
 from serendip.services.members import utc_offset_at
 from serendip.services.ports import IntroPublisher
 from serendip.services.slack_errors import RateLimited
@@ -35,6 +36,17 @@ CONFIRM_LOOKBACK = timedelta(minutes=10)
 
 class LeaseLost(Exception):
     """Another worker took the round over; this one must not post anything more."""
+
+
+class WorkspaceUninstalled(LeaseLost):
+    """The round's workspace uninstalled the app: nothing more is opened or posted for it.
+
+    ``slack_reason`` is set when Slack said so (a revoked token) before the uninstall event did.
+    """
+
+    def __init__(self, message: str, *, slack_reason: str | None = None) -> None:
+        super().__init__(message)
+        self.slack_reason = slack_reason
 
 
 class Stop(Enum):
@@ -83,7 +95,8 @@ def try_intro(
     owner: str,
     lease_until: Callable[[], datetime],
 ) -> Try:
-    """Take the intro as far as it goes now; raises `LeaseLost` if the round is no longer ours."""
+    """Take the intro as far as it goes now; raises `LeaseLost` if the round is no longer ours
+    (`WorkspaceUninstalled` when its workspace uninstalled the app)."""
     state = _load(db, intro_id, seed)
     if state is None:
         return Try(Stop.DONE, state="gone")
@@ -99,6 +112,10 @@ def try_intro(
         return Try(Stop.RATE_LIMITED, method=throttled.method, wait=throttled.retry_after)
     except Exception as error:  # classified below; anything unknown is treated as ambiguous
         kind, reason, _ = classify(error)
+        if reason in APP_REMOVED:  # the event saying so may still be on its way
+            raise WorkspaceUninstalled(
+                f"Slack answered {reason} for intro {intro_id}", slack_reason=reason
+            ) from error
         return Try(Stop.FAILED_ONCE, reason=reason, permanent=kind is Failure.PERMANENT)
 
 
@@ -134,6 +151,8 @@ def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
         intro = session.get(Intro, intro_id)
         if intro is None:
             return None
+        if uninstall_store.intro_uninstalled(session, intro_id):
+            raise WorkspaceUninstalled(f"the workspace of intro {intro_id} uninstalled the app")
         people = store.intro_members(session, intro)
         tags = history_store.member_tags_by_kind(session, [m.id for m in people])
         card = build_card(intro_id, [intro_person(m, tags[m.id]) for m in people], seed)
@@ -173,8 +192,11 @@ def _advance(
 
 
 def _begin_post(db: Database, intro_id: int, owner: str, until: datetime) -> None:
-    """Fence the post: still our round, lease extended, and the attempt recorded, in one transaction."""
+    """Fence the post: still our round of an installed workspace, lease extended, and the attempt
+    recorded, in one transaction."""
     with db.transaction() as session:
+        if uninstall_store.intro_uninstalled(session, intro_id):
+            raise WorkspaceUninstalled(f"the workspace of intro {intro_id} uninstalled the app")
         held = store.fence_post(session, intro_id, owner=owner, now=utcnow(), until=until)
     if not held:
         raise LeaseLost(f"the round of intro {intro_id} is now delivered by another worker")

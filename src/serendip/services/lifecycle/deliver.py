@@ -27,8 +27,17 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState
 from serendip.observability import metrics
+from serendip.services import uninstall
 from serendip.services.lifecycle import close
-from serendip.services.lifecycle.attempt import LeaseLost, Stop, Try, fail, intro_person, try_intro
+from serendip.services.lifecycle.attempt import (
+    LeaseLost,
+    Stop,
+    Try,
+    WorkspaceUninstalled,
+    fail,
+    intro_person,
+    try_intro,
+)
 from serendip.services.lifecycle.budget import LIMITS, SharedBudget, Unlimited
 from serendip.services.ports import IntroPublisher
 
@@ -170,6 +179,16 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
     try:
         while _deliver_due(db, publisher, run, policy):
             pass
+    except WorkspaceUninstalled as stopped:
+        if stopped.slack_reason is not None:  # Slack's word is enough: the event will say the same
+            uninstall.mark_uninstalled(db, workspace_id, cause=stopped.slack_reason)
+        # Left delivering, its lease given up: after a reinstall any worker picks it up where it stopped.
+        with db.transaction() as session:
+            store.release_lease(session, round_id, owner=policy.owner)
+        log.warning(
+            "round.stopped_uninstalled program_id=%s round_id=%s done=%d", program_id, round_id, run.done
+        )
+        return False
     except LeaseLost:
         log.warning("round.lease_lost program_id=%s round_id=%s", program_id, round_id)
         return False

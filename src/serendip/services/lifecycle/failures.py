@@ -6,6 +6,10 @@ from enum import Enum
 
 from serendip.services.slack_errors import Ambiguous, Permanent, RateLimited, SlackCallFailed
 
+# Slack's answer once the app was removed from the workspace: the round stops (nothing is failed)
+# until the uninstall event marks the workspace, or a reinstall brings the token back.
+APP_REMOVED = frozenset({"token_revoked"})
+
 
 class Failure(Enum):
     """What to do after a failed call."""

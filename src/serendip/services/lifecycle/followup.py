@@ -8,11 +8,14 @@ from datetime import datetime, timedelta
 from serendip.adapters.db import delivery_queue as queue
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
+from serendip.adapters.db import uninstall_store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import IntroMember, Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.services import uninstall
 from serendip.services.errors import ServiceError
-from serendip.services.lifecycle.failures import Failure, classify
+from serendip.services.lifecycle.attempt import WorkspaceUninstalled
+from serendip.services.lifecycle.failures import APP_REMOVED, Failure, classify
 from serendip.services.lifecycle.results import Answers
 from serendip.services.ports import IntroPublisher
 
@@ -53,11 +56,29 @@ def send_followups(db: Database, publisher: IntroPublisher, *, round_id: int) ->
     for intro_id, conversation_id, followup_ts, started_at in intros if enabled else []:
         if followup_ts is not None or conversation_id is None:
             continue
-        sent += _followup_once(db, publisher, intro_id, conversation_id, started_at)
+        try:
+            if _uninstalled(db, round_id):
+                raise WorkspaceUninstalled(f"the workspace of round {round_id} uninstalled the app")
+            sent += _followup_once(db, publisher, intro_id, conversation_id, started_at)
+        except WorkspaceUninstalled as stopped:  # not marked done: after a reinstall the rest still go
+            if stopped.slack_reason is not None:
+                uninstall.mark_uninstalled(db, _scope_of(db, round_id), cause=stopped.slack_reason)
+            log.warning("round.followups_stopped_uninstalled round_id=%s sent=%d", round_id, sent)
+            return sent
     with db.transaction() as session:
         store.mark_followed_up(session, round_id)
     log.info("round.followups_sent round_id=%s count=%d", round_id, sent)
     return sent
+
+
+def _scope_of(db: Database, round_id: int) -> str:
+    with db.transaction() as session:
+        return queue.round_facts(session, round_id)[2]
+
+
+def _uninstalled(db: Database, round_id: int) -> bool:
+    with db.transaction() as session:
+        return uninstall_store.round_uninstalled(session, round_id)
 
 
 def _followup_once(
@@ -80,6 +101,10 @@ def _followup_once(
         log.warning("intro.followup_failed intro_id=%s reason=%s", intro_id, reason)
         if kind is Failure.PERMANENT:  # surely not posted: nothing to look for later
             _store_followup(db, intro_id, ts=None, started_at=None)
+        if reason in APP_REMOVED:
+            raise WorkspaceUninstalled(
+                f"Slack answered {reason} for intro {intro_id}", slack_reason=reason
+            ) from error
         return 0
     _store_followup(db, intro_id, ts=ts, started_at=started_at)
     return 1

@@ -1,0 +1,57 @@
+"""OAuth-mode helpers over the sandbox: installs stored the way Bolt's OAuth flow stores them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
+
+from serendip.adapters.db.engine import Database
+from serendip.adapters.slack.installations import Installations
+from serendip.adapters.slack.scopes import BOT_SCOPES
+from serendip_sandbox import SlackEmulator
+from serendip_sandbox.faults import CallRecord
+
+
+def installations_on(
+    db: Database, slack: SlackEmulator, *, client_secret: str | None = None
+) -> Installations:
+    """What one process (serve or worker) builds in OAuth mode against the sandbox."""
+    return Installations.on(
+        db,
+        client_id=slack.client_id,
+        client_secret=client_secret or slack.client_secret,
+        api_url=slack.api_url,
+    )
+
+
+def install(installations: Installations, slack: SlackEmulator, team_or_enterprise_id: str) -> Installation:
+    """Install the app in a sandbox workspace (or org-wide in a Grid org) and store what
+    oauth.v2.access answered, as Bolt's OAuth flow does (auth.test gives the bot id)."""
+    answer: dict[str, Any] = slack.install(team_or_enterprise_id, BOT_SCOPES)
+    token = str(answer["access_token"])
+    enterprise, team = answer.get("enterprise") or {}, answer.get("team") or {}
+    installation = Installation(
+        app_id=answer["app_id"],
+        enterprise_id=enterprise.get("id"),
+        enterprise_name=enterprise.get("name"),
+        team_id=team.get("id"),
+        team_name=team.get("name"),
+        bot_token=token,
+        bot_id=WebClient(token=token, base_url=slack.api_url).auth_test()["bot_id"],
+        bot_user_id=answer["bot_user_id"],
+        bot_scopes=answer["scope"],
+        bot_refresh_token=answer.get("refresh_token"),
+        bot_token_expires_in=answer.get("expires_in"),
+        user_id=answer["authed_user"]["id"],
+        is_enterprise_install=bool(answer["is_enterprise_install"]),
+        token_type=answer["token_type"],
+    )
+    installations.store.save(installation)
+    return installation
+
+
+def refreshes(slack: SlackEmulator) -> list[CallRecord]:
+    """Every oauth.v2.access call that used a refresh token, oldest first."""
+    return [c for c in slack.calls_to("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
