@@ -6,7 +6,6 @@ served with its own installation's token."""
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 
@@ -21,6 +20,7 @@ from serendip.adapters.slack.scopes import BOT_SCOPES
 from serendip.config import Settings
 from serendip.entrypoints.local_bot import LocalBot
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_grid_org, generate_workspace
+from tests.support.installs import install_through_the_browser, start_install
 from tests.support.wait import eventually
 
 
@@ -63,27 +63,6 @@ def enterprise_id(slack: SlackEmulator) -> str:
     enterprise = slack.workspaces[2].enterprise
     assert enterprise is not None
     return enterprise.id
-
-
-def start_install(bot: LocalBot) -> tuple[str, str]:
-    """Open "Add to Slack": the authorize URL on the page and the state set in the cookie."""
-    page = httpx.get(f"{bot.url}/slack/install")
-    assert page.status_code == 200
-    cookie = page.headers["set-cookie"]
-    assert "Secure" in cookie and "HttpOnly" in cookie
-    state = re.search(r"slack-app-oauth-state=([^;]+)", cookie)
-    link = re.search(r'href="([^"]+/oauth/v2/authorize\?[^"]+)"', page.text)
-    assert state is not None and link is not None
-    return link.group(1).replace("&amp;", "&"), state.group(1)
-
-
-def install_through_the_browser(bot: LocalBot, slack: SlackEmulator, scope_id: str) -> httpx.Response:
-    """The whole flow: install page, Slack's consent page, the redirect back with the cookie."""
-    slack.set_installer(scope_id)
-    url, state = start_install(bot)
-    redirect = httpx.get(url)
-    assert redirect.status_code == 302, redirect.text
-    return httpx.get(redirect.headers["location"], headers={"Cookie": f"slack-app-oauth-state={state}"})
 
 
 def test_authorize_url_follows_slack_api_url() -> None:

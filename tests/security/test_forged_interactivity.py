@@ -122,7 +122,9 @@ def test_an_outcome_click_updates_the_intros_stored_message_and_nothing_else(
         10,
     )
     assert updated["ts"] == intro["ts"] and f"<@{members[1]}> :calendar: scheduled" in str(updated["blocks"])
-    assert [c.params["channel"] for c in sb.slack.calls_to("chat.update")] == [conversation]
+    # The emulator logs a call just after acting on it: wait for the log too.
+    updates = sb.slack.wait_until(lambda _: sb.slack.calls_to("chat.update"), 10)
+    assert [c.params["channel"] for c in updates] == [conversation]
     assert logged_errors() == []
 
 

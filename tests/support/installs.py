@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import httpx
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.slack.installations import Installations
 from serendip.adapters.slack.scopes import BOT_SCOPES
+from serendip.entrypoints.local_bot import LocalBot
 from serendip_sandbox import SlackEmulator
 from serendip_sandbox.faults import CallRecord
 
@@ -55,3 +58,24 @@ def install(installations: Installations, slack: SlackEmulator, team_or_enterpri
 def refreshes(slack: SlackEmulator) -> list[CallRecord]:
     """Every oauth.v2.access call that used a refresh token, oldest first."""
     return [c for c in slack.calls_to("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
+
+
+def start_install(bot: LocalBot) -> tuple[str, str]:
+    """Open "Add to Slack": the authorize URL on the page and the state set in the cookie."""
+    page = httpx.get(f"{bot.url}/slack/install")
+    assert page.status_code == 200
+    cookie = page.headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    state = re.search(r"slack-app-oauth-state=([^;]+)", cookie)
+    link = re.search(r'href="([^"]+/oauth/v2/authorize\?[^"]+)"', page.text)
+    assert state is not None and link is not None
+    return link.group(1).replace("&amp;", "&"), state.group(1)
+
+
+def install_through_the_browser(bot: LocalBot, slack: SlackEmulator, scope_id: str) -> httpx.Response:
+    """The whole flow: install page, Slack's consent page, the redirect back with the cookie."""
+    slack.set_installer(scope_id)
+    url, state = start_install(bot)
+    redirect = httpx.get(url)
+    assert redirect.status_code == 302, redirect.text
+    return httpx.get(redirect.headers["location"], headers={"Cookie": f"slack-app-oauth-state={state}"})

@@ -22,12 +22,28 @@ log = logging.getLogger(__name__)
 
 
 def run_directory_sync(container: Container, stop: directory_sync.StopFlag) -> None:
-    """One incremental directory pass; failures are logged and retried at the next interval."""
+    """One incremental directory pass per installation, each with its own client; failures are
+    logged and retried at the next interval."""
+    clients = container.clients
     try:
-        team_id = str(container.clients.for_team().auth_test()["team_id"])
+        scopes = (
+            clients.scope_ids() if clients.oauth_mode else [str(clients.for_team().auth_test()["team_id"])]
+        )
+    except Exception as exc:
+        log.error("directory.sync_failed error=%s", type(exc).__name__, exc_info=exc)
+        return
+    for scope_id in scopes:
+        if stop():
+            return
+        sync_installation(container, scope_id, stop)
+
+
+def sync_installation(container: Container, team_id: str, stop: directory_sync.StopFlag) -> None:
+    """One incremental directory pass of one installation (a workspace, or an org-wide install's org)."""
+    try:
         report = directory_sync.sync_directory(
             container.db,
-            container.gateway,
+            container.workspaces.slack(team_id),
             team_id=team_id,
             label=container.settings.department_field,
             should_stop=stop,

@@ -109,14 +109,16 @@ def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> RunNo
         return RunNow(run, "UTC")
     with deps.db.transaction() as session:
         tz = members.ensure_member(session, deps.gateway, team_id, user_id).tz
+    # This request's installation delivers its own workspace's rounds only: another workspace's
+    # round is the scheduler's, with that workspace's token.
     threading.Thread(
-        target=_deliver, args=(deps, deps.publisher), name="admin-run-delivery", daemon=True
+        target=_deliver, args=(deps, deps.publisher, team_id), name="admin-run-delivery", daemon=True
     ).start()
     return RunNow(run, tz)
 
 
-def _deliver(deps: Deps, publisher: IntroPublisher) -> None:
+def _deliver(deps: Deps, publisher: IntroPublisher, team_id: str) -> None:
     try:
-        deliver.deliver_pending(deps.db, publisher, deps.delivery_policy)
+        deliver.deliver_pending(deps.db, publisher, deps.delivery_policy, workspace_id=team_id)
     except Exception as exc:  # the scheduler's tick takes over after the lease expires
         log.error("round.delivery_failed error=%s", type(exc).__name__, exc_info=exc)

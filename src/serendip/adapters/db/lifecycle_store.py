@@ -132,11 +132,17 @@ class Claim:
 
 
 def claim_round(
-    session: Session, *, owner: str, now: datetime, until: datetime, besides: Collection[str] = ()
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    until: datetime,
+    besides: Collection[str] = (),
+    only: str | None = None,
 ) -> Claim | None:
     """Take the lease of the first round that needs delivering (free, expired or already ours; never
     one of an uninstalled workspace), skipping rounds of the workspaces in ``besides`` (this process
-    is delivering for them already)."""
+    is delivering for them already); with ``only``, a round of that workspace alone."""
     query = (
         select(Round)
         .where(
@@ -150,6 +156,8 @@ def claim_round(
     if besides:
         others = select(Program.id).where(Program.workspace_id.in_(sorted(besides)))
         query = query.where(Round.program_id.not_in(others))
+    if only is not None:
+        query = query.where(Round.program_id.in_(select(Program.id).where(Program.workspace_id == only)))
     round_ = session.scalars(locked(session, query, skip_locked=True)).first()
     if round_ is None:
         return None

@@ -97,12 +97,45 @@ class SlackGateway:
                 return
 
     def users_page(self, cursor: str | None) -> tuple[list[DirectoryUser], str | None]:
-        """One users.list page from `cursor` (None: the first) and the next cursor (None: the last)."""
+        """One users.list page from `cursor` (None: the first) and the next cursor (None: the last).
+
+        An org-wide token lists one workspace of the org at a time (users.list needs its team_id),
+        so its cursor is ``<team id>|<that team's cursor>``, walking the teams of auth.teams.list.
+        """
+        if self.org_scope is None:
+            users, next_cursor = self._users_list(cursor, None)
+            return users, next_cursor
+        teams = self._org_teams()
+        team, inner = (
+            (cursor.partition("|")[0], cursor.partition("|")[2]) if cursor else (teams[:1] or [""])[0],
+            "",
+        )
+        if not team:
+            return [], None
+        users, next_inner = self._users_list(inner or None, team)
+        if next_inner:
+            return users, f"{team}|{next_inner}"
+        later = teams[teams.index(team) + 1 :] if team in teams else []
+        return users, (f"{later[0]}|" if later else None)
+
+    def _users_list(self, cursor: str | None, team_id: str | None) -> tuple[list[DirectoryUser], str | None]:
         with _slack():
-            page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor)
+            page = self.client.users_list(limit=PAGE_SIZE, cursor=cursor, team_id=team_id)
         users: list[dict[str, Any]] = page.get("members", [])
         next_cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         return [to_directory_user(u, self.org_scope) for u in users], next_cursor
+
+    def _org_teams(self) -> list[str]:
+        """The ids of the org's workspaces this org-wide install was granted (auth.teams.list)."""
+        teams: list[str] = []
+        cursor: str | None = None
+        while True:
+            with _slack():
+                page = self.client.auth_teams_list(limit=PAGE_SIZE, cursor=cursor)
+            teams += [str(team["id"]) for team in page.get("teams", [])]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return teams
 
     def channel_members(self, channel_id: str) -> list[str]:
         """Every member id of a channel, across pages."""

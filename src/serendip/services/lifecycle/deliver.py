@@ -85,11 +85,14 @@ class DeliveryPolicy:
         return utcnow() + timedelta(seconds=self.lease_seconds)
 
 
-def deliver_pending(db: Database, publisher: IntroPublisher, policy: DeliveryPolicy) -> int:
-    """Deliver rounds until none is left to claim, one at a time with one publisher (a single
-    workspace); returns how many rounds finished."""
+def deliver_pending(
+    db: Database, publisher: IntroPublisher, policy: DeliveryPolicy, *, workspace_id: str | None = None
+) -> int:
+    """Deliver rounds until none is left to claim, one at a time with one publisher: of the one
+    workspace ``workspace_id`` (whose installation the publisher posts with), or of every workspace
+    when None (single-token mode). Returns how many rounds finished."""
     finished = 0
-    while (claim := claim_round(db, policy)) is not None:
+    while (claim := claim_round(db, policy, only=workspace_id)) is not None:
         finished += deliver_round(db, publisher, round_id=claim.round_id, policy=policy)
     return finished
 
@@ -123,12 +126,14 @@ def deliver_all(
                 finished += future.result()
 
 
-def claim_round(db: Database, policy: DeliveryPolicy, *, besides: Collection[str] = ()) -> store.Claim | None:
+def claim_round(
+    db: Database, policy: DeliveryPolicy, *, besides: Collection[str] = (), only: str | None = None
+) -> store.Claim | None:
     """Take the lease of one round that needs delivering (free, expired or already ours), not of
-    a workspace in ``besides``."""
+    a workspace in ``besides``; with ``only``, of that workspace alone."""
     with db.transaction() as session:
         claim = store.claim_round(
-            session, owner=policy.owner, now=utcnow(), until=policy.lease_until(), besides=besides
+            session, owner=policy.owner, now=utcnow(), until=policy.lease_until(), besides=besides, only=only
         )
     if claim is None:
         return None

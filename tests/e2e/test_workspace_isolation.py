@@ -1,0 +1,166 @@
+"""Two workspaces installed through "Add to Slack" and driven at once: commands, joins, rounds, asks,
+Home, stats, export and forget-me. Nothing of one is visible to, counted for, or sent with the
+token of the other — checked from what each workspace's Slack received and from the raw tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select, text
+
+from serendip.adapters.db.models import Enrolment, IntroMember, Member, Program
+from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
+from serendip.config import Settings
+from serendip.entrypoints.local_bot import LocalBot
+from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
+from serendip_sandbox.emulator_state import StateReader
+from tests.support.installs import install_through_the_browser
+
+
+@dataclass
+class Installed:
+    """One installed workspace and what the test did there."""
+
+    workspace: Workspace
+    driver: SlackDriver
+    admin: str = ""
+    expert: str = ""
+    asker: str = ""
+    forgotten: str = ""
+    ask_reply: str = ""
+    stats_reply: str = ""
+    export_rows: int = 0
+
+    @property
+    def team(self) -> str:
+        return self.workspace.team.id
+
+    @property
+    def people(self) -> set[str]:
+        return set(self.workspace.users)
+
+    def humans(self) -> list[str]:
+        return [u.id for u in self.workspace.humans() if not u.deleted and not u.is_restricted]
+
+
+@pytest.fixture
+def two_installed(database_url: str) -> Iterator[tuple[SlackEmulator, LocalBot, list[Installed]]]:
+    with SlackEmulator(generate_workspace(10, 3, seed=41), token_rotation=True) as slack:
+        slack.add_workspace(generate_workspace(10, 3, seed=42), installed=False)
+        settings = Settings(
+            SLACK_CLIENT_ID=slack.client_id,
+            SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
+            SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
+            SLACK_API_URL=slack.api_url,
+            DATABASE_URL=database_url,
+            SERENDIP_ALLOW_MEMBER_SETUP=True,
+        )
+        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+            slack.redirect_urls.append(f"{bot.url}/slack/oauth_redirect")
+            installed = []
+            for workspace in slack.workspaces:
+                assert install_through_the_browser(bot, slack, workspace.team.id).status_code == 200
+                installed.append(Installed(workspace, driver.for_team(workspace.team.id)))
+            yield slack, bot, installed
+
+
+def _intro_count(state: StateReader) -> int:
+    return sum(
+        1
+        for conversation in state.group_dms()
+        for message in state.messages(conversation.id)
+        if (message.get("metadata") or {}).get("event_type") == INTRO_EVENT_TYPE
+    )
+
+
+def _drive(slack: SlackEmulator, ws: Installed) -> None:
+    """Everything a workspace's people and admin do, as Slack sends it."""
+    channel = ws.workspace.channel_named("coffee-chats").id
+    humans = ws.humans()
+    ws.admin, ws.expert, ws.asker, ws.forgotten, leaver = (
+        humans[0],
+        humans[1],
+        humans[2],
+        humans[3],
+        humans[4],
+    )
+    drive = ws.driver
+    drive.slash_command(ws.admin, "admin setup", channel_id=channel).wait_for_responses(1, 60)
+    drive.slash_command(ws.expert, "expertise add isolation", channel_id=channel)
+    drive.member_left_channel(leaver, channel)
+    drive.member_joined_channel(leaver, channel)
+    drive.app_home_opened(humans[5])
+    ws.ask_reply = str(drive.slash_command(ws.asker, "ask isolation", channel_id=channel).json)
+    run = drive.slash_command(ws.admin, "admin run", channel_id=channel)
+    assert "Round started" in run.wait_for_responses(1, 60)[0]["text"]
+    state = slack.state_of(ws.team)
+    state.wait_until(lambda _: _intro_count(state) == 5, 60)
+    ws.stats_reply = str(
+        drive.slash_command(ws.admin, "admin stats", channel_id=channel).wait_for_responses(1, 60)
+    )
+    drive.slash_command(ws.admin, "admin export", channel_id=channel).wait_for_responses(1, 60)
+    asked = drive.slash_command(ws.forgotten, "forget-me", channel_id=channel)
+    drive.block_action(
+        ws.forgotten, "forget_me_confirm", "confirm", channel_id=channel, message=asked.seen()[-1]
+    )
+    state.wait_until(
+        lambda ws_: any("deleted" in str(e) for e in ws_.ephemerals if e.user == ws.forgotten), 30
+    )
+
+
+def test_two_installed_workspaces_driven_at_once_never_cross(
+    two_installed: tuple[SlackEmulator, LocalBot, list[Installed]],
+) -> None:
+    slack, bot, installed = two_installed
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda ws: _drive(slack, ws), installed))
+
+    # Slack's side: every call went out with the token of the workspace whose people and channels
+    # it names, and each workspace saw its own round only.
+    assert slack.foreign_calls() == []
+    for ws in installed:
+        assert {c.scope_id for c in slack.calls_from(ws.team)} == {ws.team}
+        state = slack.state_of(ws.team)
+        assert _intro_count(state) == 5
+        for conversation in state.group_dms():
+            assert set(conversation.members) <= ws.people
+        [upload] = [f for f in state.uploaded_files() if f.name.endswith(".csv")]
+        exported = {row["member_id"] for row in csv.DictReader(io.StringIO((upload.data or b"").decode()))}
+        assert exported and exported <= ws.people
+
+    # Answers: the ask offered this workspace's expert only, and stats counted its own people.
+    first, second = installed
+    for ws, other in ((first, second), (second, first)):
+        assert f"<@{ws.expert}>" in ws.ask_reply and f"<@{other.expert}>" not in ws.ask_reply
+        assert not any(person in ws.stats_reply for person in other.people)
+
+    # The tables: each workspace's rows hold its own people only, and forget-me erased one person.
+    with bot.container.db.transaction() as session:
+        members = session.execute(select(Member.workspace_id, Member.slack_id)).all()
+        programs = dict(session.execute(select(Program.id, Program.workspace_id)).all())
+        enrolled = session.execute(
+            select(Program.workspace_id, Member.slack_id)
+            .join(Enrolment, Enrolment.program_id == Program.id)
+            .join(Member, Member.id == Enrolment.member_id)
+        ).all()
+        seated = session.execute(
+            text(
+                "SELECT p.workspace_id, m.slack_id FROM intro_members im JOIN intros i ON i.id = im.intro_id "
+                "JOIN rounds r ON r.id = i.round_id JOIN programs p ON p.id = r.program_id "
+                "JOIN members m ON m.id = im.member_id"
+            )
+        ).all()
+    people = {ws.team: ws.people for ws in installed}
+    assert sorted(programs.values()) == sorted(people)
+    for scope, slack_id in [*members, *enrolled, *seated]:
+        assert slack_id in people[scope], (scope, slack_id)
+    assert seated and IntroMember is not None
+    for ws in installed:
+        assert (ws.team, ws.forgotten) not in members
+        assert any(scope == ws.team for scope, _ in members)
