@@ -106,10 +106,9 @@ class SlackGateway:
             users, next_cursor = self._users_list(cursor, None)
             return users, next_cursor
         teams = self._org_teams()
-        team, inner = (
-            (cursor.partition("|")[0], cursor.partition("|")[2]) if cursor else (teams[:1] or [""])[0],
-            "",
-        )
+        team, inner = (teams[0] if teams else "", "")
+        if cursor:
+            team, _, inner = cursor.partition("|")
         if not team:
             return [], None
         users, next_inner = self._users_list(inner or None, team)
@@ -132,7 +131,7 @@ class SlackGateway:
         while True:
             with _slack():
                 page = self.client.auth_teams_list(limit=PAGE_SIZE, cursor=cursor)
-            teams += [str(team["id"]) for team in page.get("teams", [])]
+            teams += [str(granted["id"]) for granted in page.get("teams", [])]
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return teams
