@@ -131,7 +131,8 @@ class SlackGateway:
         while True:
             with _slack():
                 page = self.client.auth_teams_list(limit=PAGE_SIZE, cursor=cursor)
-            teams += [str(granted["id"]) for granted in page.get("teams", [])]
+            granted: list[dict[str, Any]] = page.get("teams", [])
+            teams += [str(team["id"]) for team in granted]
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return teams
