@@ -1,4 +1,4 @@
-"""Two workspaces installed through "Add to Slack" and driven at once: commands, joins, rounds, asks,
+"""Two workspaces and a Grid org installed through "Add to Slack" and driven at once: commands, joins, rounds, asks,
 Home, stats, export and forget-me. Nothing of one is visible to, counted for, or sent with the
 token of the other — checked from what each workspace's Slack received and from the raw tables."""
 
@@ -9,17 +9,23 @@ import io
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from serendip.adapters.db.models import Enrolment, IntroMember, Member, Program
+from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.config import Settings
+from serendip.entrypoints import scheduler
 from serendip.entrypoints.local_bot import LocalBot
+from serendip.services import directory_sync
+from serendip.services.lifecycle import deliver
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
 from serendip_sandbox.emulator_state import StateReader
+from serendip_sandbox.grid import generate_grid_org
 from tests.support.installs import install_through_the_browser
 
 
@@ -39,7 +45,9 @@ class Installed:
 
     @property
     def team(self) -> str:
-        return self.workspace.team.id
+        """The scope id: the team, or the enterprise of an org-wide install."""
+        enterprise = self.workspace.enterprise
+        return enterprise.id if enterprise is not None else self.workspace.team.id
 
     @property
     def people(self) -> set[str]:
@@ -51,8 +59,13 @@ class Installed:
 
 @pytest.fixture
 def two_installed(database_url: str) -> Iterator[tuple[SlackEmulator, LocalBot, list[Installed]]]:
+    """Two workspaces and an Enterprise Grid org of two workspaces, each installed through the browser
+    (the org org-wide), with rotating tokens."""
     with SlackEmulator(generate_workspace(10, 3, seed=41), token_rotation=True) as slack:
         slack.add_workspace(generate_workspace(10, 3, seed=42), installed=False)
+        slack.add_workspace(
+            generate_grid_org(people_per_team=5, departments=2, seed=43, in_both=0), installed=False
+        )
         settings = Settings(
             SLACK_CLIENT_ID=slack.client_id,
             SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
@@ -65,8 +78,9 @@ def two_installed(database_url: str) -> Iterator[tuple[SlackEmulator, LocalBot, 
             slack.redirect_urls.append(f"{bot.url}/slack/oauth_redirect")
             installed = []
             for workspace in slack.workspaces:
-                assert install_through_the_browser(bot, slack, workspace.team.id).status_code == 200
-                installed.append(Installed(workspace, driver.for_team(workspace.team.id)))
+                ws = Installed(workspace, driver.for_team(workspace.team.id))
+                assert install_through_the_browser(bot, slack, ws.team).status_code == 200
+                installed.append(ws)
             yield slack, bot, installed
 
 
@@ -114,11 +128,11 @@ def _drive(slack: SlackEmulator, ws: Installed) -> None:
     )
 
 
-def test_two_installed_workspaces_driven_at_once_never_cross(
+def test_two_workspaces_and_a_grid_org_installed_and_driven_at_once_never_cross(
     two_installed: tuple[SlackEmulator, LocalBot, list[Installed]],
 ) -> None:
     slack, bot, installed = two_installed
-    with ThreadPoolExecutor(2) as pool:
+    with ThreadPoolExecutor(len(installed)) as pool:
         list(pool.map(lambda ws: _drive(slack, ws), installed))
 
     # Slack's side: every call went out with the token of the workspace whose people and channels
@@ -135,10 +149,12 @@ def test_two_installed_workspaces_driven_at_once_never_cross(
         assert exported and exported <= ws.people
 
     # Answers: the ask offered this workspace's expert only, and stats counted its own people.
-    first, second = installed
-    for ws, other in ((first, second), (second, first)):
-        assert f"<@{ws.expert}>" in ws.ask_reply and f"<@{other.expert}>" not in ws.ask_reply
-        assert not any(person in ws.stats_reply for person in other.people)
+    for ws in installed:
+        assert f"<@{ws.expert}>" in ws.ask_reply
+        for other in installed:
+            if other is not ws:
+                assert f"<@{other.expert}>" not in ws.ask_reply
+                assert not any(person in ws.stats_reply for person in other.people)
 
     # The tables: each workspace's rows hold its own people only, and forget-me erased one person.
     with bot.container.db.transaction() as session:
@@ -164,3 +180,28 @@ def test_two_installed_workspaces_driven_at_once_never_cross(
     for ws in installed:
         assert (ws.team, ws.forgotten) not in members
         assert any(scope == ws.team for scope, _ in members)
+
+
+def test_the_scheduler_runs_each_installations_rounds_and_directory_sync_with_its_own_token(
+    two_installed: tuple[SlackEmulator, LocalBot, list[Installed]],
+) -> None:
+    slack, bot, installed = two_installed
+    for ws in installed:
+        channel = ws.workspace.channel_named("coffee-chats").id
+        ws.driver.slash_command(ws.humans()[0], "admin setup", channel_id=channel).wait_for_responses(1, 60)
+    db = bot.container.db
+    with db.transaction() as session:
+        session.execute(update(Program).values(next_run_at=utcnow() - timedelta(minutes=1)))
+    scheduler.run_tick(bot.container, deliver.DeliveryPolicy(sleep=lambda _: None))
+    scheduler.run_directory_sync(bot.container, directory_sync.StopFlag())
+    assert slack.foreign_calls() == []
+    for ws in installed:
+        assert _intro_count(slack.state_of(ws.team)) == 5
+        listed = slack.calls_from(ws.team, "users.list")
+        assert listed and all(call.ok for call in listed)
+    with db.transaction() as session:
+        members = session.execute(select(Member.workspace_id, Member.slack_id)).all()
+    people = {ws.team: ws.people for ws in installed}
+    assert {scope for scope, _ in members} == set(people)
+    for scope, slack_id in members:
+        assert slack_id in people[scope], (scope, slack_id)
