@@ -4,7 +4,9 @@
                                   [--steps import,plan,...] [--baseline-people N] [--json]
 
 A step module defines `STEP`, `prepare(url, people)` (untimed set-up), `run(url, people)` (timed)
-and optionally `baseline(url, people)` (today's row-at-a-time way, timed the same way) and `ORG`
+and optionally `warm(url, people)` (what a long-running process does once at start: called in run's
+process before the clock starts), `settle()` (after the clock stops, before memory is read),
+`baseline(url, people)` (today's row-at-a-time way, timed the same way) and `ORG`
 (a name for what prepare builds: steps with the same ORG run on copies of one build per engine). For every
 (step, engine) each of prepare, run and baseline runs in a FRESH Python process on a fresh
 database; the child times the call and reports its peak RSS (its own plus its children's, from
@@ -84,9 +86,14 @@ def _child(module_name: str, phase: str, url: str, people: int) -> None:
     """In the fresh process: call one phase, then print its seconds and peak RSS as the last line."""
     module: ModuleType = importlib.import_module(module_name)
     function = getattr(module, phase)
+    settle = getattr(module, "settle", None)
+    if phase == "run" and getattr(module, "warm", None) is not None:
+        module.warm(url, people)  # what a long-running process did once at start, untimed
     started = time.perf_counter()
     function(url, people)
     seconds = time.perf_counter() - started
+    if phase == "run" and settle is not None:
+        settle()  # e.g. stop a fork server, so its and its children's memory is counted below
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_mb": (own + children) / 1024}))  # ru_maxrss is in KiB

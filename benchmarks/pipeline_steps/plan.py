@@ -1,9 +1,10 @@
 """Pipeline step `plan`: plan the next round of the 100,000-person org as `serendip serve` does.
 
-prepare builds the org (`pipeline_org.build_org`, 12 rounds of history); run plans one round in a
-worker process (`plan_worker.plan_in_worker`: ghost rule, eligibility, history, match, the
-independent round check, ~50,000 intros stored), so the peak memory measured is the parent's plus
-the child's; baseline plans one round with the code of before issue 12 (`pipeline_old_code`: its
+prepare builds the org (`pipeline_org.build_org`, 12 rounds of history); warm starts the worker's
+fork server as the scheduler does once when `serve` starts; run plans one round in a worker process
+(`plan_worker.plan_in_worker`: ghost rule, eligibility, history, match, the independent round
+check, ~50,000 intros stored); settle stops the fork server, so the peak memory measured is the
+parent's plus the largest child's (the fork server's or the worker's); baseline plans one round with the code of before issue 12 (`pipeline_old_code`: its
 row-at-a-time ORM path, in a child process).
 """
 
@@ -16,6 +17,7 @@ from benchmarks.pipeline_old_code import pipeline_program_id, run_old_code
 from benchmarks.pipeline_org import build_org
 
 from serendip.adapters.db.types import utcnow
+from serendip.services.lifecycle import plan_worker
 from serendip.services.lifecycle.plan_worker import plan_in_worker
 
 STEP = "plan"
@@ -26,6 +28,22 @@ ORG = "org-12-rounds"  # one build, copied for each step and engine that names i
 def prepare(url: str, people: int) -> None:
     """The org with 12 finished rounds."""
     build_org(url, people=people, rounds=ROUNDS)
+
+
+def warm(url: str, people: int) -> None:
+    """Start the worker's fork server and wait until it has imported the planning code."""
+    started = time.perf_counter()
+    plan_worker.warm_up()
+    plan_worker.wait_until_warm()
+    print(
+        f"plan: worker fork server ready in {time.perf_counter() - started:.2f} s (once per process)",
+        file=sys.stderr,
+    )
+
+
+def settle() -> None:
+    """Stop the fork server, so its memory and its children's is counted."""
+    plan_worker.shut_down()
 
 
 def run(url: str, people: int) -> None:

@@ -158,7 +158,9 @@ class Jobs:
         )
 
     def start(self) -> Jobs:
-        """Start the scheduler thread."""
+        """Start the scheduler thread (and the planning worker's fork server, when rounds run here)."""
+        if self.heartbeat is not None:
+            plan_worker.warm_up()
         self.scheduler.start()
         log.info("scheduler.started worker=%s", self.policy.owner)
         return self
@@ -167,6 +169,8 @@ class Jobs:
         """Stop after the job in progress reaches a safe point."""
         self.stop_flag.stop()
         self.scheduler.shutdown(wait=False)
+        if self.heartbeat is not None:
+            plan_worker.shut_down()
 
 
 def wait_forever() -> None:
