@@ -40,6 +40,7 @@ class Installed:
     asker: str = ""
     forgotten: str = ""
     ask_reply: str = ""
+    home: str = ""
     stats_reply: str = ""
     export_rows: int = 0
 
@@ -48,6 +49,11 @@ class Installed:
         """The scope id: the team, or the enterprise of an org-wide install."""
         enterprise = self.workspace.enterprise
         return enterprise.id if enterprise is not None else self.workspace.team.id
+
+    @property
+    def marker(self) -> str:
+        """An expertise tag only this workspace's expert has."""
+        return f"marker{self.workspace.team.id.lower()}"
 
     @property
     def people(self) -> set[str]:
@@ -106,14 +112,15 @@ def _drive(slack: SlackEmulator, ws: Installed) -> None:
     )
     drive = ws.driver
     drive.slash_command(ws.admin, "admin setup", channel_id=channel).wait_for_responses(1, 60)
-    drive.slash_command(ws.expert, "expertise add isolation", channel_id=channel)
+    drive.slash_command(ws.expert, f"expertise add isolation, {ws.marker}", channel_id=channel)
     drive.member_left_channel(leaver, channel)
     drive.member_joined_channel(leaver, channel)
     drive.app_home_opened(humans[5])
+    state = slack.state_of(ws.team)
+    ws.home = str(state.wait_until(lambda _: state.home_view(humans[5]), 30))
     ws.ask_reply = str(drive.slash_command(ws.asker, "ask isolation", channel_id=channel).json)
     run = drive.slash_command(ws.admin, "admin run", channel_id=channel)
     assert "Round started" in run.wait_for_responses(1, 60)[0]["text"]
-    state = slack.state_of(ws.team)
     state.wait_until(lambda _: _intro_count(state) == 5, 60)
     ws.stats_reply = str(
         drive.slash_command(ws.admin, "admin stats", channel_id=channel).wait_for_responses(1, 60)
@@ -151,9 +158,12 @@ def test_two_workspaces_and_a_grid_org_installed_and_driven_at_once_never_cross(
     # Answers: the ask offered this workspace's expert only, and stats counted its own people.
     for ws in installed:
         assert f"<@{ws.expert}>" in ws.ask_reply
+        assert "*Intros delivered:* 5" in ws.stats_reply  # its own round's, not 15
+        assert ws.marker in ws.home  # the program's expertise cloud on the Home tab
         for other in installed:
             if other is not ws:
                 assert f"<@{other.expert}>" not in ws.ask_reply
+                assert other.marker not in ws.home
                 assert not any(person in ws.stats_reply for person in other.people)
 
     # The tables: each workspace's rows hold its own people only, and forget-me erased one person.
