@@ -66,8 +66,9 @@ def test_an_uninstall_whose_envelope_names_no_valid_workspace_uninstalls_nothing
     sb = program
     envelope = sb.driver.payloads.event_callback({"type": "app_uninstalled"})
     envelope["team_id"] = "T1\nERROR"
+    # Well-shaped (a malformed shape is dropped before any listener), hostile in value.
     envelope["authorizations"] = [
-        {"team_id": ["T1"], "enterprise_id": {"E": 1}, "is_enterprise_install": "yes"}
+        {"team_id": "T1\nERROR", "enterprise_id": "E1 OR 1=1", "is_enterprise_install": False}
     ]
     with caplog.at_level(logging.WARNING):
         assert sb.driver.deliver_envelope(envelope).status == 200

@@ -20,6 +20,7 @@ CODE = ROOT / "src" / "serendip"
 # slack_sdk method -> the bot scopes Slack accepts for it (any one suffices; None: no scope needed).
 METHOD_SCOPES: dict[str, frozenset[str]] = {
     "auth_test": frozenset(),
+    "auth_teams_list": frozenset(),  # an org-wide token's workspaces; Slack asks no scope for it
     "chat_postMessage": frozenset({"chat:write"}),
     "chat_update": frozenset({"chat:write"}),
     # The bot reads only its own group DMs' history, to find its intro posts after a crash.
