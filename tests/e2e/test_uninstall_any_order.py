@@ -11,19 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from pydantic import SecretStr
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.installation_rows import StoredInstallations
-from serendip.config import Settings
 from serendip.entrypoints.local_bot import LocalBot
 from serendip.services import uninstall
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_grid_org, generate_workspace
 from serendip_sandbox.results import HttpResult
 from tests.integration.test_oauth_install import install_through_the_browser
 from tests.support import installations as rows
-from tests.support.installs import install, installations_on
+from tests.support.installs import install, installations_on, oauth_settings
 from tests.support.wait import eventually
 
 HANDLED = ("slack.installation_removed", "slack.tokens_revoked", "slack.revocation_without_scope")
@@ -85,13 +83,7 @@ def oauth(database_url: str, caplog: pytest.LogCaptureFixture) -> Iterator[OAuth
     only the installer's user token), the Grid org installed org-wide."""
     with SlackEmulator(generate_workspace(6, 2, seed=41)) as slack:
         slack.add_workspace(generate_grid_org(people_per_team=3, seed=43), installed=False)
-        settings = Settings(
-            SLACK_CLIENT_ID=slack.client_id,
-            SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
-            SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
-            SLACK_API_URL=slack.api_url,
-            DATABASE_URL=database_url,
-        )
+        settings = oauth_settings(slack, database_url)
         with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
             caplog.set_level(logging.INFO)
             sandbox = OAuthBot(slack, bot, driver, caplog)

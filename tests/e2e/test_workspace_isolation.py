@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select, text, update
 
 from serendip.adapters.db.models import Enrolment, IntroMember, Member, Program
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
-from serendip.config import Settings
 from serendip.entrypoints import scheduler
 from serendip.entrypoints.local_bot import LocalBot
 from serendip.services import directory_sync
@@ -26,7 +24,7 @@ from serendip.services.lifecycle import deliver
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
 from serendip_sandbox.emulator_state import StateReader
 from serendip_sandbox.grid import generate_grid_org
-from tests.support.installs import install_through_the_browser
+from tests.support.installs import install_through_the_browser, oauth_settings
 
 
 @dataclass
@@ -72,14 +70,7 @@ def two_installed(database_url: str) -> Iterator[tuple[SlackEmulator, LocalBot, 
         slack.add_workspace(
             generate_grid_org(people_per_team=5, departments=2, seed=43, in_both=0), installed=False
         )
-        settings = Settings(
-            SLACK_CLIENT_ID=slack.client_id,
-            SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
-            SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
-            SLACK_API_URL=slack.api_url,
-            DATABASE_URL=database_url,
-            SERENDIP_ALLOW_MEMBER_SETUP=True,
-        )
+        settings = oauth_settings(slack, database_url, SERENDIP_ALLOW_MEMBER_SETUP=True)
         with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
             slack.redirect_urls.append(f"{bot.url}/slack/oauth_redirect")
             installed = []

@@ -20,7 +20,7 @@ from serendip.adapters.slack.scopes import BOT_SCOPES
 from serendip.config import Settings
 from serendip.entrypoints.local_bot import LocalBot
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_grid_org, generate_workspace
-from tests.support.installs import install_through_the_browser, start_install
+from tests.support.installs import install_through_the_browser, oauth_settings, start_install
 from tests.support.wait import eventually
 
 
@@ -35,13 +35,7 @@ def slack() -> Iterator[SlackEmulator]:
 
 @pytest.fixture
 def bot(slack: SlackEmulator, database_url: str) -> Iterator[LocalBot]:
-    settings = Settings(
-        SLACK_CLIENT_ID=slack.client_id,
-        SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
-        SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
-        SLACK_API_URL=slack.api_url,
-        DATABASE_URL=database_url,
-    )
+    settings = oauth_settings(slack, database_url)
     with LocalBot(settings) as running:
         slack.redirect_urls.append(f"{running.url}/slack/oauth_redirect")
         yield running

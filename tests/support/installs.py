@@ -6,15 +6,29 @@ import re
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.slack.installations import Installations
 from serendip.adapters.slack.scopes import BOT_SCOPES
+from serendip.config import Settings
 from serendip.entrypoints.local_bot import LocalBot
 from serendip_sandbox import SlackEmulator
 from serendip_sandbox.faults import CallRecord
+
+
+def oauth_settings(slack: SlackEmulator, database_url: str, **more: object) -> Settings:
+    """Settings of a bot in OAuth mode against the sandbox (no bot token: installs bring them)."""
+    return Settings(
+        SLACK_CLIENT_ID=slack.client_id,
+        SLACK_CLIENT_SECRET=SecretStr(slack.client_secret),
+        SLACK_SIGNING_SECRET=SecretStr(slack.signing_secret),
+        SLACK_API_URL=slack.api_url,
+        DATABASE_URL=database_url,
+        **more,
+    )
 
 
 def installations_on(
