@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import logging
 import secrets
@@ -64,22 +65,28 @@ class ApiCore:
         self.base_url = ""
 
     def call(self, method: str, params: Params, token: str | None) -> Answer:
-        """Answer one call exactly as Slack would, recording it in the call log."""
-        answer, fault, caller = self._answer(method, params, token)
-        body = answer.body
-        self.calls.add(
-            CallRecord(
-                method,
-                params.redacted(),
-                answer.status,
-                bool(body.get("ok")),
-                body.get("error"),
-                time.time(),
-                fault,
-                scope_id=caller.scope_id if caller else None,
-                token=token if caller else None,
+        """Answer one call exactly as Slack would, recording it in the call log.
+
+        The call acts and is logged under its workspace's lock, so whoever sees its effect in the
+        workspace also finds it in the log.
+        """
+        known = self.tenants.tokens.get(token) if token else None
+        with known.workspace.lock if known is not None else contextlib.nullcontext():
+            answer, fault, caller = self._answer(method, params, token)
+            body = answer.body
+            self.calls.add(
+                CallRecord(
+                    method,
+                    params.redacted(),
+                    answer.status,
+                    bool(body.get("ok")),
+                    body.get("error"),
+                    time.time(),
+                    fault,
+                    scope_id=caller.scope_id if caller else None,
+                    token=token if caller else None,
+                )
             )
-        )
         log.debug(
             "sandbox_call method=%s status=%s error=%s fault=%s scope=%s",
             method,
