@@ -1,0 +1,1 @@
+"""The circles engine: pure functions from a season's participants to topic circles."""
