@@ -29,6 +29,17 @@ class IntroState(StrEnum):
     FAILED = "failed"  # given up on: members left, a permanent error, or too many attempts
 
 
+class CircleState(StrEnum):
+    """Where a circle (an intro with a topic) stands during and after its season."""
+
+    ACTIVE = "active"  # meeting this season
+    REPLACED = "replaced"  # a member left or a circle merged in: a new group DM carries on
+    CLOSED = "closed"  # fell below three members with no circle to merge into
+    VOTING = "voting"  # the season ended; keep going or let it end
+    KEPT = "kept"  # voted to keep going outside the program (no more nudges)
+    ENDED = "ended"  # the season ended and the circle with it
+
+
 ROUND_MOVES: dict[RoundState, frozenset[RoundState]] = {
     RoundState.PENDING: frozenset({RoundState.MATCHING, RoundState.SKIPPED}),
     RoundState.MATCHING: frozenset({RoundState.DELIVERING, RoundState.HELD}),

@@ -137,6 +137,9 @@ class Program(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     group_size: Mapped[int] = mapped_column(Integer, default=2)
     repeat_mode: Mapped[str] = mapped_column(String(8), default="prefer")
+    # "intros" (rounds of one-off groups) or "circles" (topic circles meeting for a season).
+    kind: Mapped[str] = mapped_column(String(8), default="intros", server_default="intros")
+    season_weeks: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
     cooldown_rounds: Mapped[int] = mapped_column(Integer, default=8)
     followup_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     welcome_text: Mapped[str | None] = mapped_column(Text)
@@ -206,6 +209,11 @@ class Round(Base):
     summary_ts: Mapped[str | None] = mapped_column(String(32))
     # Set when the round is closed, before the summary is posted: summaries are sent at most once.
     summary_started_at: Mapped[datetime | None]
+    # A circles program's round is a season: it ends here, then its circles vote until vote_closes_at.
+    season_ends_at: Mapped[datetime | None]
+    vote_closes_at: Mapped[datetime | None]
+    # Set before the closing messages are posted: each season is closed at most once.
+    season_closing_started_at: Mapped[datetime | None]
 
 
 class Intro(Base):
@@ -228,6 +236,11 @@ class Intro(Base):
     followup_started_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+    # Circles only: the topic, where the circle stands (CircleState), and the circle's first intro
+    # (leaving and merging open a new group DM, so one circle can span several intros).
+    topic: Mapped[str | None] = mapped_column(String(40))
+    circle_state: Mapped[str | None] = mapped_column(String(12))
+    circle_root_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     members: Mapped[list[IntroMember]] = relationship(
         back_populates="intro", cascade="all, delete-orphan", passive_deletes=True
@@ -382,3 +395,4 @@ class ProgramSnapshot(Base):
     health: Mapped[list[list[str]]] = mapped_column(JSON)
     # [[tag, count], ...], most common first.
     expertise_cloud: Mapped[list[list[Any]]] = mapped_column(JSON)
+
