@@ -1,0 +1,234 @@
+"""Local search on what comes after placement: departments, then last season's pairs, then
+expert-learner mixes, then common working hours.
+
+Only circles short on one of these are visited, for the first goal they are short on. For a
+member behind the shortfall we try a swap with someone of a nearby circle of the same topic (or
+of another topic both listed) who can mend it, or a move to a circle with room. A change is made
+only when it keeps every hard rule (each member listed the topic, no blocked or manager/report
+pair, sizes within bounds) and the two circles' scores, summed and compared in priority order,
+get better; nobody placed is ever unplaced. The work is bounded by a number of evaluations
+(deterministic) and, if given, a deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from serendip.domain.circles.draft import SeasonDraft
+from serendip.domain.circles.roster import NO_TEAM, Roster
+from serendip.domain.circles.sizes import Sizes
+from serendip.domain.circles.tally import Score, Tally, changed_score, tally
+
+_REACH = 3  # neighbouring circles of the same topic on each side (close in time of day)
+_OTHER_TOPICS = 2  # circles looked at on each other topic a member listed
+_SWEEPS = 3
+_SUSPECTS = 3  # members per circle behind its shortfall, tried in turn
+_NO_GAIN: Score = (0, 0, 0, 0)
+
+
+class Goal(IntEnum):
+    """What a circle is short on, in priority order."""
+
+    DEPARTMENTS = 0
+    REPEATS = 1
+    MIX = 2
+    HOURS = 3
+
+
+def improve(
+    roster: Roster, sizes: Sizes, draft: SeasonDraft, *, max_evaluations: int, deadline: float | None
+) -> None:
+    """Improve the draft in place on the secondary goals, never breaking a hard rule."""
+    _Search(roster, sizes, draft, max_evaluations, deadline).run()
+
+
+@dataclass
+class _Search:
+    roster: Roster
+    sizes: Sizes
+    draft: SeasonDraft
+    max_evaluations: int
+    deadline: float | None
+    tallies: dict[int, Tally] = field(default_factory=dict)
+    evaluations: int = 0
+
+    def __post_init__(self) -> None:
+        self.position = [0] * len(self.draft.circles)  # index of each circle in its topic's list
+        for circles in self.draft.by_topic:
+            for k, c in enumerate(circles):
+                self.position[c] = k
+        self.mixable = _mixable_topics(self.roster)
+
+    def run(self) -> None:
+        """Sweep the circles short on a goal until a sweep changes nothing or the budget is spent."""
+        rank, circles = self.roster.rank, self.draft.circles
+        order = sorted(range(len(circles)), key=lambda c: min(rank[m] for m in circles[c]))
+        for sweep in range(_SWEEPS):
+            changed, still = 0, []
+            for c in order:
+                if self._spent():
+                    return
+                goal = self._shortfall(c)
+                if goal is not None:
+                    changed += self._mend(c, goal, sweep)
+                    still.append(c)
+            if not changed:
+                return
+            order = still  # circles a change mended on another's behalf are not worth a rescan
+
+    def tally(self, c: int) -> Tally:
+        """Circle c's counts (cached until it changes)."""
+        found = self.tallies.get(c)
+        if found is None:
+            found = self.tallies[c] = tally(self.roster, self.draft.circles[c], self.draft.topic[c])
+        return found
+
+    def _spent(self) -> bool:
+        """Out of evaluations or past the deadline."""
+        if self.evaluations >= self.max_evaluations:
+            return True
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+    def _shortfall(self, c: int) -> Goal | None:
+        """The first goal circle c could do better on, if any."""
+        members, score = self.draft.circles[c], self.tally(c).score()
+        if score[0] + sum(1 for m in members if self.roster.team[m] == NO_TEAM) < len(members):
+            return Goal.DEPARTMENTS
+        if score[1] < 0:
+            return Goal.REPEATS
+        if not score[2] and self.mixable[self.draft.topic[c]]:
+            return Goal.MIX
+        if score[3] < 0:
+            return Goal.HOURS
+        return None
+
+    def _mend(self, c: int, goal: Goal, sweep: int) -> int:
+        """For each member behind the shortfall, the best change with the nearest circle that helps."""
+        changed = 0
+        for x in self._suspects(c, goal):
+            if self.draft.where[x] != c or self._spent():
+                continue
+            rest = [m for m in self.draft.circles[c] if m != x]
+            best, best_gain = None, _NO_GAIN
+            for d in self._partners(c, x, sweep):
+                for y in [None, *self.draft.circles[d]]:
+                    if not self._may_mend(goal, c, rest, y):
+                        continue
+                    gain = self._gain(c, x, d, y)
+                    if gain is not None and gain > best_gain:
+                        best, best_gain = (d, y), gain
+                if best is not None:  # the nearest circle that helps: farther ones cost more than they add
+                    break
+            if best is not None:
+                self._apply(c, x, *best)
+                changed += 1
+                if self._shortfall(c) != goal:
+                    break
+        return changed
+
+    def _suspects(self, c: int, goal: Goal) -> list[int]:
+        """Members whose leaving could mend the shortfall, the likeliest first."""
+        roster, members, topic = self.roster, self.draft.circles[c], self.draft.topic[c]
+        rank = roster.rank.__getitem__
+        if goal is Goal.DEPARTMENTS:
+            seen: dict[int, int] = {}
+            for m in sorted(members, key=rank):
+                seen[roster.team[m]] = seen.get(roster.team[m], 0) + 1
+            found = [m for m in members if roster.team[m] != NO_TEAM and seen[roster.team[m]] > 1]
+        elif goal is Goal.REPEATS:
+            found = [m for m in members if any(roster.met_last_season(m, o) for o in members if o != m)]
+        elif goal is Goal.MIX:  # someone with neither role, or a second of the role the circle has
+            found = sorted(
+                members, key=lambda m: (topic in roster.experts[m]) + (topic in roster.learners[m])
+            )
+        else:
+            found = sorted(members, key=lambda m: sum(1 for o in members if roster.overlap(m, o)))
+        return sorted(found[:_SUSPECTS], key=rank) if goal is Goal.DEPARTMENTS else found[:_SUSPECTS]
+
+    def _partners(self, c: int, x: int, sweep: int) -> list[int]:
+        """Nearby circles of the same topic, and a few circles of x's other topics."""
+        draft, topic = self.draft, self.draft.topic[c]
+        same, at = draft.by_topic[topic], self.position[c]
+        out = [same[k] for d in range(1, _REACH + 1) for k in (at - d, at + d) if 0 <= k < len(same)]
+        for t in self.roster.tags[x]:
+            others = draft.by_topic[t]
+            if t != topic and others:
+                first = (self.roster.rank[x] + sweep * _OTHER_TOPICS) % len(others)
+                out += [others[(first + k) % len(others)] for k in range(min(_OTHER_TOPICS, len(others)))]
+        return out
+
+    def _may_mend(self, goal: Goal, c: int, rest: list[int], y: int | None) -> bool:
+        """A cheap test that y joining `rest` (or x just leaving, y None) can mend the goal."""
+        roster = self.roster
+        if y is None:
+            return goal is not Goal.MIX
+        if goal is Goal.DEPARTMENTS:
+            return roster.team[y] == NO_TEAM or all(roster.team[m] != roster.team[y] for m in rest)
+        if goal is Goal.REPEATS:
+            return not roster.last[y] or not any(roster.met_last_season(y, m) for m in rest)
+        if goal is Goal.MIX:
+            topic = self.draft.topic[c]
+            if any(topic in roster.experts[m] for m in rest):
+                return topic in roster.learners[y]
+            return topic in roster.experts[y] and any(topic in roster.learners[m] for m in rest)
+        return all(roster.overlap(y, m) for m in rest)
+
+    def _gain(self, c: int, x: int, d: int, y: int | None) -> Score | None:
+        """How much the two circles gain if x swaps with y (or moves to d when y is None); None if not allowed."""
+        roster, draft, sizes = self.roster, self.draft, self.sizes
+        here, there = draft.circles[c], draft.circles[d]
+        tc, td = draft.topic[c], draft.topic[d]
+        if td not in roster.tags[x]:
+            return None
+        conflicts = roster.conflicts
+        if y is None:
+            if len(here) <= sizes.smallest or len(there) >= sizes.largest:
+                return None
+            if conflicts[x] and any(m in conflicts[x] for m in there):
+                return None
+        else:
+            if tc not in roster.tags[y]:
+                return None
+            if conflicts[x] and any(m in conflicts[x] for m in there if m != y):
+                return None
+            if conflicts[y] and any(m in conflicts[y] for m in here if m != x):
+                return None
+        self.evaluations += 1
+        tally_c, tally_d = self.tally(c), self.tally(d)
+        a, b = changed_score(roster, tally_c, tc, x, y), changed_score(roster, tally_d, td, y, x)
+        s, t = tally_c.score(), tally_d.score()
+        return (
+            a[0] + b[0] - s[0] - t[0],
+            a[1] + b[1] - s[1] - t[1],
+            a[2] + b[2] - s[2] - t[2],
+            a[3] + b[3] - s[3] - t[3],
+        )
+
+    def _apply(self, c: int, x: int, d: int, y: int | None) -> None:
+        """Make the change; both circles are rescored when next needed."""
+        if y is None:
+            self.draft.move(x, d)
+        else:
+            self.draft.swap(x, y)
+        self.tallies.pop(c, None)
+        self.tallies.pop(d, None)
+
+
+def _mixable_topics(roster: Roster) -> list[bool]:
+    """Topics someone listed as expertise and someone else as an interest."""
+    experts = [0] * len(roster.topic_names)
+    learners = [0] * len(roster.topic_names)
+    both = [0] * len(roster.topic_names)
+    for i in range(roster.size):
+        for t in roster.experts[i]:
+            experts[t] += 1
+        for t in roster.learners[i]:
+            learners[t] += 1
+        for t in roster.experts[i] & roster.learners[i]:
+            both[t] += 1
+    return [
+        e > 0 and lr > 0 and not (e == 1 and lr == 1 and b == 1)
+        for e, lr, b in zip(experts, learners, both, strict=True)
+    ]
