@@ -15,6 +15,8 @@ from serendip.domain.circles import check_circles, form_circles
 from serendip.domain.circles.model import CircleSettings, Participant, SeasonPlan, circle_bounds
 from serendip.domain.circles.roster import build_roster
 from serendip.domain.circles.tally import changed_score, tally
+from serendip.domain.departments import department_key
+from serendip.domain.round_check import overlap_minutes
 
 TOPICS = ["python", "chess", "design", "sql", "music", "go"]
 DEPARTMENTS = ["Eng", "eng ", "Sales", "Ops", "HR", None]
@@ -98,10 +100,25 @@ def test_the_figures_are_recounted_from_the_circles(case: Case) -> None:
     assert 0 <= q.expert_learner_circles <= q.circles and 0.0 <= q.tz_overlap_rate <= 1.0
     assert q.circles_with_three_departments <= q.circles
     last = [set(c) for c in case.settings.last_season]
-    repeats = sum(
-        1 for c in plan.circles for a, b in combinations(c.members, 2) if any({a, b} <= s for s in last)
-    )
-    assert q.last_season_pairs == repeats
+    pairs = [(a, b) for c in plan.circles for a, b in combinations(c.members, 2)]
+    assert q.last_season_pairs == sum(1 for a, b in pairs if any({a, b} <= s for s in last))
+    by_id = {p.id: p for p in case.people}
+    together = sum(1 for a, b in pairs if overlap_minutes(by_id[a], by_id[b]) >= 60)
+    assert q.tz_overlap_rate == (round(together / len(pairs), 6) if pairs else 0.0)
+    teams = [len({department_key(by_id[m].department) for m in c.members} - {None}) for c in plan.circles]
+    assert q.mean_departments == (round(sum(teams) / len(teams), 6) if teams else 0.0)
+    assert q.circles_with_three_departments == sum(1 for k in teams if k >= 3)
+    mixed = [
+        c
+        for c in plan.circles
+        if any(
+            c.topic in by_id[a].expertise and c.topic in by_id[b].interests
+            for a in c.members
+            for b in c.members
+            if a != b
+        )
+    ]
+    assert q.expert_learner_circles == len(mixed)
 
 
 @settings(SETTINGS, max_examples=60)

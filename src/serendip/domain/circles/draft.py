@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from serendip.domain.circles.roster import Roster
-
 
 @dataclass
 class SeasonDraft:
@@ -48,11 +46,3 @@ class SeasonDraft:
         """Move someone from their circle to circle `to`."""
         self.circles[self.where[x]].remove(x)
         self.join(to, x)
-
-
-def mixes(roster: Roster, members: list[int], topic: int) -> bool:
-    """Someone listed the topic as expertise and someone else as an interest."""
-    experts = [m for m in members if topic in roster.experts[m]]
-    if not experts:
-        return False
-    return any(topic in roster.learners[m] and (len(experts) > 1 or m != experts[0]) for m in members)

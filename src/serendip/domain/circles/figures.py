@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from itertools import combinations
-
-from serendip.domain.circles.draft import SeasonDraft, mixes
+from serendip.domain.circles.draft import SeasonDraft
 from serendip.domain.circles.model import CirclesQuality, Unplaced
-from serendip.domain.circles.roster import NO_TEAM, Roster
+from serendip.domain.circles.roster import Roster
 from serendip.domain.circles.sizes import Sizes
+from serendip.domain.circles.tally import THREE, tally
 
 NO_TOPICS = "no topics listed"
 TOO_FEW = "too few people listed your topics to form a circle this season"
@@ -22,25 +21,22 @@ SUGGESTED = 3  # topics suggested to someone left out
 
 def measure(roster: Roster, draft: SeasonDraft) -> CirclesQuality:
     """The season's figures, counted from the circles as formed."""
-    circles = [m for m in draft.circles if m]
+    found = [tally(roster, m, t) for m, t in zip(draft.circles, draft.topic, strict=True) if m]
     with_topics = sum(1 for tags in roster.tags if tags)
-    placed = sum(len(m) for m in circles)
-    teams = [len({roster.team[i] for i in m} - {NO_TEAM}) for m in circles]
-    pairs = [(a, b) for m in circles for a, b in combinations(m, 2)]
-    overlapping = sum(1 for a, b in pairs if roster.overlap(a, b))
+    placed = sum(len(t.members) for t in found)
+    pairs = sum(len(t.members) * (len(t.members) - 1) // 2 for t in found)
+    scores = [t.score() for t in found]
     return CirclesQuality(
         people=roster.size,
         people_with_topics=with_topics,
         placed=placed,
         placed_share=round(placed / with_topics, 6) if with_topics else 1.0,
-        circles=len(circles),
-        mean_departments=round(sum(teams) / len(circles), 6) if circles else 0.0,
-        circles_with_three_departments=sum(1 for k in teams if k >= 3),
-        last_season_pairs=sum(1 for a, b in pairs if roster.met_last_season(a, b)),
-        expert_learner_circles=sum(
-            1 for m, t in zip(draft.circles, draft.topic, strict=True) if m and mixes(roster, m, t)
-        ),
-        tz_overlap_rate=round(overlapping / len(pairs), 6) if pairs else 0.0,
+        circles=len(found),
+        mean_departments=round(sum(s[1] for s in scores) / len(found), 6) if found else 0.0,
+        circles_with_three_departments=sum(1 for s in scores if s[1] >= THREE),
+        last_season_pairs=sum(t.repeats for t in found),
+        expert_learner_circles=sum(s[3] for s in scores),
+        tz_overlap_rate=round((pairs - sum(t.apart for t in found)) / pairs, 6) if pairs else 0.0,
     )
 
 

@@ -25,7 +25,8 @@ _REACH = 3  # neighbouring circles of the same topic on each side (close in time
 _OTHER_TOPICS = 2  # circles looked at on each other topic a member listed
 _SWEEPS = 3
 _SUSPECTS = 3  # members per circle behind its shortfall, tried in turn
-_NO_GAIN: Score = (0, 0, 0, 0)
+_PULL_SAMPLE = 64  # listers of a topic looked at to bring a missing department into one of its circles
+_NO_GAIN: Score = (0, 0, 0, 0, 0)
 
 
 class Goal(IntEnum):
@@ -52,6 +53,7 @@ class _Search:
     max_evaluations: int
     deadline: float | None
     tallies: dict[int, Tally] = field(default_factory=dict)
+    listers: list[list[int]] = field(default_factory=list)
     evaluations: int = 0
 
     def __post_init__(self) -> None:
@@ -94,13 +96,13 @@ class _Search:
     def _shortfall(self, c: int) -> Goal | None:
         """The first goal circle c could do better on, if any."""
         members, score = self.draft.circles[c], self.tally(c).score()
-        if score[0] + sum(1 for m in members if self.roster.team[m] == NO_TEAM) < len(members):
+        if score[1] + sum(1 for m in members if self.roster.team[m] == NO_TEAM) < len(members):
             return Goal.DEPARTMENTS
-        if score[1] < 0:
+        if score[2] < 0:
             return Goal.REPEATS
-        if not score[2] and self.mixable[self.draft.topic[c]]:
+        if not score[3] and self.mixable[self.draft.topic[c]]:
             return Goal.MIX
-        if score[3] < 0:
+        if score[4] < 0:
             return Goal.HOURS
         return None
 
@@ -125,8 +127,51 @@ class _Search:
                 self._apply(c, x, *best)
                 changed += 1
                 if self._shortfall(c) != goal:
-                    break
+                    return changed
+        if goal is Goal.DEPARTMENTS and not self._spent():
+            changed += self._pull(c)
         return changed
+
+    def _pull(self, c: int) -> int:
+        """Bring in someone of a department circle c lacks who listed its topic, from another circle.
+
+        They join (if c has room) or swap with a member of a repeated department; found among a
+        seeded sample of the topic's listers, so that a small topic's few listers are all seen.
+        """
+        roster, draft = self.roster, self.draft
+        here, team = draft.circles[c], roster.team
+        present = {team[m] for m in here}
+        doubled = [m for m in here if sum(1 for o in here if team[o] == team[m]) > 1]
+        listers = self._listers(draft.topic[c])
+        first = roster.rank[here[0]] % len(listers)
+        best: tuple[int, int, int, int | None] | None = None
+        best_gain = _NO_GAIN
+        for k in range(min(len(listers), _PULL_SAMPLE)):
+            y = listers[(first + k) % len(listers)]
+            e = draft.where[y]
+            if e < 0 or e == c or team[y] == NO_TEAM or team[y] in present:
+                continue
+            moves: list[tuple[int, int, int, int | None]] = [
+                (e, y, c, None),
+                *((c, x, e, y) for x in doubled),
+            ]
+            for move in moves:
+                gain = self._gain(*move)
+                if gain is not None and gain > best_gain:
+                    best, best_gain = move, gain
+        if best is None:
+            return 0
+        self._apply(*best)
+        return 1
+
+    def _listers(self, topic: int) -> list[int]:
+        """Everyone who listed the topic (the index is built on first use)."""
+        if not self.listers:
+            self.listers = [[] for _ in self.roster.topic_names]
+            for i, tags in enumerate(self.roster.tags):
+                for t in tags:
+                    self.listers[t].append(i)
+        return self.listers[topic]
 
     def _suspects(self, c: int, goal: Goal) -> list[int]:
         """Members whose leaving could mend the shortfall, the likeliest first."""
@@ -204,6 +249,7 @@ class _Search:
             a[1] + b[1] - s[1] - t[1],
             a[2] + b[2] - s[2] - t[2],
             a[3] + b[3] - s[3] - t[3],
+            a[4] + b[4] - s[4] - t[4],
         )
 
     def _apply(self, c: int, x: int, d: int, y: int | None) -> None:

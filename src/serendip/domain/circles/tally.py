@@ -1,8 +1,10 @@
 """A circle's counts behind its score, so a swap or a move is scored from the change alone.
 
-Score = (departments, -pairs who met last season, expert-learner mix (0/1), -pairs without an
-hour of common working time), compared in that order: the engine's priorities after the hard
-rules and placement. Pairs without common time are counted as misses, not overlaps, so that a
+Score = (departments up to three, departments, -pairs who met last season, expert-learner mix
+(0/1), -pairs without an hour of common working time), compared in that order: the engine's
+priorities after the hard rules and placement. Summed over circles, the first counts how far
+circles are from three departments each, so that reaching three somewhere beats a fourth
+elsewhere. Pairs without common time are counted as misses, not overlaps, so that a
 bigger circle never looks better for having more pairs.
 """
 
@@ -13,7 +15,8 @@ from itertools import combinations
 
 from serendip.domain.circles.roster import NO_TEAM, Roster
 
-Score = tuple[int, int, int, int]
+Score = tuple[int, int, int, int, int]
+THREE = 3  # departments every circle should reach where the org allows
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,13 @@ class Tally:
     def score(self) -> Score:
         """The circle's score."""
         known = len(self.teams) - (NO_TEAM in self.teams)
-        return known, -self.repeats, int(_mixes(self.experts, self.learners, self.both)), -self.apart
+        return (
+            min(known, THREE),
+            known,
+            -self.repeats,
+            int(_mixes(self.experts, self.learners, self.both)),
+            -self.apart,
+        )
 
 
 def tally(roster: Roster, members: list[int], topic: int) -> Tally:
@@ -84,7 +93,7 @@ def changed_score(roster: Roster, t: Tally, topic: int, out: int | None, into: i
             apart -= not roster.shifts_overlap(roster.shift[into], roster.shift[out])
         expert, learner = topic in roster.experts[into], topic in roster.learners[into]
         experts, learners, both = experts + expert, learners + learner, both + (expert and learner)
-    return known, -repeats, int(_mixes(experts, learners, both)), -apart
+    return min(known, THREE), known, -repeats, int(_mixes(experts, learners, both)), -apart
 
 
 def _misses(roster: Roster, shifts: dict[int, int], shift: int) -> int:

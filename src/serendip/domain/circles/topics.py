@@ -65,7 +65,7 @@ class _Assignment:
 
     def first_pass(self) -> None:
         """Scarce people first: a topic still short of a circle, else the least present department."""
-        roster, smallest, n = self.roster, self.sizes.smallest, self.roster.size
+        roster, smallest, target, n = self.roster, self.sizes.smallest, self.sizes.size, self.roster.size
         rank, options = roster.rank, self.options
         order = sorted((len(opts) * n + rank[i], i) for i, opts in enumerate(options) if opts)
         remaining = [len(people) for people in self.listers]
@@ -79,14 +79,22 @@ class _Assignment:
                 chosen = opts[0]
                 remaining[chosen] -= 1
             else:
-                best: tuple[bool, float, int, int] | None = None
+                best: tuple[bool, bool, float, int, int] | None = None
                 for t in opts:
                     remaining[t] -= 1
                 for t in opts:
                     c = count[t]
+                    adds = team != NO_TEAM and team not in teams[t] and len(teams[t]) < target
                     key = (
                         c < smallest and c + 1 + remaining[t] >= smallest,  # still short of a first circle
-                        -teams[t].get(team, 0) / (c + 1) if team != NO_TEAM else 0.0,
+                        # a department the topic lacks while it has fewer than a circle's worth of them,
+                        # where departments are scarcest; else where theirs is least present
+                        adds,
+                        -len(teams[t])
+                        if adds
+                        else -teams[t].get(team, 0) / (c + 1)
+                        if team != NO_TEAM
+                        else 0.0,
                         popularity[t],
                         -t,
                     )
