@@ -57,12 +57,14 @@ def _form_circles(people: Sequence[Participant], settings: CircleSettings) -> Se
             leftovers += formed.surplus + formed.conflicted
     left = place_leftovers(roster, sizes, draft, leftovers)
     placed = roster.size - len(left)
-    improve(roster, sizes, draft, max_evaluations=EVALUATIONS_PER_PERSON * placed, deadline=deadline)
+    counted = improve(
+        roster, sizes, draft, max_evaluations=EVALUATIONS_PER_PERSON * placed, deadline=deadline
+    )
     join_circles(roster, sizes, draft, left)  # moves may have opened room
     return SeasonPlan(
         circles=_circles(roster, draft),
         unplaced=left_out(roster, draft, sizes),
-        quality=measure(roster, draft),
+        quality=measure(roster, draft, counted),
         seed=settings.seed,
     )
 

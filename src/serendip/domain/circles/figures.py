@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from serendip.domain.circles.draft import SeasonDraft
 from serendip.domain.circles.model import CirclesQuality, Unplaced
 from serendip.domain.circles.roster import Roster
 from serendip.domain.circles.sizes import Sizes
-from serendip.domain.circles.tally import THREE, tally
+from serendip.domain.circles.tally import THREE, Tally, tally
 
 NO_TOPICS = "no topics listed"
 TOO_FEW = "too few people listed your topics to form a circle this season"
@@ -19,9 +21,15 @@ FULL = "the circles on your topics were full this season"
 SUGGESTED = 3  # topics suggested to someone left out
 
 
-def measure(roster: Roster, draft: SeasonDraft) -> CirclesQuality:
-    """The season's figures, counted from the circles as formed."""
-    found = [tally(roster, m, t) for m, t in zip(draft.circles, draft.topic, strict=True) if m]
+def measure(roster: Roster, draft: SeasonDraft, counted: Mapping[int, Tally]) -> CirclesQuality:
+    """The season's figures, counted from the circles as formed (`counted`: circles already counted)."""
+    found = []
+    for c, (members, topic) in enumerate(zip(draft.circles, draft.topic, strict=True)):
+        known = counted.get(c)
+        if known is not None and known.members == tuple(members):
+            found.append(known)
+        elif members:
+            found.append(tally(roster, members, topic))
     with_topics = sum(1 for tags in roster.tags if tags)
     placed = sum(len(t.members) for t in found)
     pairs = sum(len(t.members) * (len(t.members) - 1) // 2 for t in found)

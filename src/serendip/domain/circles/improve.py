@@ -40,9 +40,14 @@ class Goal(IntEnum):
 
 def improve(
     roster: Roster, sizes: Sizes, draft: SeasonDraft, *, max_evaluations: int, deadline: float | None
-) -> None:
-    """Improve the draft in place on the secondary goals, never breaking a hard rule."""
-    _Search(roster, sizes, draft, max_evaluations, deadline).run()
+) -> dict[int, Tally]:
+    """Improve the draft in place on the secondary goals, never breaking a hard rule.
+
+    Returns the counts of the circles it looked at, as they are now (to report the figures).
+    """
+    search = _Search(roster, sizes, draft, max_evaluations, deadline)
+    search.run()
+    return search.tallies
 
 
 @dataclass
