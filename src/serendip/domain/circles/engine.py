@@ -26,7 +26,9 @@ from serendip.domain.circles.sizes import Sizes
 from serendip.domain.circles.split import form_topic
 from serendip.domain.circles.topics import assign_topics
 
-EVALUATIONS_PER_PERSON = 3  # the local search's deterministic work budget
+# The local search's deterministic work budget: evaluated changes, one per two people placed, at least
+# a floor (a small org gets a thorough search; a large one stays within seconds).
+PEOPLE_PER_EVALUATION, MIN_EVALUATIONS = 2, 20_000
 
 
 def form_circles(people: Sequence[Participant], settings: CircleSettings) -> SeasonPlan:
@@ -58,7 +60,11 @@ def _form_circles(people: Sequence[Participant], settings: CircleSettings) -> Se
     left = place_leftovers(roster, sizes, draft, leftovers)
     placed = roster.size - len(left)
     counted = improve(
-        roster, sizes, draft, max_evaluations=EVALUATIONS_PER_PERSON * placed, deadline=deadline
+        roster,
+        sizes,
+        draft,
+        max_evaluations=max(MIN_EVALUATIONS, placed // PEOPLE_PER_EVALUATION),
+        deadline=deadline,
     )
     join_circles(roster, sizes, draft, left)  # moves may have opened room
     return SeasonPlan(

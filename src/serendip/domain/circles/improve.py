@@ -13,19 +13,21 @@ get better; nobody placed is ever unplaced. The work is bounded by a number of e
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from enum import IntEnum
 
 from serendip.domain.circles.draft import SeasonDraft
 from serendip.domain.circles.roster import NO_TEAM, Roster
 from serendip.domain.circles.sizes import Sizes
-from serendip.domain.circles.tally import Score, Tally, changed_score, tally
+from serendip.domain.circles.tally import THREE, Score, Tally, changed_score, tally
 
 _REACH = 3  # neighbouring circles of the same topic on each side (close in time of day)
 _OTHER_TOPICS = 2  # circles looked at on each other topic a member listed
 _SWEEPS = 3
 _SUSPECTS = 3  # members per circle behind its shortfall, tried in turn
-_PULL_SAMPLE = 64  # listers of a topic looked at to bring a missing department into one of its circles
+_PULL_SAMPLE = 32
+_SMALL_TOPIC = 8  # circles: on a topic this small every repeated department is worth a try  # listers of a topic looked at to bring a missing department into one of its circles
 _NO_GAIN: Score = (0, 0, 0, 0, 0)
 
 
@@ -36,6 +38,12 @@ class Goal(IntEnum):
     REPEATS = 1
     MIX = 2
     HOURS = 3
+
+    @property
+    def tiers(self) -> int:
+        """How many leading score tiers a change must improve to mend this goal (the score has
+        two department tiers): a change good only for a lower goal would just move the shortfall."""
+        return self.value + 2
 
 
 def improve(
@@ -67,23 +75,37 @@ class _Search:
             for k, c in enumerate(circles):
                 self.position[c] = k
         self.mixable = _mixable_topics(self.roster)
+        self.on_topic: list[dict[int, int] | None] = [None] * len(
+            self.draft.by_topic
+        )  # people per department
+        # Each topic's circles are in time-of-day order (as dealt): the start of each one's middle member.
+        start = self.roster.start
+        self.times = [
+            [
+                sorted(start[m] for m in self.draft.circles[c])[len(self.draft.circles[c]) // 2]
+                for c in circles
+            ]
+            for circles in self.draft.by_topic
+        ]
 
     def run(self) -> None:
-        """Sweep the circles short on a goal until a sweep changes nothing or the budget is spent."""
+        """Goal by goal in priority order, sweep the circles short on it until a sweep changes
+        nothing or the budget is spent (so the budget goes to departments first)."""
         rank, circles = self.roster.rank, self.draft.circles
         order = sorted(range(len(circles)), key=lambda c: min(rank[m] for m in circles[c]))
-        for sweep in range(_SWEEPS):
-            changed, still = 0, []
-            for c in order:
-                if self._spent():
-                    return
-                goal = self._shortfall(c)
-                if goal is not None:
-                    changed += self._mend(c, goal, sweep)
-                    still.append(c)
-            if not changed:
-                return
-            order = still  # circles a change mended on another's behalf are not worth a rescan
+        for goal in Goal:
+            pending = order
+            for sweep in range(_SWEEPS):
+                changed, still = 0, []
+                for c in pending:
+                    if self._spent():
+                        return
+                    if self._shortfall(c) is goal:
+                        changed += self._mend(c, goal, sweep)
+                        still.append(c)
+                if not changed:
+                    break
+                pending = still  # circles mended on another's behalf are not worth a rescan
 
     def tally(self, c: int) -> Tally:
         """Circle c's counts (cached until it changes)."""
@@ -100,8 +122,11 @@ class _Search:
 
     def _shortfall(self, c: int) -> Goal | None:
         """The first goal circle c could do better on, if any."""
-        members, score = self.draft.circles[c], self.tally(c).score()
-        if score[1] + sum(1 for m in members if self.roster.team[m] == NO_TEAM) < len(members):
+        counted = self.tally(c)
+        score = counted.score()
+        if score[0] < THREE and score[1] + counted.teams.get(NO_TEAM, 0) < len(counted.members):
+            return Goal.DEPARTMENTS  # short of three departments though some are repeated
+        if any(k > 1 and self._spread(c, team) for team, k in counted.teams.items()):
             return Goal.DEPARTMENTS
         if score[2] < 0:
             return Goal.REPEATS
@@ -111,6 +136,25 @@ class _Search:
             return Goal.HOURS
         return None
 
+    def _spread(self, c: int, team: int) -> bool:
+        """Whether a second member of the department in circle c is worth mending: on a small topic
+        always (people move between topics), else only if the department has no more people on the
+        topic than it has circles, so none of them needs two (counted when the search starts)."""
+        if team == NO_TEAM:
+            return False
+        topic = self.draft.topic[c]
+        if len(self.draft.by_topic[topic]) <= _SMALL_TOPIC:
+            return True
+        if self.on_topic[topic] is None:
+            found: dict[int, int] = {}
+            for circle in self.draft.by_topic[topic]:
+                for m in self.draft.circles[circle]:
+                    found[self.roster.team[m]] = found.get(self.roster.team[m], 0) + 1
+            self.on_topic[topic] = found
+        counts = self.on_topic[topic]
+        assert counts is not None
+        return counts.get(team, 0) <= len(self.draft.by_topic[topic])
+
     def _mend(self, c: int, goal: Goal, sweep: int) -> int:
         """For each member behind the shortfall, the best change with the nearest circle that helps."""
         changed = 0
@@ -119,12 +163,12 @@ class _Search:
                 continue
             rest = [m for m in self.draft.circles[c] if m != x]
             best, best_gain = None, _NO_GAIN
-            for d in self._partners(c, x, sweep):
+            for d in self._partners(c, x, goal, sweep):
                 for y in [None, *self.draft.circles[d]]:
                     if not self._may_mend(goal, c, rest, y):
                         continue
                     gain = self._gain(c, x, d, y)
-                    if gain is not None and gain > best_gain:
+                    if gain is not None and gain[: goal.tiers] > _NO_GAIN[: goal.tiers] and gain > best_gain:
                         best, best_gain = (d, y), gain
                 if best is not None:  # the nearest circle that helps: farther ones cost more than they add
                     break
@@ -133,7 +177,7 @@ class _Search:
                 changed += 1
                 if self._shortfall(c) != goal:
                     return changed
-        if goal is Goal.DEPARTMENTS and not self._spent():
+        if goal is Goal.DEPARTMENTS and self.tally(c).score()[0] < THREE and not self._spent():
             changed += self._pull(c)
         return changed
 
@@ -162,7 +206,7 @@ class _Search:
             ]
             for move in moves:
                 gain = self._gain(*move)
-                if gain is not None and gain > best_gain:
+                if gain is not None and gain[:2] > _NO_GAIN[:2] and gain > best_gain:
                     best, best_gain = move, gain
         if best is None:
             return 0
@@ -193,15 +237,19 @@ class _Search:
             found = sorted(
                 members, key=lambda m: (topic in roster.experts[m]) + (topic in roster.learners[m])
             )
-        else:
+        else:  # the members with the fewest common hours first
             found = sorted(members, key=lambda m: sum(1 for o in members if roster.overlap(m, o)))
         return sorted(found[:_SUSPECTS], key=rank) if goal is Goal.DEPARTMENTS else found[:_SUSPECTS]
 
-    def _partners(self, c: int, x: int, sweep: int) -> list[int]:
-        """Nearby circles of the same topic, and a few circles of x's other topics."""
+    def _partners(self, c: int, x: int, goal: Goal, sweep: int) -> list[int]:
+        """Nearby circles of the same topic (for common hours, first those nearest x's own time of
+        day), and a few circles of x's other topics."""
         draft, topic = self.draft, self.draft.topic[c]
         same, at = draft.by_topic[topic], self.position[c]
         out = [same[k] for d in range(1, _REACH + 1) for k in (at - d, at + d) if 0 <= k < len(same)]
+        if goal is Goal.HOURS:
+            near = bisect_left(self.times[topic], self.roster.start[x])
+            out = [same[k] for k in (near - 1, near) if 0 <= k < len(same) and same[k] != c] + out
         for t in self.roster.tags[x]:
             others = draft.by_topic[t]
             if t != topic and others:
