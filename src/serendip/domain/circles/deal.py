@@ -11,6 +11,7 @@ together. A person without a department is a department of one.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from serendip.domain.circles.roster import NO_TEAM, Roster
@@ -54,20 +55,32 @@ def _fill(out: list[list[int]], rows: dict[int, int], rest: list[tuple[int, int]
     counts: list[dict[int, int]] = [dict(rows) for _ in range(circles)]
     filled = [len(members) for members in out]
     used = 0  # circles already at size + 1
-    nearest = [0, *(k for distance in range(1, circles) for k in (-distance, distance))]
+
+    def room(c: int) -> bool:
+        return filled[c] < size or (filled[c] == size and used < larger)
+
+    open_circles = [c for c in range(circles) if room(c)]  # ascending
     for j, (d, i) in enumerate(rest):
         home, limit = j * circles // len(rest), rows.get(d, 0)
-        chosen = -1
-        for strict in (True, False):  # not strict: every circle with room has them, a repeat is forced
-            for step in nearest:
-                c = home + step
-                room = 0 <= c < circles and (filled[c] < size or (filled[c] == size and used < larger))
-                if room and (not strict or counts[c].get(d, 0) <= limit):
-                    chosen = c
-                    break
-            if chosen >= 0:
+        at = bisect_left(open_circles, home)
+        chosen, below, above = -1, at - 1, at
+        while below >= 0 or above < len(open_circles):  # open circles outward from home, nearest first
+            if above < len(open_circles) and (
+                below < 0 or open_circles[above] - home < home - open_circles[below]
+            ):
+                c, above = open_circles[above], above + 1
+            else:
+                c, below = open_circles[below], below - 1
+            if counts[c].get(d, 0) <= limit:
+                chosen = c
                 break
+        if chosen < 0:  # every circle with room already has them: a repeat cannot be avoided
+            chosen = open_circles[min(at, len(open_circles) - 1)]
         used += filled[chosen] == size
         filled[chosen] += 1
         out[chosen].append(i)
         counts[chosen][d] = counts[chosen].get(d, 0) + 1
+        if used == larger and filled[chosen] == size + 1:  # the last larger circle: the rest are full at size
+            open_circles = [c for c in open_circles if filled[c] < size]
+        elif not room(chosen):
+            del open_circles[bisect_left(open_circles, chosen)]

@@ -26,9 +26,9 @@ from serendip.domain.circles.sizes import Sizes
 from serendip.domain.circles.split import form_topic
 from serendip.domain.circles.topics import assign_topics
 
-# The local search's deterministic work budget: evaluated changes, one per two people placed, at least
+# The local search's deterministic work budget: evaluated changes, one per four people placed, at least
 # a floor (a small org gets a thorough search; a large one stays within seconds).
-PEOPLE_PER_EVALUATION, MIN_EVALUATIONS = 2, 20_000
+PEOPLE_PER_EVALUATION, MIN_EVALUATIONS = 4, 20_000
 
 
 def form_circles(people: Sequence[Participant], settings: CircleSettings) -> SeasonPlan:

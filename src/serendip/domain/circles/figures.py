@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import islice
 
 from serendip.domain.circles.draft import SeasonDraft
 from serendip.domain.circles.model import CirclesQuality, Unplaced
@@ -60,7 +61,9 @@ def left_out(roster: Roster, draft: SeasonDraft, sizes: Sizes) -> list[Unplaced]
         if draft.where[i] >= 0:
             continue
         tags = roster.tags[i]
-        suggested = tuple(roster.topic_names[t] for t in popular if t not in tags)[:SUGGESTED]
+        suggested = tuple(
+            roster.topic_names[t] for t in islice((t for t in popular if t not in tags), SUGGESTED)
+        )
         if not tags:
             reason = NO_TOPICS
         elif all(listed[t] < sizes.smallest for t in tags):
