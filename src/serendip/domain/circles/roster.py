@@ -8,8 +8,7 @@ common minutes are one AND and a bit count, and whether they overlap is worked o
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -23,6 +22,7 @@ MIN_OVERLAP_MINUTES = 60  # the matcher's rule 3: at least an hour of common wor
 NO_TEAM = -1
 NEAR_UP_TO = 512  # shifts up to which every pair's overlap is worked out up front
 _NONE: frozenset[int] = frozenset()
+_SHORT = 16  # conflicts up to which a tuple beats a set
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Roster:
     experts: list[frozenset[int]]  # topics listed as expertise
     learners: list[frozenset[int]]  # topics listed as interest
     team: list[int]  # department number, NO_TEAM when unknown
-    conflicts: list[frozenset[int]]  # people who may never share a circle with them
+    conflicts: list[Collection[int]]  # people who may never share a circle with them
     last: list[frozenset[int]]  # last season's circles they were in
     shift: list[int]  # each person's shift: their working window in UTC, numbered
     masks: list[int]  # each shift as a bit mask of UTC minutes
@@ -111,9 +111,13 @@ def build_roster(
     )
 
 
-def _conflicts(people: list[Participant], number: dict[str, int]) -> list[frozenset[int]]:
-    """Blocked (either way) and manager/report pairs among these people, symmetric."""
-    found: dict[int, list[int]] = defaultdict(list)
+def _conflicts(people: list[Participant], number: dict[str, int]) -> list[Collection[int]]:
+    """Blocked (either way) and manager/report pairs among these people, symmetric.
+
+    Most people have a few (a manager, some reports): a tuple is quick to build and to scan; the
+    rare long list becomes a set.
+    """
+    found: list[list[int]] = [[] for _ in people]
     get = number.get
     for i, p in enumerate(people):
         others = [get(x) for x in p.blocked] if p.blocked else []
@@ -123,10 +127,7 @@ def _conflicts(people: list[Participant], number: dict[str, int]) -> list[frozen
             if j is not None and j != i:
                 found[i].append(j)
                 found[j].append(i)
-    out = [_NONE] * len(people)
-    for i, js in found.items():
-        out[i] = frozenset(js)
-    return out
+    return [tuple(f) if len(f) <= _SHORT else frozenset(f) for f in found]
 
 
 def _last_circles(

@@ -96,7 +96,7 @@ def _mend_short_circles(roster: Roster, sizes: Sizes, out: TopicCircles) -> None
             fitting = [
                 (i, other)
                 for i, other in pool
-                if other is not circle and conflicts[i].isdisjoint(circle) and i not in circle
+                if other is not circle and not any(m in conflicts[i] for m in circle) and i not in circle
             ]
             if not fitting:
                 break
