@@ -1,13 +1,14 @@
-"""Local search on what comes after placement: departments, then last season's pairs, then
-expert-learner mixes, then common working hours.
+"""Local search on what comes after placement: departments (three per circle first), then last
+season's pairs, then expert-learner mixes, then common working hours.
 
-Only circles short on one of these are visited, for the first goal they are short on. For a
-member behind the shortfall we try a swap with someone of a nearby circle of the same topic (or
-of another topic both listed) who can mend it, or a move to a circle with room. A change is made
+Goal by goal in that order, the circles short on the goal are visited. For a member behind the
+shortfall we try a swap with someone of a nearby circle of the same topic (or of another topic
+both listed) who can mend it, or a move to a circle with room; a circle short of three
+departments may also pull in a lister of its topic from another department. A change is made
 only when it keeps every hard rule (each member listed the topic, no blocked or manager/report
-pair, sizes within bounds) and the two circles' scores, summed and compared in priority order,
-get better; nobody placed is ever unplaced. The work is bounded by a number of evaluations
-(deterministic) and, if given, a deadline.
+pair, sizes within bounds), improves the goal being mended, and leaves the two circles' scores,
+summed and compared in priority order, better; nobody placed is ever unplaced. The work is
+bounded by a number of evaluations (deterministic) and, if given, a deadline.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from enum import IntEnum
 from serendip.domain.circles.draft import SeasonDraft
 from serendip.domain.circles.roster import NO_TEAM, Roster
 from serendip.domain.circles.sizes import Sizes
-from serendip.domain.circles.tally import THREE, Score, Tally, changed_score, tally
+from serendip.domain.circles.tally import THREE, Score, Tally, changed_score, mixable_topics, tally
 
 _REACH = 3  # neighbouring circles of the same topic on each side (close in time of day)
 _OTHER_TOPICS = 2  # circles looked at on each other topic a member listed
 _SWEEPS = 3
 _SUSPECTS = 3  # members per circle behind its shortfall, tried in turn
-_PULL_SAMPLE = 32
-_SMALL_TOPIC = 8  # circles: on a topic this small every repeated department is worth a try  # listers of a topic looked at to bring a missing department into one of its circles
+_PULL_SAMPLE = 32  # listers of a topic looked at to bring a missing department into one of its circles
+_SMALL_TOPIC = 8  # circles: on a topic this small every repeated department is worth a try
 _NO_GAIN: Score = (0, 0, 0, 0, 0)
 
 
@@ -66,7 +67,6 @@ class _Search:
     max_evaluations: int
     deadline: float | None
     tallies: dict[int, Tally] = field(default_factory=dict)
-    listers: list[list[int]] = field(default_factory=list)
     evaluations: int = 0
 
     def __post_init__(self) -> None:
@@ -74,10 +74,8 @@ class _Search:
         for circles in self.draft.by_topic:
             for k, c in enumerate(circles):
                 self.position[c] = k
-        self.mixable = _mixable_topics(self.roster)
-        self.on_topic: list[dict[int, int] | None] = [None] * len(
-            self.draft.by_topic
-        )  # people per department
+        self.mixable = mixable_topics(self.roster)
+        self.on_topic: list[dict[int, int] | None] = [None] * len(self.draft.by_topic)  # people per team
         # Each topic's circles are in time-of-day order (as dealt): the start of each one's middle member.
         start = self.roster.start
         self.times = [
@@ -191,7 +189,7 @@ class _Search:
         here, team = draft.circles[c], roster.team
         present = {team[m] for m in here}
         doubled = [m for m in here if sum(1 for o in here if team[o] == team[m]) > 1]
-        listers = self._listers(draft.topic[c])
+        listers = roster.listers[draft.topic[c]]
         first = roster.rank[here[0]] % len(listers)
         best: tuple[int, int, int, int | None] | None = None
         best_gain = _NO_GAIN
@@ -213,15 +211,6 @@ class _Search:
         self._apply(*best)
         return 1
 
-    def _listers(self, topic: int) -> list[int]:
-        """Everyone who listed the topic (the index is built on first use)."""
-        if not self.listers:
-            self.listers = [[] for _ in self.roster.topic_names]
-            for i, tags in enumerate(self.roster.tags):
-                for t in tags:
-                    self.listers[t].append(i)
-        return self.listers[topic]
-
     def _suspects(self, c: int, goal: Goal) -> list[int]:
         """Members whose leaving could mend the shortfall, the likeliest first."""
         roster, members, topic = self.roster, self.draft.circles[c], self.draft.topic[c]
@@ -239,7 +228,7 @@ class _Search:
             )
         else:  # the members with the fewest common hours first
             found = sorted(members, key=lambda m: sum(1 for o in members if roster.overlap(m, o)))
-        return sorted(found[:_SUSPECTS], key=rank) if goal is Goal.DEPARTMENTS else found[:_SUSPECTS]
+        return sorted(found, key=rank)[:_SUSPECTS] if goal is Goal.DEPARTMENTS else found[:_SUSPECTS]
 
     def _partners(self, c: int, x: int, goal: Goal, sweep: int) -> list[int]:
         """Nearby circles of the same topic (for common hours, first those nearest x's own time of
@@ -313,21 +302,3 @@ class _Search:
             self.draft.swap(x, y)
         self.tallies.pop(c, None)
         self.tallies.pop(d, None)
-
-
-def _mixable_topics(roster: Roster) -> list[bool]:
-    """Topics someone listed as expertise and someone else as an interest."""
-    experts = [0] * len(roster.topic_names)
-    learners = [0] * len(roster.topic_names)
-    both = [0] * len(roster.topic_names)
-    for i in range(roster.size):
-        for t in roster.experts[i]:
-            experts[t] += 1
-        for t in roster.learners[i]:
-            learners[t] += 1
-        for t in roster.experts[i] & roster.learners[i]:
-            both[t] += 1
-    return [
-        e > 0 and lr > 0 and not (e == 1 and lr == 1 and b == 1)
-        for e, lr, b in zip(experts, learners, both, strict=True)
-    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 
 import numpy as np
@@ -48,6 +49,15 @@ class Roster:
     def size(self) -> int:
         """How many people."""
         return len(self.people)
+
+    @cached_property
+    def listers(self) -> list[list[int]]:
+        """Per topic, everyone who listed it (ascending; built on first use)."""
+        found: list[list[int]] = [[] for _ in self.topic_names]
+        for i, tags in enumerate(self.tags):
+            for t in tags:
+                found[t].append(i)
+        return found
 
     def met_last_season(self, a: int, b: int) -> bool:
         """Whether a and b shared a circle last season."""

@@ -107,3 +107,18 @@ def _misses(roster: Roster, shifts: dict[int, int], shift: int) -> int:
 def _mixes(experts: int, learners: int, both: int) -> bool:
     """Some expert and some other member who wants to learn (one person alone is no mix)."""
     return experts > 0 and learners > 0 and not (experts == 1 and learners == 1 and both == 1)
+
+
+def mixable_topics(roster: Roster) -> list[bool]:
+    """Per topic: whether someone listed it as expertise and someone else as an interest."""
+    experts = [0] * len(roster.topic_names)
+    learners = [0] * len(roster.topic_names)
+    both = [0] * len(roster.topic_names)
+    for i in range(roster.size):
+        for t in roster.experts[i]:
+            experts[t] += 1
+        for t in roster.learners[i]:
+            learners[t] += 1
+        for t in roster.experts[i] & roster.learners[i]:
+            both[t] += 1
+    return [_mixes(e, lr, b) for e, lr, b in zip(experts, learners, both, strict=True)]
