@@ -8,6 +8,10 @@
    other leftovers (`leftovers`).
 4. A bounded local search improves departments, last season's pairs, expert-learner mixes and
    common hours without breaking a rule or unplacing anyone (`improve`).
+
+The local search stops after a number of evaluated changes that depends only on the input (so a
+seed always gives the same season); `CircleSettings.time_budget_seconds`, when set, also stops it
+at that deadline (then the season may depend on the machine's speed).
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def _form_circles(people: Sequence[Participant], settings: CircleSettings) -> Se
                 draft.add(circle, topic)
             leftovers += formed.surplus + formed.conflicted
     left = place_leftovers(roster, sizes, draft, leftovers)
-    placed = roster.size - len(left)
+    placed = sum(map(len, draft.circles))
     counted = improve(
         roster,
         sizes,
