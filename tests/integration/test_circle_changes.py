@@ -258,3 +258,20 @@ def test_nobody_is_placed_when_no_season_is_running(database: Database, slack: S
 
 def _channel(slack: SlackEmulator) -> str:
     return slack.workspace.channel_named("coffee-chats").id
+
+
+def test_someone_leaving_the_program_channel_also_leaves_their_circle(
+    database: Database, slack: SlackEmulator
+) -> None:
+    people = _people(slack)
+    rows, _ = _season(database, slack, [("rust", people[:4])])
+    team = slack.workspace.team.id
+    left = circle_changes.leave_with_program(
+        database, publisher_for(slack), team_id=team, user_id=people[3], channel_id="C0OTHER"
+    )
+    assert left is None and state_of(database, rows.circles["rust"]) == "active"
+    left = circle_changes.leave_with_program(
+        database, publisher_for(slack), team_id=team, user_id=people[3], channel_id=_channel(slack)
+    )
+    assert left == LeftCircle("rust", "continued")
+    assert members_of(database, circle_of(database, rows.circles["rust"]).id) == set(people[:3])

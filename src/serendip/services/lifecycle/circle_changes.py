@@ -95,6 +95,24 @@ def leave_circle(
     return left
 
 
+def leave_with_program(
+    db: Database, publisher: IntroPublisher, *, team_id: str, user_id: str, channel_id: str
+) -> LeftCircle | None:
+    """Someone who left a program's channel also leaves their circle in it, if they are in one."""
+    with db.transaction() as session:
+        member = repo.find_member(session, team_id, user_id)
+        circles = roster.member_circles(session, member.id) if member is not None else []
+        here = next((c for c in circles if c.channel_id == channel_id), None)
+        if member is None or here is None:
+            return None
+        try:
+            left, work = _leave(session, here.round_id, here.root_id, member.id, user_id)
+        except ServiceError:  # moved on meanwhile: nothing left to leave
+            return None
+    carry_out(db, publisher, work)
+    return left
+
+
 def _leave(
     session: Session, round_id: int, root_id: int, member_id: int, leaver: str
 ) -> tuple[LeftCircle, SlackWork]:
