@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db.circle_models import CircleMeeting
 from serendip.adapters.db.circle_store import NOT_POSTED
-from serendip.adapters.db.lifecycle_history import member_tags_by_kind
+from serendip.adapters.db.lifecycle_history import CHUNK, member_tags_by_kind
 from serendip.adapters.db.models import Intro, IntroMember, Member, MemberBlock, Program, Round
 from serendip.domain.circles.season import CircleView, Pair
 from serendip.domain.lifecycle import CircleState, IntroState
@@ -100,8 +100,16 @@ def tags_of(session: Session, member_ids: Collection[int]) -> dict[int, frozense
 
 def departments_of(session: Session, member_ids: Collection[int]) -> dict[int, str | None]:
     """Every member's department as stored."""
-    rows = session.execute(select(Member.id, Member.department).where(Member.id.in_(sorted(member_ids))))
-    return {member_id: department for member_id, department in rows}
+    found: dict[int, str | None] = {}
+    for chunk in _chunks(member_ids):
+        rows = session.execute(select(Member.id, Member.department).where(Member.id.in_(chunk)))
+        found.update({member_id: department for member_id, department in rows})
+    return found
+
+
+def _chunks(member_ids: Collection[int]) -> list[list[int]]:
+    ids = sorted(member_ids)
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
 
 
 def conflicts_among(session: Session, member_ids: Collection[int]) -> set[Pair]:

@@ -21,7 +21,13 @@ from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro
 from serendip.domain.circles import messages as say
-from serendip.domain.circles.season import SMALLEST_CIRCLE, CircleView, host_rotation, merge_target
+from serendip.domain.circles.season import (
+    LARGEST_CIRCLE,
+    SMALLEST_CIRCLE,
+    CircleView,
+    host_rotation,
+    merge_target,
+)
 from serendip.domain.lifecycle import CircleState
 from serendip.services.errors import ServiceError
 from serendip.services.lifecycle import circle_dms
@@ -145,7 +151,17 @@ def _leave(
 
 
 def _merge_target(session: Session, round_id: int, small: CircleView) -> CircleView | None:
-    others = [c for c in roster.season_circles(session, round_id) if c.intro_id != small.intro_id]
+    # Only circles with room on the small circle's topic or one its members listed can take it:
+    # their members' tags and conflicts are all that is read (a season may hold 100,000 people).
+    own = roster.tags_of(session, small.members)
+    listed = {small.topic}.union(*own.values())
+    others = [
+        c
+        for c in roster.season_circles(session, round_id)
+        if c.intro_id != small.intro_id
+        and c.topic in listed
+        and len(c.members) + len(small.members) <= LARGEST_CIRCLE
+    ]
     everyone = set(small.members).union(*(c.members for c in others))
     tags = roster.tags_of(session, everyone)
     return merge_target(small, others, tags, roster.conflicts_among(session, everyone))

@@ -19,7 +19,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member
 from serendip.adapters.db.types import utcnow
 from serendip.domain.circles import messages as say
-from serendip.domain.circles.season import CircleView, circle_for_newcomer
+from serendip.domain.circles.season import LARGEST_CIRCLE, CircleView, circle_for_newcomer
 from serendip.services.lifecycle.circle_changes import SlackWork, carry_on, carry_out
 from serendip.services.ports import IntroPublisher
 
@@ -76,12 +76,14 @@ def join_mid_season(
 def _place(
     session: Session, round_id: int, member: Member, circles: list[CircleView]
 ) -> tuple[SeasonJoin, SlackWork]:
-    everyone = {member.id}.union(*(c.members for c in circles))
     topics = roster.tags_of(session, [member.id]).get(member.id, frozenset())
+    # Only circles of their topics with room are read further (a season may hold 100,000 people).
+    fitting = [c for c in circles if c.topic in topics and len(c.members) < LARGEST_CIRCLE]
+    everyone = {member.id}.union(*(c.members for c in fitting))
     target = circle_for_newcomer(
         member.id,
         topics,
-        circles,
+        fitting,
         roster.departments_of(session, everyone),
         roster.conflicts_among(session, everyone),
     )
