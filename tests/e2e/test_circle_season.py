@@ -162,3 +162,23 @@ def test_the_season_closes_with_a_vote_and_a_kept_circle_is_told_it_keeps_going(
     assert _tick(sb, utcnow() + timedelta(days=3)).votes_settled == 1
     assert state_of(sb.bot.container.db, rows.circles["rust"]) == "kept"
     assert "keeps going" in str(sb.slack.messages(conversation)[-1]["blocks"])
+
+
+def test_admin_stats_of_a_circles_program_shows_its_circles(sandbox: Sandbox) -> None:
+    sb = sandbox
+    people = sorted(sb.humans)
+    _season(sb, [("rust", people[:4]), ("go", people[4:8])])
+    creator = next(u.id for u in sb.workspace.humans() if not u.deleted and not u.is_restricted)
+    stats = sb.driver.slash_command(creator, "admin stats", channel_id=sb.channel)
+    said = (
+        str(stats.wait_for_responses(1, 60)[-1])
+        if not stats.text or "Crunching" in stats.text
+        else stats.text
+    )
+    for expected in (
+        "Circles formed",
+        "2 in 1 season",
+        "Placed on a topic they listed",
+        "Meetings held per circle",
+    ):
+        assert expected in said, expected
