@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from serendip.adapters.db.circle_models import SeasonWaitlist
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import IntroMember, Member, MemberBlock
+from serendip.adapters.db.models import Intro, IntroMember, Member, MemberBlock
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState
 from serendip.services.errors import ServiceError
@@ -275,3 +276,19 @@ def test_someone_leaving_the_program_channel_also_leaves_their_circle(
     )
     assert left == LeftCircle("rust", "continued")
     assert members_of(database, circle_of(database, rows.circles["rust"]).id) == set(people[:3])
+
+
+def test_two_members_leaving_at_once_leave_one_circle_with_the_rest(
+    database: Database, slack: SlackEmulator
+) -> None:
+    people = _people(slack)
+    rows, _ = _season(database, slack, [("rust", people[:5])])
+    root = rows.circles["rust"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(lambda user: _leave(database, slack, user, root), [people[0], people[1]]))
+    assert [left.outcome for left in outcomes] == ["continued", "continued"]
+    with database.transaction() as session:
+        intros = session.scalars(select(Intro).where(Intro.circle_root_id == root)).all()
+        states = sorted(str(intro.circle_state) for intro in intros)
+    assert states == ["active", "replaced", "replaced"]
+    assert members_of(database, circle_of(database, root).id) == set(people[2:5])

@@ -14,7 +14,7 @@ from sqlalchemy import CursorResult, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.circle_models import CircleMeeting, SeasonWaitlist
-from serendip.adapters.db.lifecycle_store import lock_round
+from serendip.adapters.db.lifecycle_store import lock_round, locked
 from serendip.adapters.db.models import Intro, Program, Round
 from serendip.adapters.db.uninstall_store import installed
 from serendip.domain.lifecycle import INTRO_FINAL, CircleState, RoundState
@@ -99,11 +99,12 @@ class CardClaim:
 def claim_card(session: Session, intro_id: int, *, now: datetime, stale_before: datetime) -> CardClaim | None:
     """Mark a new group DM as being opened and posted now (one worker at a time); None when it is
     done, or another worker started it after `stale_before`."""
+    # The season's lock is the transaction's first statement, as for every change of the season.
+    season = select(Intro.round_id).where(Intro.id == intro_id).scalar_subquery()
+    round_ = session.scalars(locked(session, select(Round).where(Round.id == season))).one_or_none()
     intro = session.get(Intro, intro_id)
-    if intro is None:
+    if round_ is None or intro is None:
         return None
-    round_ = lock_round(session, intro.round_id)
-    session.refresh(intro)
     if intro.state in INTRO_FINAL or round_.state != RoundState.DONE:
         return None
     if intro.post_started_at is not None and intro.post_started_at > stale_before:

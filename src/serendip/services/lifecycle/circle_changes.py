@@ -94,7 +94,11 @@ def leave_circle(
             if len(chosen) > 1:
                 return WhichCircle(tuple((c.intro_id, c.topic, c.channel_name) for c in chosen))
         assert member is not None
-        left, work = _leave(session, chosen[0].round_id, chosen[0].root_id, member.id, user_id)
+        season_id, root_id, member_id = chosen[0].round_id, chosen[0].root_id, member.id
+    # A new transaction that takes the season's lock first (SQLite cannot turn a read into a write
+    # once another writer committed); the circle is read again under it.
+    with db.transaction() as session:
+        left, work = _leave(session, season_id, root_id, member_id, user_id)
     if answer is not None:
         answer(left)
     carry_out(db, publisher, work)
@@ -111,10 +115,12 @@ def leave_with_program(
         here = next((c for c in circles if c.channel_id == channel_id), None)
         if member is None or here is None:
             return None
-        try:
-            left, work = _leave(session, here.round_id, here.root_id, member.id, user_id)
-        except ServiceError:  # moved on meanwhile: nothing left to leave
-            return None
+        member_id = member.id
+    try:
+        with db.transaction() as session:
+            left, work = _leave(session, here.round_id, here.root_id, member_id, user_id)
+    except ServiceError:  # moved on meanwhile: nothing left to leave
+        return None
     carry_out(db, publisher, work)
     return left
 
@@ -122,7 +128,7 @@ def leave_with_program(
 def _leave(
     session: Session, round_id: int, root_id: int, member_id: int, leaver: str
 ) -> tuple[LeftCircle, SlackWork]:
-    store.lock_round(session, round_id)
+    store.lock_round(session, round_id)  # the transaction's first statement
     # Read again under the lock: a change that committed meanwhile may have moved the circle on.
     current = next((c for c in roster.member_circles(session, member_id) if c.root_id == root_id), None)
     if current is None:

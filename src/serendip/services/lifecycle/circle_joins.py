@@ -55,19 +55,24 @@ def join_mid_season(
         season = season_store.active_season(session, program.id, now) if program is not None else None
         if season is None or member is None:
             return None
-        store.lock_round(session, season.id)
-        circles = roster.season_circles(session, season.id)
+        season_id, program_id = season.id, season.program_id
+    # A new transaction that takes the season's lock first; the season is read again under it.
+    with db.transaction() as session:
+        store.lock_round(session, season_id)
+        if season_store.active_season(session, program_id, now) is None:
+            return None
+        circles = roster.season_circles(session, season_id)
         if any(member.id in circle.members for circle in circles):
             return None
-        placed, work = _place(session, season.id, member, circles)
+        placed, work = _place(session, season_id, member, circles)
     carry_out(db, publisher, work)
     if placed.waitlisted:
         with db.transaction() as session:
-            season_store.mark_waitlist_told(session, season.id, member.id, utcnow())
+            season_store.mark_waitlist_told(session, season_id, member.id, utcnow())
     log.info(
         "circle.joined_mid_season program_id=%s season_id=%s waitlisted=%s",
-        season.program_id,
-        season.id,
+        program_id,
+        season_id,
         placed.waitlisted,
     )
     return placed
