@@ -10,6 +10,7 @@ the scheduler's tick before any program's next season forms.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -61,8 +62,12 @@ def close_season(db: Database, publisher: IntroPublisher, *, round_id: int, now:
         circles = season_store.circles_to_close(session, round_id) if closes_at is not None else []
     if closes_at is None:
         return 0
-    posted = 0
+    posted, renewed = 0, time.monotonic()
     for circle in circles:
+        if time.monotonic() - renewed > CLOSING_LEASE.total_seconds() / 3:  # a long season keeps its claim
+            with db.transaction() as session:
+                season_store.renew_season_closing(session, round_id, utcnow())
+            renewed = time.monotonic()
         if not circle.delivered or circle.conversation_id is None:
             with db.transaction() as session:
                 season_store.end_undelivered(session, circle.intro_id)
@@ -73,6 +78,18 @@ def close_season(db: Database, publisher: IntroPublisher, *, round_id: int, now:
         posted += _closing_once(db, publisher, recap, circle.conversation_id, circle.closing_started_at)
     log.info("season.closed season_id=%s circles=%d posted=%d", round_id, len(circles), posted)
     return posted
+
+
+def end_season_early(
+    db: Database, publisher: IntroPublisher, *, round_id: int, now: datetime | None = None
+) -> int:
+    """End a season now (`admin run` mid-season, once confirmed) and close it at once: its circles
+    get their closing messages and the vote; returns how many landed."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        season_store.end_season_at(session, round_id, now)
+    log.info("season.ended_early season_id=%s", round_id)
+    return close_season(db, publisher, round_id=round_id, now=now)
 
 
 def _closing_once(
