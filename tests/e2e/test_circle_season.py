@@ -7,7 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.views.circle_blocks import CARD_EVENT_TYPE, CLOSING_EVENT_TYPE, NUDGE_EVENT_TYPE
+from serendip.adapters.slack.views.circle_season_blocks import (
+    CARD_EVENT_TYPE,
+    CLOSING_EVENT_TYPE,
+    NUDGE_EVENT_TYPE,
+)
 from serendip.services.lifecycle import deliver, tick
 from serendip.services.lifecycle.results import TickReport
 from tests.e2e.conftest import Sandbox

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from serendip.adapters.db.circle_models import CircleAnswer, CircleMeeting
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.views import circle_blocks
+from serendip.adapters.slack.views import circle_season_blocks
 from serendip.domain.circles.messages import Nudge
 from serendip.services.errors import ServiceError
 from serendip.services.lifecycle import circle_answers, circle_nudges
@@ -29,7 +29,7 @@ def slack() -> Iterator[SlackEmulator]:
 
 
 def _redraw(nudge: Nudge, held: bool | None, answers: dict[str, str]) -> tuple[str, Sequence[dict[str, Any]]]:
-    text, blocks, _ = circle_blocks.nudge_message(nudge, held, answers)
+    text, blocks, _ = circle_season_blocks.nudge_message(nudge, held, answers)
     return text, blocks
 
 

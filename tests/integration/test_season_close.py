@@ -169,21 +169,3 @@ def test_the_tick_closes_an_ended_season_before_the_program_s_next_season_forms(
     workspace = OneWorkspace(gateway_for(slack), publisher_for(slack))
     report = tick.tick(database, workspace, deliver.DeliveryPolicy(sleep=lambda _: None), planner=next_season)
     assert seen == ["voting"] and report.season_closings == 2
-
-
-def test_a_season_ended_early_closes_at_once(database: Database, slack: SlackEmulator) -> None:
-    people = _people(slack)
-    rows = start_season(
-        database,
-        publisher_for(slack),
-        program_id=set_up_program(database, slack),
-        circles=[("rust", people[:4])],
-    )
-    assert season_close.end_season_early(database, publisher_for(slack), round_id=rows.round_id) == 1
-    assert (
-        dict(closings(slack)) == {rows.circles["rust"]: 1}
-        and state_of(database, rows.circles["rust"]) == "voting"
-    )
-    with database.transaction() as session:
-        season = session.get(Round, rows.round_id)
-        assert season is not None and season.season_ends_at is not None and season.season_ends_at <= utcnow()

@@ -14,7 +14,11 @@ from serendip.adapters.db.circle_models import CircleMeeting
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, IntroMember, Member, Program, Round
 from serendip.adapters.db.types import utcnow
-from serendip.adapters.slack.views.circle_blocks import CARD_EVENT_TYPE, CLOSING_EVENT_TYPE, NUDGE_EVENT_TYPE
+from serendip.adapters.slack.views.circle_season_blocks import (
+    CARD_EVENT_TYPE,
+    CLOSING_EVENT_TYPE,
+    NUDGE_EVENT_TYPE,
+)
 from serendip.domain.circles.messages import CircleCard
 from serendip.domain.lifecycle import CircleState, IntroState, RoundState
 from serendip.services.ports import IntroPublisher

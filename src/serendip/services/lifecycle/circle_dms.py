@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from serendip.adapters.db import circle_store, season_store
+from serendip.adapters.db import circle_season_store, circle_store
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
@@ -33,7 +33,7 @@ MAX_CARD_ATTEMPTS = 8
 def deliver_pending_cards(db: Database, publisher_for: Callable[[str], IntroPublisher], now: datetime) -> int:
     """Open and post every new group DM still waiting (a failed or interrupted try); returns how many."""
     with db.transaction() as session:
-        pending = season_store.pending_cards(session, stale_before=now - CARD_LEASE)
+        pending = circle_season_store.pending_cards(session, stale_before=now - CARD_LEASE)
     return sum(
         post_card(db, publisher_for(scope), intro_id=intro_id, why="", now=now) for intro_id, scope in pending
     )
@@ -45,7 +45,7 @@ def post_card(
     """Open the circle's new group DM and post its card, unless another try has it; 1 when it is posted."""
     now = now or utcnow()
     with db.transaction() as session:
-        claim = season_store.claim_card(session, intro_id, now=now, stale_before=now - CARD_LEASE)
+        claim = circle_season_store.claim_card(session, intro_id, now=now, stale_before=now - CARD_LEASE)
         if claim is None:
             return 0
         members = circle_store.intro_member_ids(session, intro_id)
@@ -64,7 +64,7 @@ def post_card(
             if found:
                 return _posted(db, intro_id, found)
         with db.transaction() as session:
-            season_store.card_started(session, intro_id, utcnow())
+            circle_season_store.card_started(session, intro_id, utcnow())
         ts = publisher.post_circle_card(conversation, card)
     except Exception as error:
         return _failed(db, intro_id, error)

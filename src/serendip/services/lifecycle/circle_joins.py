@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import circle_roster as roster
+from serendip.adapters.db import circle_season_store
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db import repositories as repo
-from serendip.adapters.db import season_store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member
 from serendip.adapters.db.types import utcnow
@@ -52,14 +52,14 @@ def join_mid_season(
     with db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)
         member = repo.find_member(session, team_id, user_id)
-        season = season_store.active_season(session, program.id, now) if program is not None else None
+        season = circle_season_store.active_season(session, program.id, now) if program is not None else None
         if season is None or member is None:
             return None
         season_id, program_id = season.id, season.program_id
     # A new transaction that takes the season's lock first; the season is read again under it.
     with db.transaction() as session:
         store.lock_round(session, season_id)
-        if season_store.active_season(session, program_id, now) is None:
+        if circle_season_store.active_season(session, program_id, now) is None:
             return None
         circles = roster.season_circles(session, season_id)
         if any(member.id in circle.members for circle in circles):
@@ -68,7 +68,7 @@ def join_mid_season(
     carry_out(db, publisher, work)
     if placed.waitlisted:
         with db.transaction() as session:
-            season_store.mark_waitlist_told(session, season_id, member.id, utcnow())
+            circle_season_store.mark_waitlist_told(session, season_id, member.id, utcnow())
     log.info(
         "circle.joined_mid_season program_id=%s season_id=%s waitlisted=%s",
         program_id,
@@ -101,7 +101,7 @@ def _place(
         work.notes.append((old.conversation_id, say.joined_note(member.slack_id)))
         return SeasonJoin(target.topic, False), work
     popular = tuple(topic for topic, _ in Counter(c.topic for c in circles).most_common(5))
-    row = season_store.add_to_waitlist(
+    row = circle_season_store.add_to_waitlist(
         session,
         round_id=round_id,
         member_id=member.id,

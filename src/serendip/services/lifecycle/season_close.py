@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from serendip.adapters.db import circle_store, season_store
+from serendip.adapters.db import circle_season_store, circle_store
 from serendip.adapters.db import lifecycle_store as store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
@@ -42,7 +42,7 @@ class _AppRemoved(Exception):
 def close_due_seasons(db: Database, publisher_for: Callable[[str], IntroPublisher], now: datetime) -> int:
     """Close every ended season not closed yet; returns how many closing messages landed."""
     with db.transaction() as session:
-        due = season_store.due_season_closings(session, now, stale_before=now - CLOSING_LEASE)
+        due = circle_season_store.due_season_closings(session, now, stale_before=now - CLOSING_LEASE)
     posted = 0
     for round_id, scope in due:
         try:
@@ -56,40 +56,28 @@ def close_season(db: Database, publisher: IntroPublisher, *, round_id: int, now:
     """Post each of an ended season's circles its closing message and vote, once; 0 when another
     worker is closing it. Returns how many landed."""
     with db.transaction() as session:
-        closes_at = season_store.claim_season_closing(
+        closes_at = circle_season_store.claim_season_closing(
             session, round_id, now=now, stale_before=now - CLOSING_LEASE, vote_length=VOTE_LENGTH
         )
-        circles = season_store.circles_to_close(session, round_id) if closes_at is not None else []
+        circles = circle_season_store.circles_to_close(session, round_id) if closes_at is not None else []
     if closes_at is None:
         return 0
     posted, renewed = 0, time.monotonic()
     for circle in circles:
         if time.monotonic() - renewed > CLOSING_LEASE.total_seconds() / 3:  # a long season keeps its claim
             with db.transaction() as session:
-                season_store.renew_season_closing(session, round_id, utcnow())
+                circle_season_store.renew_season_closing(session, round_id, utcnow())
             renewed = time.monotonic()
         if not circle.delivered or circle.conversation_id is None:
             with db.transaction() as session:
-                season_store.end_undelivered(session, circle.intro_id)
+                circle_season_store.end_undelivered(session, circle.intro_id)
             continue
         with db.transaction() as session:
-            held, scheduled = season_store.circle_record(session, circle.root_id)
+            held, scheduled = circle_season_store.circle_record(session, circle.root_id)
         recap = SeasonRecap(circle.intro_id, circle.topic, held, scheduled, closes_at)
         posted += _closing_once(db, publisher, recap, circle.conversation_id, circle.closing_started_at)
     log.info("season.closed season_id=%s circles=%d posted=%d", round_id, len(circles), posted)
     return posted
-
-
-def end_season_early(
-    db: Database, publisher: IntroPublisher, *, round_id: int, now: datetime | None = None
-) -> int:
-    """End a season now (`admin run` mid-season, once confirmed) and close it at once: its circles
-    get their closing messages and the vote; returns how many landed."""
-    now = now or utcnow()
-    with db.transaction() as session:
-        season_store.end_season_at(session, round_id, now)
-    log.info("season.ended_early season_id=%s", round_id)
-    return close_season(db, publisher, round_id=round_id, now=now)
 
 
 def _closing_once(
@@ -110,7 +98,7 @@ def _closing_once(
             return 1
     started_at = utcnow()
     with db.transaction() as session:
-        season_store.begin_closing(session, intro_id, started_at)
+        circle_season_store.begin_closing(session, intro_id, started_at)
     try:
         ts = publisher.post_closing(conversation, recap)
     except Exception as error:
@@ -134,7 +122,7 @@ def _store(db: Database, intro_id: int, *, ts: str | None, started_at: datetime 
 def settle_due_votes(db: Database, publisher_for: Callable[[str], IntroPublisher], now: datetime) -> int:
     """Settle every circle whose vote has closed and tell its group DM; returns how many were settled."""
     with db.transaction() as session:
-        due = season_store.due_vote_results(session, now)
+        due = circle_season_store.due_vote_results(session, now)
     return sum(settle_vote(db, publisher_for(scope), intro_id=intro_id) for intro_id, scope in due)
 
 
@@ -144,7 +132,7 @@ def settle_vote(db: Database, publisher: IntroPublisher, *, intro_id: int) -> in
     with db.transaction() as session:
         votes = circle_store.intro_votes(session, intro_id)
         outcome = vote_outcome(votes)
-        if not season_store.settle_circle(session, intro_id, outcome):
+        if not circle_season_store.settle_circle(session, intro_id, outcome):
             return 0
         conversation = store.intro_posts(session, intro_id)[0]
     text = say.kept_note() if outcome is CircleState.KEPT else say.ended_note(len(votes))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from serendip.adapters.slack.coffee.request import CoffeeRequest
-from serendip.adapters.slack.views import circle_blocks
+from serendip.adapters.slack.views import circle_season_blocks
 from serendip.domain import commands as cmd
 from serendip.services.lifecycle import circle_changes
 from serendip.services.lifecycle.circle_changes import LeftCircle, WhichCircle
@@ -14,7 +14,7 @@ def leave_circle(request: CoffeeRequest, _: cmd.LeaveCircle) -> None:
     who, deps = request.who, request.deps
 
     def answer(left: LeftCircle) -> None:
-        request.answer(circle_blocks.left_reply(left.topic, left.outcome, left.merged_topic))
+        request.answer(circle_season_blocks.left_reply(left.topic, left.outcome, left.merged_topic))
 
     result = circle_changes.leave_circle(
         deps.db,
@@ -25,4 +25,4 @@ def leave_circle(request: CoffeeRequest, _: cmd.LeaveCircle) -> None:
         answer=answer,
     )
     if isinstance(result, WhichCircle):
-        request.answer(circle_blocks.leave_choices(result.circles))
+        request.answer(circle_season_blocks.leave_choices(result.circles))

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.slack.context import asker
 from serendip.adapters.slack.replies import reply
-from serendip.adapters.slack.views import circle_blocks
+from serendip.adapters.slack.views import circle_season_blocks
 from serendip.domain import payload_values
 from serendip.domain.circles.messages import Nudge
 from serendip.services.deps import Deps
@@ -28,13 +28,13 @@ def register(app: App) -> None:
     app.action("circle_met")(on_meeting_answer)
     app.action("circle_skipped")(on_meeting_answer)
     app.action("circle_stay")(on_stay)
-    app.action(circle_blocks.LEAVE_ACTION)(on_leave)
+    app.action(circle_season_blocks.LEAVE_ACTION)(on_leave)
     app.action("circle_vote_keep")(on_vote)
     app.action("circle_vote_end")(on_vote)
 
 
 def _say(body: dict[str, Any], respond: Respond, text: str) -> None:
-    reply(body, respond, circle_blocks.reply(text))
+    reply(body, respond, circle_season_blocks.reply(text))
 
 
 def _row_id(body: dict[str, Any], respond: Respond, action: dict[str, Any]) -> int | None:
@@ -64,7 +64,7 @@ def on_meeting_answer(
     def redraw(
         nudge: Nudge, held: bool | None, answers: dict[str, str]
     ) -> tuple[str, Sequence[dict[str, Any]]]:
-        text, blocks, _ = circle_blocks.nudge_message(nudge, held, answers)
+        text, blocks, _ = circle_season_blocks.nudge_message(nudge, held, answers)
         return text, blocks
 
     try:
@@ -82,7 +82,7 @@ def on_meeting_answer(
         _say(body, respond, str(exc))
         return
     if recorded.ask_to_stay:
-        reply(body, respond, circle_blocks.stay_prompt(recorded.intro_id, recorded.topic))
+        reply(body, respond, circle_season_blocks.stay_prompt(recorded.intro_id, recorded.topic))
 
 
 def on_stay(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -97,7 +97,7 @@ def on_stay(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Res
     except ServiceError as exc:
         _say(body, respond, str(exc))
         return
-    reply(body, respond, circle_blocks.stayed_reply(topic))
+    reply(body, respond, circle_season_blocks.stayed_reply(topic))
 
 
 def on_leave(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -109,7 +109,7 @@ def on_leave(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Re
     who = asker(body)
 
     def answer(left: LeftCircle) -> None:
-        reply(body, respond, circle_blocks.left_reply(left.topic, left.outcome, left.merged_topic))
+        reply(body, respond, circle_season_blocks.left_reply(left.topic, left.outcome, left.merged_topic))
 
     try:
         circle_changes.leave_circle(
@@ -139,4 +139,4 @@ def on_vote(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Res
     except ServiceError as exc:
         _say(body, respond, str(exc))
         return
-    reply(body, respond, circle_blocks.voted_reply(vote.topic, vote.keep, vote.closes_at))
+    reply(body, respond, circle_season_blocks.voted_reply(vote.topic, vote.keep, vote.closes_at))

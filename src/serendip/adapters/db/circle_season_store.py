@@ -167,13 +167,6 @@ def claim_season_closing(
     return round_.vote_closes_at
 
 
-def end_season_at(session: Session, round_id: int, at: datetime) -> None:
-    """The season ends at ``at`` (if it was to end later): `admin run` ending it early."""
-    round_ = lock_round(session, round_id)
-    if round_.season_ends_at is None or round_.season_ends_at > at:
-        round_.season_ends_at = at
-
-
 def renew_season_closing(session: Session, round_id: int, at: datetime) -> None:
     """Still closing the season: keep other workers off it for another lease."""
     session.execute(update(Round).where(Round.id == round_id).values(season_closing_started_at=at))
