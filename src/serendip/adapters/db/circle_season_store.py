@@ -70,14 +70,22 @@ def mark_waitlist_told(session: Session, round_id: int, member_id: int, now: dat
 def pending_cards(session: Session, *, stale_before: datetime) -> list[tuple[int, str]]:
     """(intro id, scope id) of circles' new group DMs still to open or post, outside round delivery
     (whose rounds deliver their own), not being posted since after `stale_before`."""
+    # Driven by the few running seasons (the intros' round index), never a scan of every intro.
+    running = (
+        select(Round.id)
+        .join(Program, Program.id == Round.program_id)
+        .where(
+            Program.kind == CIRCLES, Round.state == RoundState.DONE, Round.season_closing_started_at.is_(None)
+        )
+    )
     rows = session.execute(
         select(Intro.id, Program.workspace_id)
         .join(Round, Round.id == Intro.round_id)
         .join(Program, Program.id == Round.program_id)
         .where(
+            Intro.round_id.in_(running),
             Intro.circle_state == CircleState.ACTIVE.value,
             Intro.state.not_in(INTRO_FINAL),
-            Round.state == RoundState.DONE,
             or_(Intro.post_started_at.is_(None), Intro.post_started_at <= stale_before),
             installed(Program.workspace_id),
         )
@@ -239,13 +247,14 @@ def circle_record(session: Session, root_id: int) -> tuple[int, int]:
 
 def due_vote_results(session: Session, now: datetime) -> list[tuple[int, str]]:
     """(intro id, scope id) of voting circles whose season's vote has closed."""
+    closed = select(Round.id).where(Round.vote_closes_at <= now)  # few: one round per season
     rows = session.execute(
         select(Intro.id, Program.workspace_id)
         .join(Round, Round.id == Intro.round_id)
         .join(Program, Program.id == Round.program_id)
         .where(
+            Intro.round_id.in_(closed),
             Intro.circle_state == CircleState.VOTING.value,
-            Round.vote_closes_at <= now,
             installed(Program.workspace_id),
         )
         .order_by(Intro.id)

@@ -20,14 +20,28 @@ log = logging.getLogger(__name__)
 Publishers = Callable[[str], IntroPublisher]
 
 
+def once_per_scope(publisher_for: Publishers) -> Publishers:
+    """One publisher per installation for the whole pass (OAuth mode builds a client for each)."""
+    made: dict[str, IntroPublisher] = {}
+
+    def publisher(scope_id: str) -> IntroPublisher:
+        if scope_id not in made:
+            made[scope_id] = publisher_for(scope_id)
+        return made[scope_id]
+
+    return publisher
+
+
 def before_rounds(db: Database, publisher_for: Publishers, now: datetime, report: TickReport) -> None:
     """Close ended seasons (closing messages and votes) and settle closed votes."""
+    publisher_for = once_per_scope(publisher_for)
     report.season_closings += _step("season_close", season_close.close_due_seasons, db, publisher_for, now)
     report.votes_settled += _step("vote_settle", season_close.settle_due_votes, db, publisher_for, now)
 
 
 def after_rounds(db: Database, publisher_for: Publishers, now: datetime, report: TickReport) -> None:
     """Nudge due meetings and post new group DMs still waiting."""
+    publisher_for = once_per_scope(publisher_for)
     report.nudges += _step("nudges", circle_nudges.send_due_nudges, db, publisher_for, now)
     report.circle_cards += _step("cards", circle_dms.deliver_pending_cards, db, publisher_for, now)
 
