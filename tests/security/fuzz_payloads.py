@@ -11,6 +11,7 @@ COMMAND_WORDS = [
     "help", "join", "leave", "pause", "resume", "skip", "team", "profile", "ask", "forget-me",
     "my-data", "status", "admin", "admin setup", "admin config", "admin stats", "admin preview",
     "admin export", "admin block", "admin remove", "admin add-admin", "admin timezone", "admin size",
+    "leave circle",
 ]  # fmt: skip
 MENTIONS = ["<@U0FORGED>", "<@U1|name>", "<#C1|general>", "<!channel>", "<!here>", "<mailto:a@b.c|x>", "<@>"]
 NASTY = [
@@ -22,6 +23,7 @@ OUTCOME_ACTIONS = ["intro_met", "intro_scheduled", "intro_cant_make_it"]
 ACTION_IDS = [
     *OUTCOME_ACTIONS, "ask_introduce", "ask_accept", "ask_decline", "home_pause", "home_skip",
     "home_resume", "open_profile", "join_program", "forget_me_cancel", "unknown_action", "",
+    "circle_met", "circle_skipped", "circle_stay", "circle_leave", "circle_vote_keep", "circle_vote_end",
 ]  # fmt: skip
 HOSTILE_VALUES: list[Any] = [
     None, "", "²", "1" * 40, "-1", "0", " 7", "7 ", "1e3", "٣", "𝟙", "0x1f", "9" * 400, "[1]", "{}",

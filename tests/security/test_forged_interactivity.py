@@ -58,7 +58,18 @@ def test_a_config_modal_whose_private_metadata_is_a_list_is_refused_with_a_view_
 
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=["superscript_two", "forty_digits"])
-@pytest.mark.parametrize("action_id", ["intro_met", "ask_introduce", "ask_accept", "ask_decline"])
+@pytest.mark.parametrize(
+    "action_id",
+    [
+        "intro_met",
+        "ask_introduce",
+        "ask_accept",
+        "ask_decline",
+        "circle_met",
+        "circle_leave",
+        "circle_vote_keep",
+    ],
+)
 def test_a_message_button_carrying_a_superscript_two_or_40_digits_is_refused_at_once_without_an_exception(
     program: Sandbox, logged_errors: LoggedErrors, action_id: str, value: str
 ) -> None:

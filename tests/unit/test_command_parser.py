@@ -708,3 +708,17 @@ def test_my_followed_by_anything_but_data_is_an_unknown_command_with_my_data_usa
     error = error_of("my stuff")
     assert "Unknown command" in error.message and error.usage == usage_for("my-data")
     assert "my-data" in usage_for("my-data") and "/coffee my-data" in HELP_TEXT
+
+
+# ---- circles
+
+
+def test_leave_circle_is_its_own_command_and_leave_alone_still_leaves_the_program() -> None:
+    from serendip.domain.commands import LeaveCircle
+
+    assert parse_command("leave circle") == LeaveCircle()
+    assert parse_command("LEAVE  Circle") == LeaveCircle()
+    assert parse_command("leave") == Leave()
+    assert "`/coffee leave circle`" in error_of("leave everything").message
+    assert "/coffee leave circle" in usage_for("leave") and "/coffee leave circle" in HELP_TEXT
+    assert parse_command("help leave circle") == Help(topic="leave circle")

@@ -105,6 +105,19 @@ def _my(rest: str) -> Command:
     return c.MyData()
 
 
+def _leave(rest: str) -> Command:
+    """`leave`, or `leave circle`."""
+    if not rest:
+        return c.Leave()
+    if keyword(rest) == "circle":
+        return c.LeaveCircle()
+    raise Bad(
+        f"`/coffee leave` takes no argument, but got {quote(rest)}. "
+        "To leave only your interest circle, say `/coffee leave circle`.",
+        "leave",
+    )
+
+
 def _pause(rest: str) -> Command:
     """`pause [Nd|Nw|until YYYY-MM-DD]`."""
     arg = " ".join(keyword(rest).split())
@@ -193,7 +206,7 @@ _HANDLERS: dict[str, Callable[[str], Command]] = {
     "status": no_argument("status", c.Status()),
     "help": _help,
     "join": no_argument("join", c.Join()),
-    "leave": no_argument("leave", c.Leave()),
+    "leave": _leave,
     "pause": _pause,
     "resume": no_argument("resume", c.Resume()),
     "skip": no_argument("skip", c.Skip()),

@@ -80,6 +80,11 @@ class Leave:
 
 
 @dataclass(frozen=True, slots=True)
+class LeaveCircle:
+    """`/coffee leave circle`: leave your interest circle this season (staying in the program)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Pause:
     """`/coffee pause [2w|10d|until DATE]`: both None means until `/coffee resume`."""
 
@@ -229,6 +234,7 @@ Command = (
     | Help
     | Join
     | Leave
+    | LeaveCircle
     | Pause
     | Resume
     | Skip

@@ -13,7 +13,13 @@ _PLAIN_USAGE: dict[str, tuple[str, ...]] = {
     "status": ("`/coffee` — your status, the next round, and help",),
     "help": ("`/coffee help [command]` — all commands, or how to use one",),
     "join": ("`/coffee join` — opt in to this channel's intros (elsewhere: pick a program)",),
-    "leave": ("`/coffee leave` — opt out of this channel's intros",),
+    "leave": (
+        "`/coffee leave` — opt out of this channel's intros",
+        "`/coffee leave circle` — leave your interest circle this season (you stay in the program)",
+    ),
+    "leave circle": (
+        "`/coffee leave circle` — leave your interest circle this season (you stay in the program)",
+    ),
     "pause": (
         "`/coffee pause` — pause until you `/coffee resume`",
         "`/coffee pause 2w` or `/coffee pause 10d` — pause for whole weeks or days (365 days at most)",
@@ -89,6 +95,7 @@ HELP_TEXT = _mrkdwn(
             "*You*",
             "• `/coffee` — your status, the next round, and this help   • `/coffee help [command]`",
             "• `/coffee join` | `/coffee leave` — opt in or out of this channel's intros",
+            "• `/coffee leave circle` — leave your interest circle this season (you stay in the program)",
             "• `/coffee pause [2w|10d|until 2026-12-24]` — without an argument, until `/coffee resume`",
             "• `/coffee resume` — end your pause   • `/coffee skip` — sit out the next round only",
             "• `/coffee profile` — edit your profile   • `/coffee team <name>` — set your department",

@@ -61,6 +61,8 @@ def report_command(
     out.width = max(out.width, TABLE_WIDTH)
     out.print(_summary(stats, name))
     out.print(_rounds(stats))
+    if stats.circles is not None:
+        out.print(_circles(stats))
     if png is not None:
         print(f"chart written to {png}")
 
@@ -152,5 +154,37 @@ def _rounds(stats: ProgramStats) -> Table:
             str(point.cross_team_ties),
             percent(point.cross_team_rate),
             percent(point.cross_team_bound),
+        )
+    return table
+
+
+CIRCLES_SHOWN = 50
+
+
+def _circles(stats: ProgramStats) -> Table:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    assert stats.circles is not None
+    shown = stats.circles.circles[-CIRCLES_SHOWN:]
+    more = len(stats.circles.circles) - len(shown)
+    table = Table(
+        title="Circles (newest last" + (f"; {more} older ones in --json" if more else "") + ")",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in ("circle", "season", "topic", "members", "departments", "held", "scheduled", "now"):
+        table.add_column(column, justify="left" if column in ("topic", "now") else "right", no_wrap=True)
+    for point in shown:
+        table.add_row(
+            str(point.circle_id),
+            str(point.season_id),
+            escape(point.topic),
+            str(point.members),
+            str(point.departments),
+            str(point.meetings_held),
+            str(point.meetings_scheduled),
+            point.state,
         )
     return table

@@ -101,13 +101,24 @@ def run_tick(
         heartbeat.started()
     try:
         report = tick.tick(container.db, container.workspaces, policy, planner=planner)
-        if report.started or report.skipped or report.delivered_rounds or report.followups:
+        if (
+            report.started
+            or report.skipped
+            or report.delivered_rounds
+            or report.followups
+            or report.circle_posts
+        ):
             log.info(
-                "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d",
+                "scheduler.tick started=%s skipped=%s delivered_rounds=%d followups=%d season_closings=%d "
+                "votes_settled=%d nudges=%d circle_cards=%d",
                 report.started,
                 report.skipped,
                 report.delivered_rounds,
                 report.followups,
+                report.season_closings,
+                report.votes_settled,
+                report.nudges,
+                report.circle_cards,
             )
     except Exception as exc:
         log.error("scheduler.tick_failed error=%s", type(exc).__name__, exc_info=exc)

@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.orm import Session
 
-from serendip.adapters.db import stats_store
+from serendip.adapters.db import circle_stats_store, stats_store
 from serendip.adapters.db.models import Program
 from serendip.adapters.db.packed import IdArray
 from serendip.adapters.db.stats_store import StatsRows
 from serendip.domain.departments import department_key
 from serendip.domain.plural import plural
+from serendip.services.circle_stats import CircleFigures, circle_figures, circle_summary_rows
 from serendip.services.stats_ties import Ties, distinct, distinct_ties
 
 
@@ -72,6 +73,8 @@ class ProgramStats:
     )
     series: list[RoundPoint] = field(default_factory=list)
     rounds_held: int = 0  # rounds the round checker held back (nothing was sent)
+    # A circles program's own figures (None for an intros program).
+    circles: CircleFigures | None = None
 
     @property
     def meeting_rate(self) -> float | None:
@@ -127,14 +130,19 @@ def quarter_start(now: dt.datetime, timezone: str) -> tuple[dt.datetime, str]:
 
 
 def program_stats(session: Session, program: Program, now: dt.datetime) -> ProgramStats:
-    """Load a program's history (one query per kind of data) and compute its figures."""
-    return compute_stats(
+    """Load a program's history (one query per kind of data) and compute its figures (with a
+    circles program's own)."""
+    stats = compute_stats(
         program_id=program.id,
         channel_id=program.channel_id,
         timezone=program.timezone,
         now=now,
         rows=stats_store.stats_rows(session, program),
     )
+    if program.kind == "circles":
+        rows = circle_stats_store.circle_rows(session, program.id)
+        stats.circles = circle_figures(rows, stats.departments, stats.tied_departments)
+    return stats
 
 
 def compute_stats(
@@ -261,6 +269,8 @@ def percent(value: float | None) -> str:
 
 def summary_rows(stats: ProgramStats) -> list[tuple[str, str]]:
     """The headline figures as (label, value) rows, shared by Slack and the terminal."""
+    if stats.circles is not None:
+        return circle_summary_rows(stats, stats.circles)
     last = stats.last_round
     average = stats.average_cross_team_rate
     cross = "n/a"

@@ -5,23 +5,33 @@ from __future__ import annotations
 from serendip.adapters.db import repositories as repo
 from serendip.services import directory_sync, do_not_enrol, members, programs
 from serendip.services.deps import Deps
+from serendip.services.lifecycle import circle_changes, circle_joins
 from serendip.services.ports import DirectoryUser
 from serendip.services.welcome import welcome_members
 
 
 def member_joined_channel(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> bool:
-    """Enrol and welcome a person who joined a program channel; True when they were newly enrolled."""
+    """Enrol and welcome a person who joined a program channel (and, in a circles program's season,
+    add them to a circle or its waitlist); True when they were newly enrolled."""
     enrolled = programs.member_joined(
         deps.db, deps.gateway, team_id=team_id, channel_id=channel_id, user_id=user_id
     )
     if enrolled:
         welcome_members(deps, team_id=team_id, channel_id=channel_id, user_ids=[user_id])
+        circle_joins.join_mid_season(
+            deps.db, deps.publisher, team_id=team_id, channel_id=channel_id, user_id=user_id
+        )
     return enrolled
 
 
 def member_left_channel(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> bool:
-    """Opt out a person who left a program channel; True when they were enrolled."""
-    return programs.member_left(deps.db, team_id=team_id, channel_id=channel_id, user_id=user_id)
+    """Opt out a person who left a program channel (and take them out of their circle there, if any);
+    True when they were enrolled."""
+    enrolled = programs.member_left(deps.db, team_id=team_id, channel_id=channel_id, user_id=user_id)
+    circle_changes.leave_with_program(
+        deps.db, deps.publisher, team_id=team_id, user_id=user_id, channel_id=channel_id
+    )
+    return enrolled
 
 
 def user_changed(deps: Deps, *, user: DirectoryUser) -> None:

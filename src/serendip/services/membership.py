@@ -15,6 +15,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.domain.people import is_enrolled
 from serendip.services import do_not_enrol, members, participation
 from serendip.services.deps import Deps
+from serendip.services.lifecycle import circle_joins
 from serendip.services.participation import ProgramStatus
 
 
@@ -72,7 +73,8 @@ def status(deps: Deps, *, team_id: str, user_id: str) -> MemberStatus:
 
 
 def join(deps: Deps, *, team_id: str, user_id: str, channel_id: str) -> JoinChoices | Joined:
-    """`/coffee join`: enrol in this channel's program, or list the programs one could join."""
+    """`/coffee join`: enrol in this channel's program (in a circles program's season, also a circle
+    or its waitlist), or list the programs one could join."""
     with deps.db.transaction() as session:
         # Asking to join is the one thing that lifts forget-me's do-not-enrol marker.
         do_not_enrol.clear(session, team_id, user_id)
@@ -81,7 +83,12 @@ def join(deps: Deps, *, team_id: str, user_id: str, channel_id: str) -> JoinChoi
         if program is None:
             return JoinChoices(_joinable(session, team_id, member.id))
         _enrolment, new = participation.enrol(session, program, member)
-        return Joined(program.channel_id, new, program.next_run_at, member.tz)
+        joined = Joined(program.channel_id, new, program.next_run_at, member.tz)
+    if new:
+        circle_joins.join_mid_season(
+            deps.db, deps.publisher, team_id=team_id, channel_id=channel_id, user_id=user_id
+        )
+    return joined
 
 
 def _joinable(session: Session, team_id: str, member_id: int) -> tuple[tuple[str, str], ...]:

@@ -9,6 +9,7 @@ from typing import Protocol, TypeAlias
 
 from serendip.domain.intro_content import IntroCard
 from serendip.domain.people import is_person
+from serendip.services.circle_ports import CirclePosts
 from serendip.services.lifecycle.results import RoundSummary
 
 # Slack JSON handed to the port, read-only: the views build them, the adapter sends them as they are.
@@ -142,8 +143,9 @@ class Slack(Directory, Messaging, Protocol):
     """Everything the services reach Slack for, outside round delivery (which has IntroPublisher)."""
 
 
-class IntroPublisher(Protocol):
-    """Puts a round in front of people: the group DM, the intro, and the notes around it."""
+class IntroPublisher(CirclePosts, Protocol):
+    """Puts a round in front of people: the group DM, the intro, and the notes around it (and a
+    circle's season: its nudges, cards, notes and closing, from `CirclePosts`)."""
 
     def open_group(self, user_ids: Sequence[str]) -> str:
         """Open (or reuse) the group DM of these users and the bot; returns its id."""

@@ -278,7 +278,8 @@ def record_summary_ts(session: Session, round_id: int, ts: str) -> None:
 
 def due_followup_rounds(session: Session, now: datetime) -> list[int]:
     """Rounds whose follow-up time has come and that were not followed up yet (none of an
-    uninstalled workspace)."""
+    uninstalled workspace, nor a circles season: a circle's follow-up is its closing message)."""
+    circles = select(Program.id).where(Program.kind == "circles")
     return list(
         session.scalars(
             select(Round.id).where(
@@ -286,6 +287,7 @@ def due_followup_rounds(session: Session, now: datetime) -> list[int]:
                 Round.followup_done.is_(False),
                 Round.followup_due_at <= now,
                 program_installed(Round.program_id),
+                Round.program_id.not_in(circles),
             )
         )
     )

@@ -11,7 +11,14 @@ from slack_bolt.error import BoltUnhandledRequestError
 
 from serendip.adapters.slack.coffee import router as coffee_router
 from serendip.adapters.slack.context import APOLOGY, org_wide_enterprise
-from serendip.adapters.slack.listeners import actions, config, events, intro_buttons, run_confirm
+from serendip.adapters.slack.listeners import (
+    actions,
+    circle_buttons,
+    config,
+    events,
+    intro_buttons,
+    run_confirm,
+)
 from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
@@ -83,6 +90,7 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
     actions.register(app)
     config.register(app)
     intro_buttons.register(app)
+    circle_buttons.register(app)
     home_listeners.register(app)
     asks_listeners.register(app)
     profile_listeners.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from serendip.adapters.slack.circle_publisher import SlackCirclePosts
 from serendip.adapters.slack.client import without_retries
 from serendip.adapters.slack.gateway import SlackGateway
 from serendip.adapters.slack.views import blocks, intro_blocks
@@ -14,8 +15,8 @@ from serendip.services.lifecycle.results import RoundSummary
 EVENT_TYPES = {"intro": intro_blocks.INTRO_EVENT_TYPE, "followup": intro_blocks.FOLLOWUP_EVENT_TYPE}
 
 
-class SlackIntroPublisher:
-    """Implements the services' IntroPublisher port."""
+class SlackIntroPublisher(SlackCirclePosts):
+    """Implements the services' IntroPublisher port (a circle's posts come from `SlackCirclePosts`)."""
 
     def __init__(self, gateway: SlackGateway) -> None:
         self.gateway = SlackGateway(without_retries(gateway.client))

@@ -13,6 +13,12 @@ The steps, in order (every statement they run is in `adapters/db/lifecycle_store
 4. `close`    - mark the round done, post its summary and notes at most once, set the follow-up.
 5. `followup` - halfway to the next round, ask each group "did you meet?"; record the answers.
 
+A circles program's round is a season and its intros are circles (see `domain.lifecycle.CircleState`).
+During it, `circle_nudges` posts each meeting's nudge once, `circle_answers` records the buttons,
+`circle_changes` / `circle_joins` give a circle a new group DM when its members change (posted by
+`circle_dms`); at its end `season_close` posts the closing vote and settles it. `circle_tick` is
+their part of `tick`: seasons close before any next season forms.
+
 `manual` is `/coffee admin run` (a round started now, through `tick.start_round`); `results` holds
 what the steps hand back (PlannedRound, RoundPreview, RoundSummary, TickReport, ManualRun, Answers).
 """

@@ -57,6 +57,16 @@ class TickReport:
     skipped: list[int] = field(default_factory=list)
     delivered_rounds: int = 0
     followups: int = 0
+    # Circles: closing messages posted, votes settled, meeting nudges and new group DMs posted.
+    season_closings: int = 0
+    votes_settled: int = 0
+    nudges: int = 0
+    circle_cards: int = 0
+
+    @property
+    def circle_posts(self) -> int:
+        """Everything the circles' part of the tick did."""
+        return self.season_closings + self.votes_settled + self.nudges + self.circle_cards
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.observability import metrics
 from serendip.services import missed_joins
-from serendip.services.lifecycle import close, deliver, followup, plan
+from serendip.services.lifecycle import circle_tick, close, deliver, followup, plan
 from serendip.services.lifecycle.match import Matcher
 from serendip.services.lifecycle.results import PlannedRound, TickReport
 
@@ -185,14 +185,17 @@ def tick(
     now: datetime | None = None,
     planner: Planner | None = None,
 ) -> TickReport:
-    """One scheduler pass: start due rounds (planned by `planner`), deliver what is claimable
-    (different workspaces in parallel), send due follow-ups; each with its workspace's installation."""
+    """One scheduler pass: close ended seasons (so a next season forms after), start due rounds
+    (planned by `planner`), deliver what is claimable (different workspaces in parallel), send due
+    follow-ups, nudge circles; each with its workspace's installation."""
     now = now or utcnow()
     report = TickReport()
+    circle_tick.before_rounds(db, workspaces.publisher, now, report)
     start_due_rounds(db, workspaces, now, report, planner)
     report.delivered_rounds = deliver.deliver_all(db, workspaces.publisher, policy)
     for round_id in followup.due_followup_rounds(db, now):
         if followup.claim_followup(db, round_id, now):
             scope_id = followup.round_workspace(db, round_id)
             report.followups += followup.send_followups(db, workspaces.publisher(scope_id), round_id=round_id)
+    circle_tick.after_rounds(db, workspaces.publisher, now, report)
     return report

@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from serendip.adapters.slack.coffee import admin, asks, member, privacy, profile, rounds
+from serendip.adapters.slack.coffee import admin, asks, circles, member, privacy, profile, rounds
 from serendip.adapters.slack.coffee.request import CoffeeRequest, Handler
 from serendip.adapters.slack.context import APOLOGY, asker
 from serendip.adapters.slack.views import blocks
@@ -66,6 +66,7 @@ ROUTES: dict[type, Route] = {
     cmd.Help: Route(member.help_),
     cmd.Join: Route(member.join, saves=True),
     cmd.Leave: Route(member.leave, saves=True),
+    cmd.LeaveCircle: Route(circles.leave_circle, saves=True),
     cmd.Pause: Route(member.pause, saves=True),
     cmd.Resume: Route(member.resume, saves=True),
     cmd.Skip: Route(member.skip, saves=True),

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from serendip.services.analytics import ProgramStats
+from serendip.services.circle_stats import CircleFigures
 
 WIDTH_PX, HEIGHT_PX, DPI = 1400, 700, 100
 LABEL_LIMIT = 18
@@ -23,10 +24,15 @@ Cells = np.ndarray[Any, np.dtype[np.int64]]
 
 
 def render_png(stats: ProgramStats, title: str = "") -> bytes:
-    """The chart as PNG bytes, WIDTH_PX × HEIGHT_PX."""
+    """The chart as PNG bytes, WIDTH_PX × HEIGHT_PX (a circles program's has a third panel: meetings
+    held per circle)."""
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(figure)  # the headless Agg canvas: no display, no pyplot global state, thread-safe
-    heat, line = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
+    if stats.circles is None:
+        heat, line = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
+    else:
+        heat, line, held = figure.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.1, 0.9]})
+        _meetings_held(held, stats.circles)
     _heatmap(figure, heat, stats)
     _growth(line, stats)
     figure.suptitle(title or f"Serendip network, {stats.generated_at:%Y-%m-%d}", fontsize=14)
@@ -81,8 +87,23 @@ def grouped(matrix: Cells, limit: int) -> tuple[Cells, int]:
     return summed, block
 
 
+def _meetings_held(axes: Axes, circles: CircleFigures) -> None:
+    """How many circles held 0, 1, 2, ... meetings (a bar per count, whatever the number of circles)."""
+    axes.set_title("Meetings held per circle")
+    if not circles.circles:
+        _empty(axes, "No circles yet")
+        return
+    counts = np.bincount([p.meetings_held for p in circles.circles])
+    axes.bar(range(len(counts)), counts, color="#2ca02c")
+    axes.set_xlabel("meetings held")
+    axes.set_ylabel("circles")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _growth(axes: Axes, stats: ProgramStats) -> None:
-    axes.set_title("Cross-team ties over rounds")
+    unit = "round" if stats.circles is None else "season"
+    axes.set_title(f"Cross-team ties over {unit}s")
     if not stats.series:
         _empty(axes, "No delivered intros yet")
         return
@@ -94,8 +115,8 @@ def _growth(axes: Axes, stats: ProgramStats) -> None:
         color="#1f77b4",
         label="cross-team ties (total)",
     )
-    axes.bar(rounds, [p.new_cross_team_ties for p in stats.series], color="#aec7e8", label="new this round")
-    axes.set_xlabel("round")
+    axes.bar(rounds, [p.new_cross_team_ties for p in stats.series], color="#aec7e8", label=f"new this {unit}")
+    axes.set_xlabel(unit)
     axes.set_ylabel("cross-team ties")
     if len(rounds) <= 16:
         labels = [f"{i}\n{p.at:%d %b}" for i, p in zip(rounds, stats.series, strict=True)]
