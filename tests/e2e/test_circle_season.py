@@ -75,11 +75,14 @@ def test_a_circle_answers_its_nudge_and_a_three_time_skipper_is_asked_whether_to
     outsider = people[8]
     sb.driver.block_action(outsider, "circle_met", first_id, channel_id=conversation, message=nudges[0])
     _saw(sb, outsider, "Only the circle's members")
+    sb.slack.wait_until(lambda _: sb.slack.count("chat.update") >= updates + 1, 15)
     assert sb.slack.count("chat.update") == updates + 1  # a second member's "We met" adds their name once
 
     for nudge in nudges[1:]:
         meeting = str(nudge["metadata"]["event_payload"]["meeting_id"])
+        updates = sb.slack.count("chat.update")
         sb.driver.block_action(people[3], "circle_skipped", meeting, channel_id=conversation, message=nudge)
+        sb.slack.wait_until(lambda _, seen=updates: sb.slack.count("chat.update") > seen, 15)
     _saw(sb, people[3], "skipped your `rust` circle three times")
     asked = next(e for e in sb.slack.ephemerals(people[3]) if "three times" in str(e.blocks))
     buttons = [b["action_id"] for b in asked.blocks[-1]["elements"]]  # type: ignore[index]
@@ -157,6 +160,9 @@ def test_the_season_closes_with_a_vote_and_a_kept_circle_is_told_it_keeps_going(
     value = str(rows.circles["rust"])
     sb.driver.block_action(people[0], "circle_vote_keep", value, channel_id=conversation, message=closing)
     sb.driver.block_action(people[1], "circle_vote_end", value, channel_id=conversation, message=closing)
+    sb.slack.wait_until(  # a person changes their mind after seeing their vote taken
+        lambda _: len([e for e in sb.slack.ephemerals(people[1]) if "Your vote" in e.text]) == 1, 15
+    )
     sb.driver.block_action(people[1], "circle_vote_keep", value, channel_id=conversation, message=closing)
     _saw(sb, people[0], "*keep going*")
     _saw(sb, people[1], "You can change it")

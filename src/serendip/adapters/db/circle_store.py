@@ -104,9 +104,14 @@ def claim_meeting(
     return facts
 
 
-def meeting_facts(session: Session, meeting_id: int) -> MeetingFacts | None:
-    """A meeting and its circle, as stored."""
+def meeting_facts(session: Session, meeting_id: int, *, lock: bool = False) -> MeetingFacts | None:
+    """A meeting and its circle, as stored; with ``lock``, the circle's intro is locked for the
+    transaction, so answers in one circle (a double click, a quick run of skips whose streak is
+    counted) are recorded one after the other."""
     meeting = session.get(CircleMeeting, meeting_id)
+    if meeting is not None and lock:
+        lock_circle_intro(session, meeting.intro_id)
+        session.refresh(meeting)
     intro = session.get(Intro, meeting.intro_id) if meeting is not None else None
     return _facts(meeting, intro) if meeting is not None and intro is not None else None
 
@@ -210,6 +215,11 @@ def record_vote(session: Session, intro_id: int, member_id: int, keep: bool, now
         existing.keep, existing.voted_at = keep, now
     session.flush()
     return True
+
+
+def lock_circle_intro(session: Session, intro_id: int) -> Intro | None:
+    """The circle's intro, locked for the transaction (votes on it are recorded one at a time)."""
+    return session.scalars(locked(session, select(Intro).where(Intro.id == intro_id))).one_or_none()
 
 
 def intro_votes(session: Session, intro_id: int) -> list[bool]:

@@ -15,7 +15,7 @@ from serendip.adapters.db import circle_roster as roster
 from serendip.adapters.db import circle_store as store
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Intro, Round
+from serendip.adapters.db.models import Round
 from serendip.adapters.db.types import utcnow
 from serendip.domain.circles.messages import Nudge, prompt_for
 from serendip.domain.circles.season import should_ask_to_stay, skip_streak
@@ -71,7 +71,7 @@ def answer_meeting(
     if answer not in ANSWERS:
         raise ServiceError(UNKNOWN_MEETING)
     with db.transaction() as session:
-        facts = store.meeting_facts(session, meeting_id)
+        facts = store.meeting_facts(session, meeting_id, lock=True)
         if facts is None or not facts.message_ts or facts.conversation_id is None:
             raise ServiceError(UNKNOWN_MEETING)
         member = repo.find_member(session, team_id, user_id)
@@ -130,7 +130,7 @@ def stay(db: Database, *, team_id: str, user_id: str, intro_id: int) -> str:
 def vote(db: Database, *, team_id: str, user_id: str, intro_id: int, keep: bool) -> Vote:
     """Record (or change) the member's vote to keep the circle going or let it end."""
     with db.transaction() as session:
-        intro = session.get(Intro, intro_id)
+        intro = store.lock_circle_intro(session, intro_id)
         if intro is None or intro.topic is None:
             raise ServiceError("That vote isn't one Serendip knows; nothing was recorded.")
         member = repo.find_member(session, team_id, user_id)
