@@ -395,4 +395,3 @@ class ProgramSnapshot(Base):
     health: Mapped[list[list[str]]] = mapped_column(JSON)
     # [[tag, count], ...], most common first.
     expertise_cloud: Mapped[list[list[Any]]] = mapped_column(JSON)
-
