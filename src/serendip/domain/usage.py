@@ -41,9 +41,9 @@ _PLAIN_USAGE: dict[str, tuple[str, ...]] = {
     "admin pause": ("`/coffee admin pause` — stop rounds until `/coffee admin resume`",),
     "admin resume": ("`/coffee admin resume` — schedule rounds again",),
     "admin preview": (
-        "`/coffee admin preview [names]` — the next round's figures (and groups), nothing sent",
+        "`/coffee admin preview [names]` — the next round's (or season's) figures and groups, nothing sent",
     ),
-    "admin run": ("`/coffee admin run` — start a round now",),
+    "admin run": ("`/coffee admin run` — start a round (or form a circles season) now",),
     "admin stats": ("`/coffee admin stats` — participation, meeting rate, cross-team rate, growth",),
     "admin export": ("`/coffee admin export` — download the program's data",),
     "admin set frequency": ("`/coffee admin set frequency weekly|biweekly|monthly`",),

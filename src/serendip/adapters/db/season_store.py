@@ -7,18 +7,25 @@ waitlist of the people left out, set-based (a 100,000-person program has ~20,000
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.circle_models import CircleMeeting, SeasonWaitlist
 from serendip.adapters.db.models import Intro, IntroMember, Member, Round
+from serendip.adapters.db.round_writes import new_intro_ids
 from serendip.domain.lifecycle import CircleState, IntroState, RoundState
 
-CHUNK = 5_000  # rows per INSERT statement
+CHUNK = 5_000  # ids per IN (...) list, rows per INSERT
+_INTROS = cast(Table, Intro.__table__)
+_SEATS = cast(Table, IntroMember.__table__)
+_MEETINGS = cast(Table, CircleMeeting.__table__)
+_WAITLIST = cast(Table, SeasonWaitlist.__table__)
 
 
 @dataclass(frozen=True)
@@ -79,78 +86,80 @@ def season_circles(session: Session, round_id: int) -> list[frozenset[str]]:
 def insert_circles(
     session: Session, round_id: int, circles: Sequence[tuple[str, Sequence[int]]], now: datetime
 ) -> list[int]:
-    """One pending, active circle intro per (topic, member ids), each its own root; the new ids in order."""
+    """One pending, active circle intro per (topic, member ids), each its own root; the new ids in order.
+
+    Called in the transaction that stored the season's round (SQLite's write lock is held, so the
+    intro ids drawn stay free).
+    """
     if not circles:
         return []
-    rows = [
-        {
-            "round_id": round_id,
-            "state": IntroState.PENDING,
-            "attempts": 0,
-            "created_at": now,
-            "topic": topic,
-            "circle_state": CircleState.ACTIVE.value,
-        }
-        for topic, _ in circles
-    ]
-    ids: list[int] = []
-    statement = insert(Intro).returning(Intro.id, sort_by_parameter_order=True)
-    for start in range(0, len(rows), CHUNK):
-        ids.extend(session.scalars(statement, rows[start : start + CHUNK]).all())
+    ids = new_intro_ids(session, len(circles))
+    pending, active = IntroState.PENDING.value, CircleState.ACTIVE.value
     # A circle's first intro is its root: later group DMs (a leave, a merge) point back to it.
-    session.execute(
-        update(Intro)
-        .where(Intro.round_id == round_id, Intro.topic.is_not(None), Intro.circle_root_id.is_(None))
-        .values(circle_root_id=Intro.id)
-        .execution_options(synchronize_session=False)
-    )
-    seats = [
-        {"intro_id": intro_id, "member_id": member_id}
-        for intro_id, (_, members) in zip(ids, circles, strict=True)
-        for member_id in members
+    intros = [
+        (i, round_id, pending, 0, now, topic, active, i) for i, (topic, _) in zip(ids, circles, strict=True)
     ]
-    _insert_all(session, IntroMember, seats)
+    columns = ["id", "round_id", "state", "attempts", "created_at", "topic", "circle_state", "circle_root_id"]
+    _bulk(session, _INTROS, columns, intros)
+    seats = [(i, m) for i, (_, members) in zip(ids, circles, strict=True) for m in members]
+    _bulk(session, _SEATS, ["intro_id", "member_id"], seats)
     return ids
 
 
 def insert_meetings(session: Session, meetings: Sequence[tuple[int, int, int, datetime]]) -> None:
     """The season's meetings: (intro id, number, host member id, due at) each."""
-    rows = [
-        {"intro_id": intro_id, "number": number, "host_member_id": host, "due_at": due}
-        for intro_id, number, host, due in meetings
-    ]
-    _insert_all(session, CircleMeeting, rows)
+    _bulk(session, _MEETINGS, ["intro_id", "number", "host_member_id", "due_at"], meetings)
 
 
 def insert_waitlist(
     session: Session, round_id: int, people: Sequence[tuple[int, str, str]], now: datetime
 ) -> None:
     """The people left out of the season: (member id, reason, comma-separated suggested topics)."""
-    rows = [
-        {
-            "round_id": round_id,
-            "member_id": member_id,
-            "reason": reason[:255],
-            "suggested_topics": topics[:255],
-            "created_at": now,
-        }
-        for member_id, reason, topics in people
-    ]
-    _insert_all(session, SeasonWaitlist, rows)
+    rows = [(round_id, member_id, reason[:255], topics[:255], now) for member_id, reason, topics in people]
+    _bulk(session, _WAITLIST, ["round_id", "member_id", "reason", "suggested_topics", "created_at"], rows)
 
 
-def _insert_all(session: Session, model: type, rows: Sequence[Mapping[str, object]]) -> None:
+def _bulk(session: Session, table: Table, columns: list[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Driver-level bulk insert in the session's transaction: COPY on PostgreSQL, executemany on
+    SQLite (a 100,000-person season writes ~250,000 meetings; the ORM's insert costs seconds more).
+    Every value is built by the caller from stored ids, the engine's topics and reasons, and times."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    names = ", ".join(columns)
+    if dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection always has its driver connection
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    if any(p is not None for p in processors):
+        # Column by column, each distinct value converted once: a season has few distinct times.
+        values = [list(column) for column in zip(*rows, strict=True)]
+        for i, process in enumerate(processors):
+            if process is not None:
+                once = functools.cache(process)
+                values[i] = [None if v is None else once(v) for v in values[i]]
+        rows = list(zip(*values, strict=True))
+    marks = ", ".join("?" for _ in columns)
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(model), rows[start : start + CHUNK])
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows[start : start + CHUNK])
+        )
 
 
-def start_season(session: Session, round_id: int, *, ends_at: datetime, vote_closes_at: datetime) -> None:
-    """Set when the season ends and its vote closes."""
-    session.execute(
+def end_season(session: Session, round_id: int, *, ends_at: datetime, vote_closes_at: datetime) -> bool:
+    """End a running season early (its closing then takes over); False if it had ended already."""
+    result = session.execute(
         update(Round)
-        .where(Round.id == round_id)
+        .where(Round.id == round_id, Round.season_ends_at > ends_at)
         .values(season_ends_at=ends_at, vote_closes_at=vote_closes_at)
+        .execution_options(synchronize_session=False)
     )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def unnotified_waitlist(session: Session, round_id: int) -> list[tuple[int, str, str, str]]:
