@@ -71,3 +71,38 @@ def random_history(
         order = ids[rng.permutation(ids.size)]
         history.append([list(order[k : k + size]) for k in range(0, ids.size - size + 1, size)])
     return history
+
+
+def circles_org(n: int, *, seed: int = 0, topics: int = 150) -> list[Participant]:
+    """n people for the circles benchmark: 30-300 Zipf-sized departments (most of each in one home
+    zone), a manager tree per department, 1% blocking someone, ~10% with no tag and 1-4 tags
+    otherwise (Zipf-popular topics over `topics`, about a third of them as expertise)."""
+    rng = np.random.default_rng(seed)
+    departments = min(300, max(30, n // 300))
+    weights = 1.0 / np.arange(1, departments + 1) ** 1.1
+    dept = rng.choice(departments, size=n, p=weights / weights.sum())
+    home = rng.choice(ZONES, size=departments, p=ZONE_WEIGHTS / ZONE_WEIGHTS.sum())
+    away = rng.choice(ZONES, size=n, p=ZONE_WEIGHTS / ZONE_WEIGHTS.sum())
+    zone = np.where(rng.random(n) < 0.7, home[dept], away)
+    popularity = 1.0 / np.arange(1, topics + 1)
+    popularity /= popularity.sum()
+    counts = np.where(rng.random(n) < 0.1, 0, rng.integers(1, 5, size=n))
+    ids = [f"U{i:07d}" for i in range(n)]
+    managers = _managers(dept, rng)
+    people = []
+    for i in range(n):
+        picked = rng.choice(topics, size=int(counts[i]), replace=False, p=popularity) if counts[i] else []
+        expert = rng.random(len(picked)) < 0.3
+        blocked = frozenset({ids[int(rng.integers(n))]}) - {ids[i]} if rng.random() < 0.01 else frozenset()
+        people.append(
+            Participant(
+                id=ids[i],
+                department=f"dept-{dept[i]}",
+                utc_offset_minutes=int(zone[i]),
+                interests=frozenset(f"topic-{t}" for t, e in zip(picked, expert, strict=True) if not e),
+                expertise=frozenset(f"topic-{t}" for t, e in zip(picked, expert, strict=True) if e),
+                manager_id=ids[managers[i]] if managers[i] >= 0 else None,
+                blocked=blocked,
+            )
+        )
+    return people

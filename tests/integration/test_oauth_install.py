@@ -119,6 +119,26 @@ def test_a_redirect_replayed_after_the_install_is_refused(bot: LocalBot, slack: 
     assert httpx.get(location, headers=cookie).status_code == 401  # the state was used up
 
 
+def test_a_failed_code_exchange_keeps_the_code_out_of_the_logs(
+    bot: LocalBot, slack: SlackEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.set_installer(second_team(slack))
+    url, state = start_install(bot)
+    location = httpx.get(url).headers["location"]
+    code = "1.2.forged-code-never-issued"
+    forged = location.split("?")[0] + f"?code={code}&state={state}"
+    with caplog.at_level(logging.DEBUG):
+        answer = httpx.get(forged, headers={"Cookie": f"slack-app-oauth-state={state}"})
+    assert answer.status_code >= 400
+    assert slack.calls_to("oauth.v2.access"), "the exchange was tried"
+    # Our loggers and Bolt's (through serendip.bolt); slack_sdk is capped at WARNING in production,
+    # and the httpx lines are this test's own client.
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("serendip"))
+    assert "install.failed reason=invalid_code" in ours
+    assert "forged" not in ours
+    assert installations(bot).scope_ids() == []
+
+
 def test_an_admin_who_cancels_installs_nothing(bot: LocalBot, slack: SlackEmulator) -> None:
     slack.set_installer(second_team(slack), approve=False)
     url, state = start_install(bot)

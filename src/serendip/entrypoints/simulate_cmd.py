@@ -1,4 +1,5 @@
-"""`serendip simulate --people FILE.csv`: try the matcher on an HR export before sending anything."""
+"""`serendip simulate --people FILE.csv`: try the matcher (or, with --circles, the circles engine)
+on an HR export before sending anything."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:  # the matcher pulls in numpy; import it only when simulate ru
     from serendip.services.simulation import SimulatedRound
 
 PROGRESS_FROM_ROUNDS = 3
+# The circles model's bounds, repeated so that `--help` does not load the engine.
+MIN_CIRCLE_SIZE, MAX_CIRCLE_SIZE, DEFAULT_CIRCLE_SIZE = 3, 8, 5
 TABLE_WIDTH = 100
 
 
@@ -28,11 +31,14 @@ class Mode(StrEnum):
 
 
 def simulate_command(
+    ctx: typer.Context,
     people: Annotated[
         Path, typer.Option("--people", help="People CSV (id or email, department, timezone, ...).")
     ],
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Rounds to run back to back.")] = 1,
-    group_size: Annotated[int, typer.Option("--group-size", min=2, max=6, help="Target group size.")] = 2,
+    group_size: Annotated[
+        int, typer.Option("--group-size", min=2, max=6, help="Target group size of intro rounds.")
+    ] = 2,
     cooldown: Annotated[
         int, typer.Option("--cooldown", min=0, max=52, help="Rounds before a pair may repeat.")
     ] = 8,
@@ -41,8 +47,14 @@ def simulate_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
+    circles: Annotated[
+        bool, typer.Option("--circles", help="Form one season of interest circles instead of intro rounds.")
+    ] = False,
+    size: Annotated[
+        int | None, typer.Option("--size", help="Target circle size with --circles: 3-8 (default 5).")
+    ] = None,
 ) -> None:
-    """Simulate matching rounds on a people CSV and report their quality; nothing is sent."""
+    """Simulate matching rounds (or a season of circles) on a people CSV and report their quality; nothing is sent."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -50,6 +62,7 @@ def simulate_command(
     from serendip.domain.people_csv import PeopleFileError, read_people_csv
     from serendip.services.simulation import participants_from_rows, simulate
 
+    circle_size = _circle_size(ctx, circles, size)
     try:
         parsed = read_people_csv(people)
     except PeopleFileError as exc:
@@ -60,6 +73,11 @@ def simulate_command(
             print(str(problem), file=sys.stderr)
         raise typer.Exit(2)
     participants = participants_from_rows(parsed.rows)
+    if circles:
+        from serendip.entrypoints.simulate_circles_cmd import run_circles
+
+        run_circles(participants, size=circle_size, seed=seed, json_output=json_output)
+        return
     repeat_mode = RepeatMode(mode.value)
     if json_output:
         done = simulate(
@@ -89,6 +107,35 @@ def simulate_command(
             print(f"round {r.number}: {sat.id} sits out: {sat.reason}")
         if r.result.lone:
             print(f"round {r.number}: {r.result.lone} is alone this round")
+
+
+def _circle_size(ctx: typer.Context, circles: bool, size: int | None) -> int:
+    """The circle size, after refusing options that do not go together (one line, exit 2)."""
+
+    def usage(message: str) -> typer.Exit:
+        print(f"serendip: {message}", file=sys.stderr)
+        return typer.Exit(2)
+
+    if not circles:
+        if size is not None:
+            raise usage("--size is the circle size of --circles; intro rounds take --group-size")
+        return DEFAULT_CIRCLE_SIZE
+    for name, option in (
+        ("group_size", "--group-size"),
+        ("rounds", "--rounds"),
+        ("cooldown", "--cooldown"),
+        ("mode", "--mode"),
+    ):
+        source = ctx.get_parameter_source(name)
+        if source is not None and source.name == "COMMANDLINE":  # given, not defaulted
+            raise usage(
+                f"{option} is for intro rounds; --circles forms one season (use --size for the circle size)"
+            )
+    if size is None:
+        return DEFAULT_CIRCLE_SIZE
+    if not MIN_CIRCLE_SIZE <= size <= MAX_CIRCLE_SIZE:
+        raise usage(f"--size must be {MIN_CIRCLE_SIZE}-{MAX_CIRCLE_SIZE} for circles, got {size}")
+    return size
 
 
 def _table(done: list[SimulatedRound], people: int) -> Table:

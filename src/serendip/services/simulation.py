@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from serendip.domain.circles import check_circles, form_circles
+from serendip.domain.circles.model import CircleSettings, SeasonPlan
 from serendip.domain.departments import department_key
 from serendip.domain.matching import (
     MatchResult,
@@ -46,6 +48,23 @@ class SimulatedRound:
             "quality": self.quality(),
             "violations": list(self.check.violations),
             "seconds": round(self.seconds, 6),
+        }
+
+
+@dataclass(frozen=True)
+class SimulatedSeason:
+    """One simulated season of circles: the engine's plan, the checker's violations, the forming time."""
+
+    plan: SeasonPlan
+    violations: list[str]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object `serendip simulate --circles --json` prints."""
+        return {
+            "circles": [c.to_dict() for c in self.plan.circles],
+            "unplaced": [u.to_dict() for u in self.plan.unplaced],
+            "quality": self.plan.quality.to_dict(),
         }
 
 
@@ -129,3 +148,12 @@ def _count_ties(
                     person_ties[a] += 1
                     person_ties[b] += 1
                     pair_ties[(min(da, db), max(da, db))] += 1
+
+
+def simulate_circles(participants: Sequence[Participant], *, size: int = 5, seed: int = 0) -> SimulatedSeason:
+    """Form one season of circles as the bot would, and check it with the independent checker."""
+    settings = CircleSettings(size=size, seed=seed)
+    started = time.perf_counter()
+    plan = form_circles(participants, settings)
+    seconds = time.perf_counter() - started
+    return SimulatedSeason(plan, check_circles(participants, settings, plan.circles), seconds)

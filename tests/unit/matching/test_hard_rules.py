@@ -38,7 +38,7 @@ def test_every_member_is_placed_once_in_groups_of_the_formula_sizes(
         assert result.lone == org.people[0].id
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(orgs(max_size=30), st.integers(2, 6), st.integers(0, 2**32))
 def test_the_same_seed_gives_the_same_groups_whatever_the_input_order(org: Org, size: int, seed: int) -> None:
     config = MatchSettings(group_size=size, seed=seed)
@@ -60,7 +60,7 @@ def test_nobody_sits_out_when_a_full_placement_exists(org: Org, size: int) -> No
         assert result.sat_out or result.lone
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(orgs(min_size=210, max_size=260, history_rounds=2), st.sampled_from([2, 3, 4]))
 def test_hard_rules_hold_on_the_large_round_path(org: Org, size: int) -> None:
     result = match_round(org.people, org.history, MatchSettings(group_size=size))

@@ -92,7 +92,7 @@ def test_a_round_without_flagged_pairs_is_returned_untouched() -> None:
     assert repair(start, scorer, np.random.default_rng(0)) is start
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     orgs(min_size=6, max_size=40, history_rounds=6),
     st.integers(3, 6),

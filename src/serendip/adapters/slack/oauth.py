@@ -48,10 +48,31 @@ def oauth_app_kwargs(settings: Settings, db: Database, installations: Installati
         state_expiration_seconds=installations.states.expiration_seconds,
         token_rotation_expiration_minutes=installations.rotation.margin_minutes,
         callback_options=CallbackOptions(success=_success(db), failure=_failure),
-        logger=logging.getLogger("serendip.bolt"),
+        logger=_bolt_oauth_logger(),
     )
     # Bolt uses an `Authorize` instance given with oauth_settings instead of its own (unlocked) one.
     return {"oauth_settings": oauth_settings, "authorize": RotatingAuthorize(installations.rotation)}
+
+
+class RedactOAuthCode(logging.Filter):
+    """Bolt logs the one-time OAuth code when the exchange fails: keep it out of every log."""
+
+    # `code: X`, `code=X`, `'code': 'X'` and `'code': ['X']` (Bolt logs the query as a dict).
+    _CODE = re.compile(r"""(\bcode['"]?\s*[:=]\s*\[?\s*['"]?)[^'"\s,;)\]]+""")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record with any `code: ...` value replaced by [redacted]."""
+        message = record.getMessage()
+        if "code" in message:
+            record.msg, record.args = self._CODE.sub(r"\1[redacted]", message), ()
+        return True
+
+
+def _bolt_oauth_logger() -> logging.Logger:
+    logger = logging.getLogger("serendip.bolt")
+    if not any(isinstance(f, RedactOAuthCode) for f in logger.filters):
+        logger.addFilter(RedactOAuthCode())
+    return logger
 
 
 def _success(db: Database) -> Callable[[SuccessArgs], BoltResponse]:
