@@ -52,6 +52,11 @@ def _circle_dms(sb: Sandbox) -> dict[frozenset[str], dict[str, Any]]:
     return found
 
 
+def _season_summaries(sb: Sandbox) -> int:
+    """How many season summaries the program channel holds (one per season, once delivered)."""
+    return sum("This season" in str(m) for m in sb.slack.messages(sb.channel))
+
+
 def test_a_circles_season_forms_through_the_bot_and_the_left_out_hear_why(sandbox: Sandbox) -> None:
     sb = sandbox
     owner = set_up(sb)
@@ -99,7 +104,7 @@ def test_a_circles_season_forms_through_the_bot_and_the_left_out_hear_why(sandbo
         assert season.season_ends_at is not None and (season.season_ends_at - season.scheduled_for).days == 56
         meetings = session.scalars(select(CircleMeeting)).all()
         assert len(meetings) == 8 * circles
-    sb.slack.wait_until(lambda _: any("This season" in str(m) for m in sb.slack.messages(sb.channel)), 30)
+    sb.slack.wait_until(lambda _: _season_summaries(sb) == 1, 30)
 
     refused = _command(sb, owner, "admin set kind intros").text
     assert "changes only between seasons" in refused
@@ -122,6 +127,7 @@ def test_admin_run_mid_season_asks_before_ending_it_and_then_forms_a_new_season(
 
     _, started = click(sb, owner, asked, RUN_CONFIRM, replies=2)
     assert "Season started" in started["text"] and "ended early" in started["text"]
+    sb.slack.wait_until(lambda _: _season_summaries(sb) == 2, 60)  # the new season is delivered
     with sb.bot.container.db.transaction() as session:
         first, second = session.scalars(select(Round).order_by(Round.id)).all()
         assert first.season_ends_at is not None and first.season_ends_at <= utcnow()
