@@ -167,3 +167,39 @@ def test_the_chart_of_thousands_of_departments_is_a_png_of_the_same_size() -> No
     stats.tie_counts = np.ones((1_500, 1_500), dtype=np.int64)
     image = Image.open(io.BytesIO(charts.render_png(stats)))
     assert image.size == (charts.WIDTH_PX, charts.HEIGHT_PX)
+
+
+def test_the_settings_modal_reads_kind_and_season_when_the_form_has_them() -> None:
+    values, errors = config_modal.read_config(
+        _state(**{**GOOD, "kind": "circles", "season": "8", "size": "7"}), None
+    )
+    assert errors == {}
+    assert values[AdminSetting.KIND] == "circles" and values[AdminSetting.SEASON] == 8
+    assert values[AdminSetting.SIZE] == 7
+    _, errors = config_modal.read_config(_state(**GOOD, kind="chess", season="30"), None)
+    assert set(errors) == {"kind", "season"} and "6 to 26" in errors["season"]
+
+
+def test_a_circles_program_s_settings_offer_circle_sizes_and_the_season_length() -> None:
+    settings = {
+        AdminSetting.FREQUENCY: "weekly",
+        AdminSetting.DAY: 0,
+        AdminSetting.TIME: "10:00",
+        AdminSetting.TIMEZONE: "UTC",
+        AdminSetting.SIZE: 5,
+        AdminSetting.MODE: "prefer",
+        AdminSetting.COOLDOWN: 8,
+        AdminSetting.FOLLOWUP: True,
+        AdminSetting.WELCOME: None,
+        AdminSetting.KIND: "circles",
+        AdminSetting.SEASON: 10,
+    }
+    blocks = {b["block_id"]: b["element"] for b in config_modal.config_view(settings, "C1")["blocks"]}
+    assert [o["value"] for o in blocks["size"]["options"]] == [str(n) for n in range(3, 9)]
+    assert blocks["season"]["initial_option"]["value"] == "10"
+    assert blocks["kind"]["initial_option"]["value"] == "circles"
+    intros = config_modal.config_view({**settings, AdminSetting.KIND: "intros", AdminSetting.SIZE: 2}, "C1")
+    shown = {b["block_id"]: b["element"] for b in intros["blocks"]}
+    assert "season" not in shown and [o["value"] for o in shown["size"]["options"]] == [
+        str(n) for n in range(2, 7)
+    ]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from serendip.domain.command_parser import parse_command
+from serendip.domain.command_words import clean
 from serendip.domain.commands import (
     AdminAdmins,
     AdminCommand,
@@ -49,6 +51,7 @@ from serendip.domain.commands import (
     read_timezone,
     read_weekday,
 )
+from serendip.domain.program_kinds import ProgramKind, read_kind
 from serendip.domain.tags import split_tags
 from serendip.domain.usage import HELP_TEXT, PARTICIPANT_COMMANDS, usage_for
 
@@ -354,6 +357,13 @@ def test_admin_preview_accepts_only_names() -> None:
         ("cooldown 52", AdminSetting.COOLDOWN, 52),
         ("followup on", AdminSetting.FOLLOWUP, True),
         ("follow-up off", AdminSetting.FOLLOWUP, False),
+        ("size 8", AdminSetting.SIZE, 8),
+        ("kind circles", AdminSetting.KIND, ProgramKind.CIRCLES),
+        ("kind Intros", AdminSetting.KIND, ProgramKind.INTROS),
+        ("kind circle", AdminSetting.KIND, ProgramKind.CIRCLES),
+        ("season 12w", AdminSetting.SEASON, 12),
+        ("season 6 weeks", AdminSetting.SEASON, 6),
+        ("season 26W", AdminSetting.SEASON, 26),
     ],
 )
 def test_admin_set_reads_each_setting_as_its_type(text: str, setting: AdminSetting, value: object) -> None:
@@ -379,9 +389,14 @@ def test_admin_set_welcome_keeps_the_text_as_slack_sent_it() -> None:
         ("timezone Mars/Olympus", "isn't a time zone I know"),
         ("timezone Europe/Berln", "Did you mean `Europe/Berlin`?"),
         ("timezone ../../etc/passwd", "isn't a time zone I know"),
-        ("size 1", "from 2 to 6"),
-        ("size 7", "from 2 to 6"),
+        ("size 1", "from 2 to 6 for intros, from 3 to 8 for circles"),
+        ("size 9", "from 2 to 6 for intros, from 3 to 8 for circles"),
         ("size two", "from 2 to 6"),
+        ("kind coffee", "isn't one of `intros`, `circles`"),
+        ("season 5w", "from `6w` to `26w`"),
+        ("season 27w", "from `6w` to `26w`"),
+        ("season 12", "like `12w`"),
+        ("season 12d", "like `12w`"),
         ("mode random", "isn't one of `prefer`, `strict`, `off`"),
         ("cooldown 53", "from 0 to 52"),
         ("cooldown -1", "from 0 to 52"),
@@ -602,9 +617,43 @@ def test_any_24_hour_time_round_trips(hour: int, minute: int) -> None:
 
 
 @given(st.integers(-5, 60))
-def test_group_size_is_accepted_exactly_from_two_to_six(size: int) -> None:
+def test_group_size_is_accepted_exactly_from_two_to_eight_leaving_the_kind_to_the_program(size: int) -> None:
     result = parse_command(f"admin set size {size}")
-    assert (result == AdminSet(setting=AdminSetting.SIZE, value=size)) == (2 <= size <= 6)
+    assert (result == AdminSet(setting=AdminSetting.SIZE, value=size)) == (2 <= size <= 8)
+
+
+@given(st.integers(0, 400), st.sampled_from(["w", "W", " w", "wk", " weeks", "week", "ｗ"]))
+def test_a_season_is_accepted_exactly_from_six_to_twenty_six_weeks(weeks: int, unit: str) -> None:
+    result = parse_command(f"admin set season {weeks}{unit}")
+    if 6 <= weeks <= 26:
+        assert result == AdminSet(setting=AdminSetting.SEASON, value=weeks)
+    else:
+        assert isinstance(result, UsageError) and "`6w` to `26w`" in result.message
+        assert result.usage == usage_for("admin set season")
+
+
+@given(st.text(max_size=12))
+def test_any_season_text_is_a_season_in_weeks_or_a_usage_error(text: str) -> None:
+    result = parse_command(f"admin set season {text}")
+    if isinstance(result, AdminSet):
+        assert result.setting is AdminSetting.SEASON and isinstance(result.value, int)
+        assert 6 <= result.value <= 26 and str(result.value) in unicodedata.normalize("NFKC", clean(text))
+    else:
+        assert isinstance(result, UsageError) and result.usage.startswith(usage_for("admin set season")[:20])
+
+
+@given(st.sampled_from(["intros", "circles", "intro", "circle"]), st.data())
+def test_a_kind_is_read_whatever_its_case(kind: str, data: st.DataObject) -> None:
+    mixed = "".join(ch.upper() if data.draw(st.booleans()) else ch for ch in kind)
+    expected = ProgramKind.CIRCLES if kind.startswith("circle") else ProgramKind.INTROS
+    assert parse_command(f"admin set kind {mixed}") == AdminSet(setting=AdminSetting.KIND, value=expected)
+
+
+@given(st.text(max_size=10).filter(lambda t: read_kind(clean(t)) is None))
+def test_any_other_kind_is_refused_naming_both(text: str) -> None:
+    result = parse_command(f"admin set kind {text}")
+    assert isinstance(result, UsageError)
+    assert "intros" in result.usage and "circles" in result.usage
 
 
 _ID = st.from_regex(r"[UW][A-Z0-9]{2,10}", fullmatch=True)
@@ -659,6 +708,9 @@ _CASELESS = [
     "jion",
     "pause 0d",
     "admin set size 9",
+    "admin set kind circles",
+    "admin set season 12w",
+    "admin set season 30w",
 ]
 _BLANKS = st.text(alphabet=" \t\n\u00a0\u2003\u3000", max_size=5)
 

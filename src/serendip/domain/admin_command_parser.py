@@ -17,10 +17,22 @@ from serendip.domain.command_words import (
     unknown,
 )
 from serendip.domain.commands import AdminSetting, Command, SettingValue, keyword
+from serendip.domain.program_kinds import (
+    ANY_SIZE,
+    SEASON_WEEKS,
+    ProgramKind,
+    read_kind,
+    read_season,
+    sizes_text,
+)
 from serendip.domain.usage import ADMIN_COMMANDS, ADMIN_SETTINGS
 
-GROUP_SIZES = range(2, 7)
+GROUP_SIZES = ANY_SIZE  # the program's kind narrows it: 2..6 for intros, 3..8 for circles
 COOLDOWN_ROUNDS = range(0, 53)
+SIZE_RULE = (
+    f"a whole number from {sizes_text(ProgramKind.INTROS)} for intros, "
+    f"from {sizes_text(ProgramKind.CIRCLES)} for circles"
+)
 
 _SETTING_ALIASES = {
     "freq": "frequency",
@@ -30,6 +42,9 @@ _SETTING_ALIASES = {
     "follow-up": "followup",
     "follow_up": "followup",
     "group-size": "size",
+    "type": "kind",
+    "season-length": "season",
+    "length": "season",
 }
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^<>]*)?>")
 
@@ -102,6 +117,26 @@ def _number_in(allowed: range) -> Callable[[str, str], SettingValue]:
     return _reader(read, f"a whole number from {allowed.start} to {allowed.stop - 1}")
 
 
+def _size(text: str, topic: str) -> SettingValue:
+    """A group size some kind of program allows (the service checks it against this one's kind)."""
+    word = keyword(text)
+    if not (NUMBER.fullmatch(word) and int(word) in GROUP_SIZES):
+        raise Bad(f"{quote(text)} isn't a group size: use {SIZE_RULE}.", topic)
+    return int(word)
+
+
+def _season(text: str, topic: str) -> SettingValue:
+    """Whole weeks from 6 to 26, written like `12w`."""
+    weeks = read_season(text)
+    if weeks is None:
+        low, high = SEASON_WEEKS.start, SEASON_WEEKS.stop - 1
+        raise Bad(
+            f"{quote(text)} isn't a season length: use whole weeks from `{low}w` to `{high}w`, like `12w`.",
+            topic,
+        )
+    return weeks
+
+
 def _welcome(text: str, topic: str) -> SettingValue:
     """Free text, kept in Slack's escaped mrkdwn."""
     if not any(ch.isalnum() for ch in text):
@@ -150,9 +185,11 @@ _SETTING_PARSERS: dict[AdminSetting, Callable[[str, str], SettingValue]] = {
     AdminSetting.DAY: _reader(c.read_weekday, "a day of the week, like `mon` or `tuesday`"),
     AdminSetting.TIME: _reader(c.read_time, "a 24-hour time, like `10:00` or `14:30`"),
     AdminSetting.TIMEZONE: _timezone,
-    AdminSetting.SIZE: _number_in(GROUP_SIZES),
+    AdminSetting.SIZE: _size,
     AdminSetting.MODE: _reader(c.read_mode, "one of `prefer`, `strict`, `off`"),
     AdminSetting.COOLDOWN: _number_in(COOLDOWN_ROUNDS),
     AdminSetting.FOLLOWUP: switch,
     AdminSetting.WELCOME: _welcome,
+    AdminSetting.KIND: _reader(read_kind, "one of `intros`, `circles`"),
+    AdminSetting.SEASON: _season,
 }

@@ -13,6 +13,7 @@ from typing import Literal
 from zoneinfo import available_timezones
 
 from serendip.domain.matching.model import RepeatMode
+from serendip.domain.program_kinds import ProgramKind
 from serendip.domain.schedule import Frequency
 
 Action = Literal["add", "remove"]
@@ -42,11 +43,14 @@ class AdminSetting(StrEnum):
     COOLDOWN = "cooldown"
     FOLLOWUP = "followup"
     WELCOME = "welcome"
+    KIND = "kind"
+    SEASON = "season"
 
 
 # Per setting: FREQUENCY Frequency, DAY Weekday, TIME datetime.time, TIMEZONE str (IANA name),
-# SIZE int 2..6, MODE RepeatMode, COOLDOWN int 0..52, FOLLOWUP bool, WELCOME str.
-SettingValue = Frequency | Weekday | dt.time | RepeatMode | bool | int | str
+# SIZE int 2..8 (the program's kind narrows it), MODE RepeatMode, COOLDOWN int 0..52, FOLLOWUP
+# bool, WELCOME str, KIND ProgramKind, SEASON int weeks 6..26.
+SettingValue = Frequency | Weekday | dt.time | RepeatMode | ProgramKind | bool | int | str
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ class IntroCard:
     teaches: tuple[tuple[str, str, str], ...]  # (teacher slack id, learner slack id, tag)
     starter: str
     overlap_utc: tuple[int, int] | None  # minutes from UTC midnight, start/end
+    topic: str | None = None  # a circle's topic (a circle's intro, not a round's)
 
 
 def working_window_utc(person: IntroPerson) -> tuple[int, int]:

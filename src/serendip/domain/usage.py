@@ -47,20 +47,29 @@ _PLAIN_USAGE: dict[str, tuple[str, ...]] = {
     "admin pause": ("`/coffee admin pause` — stop rounds until `/coffee admin resume`",),
     "admin resume": ("`/coffee admin resume` — schedule rounds again",),
     "admin preview": (
-        "`/coffee admin preview [names]` — the next round's figures (and groups), nothing sent",
+        "`/coffee admin preview [names]` — the next round's (or season's) figures and groups, nothing sent",
     ),
-    "admin run": ("`/coffee admin run` — start a round now",),
+    "admin run": ("`/coffee admin run` — start a round (or form a circles season) now",),
     "admin stats": ("`/coffee admin stats` — participation, meeting rate, cross-team rate, growth",),
     "admin export": ("`/coffee admin export` — download the program's data",),
     "admin set frequency": ("`/coffee admin set frequency weekly|biweekly|monthly`",),
     "admin set day": ("`/coffee admin set day mon|tue|wed|thu|fri|sat|sun`",),
     "admin set time": ("`/coffee admin set time 10:00` — 24-hour clock, in the program's time zone",),
     "admin set timezone": ("`/coffee admin set timezone Europe/Berlin` — an IANA time zone name",),
-    "admin set size": ("`/coffee admin set size 2..6` — people per group",),
+    "admin set size": (
+        "`/coffee admin set size 2..6` — people per group (intros; circles take `3..8`, default 5)",
+    ),
     "admin set mode": ("`/coffee admin set mode prefer|strict|off` — how repeats and teams weigh",),
     "admin set cooldown": ("`/coffee admin set cooldown 0..52` — rounds before a pair may repeat",),
     "admin set followup": ('`/coffee admin set followup on|off` — ask "did you meet?" halfway',),
     "admin set welcome": ("`/coffee admin set welcome <text>` — the welcome DM for new members",),
+    "admin set kind": (
+        "`/coffee admin set kind intros|circles` — one-off intros, or topic circles that meet for a "
+        "season (changes between seasons only)",
+    ),
+    "admin set season": (
+        "`/coffee admin set season 6w..26w` — how long a circles season lasts (like `12w`)",
+    ),
     "admin admins": ("`/coffee admin admins add @user` or `/coffee admin admins remove @user`",),
 }
 
@@ -85,7 +94,19 @@ PARTICIPANT_COMMANDS = (
     "forget-me",
 )
 ADMIN_COMMANDS = ("setup", "config", "pause", "resume", "preview", "run", "stats", "export", "set", "admins")
-ADMIN_SETTINGS = ("frequency", "day", "time", "timezone", "size", "mode", "cooldown", "followup", "welcome")
+ADMIN_SETTINGS = (
+    "frequency",
+    "day",
+    "time",
+    "timezone",
+    "size",
+    "mode",
+    "cooldown",
+    "followup",
+    "welcome",
+    "kind",
+    "season",
+)
 
 HELP_TEXT = _mrkdwn(
     "\n".join(
@@ -114,6 +135,7 @@ HELP_TEXT = _mrkdwn(
             " • `set time 10:00` (24h)",
             "• `/coffee admin set timezone Europe/Berlin` • `set size 2..6` • `set mode prefer|strict|off`",
             "• `/coffee admin set cooldown 0..52` (rounds) • `set followup on|off` • `set welcome <text>`",
+            "• `/coffee admin set kind intros|circles` • `set season 6w..26w` (circles: `size 3..8`)",
             "• `/coffee admin admins add|remove @user`",
             "",
             "Durations are whole days (`d`) or weeks (`w`); dates are YYYY-MM-DD in your time zone.",

@@ -114,6 +114,9 @@ def demo(
     people: Annotated[int, typer.Option(min=4, max=500, help="People in the sandbox workspace.")] = 40,
     departments: Annotated[int, typer.Option(min=1, max=12, help="Departments.")] = 6,
     seed: Annotated[int, typer.Option(help="Seed for the workspace and the round.")] = 0,
+    circles: Annotated[
+        bool, typer.Option("--circles", help="Run a circles program: form a season of topic circles.")
+    ] = False,
 ) -> None:
     """Run the whole bot against a built-in sandbox Slack workspace (no Slack account needed)."""
     from rich.console import Console
@@ -121,7 +124,7 @@ def demo(
     from serendip.entrypoints.demo import run_demo
 
     configure_logging("WARNING")
-    result = run_demo(Console(), people=people, departments=departments, seed=seed)
+    result = run_demo(Console(), people=people, departments=departments, seed=seed, circles=circles)
     print(f"demo finished in {result.seconds:.1f}s")
 
 

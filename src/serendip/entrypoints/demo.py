@@ -16,6 +16,7 @@ from rich.table import Table
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
+from serendip.entrypoints.demo_circles import print_circles, print_season
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.services import directory_sync
 from serendip.services.lifecycle import close, deliver, plan
@@ -47,10 +48,14 @@ class DemoResult:
     intros: list[dict[str, Any]]
     quality: dict[str, float]
     seconds: float
+    unplaced: int = 0  # circles: people the season left out
 
 
-def run_demo(console: Console, *, people: int = 40, departments: int = 6, seed: int = 0) -> DemoResult:
-    """Start the emulator and the real bot, sign people up via /coffee, run a round, show the intros."""
+def run_demo(
+    console: Console, *, people: int = 40, departments: int = 6, seed: int = 0, circles: bool = False
+) -> DemoResult:
+    """Start the emulator and the real bot, sign people up via /coffee, run a round, show the intros;
+    with `circles`, make the program a circles program and form a season instead."""
     started = time.monotonic()
     workspace = generate_workspace(people, departments, seed)
     rng = random.Random(seed)
@@ -84,8 +89,12 @@ def run_demo(console: Console, *, people: int = 40, departments: int = 6, seed: 
             driver.slash_command(humans[2].id, "skip", channel_id=channel)
             console.print(
                 f"{len(humans)} people tagged what they know and want to learn via [cyan]/coffee[/]; "
-                "one paused for two weeks, one skips this round"
+                f"one paused for two weeks, one skips this {'season' if circles else 'round'}"
             )
+            if circles:
+                changed = driver.slash_command(admin, "admin set kind circles", channel_id=channel)
+                assert "circles" in changed.text, "the program did not become a circles program"
+                console.print("The admin made it a circles program: [cyan]/coffee admin set kind circles[/]")
             with bot.container.db.transaction() as session:
                 program = repo.find_program(session, team_id, channel)
                 assert program is not None, "admin setup did not create the program"
@@ -98,7 +107,14 @@ def run_demo(console: Console, *, people: int = 40, departments: int = 6, seed: 
             deliver.deliver_pending(bot.container.db, publisher, deliver.DeliveryPolicy())
             summary = close.summarise(bot.container.db, planned.round_id)
             intros = _posted_intros(slack)
-            _print_intros(console, intros, workspace)
+            if circles:
+                print_circles(console, intros, workspace)
+            else:
+                _print_intros(console, intros, workspace)
+    if circles:
+        print_season(console, summary)
+        unplaced = int(summary.quality.get("unplaced", 0))
+        return DemoResult(summary.eligible, intros, summary.quality, time.monotonic() - started, unplaced)
     console.print(
         f"Round: {summary.delivered} intros delivered, {len(summary.failed)} failed; cross-team rate "
         f"{summary.quality.get('cross_team_rate', 0):.0%} (best possible {summary.quality.get('cross_team_bound', 0):.0%})."

@@ -15,8 +15,11 @@ from serendip.adapters.db.models import Program, ProgramAdmin
 from serendip.domain.commands import AdminSetting, SettingValue, Weekday
 from serendip.services import members
 from serendip.services.errors import ServiceError
+from serendip.services.kind_rules import SettingRefused, fit_kind_and_size
+from serendip.services.lifecycle.season_clock import reschedule
 from serendip.services.ports import Directory
-from serendip.services.programs import schedule_next_run
+
+__all__ = ["SettingRefused"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ COLUMNS: dict[AdminSetting, str] = {
     AdminSetting.COOLDOWN: "cooldown_rounds",
     AdminSetting.FOLLOWUP: "followup_enabled",
     AdminSetting.WELCOME: "welcome_text",
+    AdminSetting.KIND: "kind",
+    AdminSetting.SEASON: "season_weeks",
 }
 LABELS: dict[AdminSetting, str] = {
     AdminSetting.FREQUENCY: "frequency",
@@ -42,6 +47,8 @@ LABELS: dict[AdminSetting, str] = {
     AdminSetting.COOLDOWN: "cooldown",
     AdminSetting.FOLLOWUP: "follow-up",
     AdminSetting.WELCOME: "welcome message",
+    AdminSetting.KIND: "kind",
+    AdminSetting.SEASON: "season length",
 }
 AUDIT_TEXT_LIMIT = 500
 
@@ -53,12 +60,14 @@ class Change:
     setting: AdminSetting
     old: Any
     new: Any
+    why: str = ""  # a change the admin did not ask for, or one that waits, says so
 
     def describe(self) -> str:
         """'group size: 2 → 3' (the welcome text is not repeated)."""
         if self.setting is AdminSetting.WELCOME:
             return "welcome message updated"
-        return f"{LABELS[self.setting]}: {shown(self.setting, self.old)} → {shown(self.setting, self.new)}"
+        line = f"{LABELS[self.setting]}: {shown(self.setting, self.old)} → {shown(self.setting, self.new)}"
+        return f"{line} ({self.why})" if self.why else line
 
 
 @dataclass
@@ -80,7 +89,7 @@ def stored(setting: AdminSetting, value: SettingValue | None) -> Any:
         return value.strftime("%H:%M")
     if isinstance(value, Weekday):
         return int(value)
-    if setting in (AdminSetting.FREQUENCY, AdminSetting.MODE):
+    if setting in (AdminSetting.FREQUENCY, AdminSetting.MODE, AdminSetting.KIND):
         return str(value)
     return value
 
@@ -97,6 +106,8 @@ def shown(setting: AdminSetting, value: Any) -> str:
         return f"{value} round{'s' if value != 1 else ''}"
     if setting is AdminSetting.SIZE:
         return {2: "pairs", 3: "trios"}.get(int(value), f"groups of {value}")
+    if setting is AdminSetting.SEASON:
+        return f"{value} weeks"
     return str(value)
 
 
@@ -132,20 +143,32 @@ def change_settings(
     values: Mapping[AdminSetting, SettingValue | None],
     now: dt.datetime,
 ) -> Outcome:
-    """Apply settings, audit each real change (old → new) and reschedule the next run at once."""
+    """Apply settings, audit each real change (old → new) and reschedule the next run at once.
+
+    `kind` changes only between seasons, and a size must fit the program's (new) kind: otherwise
+    SettingRefused and nothing changes. A kind the old size does not fit resets it, and says so.
+    """
     changes: list[Change] = []
     outcome = _outcome(program)
+    fitted = fit_kind_and_size(session, program, {s: stored(s, v) for s, v in values.items()}, now)
     for setting, value in values.items():
-        old, new = getattr(program, COLUMNS[setting]), stored(setting, value)
+        old, new = getattr(program, COLUMNS[setting]), fitted.values.get(setting, stored(setting, value))
         if old == new:
             outcome.unchanged.append(f"{LABELS[setting]} is already {shown(setting, old)}")
             continue
         setattr(program, COLUMNS[setting], new)
-        changes.append(Change(setting, old, new))
+        changes.append(Change(setting, old, new, fitted.why.get(setting, "")))
         detail = {"setting": setting.value, "old": _audited(old), "new": _audited(new)}
         _audit(session, program, actor, "program.set", detail)
+    for setting, new in fitted.values.items():
+        if setting in values:
+            continue
+        old = getattr(program, COLUMNS[setting])
+        setattr(program, COLUMNS[setting], new)  # a reset the admin did not ask for, audited the same
+        changes.append(Change(setting, old, new, fitted.why.get(setting, "")))
+        _audit(session, program, actor, "program.set", {"setting": setting.value, "old": old, "new": new})
     if changes:
-        schedule_next_run(program, now)
+        reschedule(session, program, now)
         log.info(
             "program.settings_changed program_id=%s settings=%s",
             program.id,
@@ -164,7 +187,7 @@ def set_paused(session: Session, program: Program, *, actor: str, paused: bool, 
         return outcome
     program.is_paused = paused
     if not paused:
-        schedule_next_run(program, now)
+        reschedule(session, program, now)
     _audit(
         session,
         program,

@@ -185,7 +185,12 @@ def save_settings(
         values, errors = read(program.welcome_text)
         if errors:
             return InvalidSettings(dict(errors))
-        outcome = administration.change_settings(session, program, actor=user_id, values=values, now=utcnow())
+        try:
+            outcome = administration.change_settings(
+                session, program, actor=user_id, values=values, now=utcnow()
+            )
+        except administration.SettingRefused as refused:  # raised before anything was changed
+            return InvalidSettings({refused.field: str(refused)})
         return _with_people(session, team_id, user_id, outcome)
 
 

@@ -16,7 +16,9 @@ from serendip.services import members, permissions
 from serendip.services.deps import Deps
 from serendip.services.errors import NotAProgramChannel, ServiceError
 from serendip.services.lifecycle import deliver, manual
-from serendip.services.lifecycle.results import ManualRun, RoundPreview
+from serendip.services.lifecycle.plan import runs_circles
+from serendip.services.lifecycle.results import ManualRun, RoundPreview, SeasonPreview
+from serendip.services.lifecycle.season_clock import is_circles, running_season
 from serendip.services.ports import IntroPublisher
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class RecentRound:
     state: RoundState
     started_at: datetime | None
     newest_round_id: int  # the confirmation starts a round only while no newer one exists
+    season_ends_at: datetime | None = None  # a circles season running until then: ended if confirmed
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,12 @@ def _program_id(deps: Deps, team_id: str, channel_id: str) -> int:
         return program.id
 
 
-def preview(deps: Deps, *, team_id: str, channel_id: str) -> RoundPreview:
-    """What the next round would do; nothing is sent."""
-    return deps.planner.preview(deps.db, program_id=_program_id(deps, team_id, channel_id))
+def preview(deps: Deps, *, team_id: str, channel_id: str) -> RoundPreview | SeasonPreview:
+    """What the next round (or a circles program's next season) would do; nothing is sent."""
+    program_id = _program_id(deps, team_id, channel_id)
+    if runs_circles(deps.db, program_id):
+        return deps.planner.preview_season(deps.db, program_id=program_id)
+    return deps.planner.preview(deps.db, program_id=program_id)
 
 
 def run_refusal(deps: Deps, *, team_id: str, channel_id: str) -> str | None:
@@ -69,12 +75,20 @@ def run_refusal(deps: Deps, *, team_id: str, channel_id: str) -> str | None:
 
 
 def recent_round(deps: Deps, *, team_id: str, channel_id: str) -> RecentRound | None:
-    """The program's round still delivering or started in the last 5 minutes, if any (asked about first)."""
+    """The program's round still delivering or started in the last 5 minutes, or its circles season
+    still running, if any (asked about first)."""
     with deps.db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)
         if program is None:
             return None
-        busy = store.busy_round(session, program.id, started_after=utcnow() - RECENT)
+        now = utcnow()
+        season = running_season(session, program, now) if is_circles(program) else None
+        if season is not None:
+            newest = store.newest_round_id(session, program.id)
+            return RecentRound(
+                program.id, season.round_id, RoundState.DONE, season.started, newest, season.ends_at
+            )
+        busy = store.busy_round(session, program.id, started_after=now - RECENT)
         if busy is None:
             return None
         return RecentRound(program.id, *busy, newest_round_id=store.newest_round_id(session, program.id))
@@ -96,14 +110,24 @@ def run_confirmed(deps: Deps, *, team_id: str, user_id: str, program_id: int, ne
         if store.newest_round_id(session, program_id) != newest_round_id:  # a double click, or a race
             raise ServiceError(OVERTAKEN)
     log.info("round.run_confirmed program_id=%s user=%s", program_id, user_id)
-    return run_now(deps, team_id=team_id, channel_id=channel_id, user_id=user_id)
+    # What was asked about is confirmed: for a circles program, ending its running season early.
+    return run_now(deps, team_id=team_id, channel_id=channel_id, user_id=user_id, end_season=True)
 
 
-def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> RunNow:
-    """Start a round now; delivery continues in the background under the round's lease."""
+def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str, end_season: bool = False) -> RunNow:
+    """Start a round (or form a season) now; delivery continues in the background under its lease.
+
+    A running season is ended early only when `end_season` (the admin confirmed it).
+    """
     program_id = _program_id(deps, team_id, channel_id)
     run = manual.start_manual_round(
-        deps.db, deps.gateway, deps.publisher, program_id=program_id, now=utcnow(), planner=deps.planner
+        deps.db,
+        deps.gateway,
+        deps.publisher,
+        program_id=program_id,
+        now=utcnow(),
+        planner=deps.planner,
+        end_season=end_season,
     )
     if run.planned is None or run.planned.held:
         return RunNow(run, "UTC")
@@ -122,3 +146,9 @@ def _deliver(deps: Deps, publisher: IntroPublisher, team_id: str) -> None:
         deliver.deliver_pending(deps.db, publisher, deps.delivery_policy, workspace_id=team_id)
     except Exception as exc:  # the scheduler's tick takes over after the lease expires
         log.error("round.delivery_failed error=%s", type(exc).__name__, exc_info=exc)
+
+
+def asker_tz(deps: Deps, *, team_id: str, user_id: str) -> str:
+    """The time zone of the admin asking, for the times a reply shows."""
+    with deps.db.transaction() as session:
+        return members.ensure_member(session, deps.gateway, team_id, user_id).tz

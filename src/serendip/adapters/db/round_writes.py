@@ -34,7 +34,7 @@ def insert_intros(
     """One pending intro per group of member ids, and its members; the new intro ids, in group order."""
     if not groups:
         return []
-    ids = _new_intro_ids(session, len(groups))
+    ids = new_intro_ids(session, len(groups))
     intros = [(i, round_id, IntroState.PENDING.value, 0, now) for i in ids]
     seats = [(i, m) for i, group in zip(ids, groups, strict=True) for m in group]
     if session.get_bind().dialect.name == "postgresql":
@@ -83,7 +83,7 @@ def _copy(session: Session, target: str, rows: Sequence[tuple[object, ...]]) -> 
             copy.write_row(row)
 
 
-def _new_intro_ids(session: Session, count: int) -> list[int]:
+def new_intro_ids(session: Session, count: int) -> list[int]:
     """`count` fresh intro ids, in one statement.
 
     PostgreSQL: drawn from the column's sequence. SQLite: the caller's transaction has written

@@ -8,7 +8,7 @@ from datetime import datetime
 from serendip.adapters.slack.circle_publisher import SlackCirclePosts
 from serendip.adapters.slack.client import without_retries
 from serendip.adapters.slack.gateway import SlackGateway
-from serendip.adapters.slack.views import blocks, intro_blocks
+from serendip.adapters.slack.views import blocks, circle_blocks, intro_blocks, season_blocks
 from serendip.domain.intro_content import IntroCard
 from serendip.services.lifecycle.results import RoundSummary
 
@@ -26,8 +26,11 @@ class SlackIntroPublisher(SlackCirclePosts):
         return self.gateway.open_group(user_ids)
 
     def post_intro(self, conversation_id: str, card: IntroCard) -> str:
-        """Post the intro with its id in message metadata."""
-        text, intro, metadata = intro_blocks.intro_message(card)
+        """Post the intro (a round's, or a circle's when it has a topic) with its id in message metadata."""
+        if card.topic is not None:
+            text, intro, metadata = circle_blocks.circle_intro_message(card)
+        else:
+            text, intro, metadata = intro_blocks.intro_message(card)
         return self.gateway.post(conversation_id, text, intro, metadata)
 
     def post_followup(self, conversation_id: str, intro_id: int) -> str:
@@ -56,8 +59,11 @@ class SlackIntroPublisher(SlackCirclePosts):
         self.gateway.post_to_user(user_id, text, [blocks.section(text)])
 
     def post_round_summary(self, channel_id: str, summary: RoundSummary) -> str:
-        """Post the round summary in the program channel; returns the ts."""
-        text, summary_blocks = intro_blocks.round_summary(summary)
+        """Post the round (or season) summary in the program channel; returns the ts."""
+        if summary.season:
+            text, summary_blocks = season_blocks.season_summary(summary)
+        else:
+            text, summary_blocks = intro_blocks.round_summary(summary)
         return self.gateway.post(channel_id, text, summary_blocks)
 
     def welcome(

@@ -20,6 +20,7 @@ from serendip.adapters.db.delivery_queue import HISTORY, OPEN, POST
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member
 from serendip.adapters.db.types import utcnow
+from serendip.domain.circle_intro import circle_card
 from serendip.domain.intro_content import IntroCard, IntroPerson, build_card
 from serendip.domain.lifecycle import INTRO_FINAL, IntroState
 from serendip.observability import metrics
@@ -155,7 +156,11 @@ def _load(db: Database, intro_id: int, seed: int) -> _IntroState | None:
             raise WorkspaceUninstalled(f"the workspace of intro {intro_id} uninstalled the app")
         people = store.intro_members(session, intro)
         tags = history_store.member_tags_by_kind(session, [m.id for m in people])
-        card = build_card(intro_id, [intro_person(m, tags[m.id]) for m in people], seed)
+        persons = [intro_person(m, tags[m.id]) for m in people]
+        if intro.topic is not None:  # a circle's intro: same delivery, its own content
+            card = circle_card(intro_id, persons, seed, intro.topic)
+        else:
+            card = build_card(intro_id, persons, seed)
         return _IntroState(intro.state, intro.conversation_id, intro.post_started_at, card)
 
 

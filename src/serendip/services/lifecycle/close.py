@@ -50,6 +50,7 @@ def summarise(db: Database, round_id: int) -> RoundSummary:
             },
             admins=repo.program_admin_ids(session, program.id),
             channel_name=program.channel_name,
+            season=round_.season_ends_at is not None,
         )
 
 
@@ -65,7 +66,11 @@ def finish_round(db: Database, publisher: IntroPublisher, *, round_id: int, owne
         assert program is not None
         now = utcnow()
         round_.state, round_.finished_at, round_.lease_owner = RoundState.DONE, now, None
-        if program.followup_enabled and program.next_run_at is not None and program.next_run_at > now:
+        if round_.season_ends_at is not None:
+            # A season's circles are nudged at each meeting, never followed up (nor counted by the
+            # ghost rule, which reads followed-up rounds only).
+            round_.followup_due_at = None
+        elif program.followup_enabled and program.next_run_at is not None and program.next_run_at > now:
             round_.followup_due_at = round_.scheduled_for + (program.next_run_at - round_.scheduled_for) / 2
         else:
             round_.followup_done = True
@@ -148,10 +153,11 @@ def tell_admins_held(
     channel_name: str = "",
 ) -> None:
     """DM each of the program's admins, once, that a round was held back by the round checker."""
+    what = "season" if planned.season else "round"
     text = (
-        f":warning: The round of {channel_mention(channel_id, channel_name)} was held back: before anything was sent, Serendip's "
+        f":warning: The {what} of {channel_mention(channel_id, channel_name)} was held back: before anything was sent, Serendip's "
         f"independent check found it would break a matching rule. "
-        "Nobody was introduced this time and the next round runs on schedule. "
+        f"Nobody was introduced this time and the next {what} runs on schedule. "
         f"This is a bug in Serendip, not in your settings; the server log has the details "
         f"(round {planned.round_id}, seed {planned.seed})."
     )

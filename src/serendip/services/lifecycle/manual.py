@@ -1,17 +1,23 @@
-"""`/coffee admin run`: refused while paused; stands in for the next round when that one is near."""
+"""`/coffee admin run`: refused while paused; stands in for the next round when that one is near.
+
+For a circles program it forms a season; a season still running is ended early once the admin
+confirmed it (`end_season`), after the new one formed, so the season's closing takes it from there.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
+from serendip.adapters.db import season_store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Program
 from serendip.domain.schedule import Frequency, replaces_next_round
 from serendip.services.errors import ServiceError
 from serendip.services.lifecycle import tick
 from serendip.services.lifecycle.plan_worker import Planner
-from serendip.services.lifecycle.results import ManualRun
+from serendip.services.lifecycle.results import ManualRun, PlannedRound
+from serendip.services.lifecycle.season_clock import VOTE_PERIOD, is_circles, running_season
 from serendip.services.ports import Directory, IntroPublisher
 from serendip.services.programs import schedule_next_run
 
@@ -23,8 +29,18 @@ PAUSED = (
 )
 
 
+SEASON_RUNNING = (
+    "A season of this program is running, so no new one was formed. Run `/coffee admin run` again "
+    "to be asked whether to end it early."
+)
+
+
 class ProgramPaused(ServiceError):
     """`admin run` on a paused program."""
+
+
+class SeasonRunning(ServiceError):
+    """`admin run` on a circles program whose season is running, without confirming its early end."""
 
 
 def refusal(program: Program) -> str | None:
@@ -65,8 +81,13 @@ def start_manual_round(
     program_id: int,
     now: datetime,
     planner: Planner | None = None,
+    end_season: bool = False,
 ) -> ManualRun:
-    """Start a round now (delivery is the caller's); ProgramPaused when the program is paused."""
+    """Start a round (or form a season) now, delivery being the caller's; ProgramPaused when the
+    program is paused, SeasonRunning when a season runs and `end_season` was not confirmed."""
+    running = _running_season(db, program_id, now)
+    if running is not None and not end_season:
+        raise SeasonRunning(SEASON_RUNNING)
     replaced, next_run_at = _take_schedule(db, program_id, now)
     try:
         planned = tick.start_round(
@@ -85,4 +106,34 @@ def start_manual_round(
         planned.round_id if planned else None,
         replaced is not None,
     )
+    if planned is not None and planned.season:
+        return _season_run(db, program_id, planned, running, now)
     return ManualRun(planned, replaced, next_run_at)
+
+
+def _running_season(db: Database, program_id: int, now: datetime) -> int | None:
+    """The id of the circles program's season that is running now, if any."""
+    with db.transaction() as session:
+        program = session.get(Program, program_id)
+        if program is None or not is_circles(program):
+            return None
+        season = running_season(session, program, now)
+        return season.round_id if season is not None else None
+
+
+def _season_run(
+    db: Database, program_id: int, planned: PlannedRound, running: int | None, now: datetime
+) -> ManualRun:
+    """After a season formed by hand: end the one it replaces (only once the new one is stored) and
+    report the program's next season, which forming it set."""
+    ended = running if running is not None and not planned.held else None
+    with db.transaction() as session:
+        if ended is not None:
+            season_store.end_season(session, ended, ends_at=now, vote_closes_at=now + VOTE_PERIOD)
+        program = session.get(Program, program_id)
+        next_run_at = program.next_run_at if program is not None else None
+    if ended is not None:
+        log.info(
+            "season.ended_early program_id=%s season_id=%s by_season=%s", program_id, ended, planned.round_id
+        )
+    return ManualRun(planned, None, next_run_at, ended_season=ended)

@@ -8,10 +8,8 @@ seed) and the seed the next round uses, kept so the preview shows exactly what t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
-from collections.abc import Sequence
 from datetime import datetime
 
 from serendip.adapters.db import lifecycle_store as store
@@ -22,10 +20,15 @@ from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.domain.round_check import RoundCheck
+from serendip.services.lifecycle import season
 from serendip.services.lifecycle.ghosts import pause_ghosts
 from serendip.services.lifecycle.match import CheckedMatch, Matcher, match_and_check
 from serendip.services.lifecycle.reading import read_round
 from serendip.services.lifecycle.results import PlannedRound, RoundPreview
+from serendip.services.lifecycle.season_clock import is_circles
+from serendip.services.lifecycle.seeds import membership_basis, next_seed, seed_for_next_round
+
+__all__ = ["membership_basis", "plan_round", "preview_round", "seed_for_next_round"]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +46,10 @@ def plan_round(
     The round row (unique per program and scheduled time), the ghost pauses and one pending intro
     per group are written in one transaction after matching, so any number of processes run each
     round once. A round the checker finds breaking a hard rule is stored as `held`, with no intros,
-    and never retried.
+    and never retried. A circles program forms a season instead (`season.plan_season`).
     """
+    if runs_circles(db, program_id):
+        return season.plan_season(db, program_id=program_id, scheduled_for=scheduled_for, seed=seed)
     now = utcnow()
     with db.transaction() as session:  # reads only: no write lock is taken while matching
         program = session.get(Program, program_id)
@@ -59,7 +64,7 @@ def plan_round(
         )
         stored_seed, stored_basis = program.next_seed, program.next_seed_basis
     if seed is None:  # the seed `admin preview` showed, unless the membership changed since
-        seed = _next_seed(stored_seed, stored_basis, membership_basis(inputs.slack_ids))[0]
+        seed = next_seed(stored_seed, stored_basis, membership_basis(inputs.slack_ids))[0]
     matched = match_and_check(inputs, seed, matcher)
     with db.transaction() as session:  # claim and write: one short transaction
         round_ = store.create_round(
@@ -147,22 +152,8 @@ def preview_round(db: Database, *, program_id: int) -> RoundPreview:
     )
 
 
-def membership_basis(slack_ids: Sequence[str]) -> str:
-    """A fingerprint of the eligible membership a seed is drawn for: sha256 of the sorted Slack ids."""
-    return hashlib.sha256("\n".join(sorted(slack_ids)).encode()).hexdigest()
-
-
-def _next_seed(next_seed: int | None, next_basis: str | None, basis: str) -> tuple[int, bool]:
-    """The stored seed for this membership, or a fresh draw (then True when the membership changed)."""
-    changed = next_basis is not None and next_basis != basis
-    if next_seed is None or changed:
-        return secrets.randbits(31), changed
-    return next_seed, changed
-
-
-def seed_for_next_round(program: Program, basis: str) -> tuple[int, bool]:
-    """The next round's stored seed, drawn afresh when the membership changed (then True)."""
-    program.next_seed, changed = _next_seed(program.next_seed, program.next_seed_basis, basis)
-    # A fresh seed (no basis yet) is bound to the membership it is first used for.
-    program.next_seed_basis = basis
-    return program.next_seed, changed
+def runs_circles(db: Database, program_id: int) -> bool:
+    """Whether the program forms seasons of circles rather than rounds (False when it is gone)."""
+    with db.transaction() as session:
+        program = session.get(Program, program_id)
+        return program is not None and is_circles(program)

@@ -28,8 +28,8 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 from serendip.logging_setup import configure_logging
 from serendip.services import program_snapshots
-from serendip.services.lifecycle import plan
-from serendip.services.lifecycle.results import PlannedRound, RoundPreview
+from serendip.services.lifecycle import plan, season
+from serendip.services.lifecycle.results import PlannedRound, RoundPreview, SeasonPreview
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,12 @@ def preview_in_worker(database_url: str, *, program_id: int) -> RoundPreview:
     return preview
 
 
+def season_preview_in_worker(database_url: str, *, program_id: int) -> SeasonPreview:
+    """`season.preview_season` in a child process; its result, or PlanFailed."""
+    preview: SeasonPreview = _in_child(database_url, "season_preview", program_id, None)
+    return preview
+
+
 def snapshots_in_worker(database_url: str) -> int:
     """`program_snapshots.refresh_snapshots` in a child process (CPU-bound at 100,000
     people, like planning); how many programs it recounted, or PlanFailed."""
@@ -153,6 +159,8 @@ def _child(
     try:
         if job == "preview":
             result: object = plan.preview_round(db, program_id=program_id)
+        elif job == "season_preview":
+            result = season.preview_season(db, program_id=program_id)
         elif job == "snapshots":
             result = program_snapshots.refresh_snapshots(db, utcnow())
         else:
@@ -187,6 +195,12 @@ class Planner:
         if ":memory:" in db.url or self._enrolled(db, program_id) < self.worker_from:
             return plan.preview_round(db, program_id=program_id)
         return preview_in_worker(db.url, program_id=program_id)
+
+    def preview_season(self, db: Database, *, program_id: int) -> SeasonPreview:
+        """Preview a circles program's next season, in a worker process when the program is large."""
+        if ":memory:" in db.url or self._enrolled(db, program_id) < self.worker_from:
+            return season.preview_season(db, program_id=program_id)
+        return season_preview_in_worker(db.url, program_id=program_id)
 
     def _enrolled(self, db: Database, program_id: int) -> int:
         if self.worker_from <= 0:

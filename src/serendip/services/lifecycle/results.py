@@ -17,6 +17,7 @@ class PlannedRound:
     ghosts: list[str]
     held: tuple[str, ...] = ()  # the checker's violations when the round was held back
     seed: int = 0
+    season: bool = False  # a circles program's season: `intros` counts its circles
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,19 @@ class RoundPreview:
     lone: str | None
     sat_out: dict[str, str]
     new_draw: bool = False  # the membership changed since the seed was drawn, so a new one was
+
+
+@dataclass(frozen=True)
+class SeasonPreview:
+    """The season a circles program would form now, computed without sending anything."""
+
+    eligible: int
+    circles: list[tuple[str, list[str]]]  # (topic, Slack ids of the members)
+    departments: list[int]  # distinct departments in each circle
+    quality: dict[str, Any]
+    unplaced: dict[str, str]  # Slack id -> why they have no circle
+    violations: int = 0  # the checker's findings: a season with any is held, not sent
+    new_draw: bool = False
 
 
 @dataclass
@@ -47,6 +61,7 @@ class RoundSummary:
     quality: dict[str, float] = field(default_factory=dict)
     admins: list[str] = field(default_factory=list)  # who gets the raw failure codes by DM
     channel_name: str = ""  # shown in notification texts instead of the raw channel id
+    season: bool = False  # a circles season: `groups` are its circles, `quality` holds its figures
 
 
 @dataclass
@@ -76,6 +91,7 @@ class ManualRun:
     planned: PlannedRound | None
     replaced: datetime | None  # the scheduled round this one stands in for, if any
     next_run_at: datetime | None  # the next scheduled round after this one
+    ended_season: int | None = None  # a running season this run ended early, to form a new one
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.observability import metrics
 from serendip.services import missed_joins
-from serendip.services.lifecycle import circle_tick, close, deliver, followup, plan
+from serendip.services.lifecycle import circle_tick, close, deliver, followup, plan, season_notes
 from serendip.services.lifecycle.match import Matcher
 from serendip.services.lifecycle.results import PlannedRound, TickReport
 
@@ -96,7 +96,8 @@ def start_round(
 def _tell_after_planning(
     db: Database, publisher: IntroPublisher, program_id: int, planned: PlannedRound
 ) -> None:
-    """DM members the ghost rule paused and, for a held round, the program's admins."""
+    """DM members the ghost rule paused, people a season left out and, for a held round (or
+    season), the program's admins."""
     with db.transaction() as session:
         program = session.get(Program, program_id)
         channel_id, name = (program.channel_id, program.channel_name) if program else ("", "")
@@ -108,6 +109,10 @@ def _tell_after_planning(
             ghosts=planned.ghosts,
             round_id=planned.round_id,
             channel_name=name,
+        )
+    if planned.season and not planned.held:
+        season_notes.tell_unplaced(
+            db, publisher, round_id=planned.round_id, channel_id=channel_id, channel_name=name
         )
     if planned.held:
         close.tell_admins_held(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from serendip.adapters.slack.coffee.request import CoffeeRequest
-from serendip.adapters.slack.views import blocks, round_blocks
+from serendip.adapters.slack.views import blocks, round_blocks, season_blocks
 from serendip.domain import commands as cmd
 from serendip.services import round_commands
+from serendip.services.lifecycle.results import SeasonPreview
 
 PREVIEWING = ":hourglass_flowing_sand: Working out the next round…"
 
@@ -19,7 +20,10 @@ def preview(request: CoffeeRequest, command: cmd.AdminPreview) -> None:
     result = round_commands.preview(
         request.deps, team_id=request.who.team_id, channel_id=request.who.channel_id
     )
-    request.answer(round_blocks.preview_message(result, names=command.names))
+    if isinstance(result, SeasonPreview):
+        request.answer(season_blocks.preview_message(result, names=command.names))
+    else:
+        request.answer(round_blocks.preview_message(result, names=command.names))
 
 
 def run(request: CoffeeRequest, _: cmd.AdminRun) -> None:
@@ -31,6 +35,14 @@ def run(request: CoffeeRequest, _: cmd.AdminRun) -> None:
         request.answer(blocks.reply(refused))
         return
     recent = round_commands.recent_round(request.deps, team_id=who.team_id, channel_id=who.channel_id)
+    if recent is not None and recent.season_ends_at is not None:
+        tz = round_commands.asker_tz(request.deps, team_id=who.team_id, user_id=who.user_id)
+        request.answer(
+            season_blocks.end_season_confirm(
+                recent.program_id, recent.newest_round_id, recent.season_ends_at, tz
+            )
+        )
+        return
     if recent is not None:
         request.answer(round_blocks.run_confirm(recent))
         return
@@ -38,4 +50,4 @@ def run(request: CoffeeRequest, _: cmd.AdminRun) -> None:
     started = round_commands.run_now(
         request.deps, team_id=who.team_id, channel_id=who.channel_id, user_id=who.user_id
     )
-    request.answer(round_blocks.run_reply(started.run, started.tz))
+    request.answer(season_blocks.run_reply(started.run, started.tz))

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from serendip.adapters.slack.context import asker
-from serendip.adapters.slack.views import blocks, round_blocks
+from serendip.adapters.slack.views import blocks, round_blocks, season_blocks
 from serendip.services import round_commands
 from serendip.services.deps import Deps
 from serendip.services.errors import ServiceError
@@ -58,7 +58,7 @@ def on_run_confirm(
     except ServiceError as exc:
         respond(blocks.message(str(exc), [blocks.section(str(exc))], replace=True))
         return
-    respond({**round_blocks.run_reply(started.run, started.tz), "replace_original": True})
+    respond({**season_blocks.run_reply(started.run, started.tz), "replace_original": True})
 
 
 def on_run_cancel(ack: Ack, respond: Respond) -> None:

@@ -11,6 +11,15 @@ from serendip.domain import commands as c
 from serendip.domain import payload_values
 from serendip.domain.command_parser import COOLDOWN_ROUNDS, GROUP_SIZES, MAX_TEXT_LENGTH
 from serendip.domain.commands import AdminSetting, SettingValue
+from serendip.domain.program_kinds import (
+    DEFAULT_SEASON_WEEKS,
+    SEASON_WEEKS,
+    SIZES,
+    ProgramKind,
+    kind_of,
+    read_kind,
+    sizes_text,
+)
 from serendip.domain.schedule import WEEKDAYS
 
 TITLE = "Program settings"
@@ -21,6 +30,14 @@ _MODES = (
     ("prefer", "prefer: no repeats within the cooldown"),
     ("strict", "strict: cross-team first"),
     ("off", "off: ignore departments"),
+)
+_KINDS = (
+    ("intros", "intros: one-off intros every round"),
+    ("circles", "circles: topic circles that meet for a season"),
+)
+SIZE_PROBLEM = (
+    f"Pick a group size from {sizes_text(ProgramKind.INTROS)} for intros, "
+    f"{sizes_text(ProgramKind.CIRCLES)} for circles."
 )
 
 
@@ -73,7 +90,10 @@ def config_view(settings: Mapping[AdminSetting, Any], channel_id: str) -> dict[s
     welcome = {**text, "multiline": True, "max_length": MAX_TEXT_LENGTH}
     if settings[AdminSetting.WELCOME]:
         welcome["initial_value"] = unescape(str(settings[AdminSetting.WELCOME]))
+    kind = kind_of(settings.get(AdminSetting.KIND))
+    weeks = settings.get(AdminSetting.SEASON) or DEFAULT_SEASON_WEEKS
     blocks = [
+        _select("kind", "Kind of program", list(_KINDS), kind.value),
         _select(
             "frequency",
             "How often",
@@ -93,7 +113,12 @@ def config_view(settings: Mapping[AdminSetting, Any], channel_id: str) -> dict[s
         ),
         _input("timezone", "Time zone", zone, hint="An IANA name, like Europe/Berlin or America/New_York."),
         _select(
-            "size", "Group size", [(str(n), str(n)) for n in GROUP_SIZES], str(settings[AdminSetting.SIZE])
+            "size", "Group size", [(str(n), str(n)) for n in SIZES[kind]], str(settings[AdminSetting.SIZE])
+        ),
+        *(
+            [_select("season", "Season length", [(str(w), f"{w} weeks") for w in SEASON_WEEKS], str(weeks))]
+            if kind is ProgramKind.CIRCLES
+            else []
         ),
         _select("mode", "Repeat mode", list(_MODES), str(settings[AdminSetting.MODE])),
         _input("cooldown", "Cooldown (rounds before a pair may repeat)", cooldown),
@@ -167,7 +192,7 @@ def read_config(
         (AdminSetting.FREQUENCY, c.read_frequency, "Pick weekly, biweekly or monthly."),
         (AdminSetting.DAY, c.read_weekday, "Pick a day of the week."),
         (AdminSetting.TIME, c.read_time, "Use a 24-hour time like 10:00."),
-        (AdminSetting.SIZE, lambda t: _number(t, GROUP_SIZES), "Pick a group size from 2 to 6."),
+        (AdminSetting.SIZE, lambda t: _number(t, GROUP_SIZES), SIZE_PROBLEM),
         (AdminSetting.MODE, c.read_mode, "Pick prefer, strict or off."),
         (AdminSetting.COOLDOWN, lambda t: _number(t, COOLDOWN_ROUNDS), "A whole number from 0 to 52."),
         (AdminSetting.FOLLOWUP, c.read_switch, "Pick on or off."),
@@ -178,6 +203,19 @@ def read_config(
             errors[setting.value] = problem
         else:
             values[setting] = value
+    # Forms opened before kinds existed have neither field: they keep what is stored.
+    if "kind" in state:
+        kind = read_kind(_raw(state, "kind"))
+        if kind is None:
+            errors["kind"] = "Pick intros or circles."
+        else:
+            values[AdminSetting.KIND] = kind
+    if "season" in state:
+        weeks = _number(_raw(state, "season"), SEASON_WEEKS)
+        if weeks is None:
+            errors["season"] = f"Pick from {SEASON_WEEKS.start} to {SEASON_WEEKS.stop - 1} weeks."
+        else:
+            values[AdminSetting.SEASON] = weeks
     zone_text = _raw(state, "timezone")
     zone = c.read_timezone(zone_text)
     if zone is None:

@@ -20,7 +20,8 @@ OUTCOMES = (
 )
 
 
-def _clock(minutes_utc: int, tz: str, now: datetime) -> str:
+def clock(minutes_utc: int, tz: str, now: datetime) -> str:
+    """A time given in minutes from UTC midnight, as HH:MM on someone's clock."""
     midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     try:
         zone = ZoneInfo(tz)
@@ -35,7 +36,7 @@ def person_line(person: IntroPerson, now: datetime) -> str:
     role = " · ".join(escape(x) for x in (person.title, person.department) if x)
     if role:
         parts.append(role)
-    parts.append(f"local time {_clock(now.hour * 60 + now.minute, person.tz, now)}")
+    parts.append(f"local time {clock(now.hour * 60 + now.minute, person.tz, now)}")
     line = " — ".join(parts)
     if person.expertise:
         line += "\n   knows: " + ", ".join(f"`{escape(t)}`" for t in sorted(person.expertise)[:8])
@@ -65,7 +66,7 @@ def intro_message(card: IntroCard, now: datetime | None = None) -> tuple[str, li
     if card.overlap_utc:
         start, end = card.overlap_utc
         hours = "; ".join(
-            f"<@{p.slack_id}> {_clock(start, p.tz, now)}–{_clock(end, p.tz, now)}" for p in card.people
+            f"<@{p.slack_id}> {clock(start, p.tz, now)}–{clock(end, p.tz, now)}" for p in card.people
         )
         blocks.append(context(f":clock3: Overlapping working hours: {hours}"))
     else:
