@@ -85,6 +85,7 @@ def collect(session: Session, member: Member) -> dict[str, Any]:
             for row in store.intros(session, member.id)
         ],
         "rounds_sat_out": _sat_out(session, member),
+        "circles": _circles(session, member),
         "expert_asks": [
             {
                 "role": "asker" if asker == member.slack_id else "expert",
@@ -139,6 +140,34 @@ def _sat_out(session: Session, member: Member) -> list[dict[str, Any]]:
                 {"channel_id": channel_id, "round_date": _iso(round_.scheduled_for), "reason": reason}
             )
     return found
+
+
+def _circles(session: Session, member: Member) -> dict[str, Any]:
+    """The member's own circle rows: answers to nudges, meetings they host, votes, seasons left out."""
+    return {
+        "meeting_answers": [
+            {"channel_id": c, "topic": t, "meeting": n, "your_answer": a, "answered_at": _iso(at)}
+            for c, t, n, a, at in store.circle_answers(session, member.id)
+        ],
+        "meetings_you_host": [
+            {"channel_id": c, "topic": t, "meeting": n, "due_at": _iso(due)}
+            for c, t, n, due in store.hosted_meetings(session, member.id)
+        ],
+        "season_votes": [
+            {"channel_id": c, "topic": t, "keep_going": keep, "voted_at": _iso(at)}
+            for c, t, keep, at in store.circle_votes(session, member.id)
+        ],
+        "seasons_without_a_circle": [
+            {
+                "channel_id": c,
+                "season_start": _iso(start),
+                "reason": row.reason,
+                "suggested_topics": [t for t in row.suggested_topics.split(",") if t],
+                "told_at": _iso(row.notified_at),
+            }
+            for c, start, row in store.season_waitlist(session, member.id)
+        ],
+    }
 
 
 def _roles(session: Session, member: Member) -> dict[str, Any]:

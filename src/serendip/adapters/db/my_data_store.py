@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from serendip.adapters.db.circle_models import CircleAnswer, CircleMeeting, CircleVote, SeasonWaitlist
 from serendip.adapters.db.models import (
     AuditEntry,
     Enrolment,
@@ -149,3 +150,61 @@ def audit_entries(session: Session, workspace_id: str) -> Sequence[tuple[AuditEn
         .order_by(AuditEntry.created_at, AuditEntry.id)
     )
     return [(entry, channel_id) for entry, channel_id in rows]
+
+
+def circle_answers(session: Session, member_id: int) -> Sequence[tuple[str, str, int, str, datetime]]:
+    """(program channel, topic, meeting number, answer, answered at) of the member's circle answers."""
+    rows = session.execute(
+        select(
+            Program.channel_id,
+            Intro.topic,
+            CircleMeeting.number,
+            CircleAnswer.answer,
+            CircleAnswer.answered_at,
+        )
+        .join(CircleMeeting, CircleMeeting.id == CircleAnswer.meeting_id)
+        .join(Intro, Intro.id == CircleMeeting.intro_id)
+        .join(Round, Round.id == Intro.round_id)
+        .join(Program, Program.id == Round.program_id)
+        .where(CircleAnswer.member_id == member_id)
+        .order_by(CircleAnswer.answered_at, CircleMeeting.id)
+    )
+    return [(channel, str(topic), number, answer, at) for channel, topic, number, answer, at in rows]
+
+
+def circle_votes(session: Session, member_id: int) -> Sequence[tuple[str, str, bool, datetime]]:
+    """(program channel, topic, keep, voted at) of the member's end-of-season votes."""
+    rows = session.execute(
+        select(Program.channel_id, Intro.topic, CircleVote.keep, CircleVote.voted_at)
+        .join(Intro, Intro.id == CircleVote.intro_id)
+        .join(Round, Round.id == Intro.round_id)
+        .join(Program, Program.id == Round.program_id)
+        .where(CircleVote.member_id == member_id)
+        .order_by(CircleVote.voted_at)
+    )
+    return [(channel, str(topic), keep, at) for channel, topic, keep, at in rows]
+
+
+def hosted_meetings(session: Session, member_id: int) -> Sequence[tuple[str, str, int, datetime]]:
+    """(program channel, topic, meeting number, due at) of circle meetings the member hosts."""
+    rows = session.execute(
+        select(Program.channel_id, Intro.topic, CircleMeeting.number, CircleMeeting.due_at)
+        .join(Intro, Intro.id == CircleMeeting.intro_id)
+        .join(Round, Round.id == Intro.round_id)
+        .join(Program, Program.id == Round.program_id)
+        .where(CircleMeeting.host_member_id == member_id)
+        .order_by(CircleMeeting.due_at, CircleMeeting.id)
+    )
+    return [(channel, str(topic), number, due) for channel, topic, number, due in rows]
+
+
+def season_waitlist(session: Session, member_id: int) -> Sequence[tuple[str, datetime, SeasonWaitlist]]:
+    """(program channel, season start, row) of each season the member was not placed in a circle."""
+    rows = session.execute(
+        select(Program.channel_id, Round.scheduled_for, SeasonWaitlist)
+        .join(Round, Round.id == SeasonWaitlist.round_id)
+        .join(Program, Program.id == Round.program_id)
+        .where(SeasonWaitlist.member_id == member_id)
+        .order_by(Round.scheduled_for)
+    )
+    return [(channel, start, row) for channel, start, row in rows]
