@@ -36,6 +36,24 @@ def test_someone_joining_the_channel_is_enrolled_and_welcomed(sandbox: Sandbox) 
     assert enrolment is not None and not enrolment.opted_out
 
 
+def test_someone_joining_a_circles_program_is_welcomed_to_circles_and_asked_for_topics(
+    sandbox: Sandbox,
+) -> None:
+    _program_with_one_member(sandbox)
+    changed = sandbox.driver.slash_command(
+        sandbox.humans[0], "admin set kind circles", channel_id=sandbox.channel
+    )
+    assert "circles" in changed.text
+    newcomer = sandbox.humans[4]
+    sandbox.workspace.join(sandbox.channel, newcomer)
+    assert sandbox.driver.member_joined_channel(newcomer, sandbox.channel).status == 200
+    sandbox.slack.wait_until(lambda ws: ws.dm_with(newcomer) is not None, 10)
+    welcome = sandbox.slack.wait_for_messages(sandbox.workspace.dm_with(newcomer).id, 1)  # type: ignore[union-attr]
+    text = str(welcome[0]["blocks"])
+    assert "circles" in text and "The next season starts" in text and "/coffee interests add" in text
+    assert "introduce you to someone" not in text
+
+
 def test_leaving_the_channel_opts_out(sandbox: Sandbox) -> None:
     _program_with_one_member(sandbox)
     sandbox.driver.member_left_channel(sandbox.humans[0], sandbox.channel)

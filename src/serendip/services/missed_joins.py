@@ -123,7 +123,7 @@ def _welcome(
         found = repo.members_by_slack_ids(session, program.workspace_id, user_ids)
         zones = {u: found[u].tz if u in found else "UTC" for u in user_ids}
         channel_id, text, next_round = program.channel_id, program.welcome_text, _next_round(program, after)
-        channel_name = program.channel_name
+        channel_name, circles = program.channel_name, program.kind == "circles"
     sent = 0
     for user_id in user_ids:
         try:
@@ -134,6 +134,7 @@ def _welcome(
                 tz=zones[user_id],
                 welcome_text=text,
                 channel_name=channel_name,
+                circles=circles,
             )
             sent += 1
         except Exception as exc:  # a failed welcome leaves the enrolment in place

@@ -182,8 +182,10 @@ class IntroPublisher(CirclePosts, Protocol):
         tz: str,
         welcome_text: str | None,
         channel_name: str = "",
+        circles: bool = False,
     ) -> None:
-        """DM a newly enrolled member the program's welcome (the one member_joined_channel sends)."""
+        """DM a newly enrolled member the program's welcome (the one member_joined_channel sends);
+        ``circles``: the program forms interest circles for a season rather than rounds of intros."""
         ...
 
 

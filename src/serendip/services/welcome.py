@@ -26,7 +26,7 @@ def welcome_members(deps: Deps, *, team_id: str, channel_id: str, user_ids: Sequ
         found = repo.members_by_slack_ids(session, team_id, list(user_ids))
         zones = {uid: found[uid].tz if uid in found else "UTC" for uid in user_ids}
         next_run, welcome_text, program_id = program.next_run_at, program.welcome_text, program.id
-        channel_name = program.channel_name
+        channel_name, circles = program.channel_name, program.kind == "circles"
     sent = 0
     for user_id in user_ids:
         try:
@@ -39,6 +39,7 @@ def welcome_members(deps: Deps, *, team_id: str, channel_id: str, user_ids: Sequ
                     tz=zones[user_id],
                     welcome_text=welcome_text,
                     channel_name=channel_name,
+                    circles=circles,
                 )
             )
             sent += 1

@@ -75,7 +75,8 @@ class SlackIntroPublisher(SlackCirclePosts):
         tz: str,
         welcome_text: str | None,
         channel_name: str = "",
+        circles: bool = False,
     ) -> None:
         """DM the program's welcome, the same message member_joined_channel sends."""
-        text, dm_blocks = blocks.welcome_dm(channel_id, next_round, tz, welcome_text, channel_name)
+        text, dm_blocks = blocks.welcome_dm(channel_id, next_round, tz, welcome_text, channel_name, circles)
         self.gateway.post_to_user(user_id, text, dm_blocks)

@@ -109,18 +109,35 @@ def status_message(statuses: Sequence[ProgramStatus], tz: str, help_text: str) -
 
 
 def welcome_dm(
-    channel_id: str, next_round: datetime | None, tz: str, welcome_text: str | None, channel_name: str = ""
+    channel_id: str,
+    next_round: datetime | None,
+    tz: str,
+    welcome_text: str | None,
+    channel_name: str = "",
+    circles: bool = False,
 ) -> tuple[str, list[Block]]:
-    """The DM sent to someone who joins a program channel."""
-    when = f"The next round is *{local_time(next_round, tz)}*." if next_round else ""
+    """The DM sent to someone who joins a program channel (a circles program says how circles work)."""
     channel = channel_mention(channel_id, channel_name)
     # Slack sends welcome text already escaped (should_escape), so it is posted as stored.
     intro = welcome_text if welcome_text else f"Welcome to {channel}! :wave:"
-    text = (
-        f"{intro}\n\nSerendip will introduce you to someone from another team in a group DM. {when}\n"
-        "Tell people what you know and what you'd like to learn: `/coffee expertise add python, hiring` "
-        "and `/coffee interests add design`. Need a break? `/coffee pause 2w`. Not for you? `/coffee leave`."
-    )
+    if circles:
+        when = f"The next season starts *{local_time(next_round, tz)}*." if next_round else ""
+        what = (
+            "Serendip forms small circles of people from different teams around a topic they listed, "
+            f"meeting regularly for a season, each in its own group DM. {when}\n"
+            "Circles form around your tags, so add some: `/coffee interests add design` for what you'd "
+            "like to learn and `/coffee expertise add python, hiring` for what you know. "
+            "Not for you? `/coffee leave`."
+        )
+    else:
+        when = f"The next round is *{local_time(next_round, tz)}*." if next_round else ""
+        what = (
+            f"Serendip will introduce you to someone from another team in a group DM. {when}\n"
+            "Tell people what you know and what you'd like to learn: `/coffee expertise add python, "
+            "hiring` and `/coffee interests add design`. Need a break? `/coffee pause 2w`. "
+            "Not for you? `/coffee leave`."
+        )
+    text = f"{intro}\n\n{what}"
     return f"Welcome to {channel}", [
         section(text),
         actions(button("Fill in your profile", "open_profile", "welcome", "primary")),
