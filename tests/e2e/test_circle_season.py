@@ -192,3 +192,14 @@ def test_admin_stats_of_a_circles_program_shows_its_circles(sandbox: Sandbox) ->
         "Meetings held per circle",
     ):
         assert expected in said, expected
+
+
+def test_coffee_status_names_the_members_circle_and_the_next_season(sandbox: Sandbox) -> None:
+    sb = sandbox
+    people = sorted(sb.humans)
+    _season(sb, [("rust", people[:4])])
+    status = str(sb.driver.slash_command(people[0], "", channel_id=sb.channel).body["blocks"][0])
+    assert "in the `rust` circle" in status and "next season" in status
+    assert "next round" not in status
+    outside = str(sb.driver.slash_command(people[6], "", channel_id=sb.channel).body["blocks"][0])
+    assert "circle`" not in outside and "next season" in outside

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from serendip.adapters.db import circle_roster
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Enrolment, Member, Program
 from serendip.adapters.db.types import utcnow
@@ -22,7 +23,9 @@ class ProgramStatus:
     channel_id: str
     state: str  # "active" | "paused" | "skipping" | "opted out" | "program paused"
     paused_until: datetime | None
-    next_round: datetime | None
+    next_round: datetime | None  # a circles program: when the next season forms
+    circles: bool = False
+    circle_topic: str | None = None  # the member's active circle in this program, if any
 
 
 def enrol(session: Session, program: Program, member: Member) -> tuple[Enrolment, bool]:
@@ -100,6 +103,7 @@ def skip_next(enrolments: list[tuple[Program, Enrolment]]) -> None:
 def status_of(session: Session, member: Member, now: datetime) -> list[ProgramStatus]:
     """The member's standing in every program they were ever enrolled in."""
     statuses = []
+    topics = {c.program_id: c.topic for c in circle_roster.member_circles(session, member.id)}
     for program, enrolment in repo.member_enrolments(session, member.id):
         if not is_enrolled(enrolment):
             state = "opted out"
@@ -117,6 +121,8 @@ def status_of(session: Session, member: Member, now: datetime) -> list[ProgramSt
                 state,
                 enrolment.paused_until if state == "paused" else None,
                 program.next_run_at,
+                program.kind == "circles",
+                topics.get(program.id),
             )
         )
     return statuses

@@ -93,8 +93,11 @@ def status_text(status: ProgramStatus, tz: str) -> str:
         line += (
             f" until {local_time(status.paused_until, tz)}" if status.paused_until else " until you resume"
         )
+    if status.circle_topic is not None:
+        line += f" · in the `{status.circle_topic}` circle"
     if status.next_round and status.state in {"active", "paused", "skipping"}:
-        line += f" · next round {local_time(status.next_round, tz)}"
+        what = "next season" if status.circles else "next round"
+        line += f" · {what} {local_time(status.next_round, tz)}"
     return line
 
 
