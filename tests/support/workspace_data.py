@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import snapshot_store
+from serendip.adapters.db.circle_models import CircleAnswer, CircleMeeting, CircleVote, SeasonWaitlist
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, Member, MemberBlock, Program
 from serendip.adapters.db.types import utcnow
@@ -68,9 +69,27 @@ def fill_workspace(database: Database, slack: SlackEmulator) -> WorkspaceData:
         )
         # Slackbot's id is the same in every workspace: it names no one of this one.
         slack_ids = frozenset(m.slack_id for m in people if m.slack_id != "USLACKBOT")
-        intro_id = intro.id
+        intro_id, asker_id = intro.id, asker.id
     followup.record_outcome(database, team_id=team, intro_id=intro_id, user_id=answerer, outcome="met")
+    _circle_rows(database, planned.round_id, intro_id, asker_id)
     bot = slack.workspace.bot.id
     install(database, installer=answerer, team_id=team, bot_user_id=bot)
     install(database, installer=sorted(slack_ids - {answerer})[0], team_id=team)
     return WorkspaceData(team, slack_ids, program_id, bot)
+
+
+def _circle_rows(database: Database, round_id: int, intro_id: int, member_id: int) -> None:
+    """A meeting with its nudge answered, a season vote and a waitlist row, on the round's first
+    intro: they stand in for a circles season, so every circles table holds the workspace's rows."""
+    now = utcnow()
+    with database.transaction() as session:
+        meeting = CircleMeeting(intro_id=intro_id, number=1, host_member_id=member_id, due_at=now)
+        session.add(meeting)
+        session.flush()
+        session.add_all(
+            [
+                CircleAnswer(meeting_id=meeting.id, member_id=member_id, answer="met", answered_at=now),
+                CircleVote(intro_id=intro_id, member_id=member_id, keep=True, voted_at=now),
+                SeasonWaitlist(round_id=round_id, member_id=member_id, reason="no topics listed"),
+            ]
+        )

@@ -16,6 +16,7 @@ from sqlalchemy import Delete, delete, or_, select
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db import installation_rows
+from serendip.adapters.db.circle_models import CircleAnswer, CircleMeeting, CircleVote, SeasonWaitlist
 from serendip.adapters.db.lifecycle_store import locked
 from serendip.adapters.db.models import (
     AuditEntry,
@@ -57,8 +58,26 @@ def _statements(scope_id: str) -> list[tuple[str, Delete]]:
     programs = select(Program.id).where(Program.workspace_id == scope_id)
     rounds = select(Round.id).where(Round.program_id.in_(programs))
     intros = select(Intro.id).where(Intro.round_id.in_(rounds))
+    meetings = select(CircleMeeting.id).where(CircleMeeting.intro_id.in_(intros))
 
     return [
+        (
+            "circle_answers",
+            delete(CircleAnswer).where(
+                or_(CircleAnswer.meeting_id.in_(meetings), CircleAnswer.member_id.in_(members))
+            ),
+        ),
+        ("circle_meetings", delete(CircleMeeting).where(CircleMeeting.intro_id.in_(intros))),
+        (
+            "circle_votes",
+            delete(CircleVote).where(or_(CircleVote.intro_id.in_(intros), CircleVote.member_id.in_(members))),
+        ),
+        (
+            "season_waitlist",
+            delete(SeasonWaitlist).where(
+                or_(SeasonWaitlist.round_id.in_(rounds), SeasonWaitlist.member_id.in_(members))
+            ),
+        ),
         (
             "intro_outcomes",
             delete(IntroOutcome).where(
