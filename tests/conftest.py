@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +41,17 @@ def postgres_template(postgres_server: PostgresServer) -> str:
     return name
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test's database is copied from (one migration per worker)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "serendip.db"
+    database = Database(f"sqlite:///{path}")
+    upgrade(database)
+    database.dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the template must be one file"
+    return path
+
+
 @pytest.fixture(params=ENGINES)
 def engine_name(request: pytest.FixtureRequest) -> str:
     """Each storage test runs once per engine."""
@@ -50,11 +62,9 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A URL of an empty, migrated database on the engine under test."""
     if engine_name == "sqlite":
-        url = f"sqlite:///{tmp_path / 'serendip.db'}"
-        database = Database(url)
-        upgrade(database)
-        database.dispose()
-        yield url
+        path = tmp_path / "serendip.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
     template: str = request.getfixturevalue("postgres_template")
