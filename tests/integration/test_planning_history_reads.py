@@ -16,6 +16,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Intro, IntroMember, IntroOutcome, Member, Program, Round, Workspace
 from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import IntroState
+from serendip.services.lifecycle.inputs import read_history
 from serendip.services.lifecycle.seats import read_seats
 
 STATES = [IntroState.POSTED, IntroState.POSTED, IntroState.FAILED, IntroState.PENDING]
@@ -101,3 +102,38 @@ def test_past_seats_and_answers_read_packed_are_the_rows_stored(
     assert sorted(packed.tolist()) == sorted(
         (i * seats.base + m) * 2 + (o in ("met", "scheduled")) for i, m, o in answers
     )
+
+
+@pytest.mark.parametrize("cooldown", [0, 1, 4, 6, 9])
+def test_the_history_the_matcher_gets_is_the_last_cooldown_rounds_groups_stored(
+    database: Database, cooldown: int
+) -> None:
+    # 6 rounds stored: cooldown 9 is a history shorter than the window, 0 is no history at all.
+    program_id = _store_history(database, random.Random(5), 2)
+    with database.transaction() as session:
+        program = session.get(Program, program_id)
+        assert program is not None
+        program.cooldown_rounds = cooldown
+        seats = read_seats(session, program_id)
+        named = {m: s for m, s in session.execute(select(Member.id, Member.slack_id)).all()}
+        absent = set(list(named)[::7])  # people not in this round are named ""
+        history = read_history(program, seats, {m: s for m, s in named.items() if m not in absent})
+        rounds = (
+            session.execute(
+                select(Round.id).where(Round.program_id == program_id).order_by(Round.scheduled_for)
+            )
+            .scalars()
+            .all()
+        )
+        rows = session.execute(
+            select(Intro.round_id, Intro.id, IntroMember.member_id)
+            .join(IntroMember, IntroMember.intro_id == Intro.id)
+            .where(Intro.round_id.in_(rounds), Intro.state != IntroState.FAILED)
+        ).all()
+    groups: dict[int, dict[int, list[str]]] = {r: {} for r in rounds}
+    for round_id, intro_id, member_id in rows:
+        name = "" if member_id in absent else named[member_id]
+        groups[round_id].setdefault(intro_id, []).append(name)
+    kept = [r for r in rounds if groups[r]][-cooldown:] if cooldown else []
+    expected = [sorted(sorted(g) for g in groups[r].values()) for r in kept]
+    assert [sorted(sorted(g) for g in past) for past in history.groups()] == expected

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from serendip.domain.matching.model import History, MatchSettings, Participant
+from serendip.domain.matching.model import History, MatchSettings, Participant, PastGroups
 from serendip.domain.round_check_pairs import RoundPairs
 
 LARGEST_GROUP = 8  # Slack's group-DM limit (PRODUCT.md)
@@ -145,7 +145,8 @@ def recent_pairs(history: History, cooldown: int) -> set[Pair]:
     """Every pair that shared a group in the last `cooldown` rounds (all rounds if fewer)."""
     if cooldown <= 0:
         return set()
-    window = list(history)[max(0, len(history) - cooldown) :]
+    plain = history.groups() if isinstance(history, PastGroups) else history
+    window = list(plain)[max(0, len(plain) - cooldown) :]
     return {pair for past in window for g in past for pair in _pairs(g)}
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from serendip.domain.departments import department_key
-from serendip.domain.matching.model import History, Participant
+from serendip.domain.matching.model import History, Participant, PastGroups
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -57,16 +57,24 @@ class RoundPairs:
 
     def repeats(self, history: History, cooldown: int) -> int:
         """Pairs that shared a group in the last `cooldown` rounds (all of them while fewer; none at 0)."""
-        window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
-        past = [g for rnd in window for g in rnd]
-        sizes = np.fromiter(map(len, past), dtype=np.int64, count=len(past))
-        # Past ids are shared string objects: number each distinct one once (~100,000 lookups that
-        # compare strings), then the ~800,000 seats by identity. Ids in no group of this round cannot
-        # meet a round's pair: -1, skipped.
-        flat = list(chain.from_iterable(past))
-        distinct = dict(zip(dict.fromkeys(flat), count()))
-        number = np.fromiter(map(self.number.get, distinct, repeat(-1)), np.int64, len(distinct))
-        seats = number[np.fromiter(map(distinct.__getitem__, flat), np.int64, len(flat))]
+        if isinstance(history, PastGroups):
+            rounds = list(history.rounds)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+            empty = np.zeros(0, dtype=np.int64)
+            sizes = np.concatenate([s for _, s in rounds]) if rounds else empty
+            # Ids in no group of this round cannot meet a round's pair: -1, skipped.
+            number = np.fromiter(map(self.number.get, history.ids, repeat(-1)), np.int64, len(history.ids))
+            seats = number[np.concatenate([s for s, _ in rounds])] if rounds else empty
+        else:
+            window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+            past = [g for rnd in window for g in rnd]
+            sizes = np.fromiter(map(len, past), dtype=np.int64, count=len(past))
+            # Past ids are shared string objects: number each distinct one once (~100,000 lookups that
+            # compare strings), then the ~800,000 seats by identity. Ids in no group of this round cannot
+            # meet a round's pair: -1, skipped.
+            flat = list(chain.from_iterable(past))
+            distinct = dict(zip(dict.fromkeys(flat), count()))
+            number = np.fromiter(map(self.number.get, distinct, repeat(-1)), np.int64, len(distinct))
+            seats = number[np.fromiter(map(distinct.__getitem__, flat), np.int64, len(flat))]
         u, v, _, _, _ = _seat_pairs(seats, sizes)
         met = np.minimum(u, v) * self.size + np.maximum(u, v)
         return int(_member(self.keys(), met).sum())

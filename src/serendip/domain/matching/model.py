@@ -8,6 +8,9 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 MIN_GROUP = 2
 MAX_GROUP = 8  # Slack's group-DM limit
 MIN_SETTING_SIZE = 2
@@ -57,8 +60,49 @@ class MatchSettings:
             raise ValueError(f"cooldown must be >= 0, got {self.cooldown}")
 
 
-# Rounds oldest -> newest; each round is a list of groups; each group a list of participant ids.
-History = Sequence[Sequence[Sequence[str]]]
+Seats = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class PastGroups:
+    """Past rounds' groups in array form, oldest round first: every person is named once in `ids`,
+    and each round is (seats, sizes): its groups' seats one after the other, as numbers into `ids`,
+    and each group's size.
+
+    The same history as rounds of groups of ids, without a string per seat: a program's last rounds
+    at 100,000 people hold about a million seats, and naming each one cost seconds per plan.
+    """
+
+    ids: Sequence[str]
+    rounds: Sequence[tuple[Seats, Seats]]
+
+    def __len__(self) -> int:
+        """How many rounds."""
+        return len(self.rounds)
+
+    @classmethod
+    def of(cls, history: Sequence[Sequence[Sequence[str]]]) -> PastGroups:
+        """The array form of rounds of groups of ids."""
+        number: dict[str, int] = {}
+        rounds = []
+        for past in history:
+            seats = [number.setdefault(x, len(number)) for g in past for x in g]
+            rounds.append((np.array(seats, dtype=np.int64), np.array([len(g) for g in past], dtype=np.int64)))
+        return cls(list(number), rounds)
+
+    def groups(self) -> list[list[list[str]]]:
+        """The plain form: rounds, oldest first, of groups of ids."""
+        out = []
+        for seats, sizes in self.rounds:
+            named = [self.ids[i] for i in seats.tolist()]
+            bounds = np.concatenate(([0], np.cumsum(sizes))).tolist()
+            out.append([named[a:b] for a, b in pairwise(bounds)])
+        return out
+
+
+# Rounds oldest -> newest; each round is a list of groups; each group a list of participant ids
+# (or the same in array form).
+History = Sequence[Sequence[Sequence[str]]] | PastGroups
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from serendip.domain.departments import department_key
 from serendip.domain.matching.ids import IdIndex
-from serendip.domain.matching.model import History, Participant
+from serendip.domain.matching.model import History, Participant, PastGroups
 
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
@@ -137,11 +137,18 @@ def tag_bits(people: Sequence[Participant]) -> TagBits:
 def history_pairs(index: IdIndex, history: History, cooldown: int) -> I64:
     """(k, 2) index pairs that met in the last `cooldown` rounds (unknown ids ignored)."""
     # max(0, ...): while history is shorter than the cooldown a negative start would keep only the newest rounds
-    window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
-    groups = [g for rnd in window for g in rnd]
-    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    idx = index.lookup_repeated(list(chain.from_iterable(groups)))
-    gid = np.repeat(np.arange(len(groups)), sizes)
+    if isinstance(history, PastGroups):
+        rounds = list(history.rounds)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+        sizes = np.concatenate([s for _, s in rounds]) if rounds else np.zeros(0, dtype=np.int64)
+        # each person is looked up once; the seats are numbers into `ids`
+        named = index.lookup(list(history.ids)) if rounds else np.zeros(0, dtype=np.int64)
+        idx = named[np.concatenate([s for s, _ in rounds])] if rounds else named
+    else:
+        window = list(history)[max(0, len(history) - cooldown) :] if cooldown > 0 else []
+        groups = [g for rnd in window for g in rnd]
+        sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+        idx = index.lookup_repeated(list(chain.from_iterable(groups)))
+    gid = np.repeat(np.arange(len(sizes)), sizes)
     found = [np.zeros((0, 2), dtype=np.int64)]
     for d in range(1, min(8, int(sizes.max(initial=0)))):
         same = (gid[:-d] == gid[d:]) & (idx[:-d] >= 0) & (idx[d:] >= 0)

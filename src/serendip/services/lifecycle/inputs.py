@@ -18,11 +18,9 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db.models import Program
-from serendip.domain.matching import Participant
+from serendip.domain.matching import Participant, PastGroups
 from serendip.domain.zones import offset_minutes_at
 from serendip.services.lifecycle.seats import Seats, ties
-
-History = list[list[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,7 @@ class RoundInputs:
     cooldown: int
     participants: list[Participant]
     member_ids: dict[str, int]  # Slack id -> member id of each participant
-    history: History
+    history: PastGroups
     department_pair_ties: dict[tuple[str, str], int]
 
     @property
@@ -117,9 +115,9 @@ def build_inputs(
     )
 
 
-def read_history(program: Program, seats: Seats, names: dict[int, str]) -> History:
+def read_history(program: Program, seats: Seats, names: dict[int, str]) -> PastGroups:
     """Groups of the program's last `cooldown` rounds (intros that did not fail), oldest round first,
-    as Slack ids from ``names`` (member id -> Slack id).
+    with each person named once by their Slack id from ``names`` (member id -> Slack id).
 
     Members missing from ``names`` are named "": the matcher and the checker count only pairs of
     people in the round, and a pair with someone who is not matched now can never repeat in it.
@@ -130,8 +128,13 @@ def read_history(program: Program, seats: Seats, names: dict[int, str]) -> Histo
         range(max(0, count - program.cooldown_rounds), count) if program.cooldown_rounds > 0 else range(0)
     )
     if not len(window):
-        return []
-    top = max(int(seats.member.max()), max(names, default=0)) + 1
-    lookup = np.full(top, "", dtype=object)  # one shared string object per Slack id
-    lookup[np.fromiter(names.keys(), dtype=np.int64, count=len(names))] = list(names.values())
-    return [seats.groups(p, lookup) for p in window]
+        return PastGroups([], [])
+    spans = [seats.span(p) for p in window]
+    # Each member once (np.unique), each seat a number into that list: no string per seat.
+    people, number = np.unique(np.concatenate([seats.member[lo:hi] for lo, hi in spans]), return_inverse=True)
+    ids = [names.get(m, "") for m in people.tolist()]
+    rounds, at = [], 0
+    for lo, hi in spans:
+        rounds.append((number[at : at + hi - lo], seats.group_sizes_in(lo, hi)))
+        at += hi - lo
+    return PastGroups(ids, rounds)

@@ -91,6 +91,16 @@ class Seats:
             groups.insert(i, (names[odd] if names is not None else odd).tolist())
         return groups
 
+    def span(self, position: int) -> tuple[int, int]:
+        """The seats (lo, hi) of the round at ``position``."""
+        lo, hi = (int(i) for i in np.searchsorted(self.position, [position, position + 1]))
+        return lo, hi
+
+    def group_sizes_in(self, lo: int, hi: int) -> IntArray:
+        """The size of each intro among seats lo..hi-1, in order."""
+        starts = self.group_starts_in(lo, hi)
+        return np.diff(np.append(starts, hi)).astype(np.int64)
+
     def group_starts_in(self, lo: int, hi: int) -> IntArray:
         """Index of the first seat of each intro among seats lo..hi-1."""
         intro = self.intro[lo:hi]
