@@ -7,7 +7,13 @@ same dispatch on the event loop. Goal: p99 <= 300 ms.
 Then, with a `--plan-people` org (default 100,000, 12 rounds of history) in the same database, a
 real `serendip serve` process (benchmarks/ack_serve.py): the same load with no round due (the
 baseline), then while the server's own scheduler plans that org's round (in its worker process).
-Goal: p99 <= 300 ms while planning. Run: python benchmarks/ack.py [--plan-people N]
+Goal: p99 <= 300 ms while planning. Run: python benchmarks/ack.py [--plan-people N] [--rate R]
+
+The default load is bursts of 50 commands sent at the same instant (a stress figure: on 2 cores
+they queue for the CPU whatever the server does). `--rate R` sends R commands a second on a fixed
+clock instead (open loop: each latency counts from the moment the command was due, so a slow
+server is not excused by the client waiting for it), which is how a busy workspace's commands
+arrive.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from benchmarks.pipeline_org import build_org
 
 CONCURRENCY = 50
 WAVES = 4
+PACED_SECONDS = 2.0  # one paced wave: rate * 2 s commands
 
 
 def _stock_adapter_server(bot: LocalBot, secret: str) -> BackgroundServer:
@@ -62,6 +69,22 @@ def _fire(driver: SlackDriver, users: list[str], channel: str, texts: list[str])
         return list(pool.map(one, range(CONCURRENCY)))
 
 
+def _paced(driver: SlackDriver, users: list[str], channel: str, texts: list[str], rate: float) -> list[float]:
+    """`rate` commands a second for PACED_SECONDS, each timed from the moment it was due."""
+    count = max(1, int(rate * PACED_SECONDS))
+    start = time.perf_counter() + 0.05
+
+    def one(i: int) -> float:
+        due = start + i / rate
+        time.sleep(max(0.0, due - time.perf_counter()))
+        result = driver.slash_command(users[i % len(users)], texts[i % len(texts)], channel_id=channel)
+        assert result.status == 200, result.status
+        return time.perf_counter() - due
+
+    with ThreadPoolExecutor(min(count, CONCURRENCY)) as pool:
+        return list(pool.map(one, range(count)))
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
@@ -71,7 +94,14 @@ def main() -> None:
     """Measure both servers with the same workspace, database and commands; then while planning."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--plan-people", type=int, default=100_000, help="org planned meanwhile; 0: skip")
+    parser.add_argument("--rate", type=float, default=0.0, help="commands a second, paced (default: bursts)")
     args = parser.parse_args()
+
+    def load(driver: SlackDriver, users: list[str], channel: str, texts: list[str]) -> list[float]:
+        if args.rate > 0:
+            return _paced(driver, users, channel, texts, args.rate)
+        return _fire(driver, users, channel, texts)
+
     workspace = generate_workspace(CONCURRENCY, 6, seed=1)
     texts = ["", "expertise add python, go", "interests add design", "pause 1w", "resume", "history"]
     with tempfile.TemporaryDirectory() as tmp, SlackEmulator(workspace) as slack:
@@ -96,7 +126,7 @@ def main() -> None:
                     driver.slash_command(users[0], "admin setup", channel_id=channel).wait_for_responses(
                         1, 60
                     )
-                    samples = [s for _ in range(WAVES) for s in _fire(driver, users, channel, texts)]
+                    samples = [s for _ in range(WAVES) for s in load(driver, users, channel, texts)]
                 rows.append((label, *_percentiles(samples), len(samples)))
             stock.stop()
         planning = []
@@ -105,9 +135,11 @@ def main() -> None:
             def setup(driver: SlackDriver) -> None:
                 driver.slash_command(users[0], "help", channel_id=channel)
 
-            fire = lambda driver: _fire(driver, users, channel, texts)  # noqa: E731
+            fire = lambda driver: load(driver, users, channel, texts)  # noqa: E731
             program_id = pipeline_program_id(settings.database_url)
             planning = serve_rows(slack, settings.database_url, program_id, Path(tmp), fire, setup)
+    shape = f"paced at {args.rate:g} commands/s" if args.rate > 0 else f"bursts of {CONCURRENCY} at once"
+    print(f"load: {shape}")
     print(f"{'server':36} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}")
     for label, p50, p99, n in rows:
         print(f"{label:36} {p50:8.1f} {p99:8.1f} {n:9d}")
