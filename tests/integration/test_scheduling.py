@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -134,6 +135,38 @@ def test_answers_are_recorded_once_per_member_and_can_change(
         database, team_id=team, intro_id=intro_id, user_id=user, outcome="scheduled"
     ).answers == {user: "scheduled"}
     assert _count(database, IntroOutcome) == 1
+
+
+def test_a_double_click_on_an_answer_stores_one_answer_and_raises_nothing(
+    database: Database, slack: SlackEmulator
+) -> None:
+    # Slack sends both clicks of a double click at once: on PostgreSQL both found no answer and
+    # inserted one, and the second failed on the unique key.
+    program_id = set_up_program(database, slack)
+    planned = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow(), seed=3)
+    assert planned is not None
+    deliver.deliver_pending(database, publisher_for(slack), _policy())
+    with database.transaction() as session:
+        intros = session.scalars(select(Intro).order_by(Intro.id)).all()
+        clicks = []
+        for intro in intros:
+            member = session.get(Member, intro.members[0].member_id)
+            assert member is not None
+            clicks += [(intro.id, member.slack_id)] * 4
+    team = slack.workspace.team.id
+
+    def click(intro_user: tuple[int, str]) -> bool:
+        intro_id, user = intro_user
+        return followup.record_outcome(
+            database, team_id=team, intro_id=intro_id, user_id=user, outcome="met"
+        ).changed
+
+    with ThreadPoolExecutor(8) as pool:
+        changed = list(pool.map(click, clicks))
+    assert sum(changed) == len(intros)  # one click of each four changed the answer
+    with database.transaction() as session:
+        rows = session.execute(select(IntroOutcome.intro_id, IntroOutcome.outcome)).all()
+    assert sorted(rows) == sorted((intro_id, "met") for intro_id, _ in clicks[::4])
 
 
 def test_three_unanswered_intros_in_a_row_pause_a_member_and_tell_them(

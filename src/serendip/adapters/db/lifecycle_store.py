@@ -328,7 +328,12 @@ def mark_followed_up(session: Session, round_id: int) -> None:
 
 
 def record_answer(session: Session, *, intro_id: int, member_id: int, outcome: str, now: datetime) -> bool:
-    """Store a member's answer to an intro; False when it was already their answer."""
+    """Store a member's answer to an intro; False when it was already their answer.
+
+    The intro is locked first: a double click sends two requests at once, and both would otherwise
+    find no answer and insert one (a duplicate key on PostgreSQL, the second click lost).
+    """
+    session.execute(locked(session, select(Intro.id).where(Intro.id == intro_id)))
     existing = session.scalars(
         select(IntroOutcome).where(IntroOutcome.intro_id == intro_id, IntroOutcome.member_id == member_id)
     ).one_or_none()
