@@ -76,6 +76,15 @@ def test_home_offers_pause_when_active_and_resume_when_paused() -> None:
     assert "home_resume" in paused and "home_pause" not in paused
 
 
+def test_a_member_only_in_circles_sees_the_next_season_not_a_next_round() -> None:
+    when = datetime(2030, 1, 7, 9, tzinfo=UTC)
+    circles = ProgramStatus("C1", "active", None, when, circles=True, circle_topic="rust")
+    text = _all_text(home_view(_home([], [circles])))
+    assert "Next season of circles" in text and "Next round" not in text
+    both = _all_text(home_view(_home([], [circles, ProgramStatus("C2", "active", None, when)])))
+    assert "Next season of circles" in both and "Next round" in both
+
+
 def test_home_shows_the_department_source_and_tags_with_an_edit_button() -> None:
     text = _all_text(home_view(_home([])))
     assert "Finance _(from your Slack profile)_" in text and "`python`" in text and "open_profile" in text

@@ -57,13 +57,23 @@ class HomeData:
 
     @property
     def next_round(self) -> datetime | None:
-        """The soonest next round among programs the member takes part in."""
-        rounds = [
+        """The soonest next round among intro programs the member takes part in."""
+        return self._soonest(circles=False)
+
+    @property
+    def next_season(self) -> datetime | None:
+        """The soonest next season among circles programs the member takes part in."""
+        return self._soonest(circles=True)
+
+    def _soonest(self, *, circles: bool) -> datetime | None:
+        times = [
             s.next_round
             for s in self.statuses
-            if s.next_round is not None and s.state in {"active", "paused", "skipping"}
+            if s.next_round is not None
+            and s.circles == circles
+            and s.state in {"active", "paused", "skipping"}
         ]
-        return min(rounds, default=None)
+        return min(times, default=None)
 
 
 def home_data(session: Session, member: Member, now: datetime) -> HomeData:

@@ -62,6 +62,8 @@ def status_blocks(data: HomeData) -> list[Block]:
     found: list[Block] = [section(f"*Your status*\n{lines}")]
     if data.next_round is not None:
         found.append(context(f":date: Next round: *{local_time(data.next_round, tz)}*"))
+    if data.next_season is not None:
+        found.append(context(f":date: Next season of circles: *{local_time(data.next_season, tz)}*"))
     states = {s.state for s in data.statuses}
     buttons = []
     if "active" in states:
