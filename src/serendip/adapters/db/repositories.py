@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import (
@@ -25,17 +26,29 @@ from serendip.adapters.db.models import (
     Workspace,
 )
 from serendip.adapters.db.people_sql import enrolled_clause, participant_clause
-from serendip.adapters.db.types import affected_rows
+from serendip.adapters.db.types import affected_rows, utcnow
 from serendip.domain.lifecycle import IntroState
 
 
 def get_or_create_workspace(session: Session, team_id: str) -> Workspace:
-    """The workspace row for a team id, created on first sight."""
+    """The workspace row for a team id, created on first sight.
+
+    The first requests from a new workspace often come at once (an install, then a command and an
+    event): the row is inserted with ON CONFLICT DO NOTHING, so the one that loses the race reads
+    the winner's row instead of failing on the primary key.
+    """
     workspace = session.get(Workspace, team_id)
     if workspace is None:
-        workspace = Workspace(id=team_id)
-        session.add(workspace)
-        session.flush()
+        dialect_insert = (
+            postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        )
+        session.execute(
+            dialect_insert(Workspace)
+            .values(id=team_id, name="", created_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        workspace = session.get(Workspace, team_id)
+        assert workspace is not None
     return workspace
 
 
