@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -75,6 +76,18 @@ def test_a_failed_exchange_keeps_the_id_and_asks_again_next_time(slack: SlackEmu
     assert identities.global_ids(client, enterprise, team, [local]) == {local: people[0]}
     assert identities.global_ids(client, enterprise, team, [local]) == {local: people[0]}
     assert len(slack.calls.all("migration.exchange")) == 2
+
+
+def test_a_rate_limited_exchange_is_tried_once_without_waiting_and_the_id_kept(slack: SlackEmulator) -> None:
+    enterprise, team, people = _org(slack)
+    local = give_local_id(slack.workspace, people[0], team)
+    slack.burst_429("migration.exchange", 1, retry_after=30)
+    started = time.monotonic()
+    found = OrgIdentities().global_ids(
+        make_web_client(slack.bot_token, slack.api_url), enterprise, team, [local]
+    )
+    assert found == {local: local} and time.monotonic() - started < 2
+    assert [c.status for c in slack.calls.all("migration.exchange")] == [429]
 
 
 def test_a_workspace_outside_any_org_is_not_migrated_and_its_ids_are_kept() -> None:

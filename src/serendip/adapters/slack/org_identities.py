@@ -22,6 +22,9 @@ from serendip.adapters.slack.errors import translate
 log = logging.getLogger(__name__)
 
 MAX_PER_CALL = 400  # migration.exchange takes at most 400 ids
+# The exchange runs before a command or a click is acknowledged (Slack waits 3 s for that): one
+# try, bounded, no waiting out a 429. A failure leaves the ids as they came and is asked again later.
+EXCHANGE_TIMEOUT_SECONDS = 2
 _NOT_MIGRATED = "not_enterprise_team"  # the workspace never had local ids: every id is global
 
 
@@ -70,7 +73,13 @@ class OrgIdentities:
         self, client: WebClient, enterprise_id: str, team_id: str, local_ids: list[str]
     ) -> dict[str, str]:
         try:
-            response = client.migration_exchange(users=local_ids, team_id=team_id)
+            once = WebClient(
+                token=client.token,
+                base_url=client.base_url,
+                timeout=EXCHANGE_TIMEOUT_SECONDS,
+                retry_handlers=[],
+            )
+            response = once.migration_exchange(users=local_ids, team_id=team_id)
             mapped: dict[str, Any] = dict(response.get("user_id_map") or {})
         except Exception as exc:  # any failure leaves the ids as they came
             reason = translate(exc).reason
