@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import repositories_profile as profile_repo
-from serendip.adapters.db.models import Enrolment, Member, Program
+from serendip.adapters.db.models import Enrolment, Member, Program, ProgramAdmin
 from serendip.adapters.db.types import utcnow
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.services.lifecycle import deliver, plan
@@ -112,10 +112,10 @@ def test_a_person_with_a_local_id_and_the_org_wide_id_is_one_member_matched_once
     assert sorted(_exchanged(slack)) == sorted([local, blocked_local])
 
 
-def test_a_local_id_seen_in_a_user_object_needs_no_exchange_and_an_org_wide_id_is_never_exchanged(
+def test_a_local_id_seen_in_a_user_object_or_mentioned_is_the_person_without_asking_slack_again(
     grid: Grid,
 ) -> None:
-    slack, _, driver, org = grid
+    slack, bot, driver, org = grid
     assert org.enterprise is not None
     shared = org.channel_named("coffee-chats").id
     first_team = org.teams[0].id
@@ -130,4 +130,12 @@ def test_a_local_id_seen_in_a_user_object_needs_no_exchange_and_an_org_wide_id_i
     assert driver.app_home_opened(local).status == 200
     assert "*active*" in str(slack.wait_until(lambda _: slack.home_view(person), 10)["blocks"])
     driver.slash_command(person, "", channel_id=shared)
+    assert _exchanged(slack) == []
+    # An admin @-mentions the person by the local id: the org-wide id becomes a program admin,
+    # who can then act with either id.
+    added = driver.slash_command(_admin(org), f"admin admins add <@{local}>", channel_id=shared)
+    assert "is now a program admin" in added.text
+    with bot.container.db.transaction() as session:
+        assert session.scalars(select(ProgramAdmin.slack_id)).all() == [person]
+    assert "rounds paused" in driver.slash_command(local, "admin pause", channel_id=shared).text
     assert _exchanged(slack) == []

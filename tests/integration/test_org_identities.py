@@ -114,7 +114,7 @@ def test_the_cache_keeps_the_most_recently_used_ids(slack: SlackEmulator) -> Non
     assert _asked(slack) == [first, second, first]
 
 
-def test_a_payload_has_its_asker_its_event_user_and_people_picked_in_a_form_made_org_wide(
+def test_a_payload_has_its_asker_its_event_user_people_picked_and_people_mentioned_made_org_wide(
     slack: SlackEmulator,
 ) -> None:
     enterprise, team, people = _org(slack)
@@ -136,4 +136,8 @@ def test_a_payload_has_its_asker_its_event_user_and_people_picked_in_a_form_made
     assert (
         map_payload(command, identities, client, enterprise) == people[0] and command["user_id"] == people[0]
     )
+    mentions = f"admin admins add <@{picked}|sam> <@{people[4]}> @{joined} <@{joined}x>"
+    command = {"command": "/coffee", "team_id": team, "user_id": people[5], "text": mentions}
+    assert map_payload(command, identities, client, enterprise) == people[5]
+    assert command["text"] == f"admin admins add <@{people[1]}|sam> <@{people[4]}> @{joined} <@{joined}x>"
     assert sorted(_asked(slack)) == sorted([asker, picked, joined])

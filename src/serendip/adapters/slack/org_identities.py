@@ -10,6 +10,7 @@ with ``migration.exchange`` (Tier 2) and the answer is kept in a bounded per-pro
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -110,6 +111,7 @@ def _may_be_local(user_id: str) -> bool:
 
 
 Slot = tuple[dict[str, Any] | list[Any], Any]  # where a person id sits in a payload: (container, key)
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?=[|>])")  # `<@U123>` / `<@U123|name>` in a command's text
 
 
 def map_payload(
@@ -118,17 +120,23 @@ def map_payload(
     """Rewrite every person id of an org-wide install's payload to the org-wide id, in place.
 
     The ids are the asker (a command's ``user_id``, an interaction's ``user.id``, an event's
-    ``user`` and ``inviter``) and people picked in a form (``selected_user(s)``). Returns the
-    asker's org-wide id ("" when the payload names nobody).
+    ``user`` and ``inviter``), people @-mentioned in a command's text and people picked in a form
+    (``selected_user(s)``). Returns the asker's org-wide id ("" when the payload names nobody).
     """
     _learn(body, identities, enterprise_id)
     team_id = _workspace_of(body)
     slots = [slot for slot in _person_slots(body) if isinstance(slot[0][slot[1]], str) and slot[0][slot[1]]]
-    if not team_id or not slots:
+    text = body.get("text") if "command" in body else None
+    mentioned = _MENTION.findall(text) if isinstance(text, str) else []
+    if not team_id or not (slots or mentioned):
         return ""
-    mapped = identities.global_ids(client, enterprise_id, team_id, (c[k] for c, k in slots))
+    mapped = identities.global_ids(client, enterprise_id, team_id, [*(c[k] for c, k in slots), *mentioned])
     for container, key in slots:
         container[key] = mapped[container[key]]
+    if mentioned:
+        body["text"] = _MENTION.sub(lambda m: "<@" + mapped.get(m.group(1), m.group(1)), str(text))
+    if not slots:
+        return ""
     first, key = slots[0]
     return str(first[key])
 
