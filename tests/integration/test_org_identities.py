@@ -78,16 +78,32 @@ def test_a_failed_exchange_keeps_the_id_and_asks_again_next_time(slack: SlackEmu
     assert len(slack.calls.all("migration.exchange")) == 2
 
 
-def test_a_rate_limited_exchange_is_tried_once_without_waiting_and_the_id_kept(slack: SlackEmulator) -> None:
+def test_a_rate_limited_exchange_is_not_waited_for_and_users_info_names_the_org_wide_id(
+    slack: SlackEmulator,
+) -> None:
     enterprise, team, people = _org(slack)
     local = give_local_id(slack.workspace, people[0], team)
     slack.burst_429("migration.exchange", 1, retry_after=30)
     started = time.monotonic()
-    found = OrgIdentities().global_ids(
-        make_web_client(slack.bot_token, slack.api_url), enterprise, team, [local]
-    )
-    assert found == {local: local} and time.monotonic() - started < 2
+    identities = OrgIdentities()
+    client = make_web_client(slack.bot_token, slack.api_url)
+    assert identities.global_ids(client, enterprise, team, [local, "U0NEWPERSON"]) == {
+        local: people[0],
+        "U0NEWPERSON": "U0NEWPERSON",  # users.info: user_not_found, the id stays as it came
+    }
+    assert time.monotonic() - started < 2
     assert [c.status for c in slack.calls.all("migration.exchange")] == [429]
+    assert identities.global_ids(client, enterprise, team, [local]) == {local: people[0]}  # remembered
+    assert len(slack.calls.all("users.info")) == 2 and len(slack.calls.all("migration.exchange")) == 1
+
+
+def test_rate_limited_everywhere_the_id_is_kept_as_it_came(slack: SlackEmulator) -> None:
+    enterprise, team, people = _org(slack)
+    local = give_local_id(slack.workspace, people[0], team)
+    slack.burst_429("migration.exchange", 1, retry_after=30)
+    slack.burst_429("users.info", 1, retry_after=30)
+    client = make_web_client(slack.bot_token, slack.api_url)
+    assert OrgIdentities().global_ids(client, enterprise, team, [local]) == {local: local}
 
 
 def test_a_workspace_outside_any_org_is_not_migrated_and_its_ids_are_kept() -> None:

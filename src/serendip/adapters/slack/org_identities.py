@@ -19,6 +19,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from serendip.adapters.slack.errors import translate
+from serendip.services.slack_errors import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ MAX_PER_CALL = 400  # migration.exchange takes at most 400 ids
 # The exchange runs before a command or a click is acknowledged (Slack waits 3 s for that): one
 # try, bounded, no waiting out a 429. A failure leaves the ids as they came and is asked again later.
 EXCHANGE_TIMEOUT_SECONDS = 2
+LOOK_UP_AT_MOST = 5  # users.info calls instead of a rate-limited exchange, per payload
 _NOT_MIGRATED = "not_enterprise_team"  # the workspace never had local ids: every id is global
 
 
@@ -83,12 +85,14 @@ class OrgIdentities:
             response = once.migration_exchange(users=local_ids, team_id=team_id)
             mapped: dict[str, Any] = dict(response.get("user_id_map") or {})
         except Exception as exc:  # any failure leaves the ids as they came
-            reason = translate(exc).reason
-            if reason != _NOT_MIGRATED:
+            error = translate(exc)
+            if error.reason != _NOT_MIGRATED:
                 log.warning(
-                    "identity.exchange_failed team=%s ids=%d error=%s", team_id, len(local_ids), reason
+                    "identity.exchange_failed team=%s ids=%d error=%s", team_id, len(local_ids), error.reason
                 )
-                return {}
+                # Over Tier 2's budget (answered at once): users.info (Tier 4) names the org-wide id
+                # too, in enterprise_user; worth it for the few ids of one payload.
+                return self._look_up(once, enterprise_id, local_ids) if isinstance(error, RateLimited) else {}
             mapped = {}
         answer = {local: str(mapped.get(local) or local) for local in local_ids}
         with self._lock:
@@ -96,6 +100,22 @@ class OrgIdentities:
                 self._keep((enterprise_id, local), global_id)
         changed = sum(1 for local, global_id in answer.items() if local != global_id)
         log.info("identity.exchanged team=%s ids=%d mapped=%d", team_id, len(local_ids), changed)
+        return answer
+
+    def _look_up(self, client: WebClient, enterprise_id: str, user_ids: list[str]) -> dict[str, str]:
+        answer: dict[str, str] = {}
+        for user_id in user_ids[:LOOK_UP_AT_MOST]:
+            try:
+                user = client.users_info(user=user_id)["user"]
+            except Exception as exc:  # the id stays as it came
+                log.warning("identity.look_up_failed error=%s", translate(exc).reason)
+                break
+            org_user = user.get("enterprise_user") if isinstance(user, dict) else None
+            same_org = isinstance(org_user, dict) and org_user.get("enterprise_id") == enterprise_id
+            answer[user_id] = str(org_user.get("id") or user_id) if same_org else user_id  # type: ignore[union-attr]
+        with self._lock:
+            for user_id, global_id in answer.items():
+                self._keep((enterprise_id, user_id), global_id)
         return answer
 
     def _keep(self, key: tuple[str, str], global_id: str) -> None:
