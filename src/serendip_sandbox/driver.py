@@ -137,8 +137,11 @@ class SlackDriver(LifecycleEvents):
         return HttpResult(result.status, result.body, envelope)
 
     def member_joined_channel(self, user: str, channel: str, *, inviter: str | None = None) -> HttpResult:
-        """Add ``user`` to ``channel`` in the workspace, then send ``member_joined_channel``."""
-        self.workspace.join(channel, user)
+        """Add ``user`` to ``channel`` in the workspace, then send ``member_joined_channel``.
+
+        ``user`` may be a Grid member's workspace-local id: the event carries it, the channel holds
+        the person."""
+        self.workspace.join(channel, self.workspace.global_id(user))
         event = {
             "type": "member_joined_channel",
             "user": user,
@@ -152,7 +155,7 @@ class SlackDriver(LifecycleEvents):
 
     def member_left_channel(self, user: str, channel: str) -> HttpResult:
         """Remove ``user`` from ``channel`` in the workspace, then send ``member_left_channel``."""
-        self.workspace.leave(channel, user)
+        self.workspace.leave(channel, self.workspace.global_id(user))
         return self.event(
             {
                 "type": "member_left_channel",
@@ -165,9 +168,10 @@ class SlackDriver(LifecycleEvents):
 
     def app_home_opened(self, user: str) -> HttpResult:
         """Send ``app_home_opened`` for the Home tab (with the published view, if any)."""
-        dm, _ = self.workspace.open_dm([user])
+        person = self.workspace.global_id(user)  # a Grid member's local id: the event carries it
+        dm, _ = self.workspace.open_dm([person])
         event: JsonDict = {"type": "app_home_opened", "user": user, "channel": dm.id, "tab": "home"}
-        view = self.state.home_view(user)
+        view = self.state.home_view(person)
         if view is not None:
             event["view"] = view
         return self.event(event)

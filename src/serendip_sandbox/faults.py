@@ -250,6 +250,7 @@ SLACK_TIERS: dict[str, int] = {
     "users.info": 100,
     "users.profile.get": 100,
     "users.lookupByEmail": 100,
+    "migration.exchange": 20,
     "conversations.members": 100,
     "conversations.info": 100,
     "conversations.list": 20,

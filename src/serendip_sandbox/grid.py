@@ -65,6 +65,17 @@ def generate_grid_org(
     return org
 
 
+def give_local_id(org: Workspace, user_id: str, team_id: str) -> str:
+    """Give Grid member ``user_id`` a workspace-local ``U...`` id in ``team_id`` (as when that
+    workspace joined the org with them in it) and return it; ``migration.exchange`` maps it back."""
+    with org.lock:
+        if not org.user(user_id).is_in_team(team_id):
+            raise ValueError(f"{user_id} is not a member of {team_id}")
+        local = org.ids.new("U")
+        org.local_ids[local] = (team_id, user_id)
+        return local
+
+
 def _make_org_wide(org: Workspace, enterprise: Enterprise, teams: list[Team]) -> None:
     # An org-wide app has one bot user for the whole org, with a global (W) id.
     bot = org.users.pop(org.bot.id)

@@ -1,4 +1,5 @@
-"""auth.test, auth.teams.list, team.info, team.profile.get, users.list, users.info, users.profile.get."""
+"""auth.test, auth.teams.list, team.info, team.profile.get, users.list, users.info, users.profile.get,
+users.lookupByEmail and migration.exchange."""
 
 from __future__ import annotations
 
@@ -94,11 +95,13 @@ def users_list(ctx: CallContext) -> JsonDict:
 def users_info(ctx: CallContext) -> JsonDict:
     """Return one member (no custom fields, as in Slack)."""
     ctx.need("users:read")
-    user = _user(ctx, ctx.params.required("user", "user_not_found"))
-    return {
-        "ok": True,
-        "user": user.to_slack(ctx.workspace.now(), include_email="users:read.email" in ctx.scopes),
-    }
+    asked = ctx.params.required("user", "user_not_found")
+    user = _user(ctx, asked)
+    shape = user.to_slack(ctx.workspace.now(), include_email="users:read.email" in ctx.scopes)
+    # Asked by a Grid member's workspace-local id, Slack answers with that id; enterprise_user
+    # still names the org-wide one.
+    shape["id"] = asked
+    return {"ok": True, "user": shape}
 
 
 def users_lookup_by_email(ctx: CallContext) -> JsonDict:
@@ -123,8 +126,37 @@ def users_profile_get(ctx: CallContext) -> JsonDict:
     return {"ok": True, "profile": profile}
 
 
+def migration_exchange(ctx: CallContext) -> JsonDict:
+    """Map a Grid workspace's local user ids to org-wide ones (``to_old``: the reverse), 400 at most.
+
+    Ids with no counterpart in that workspace come back in ``invalid_user_ids``. Any token of the
+    org may ask (Slack's ``tokens.basic``); an org-wide token names the workspace (``team_id``).
+    """
+    ws = ctx.workspace
+    if ws.enterprise is None:
+        raise SlackError("not_enterprise_team")
+    team_id = ctx.team_argument(required=True) or ws.team.id
+    users = [u.strip() for u in ctx.params.required("users").strip("[]").replace('"', "").split(",")]
+    if len(users) > 400:
+        raise SlackError("too_many_users")
+    with ws.lock:
+        pairs = [(local, org_id) for local, (team, org_id) in ws.local_ids.items() if team == team_id]
+    known = {org_id: local for local, org_id in pairs} if ctx.params.flag("to_old") else dict(pairs)
+    mapped = {u: known[u] for u in users if u in known}
+    answer: JsonDict = {
+        "ok": True,
+        "team_id": team_id,
+        "enterprise_id": ws.enterprise.id,
+        "user_id_map": mapped,
+    }
+    invalid = [u for u in users if u and u not in known]
+    if invalid:
+        answer["invalid_user_ids"] = invalid
+    return answer
+
+
 def _user(ctx: CallContext, user_id: str) -> SandboxUser:
-    user = ctx.workspace.users.get(user_id)
+    user = ctx.workspace.users.get(ctx.workspace.global_id(user_id))
     if user is None:
         raise SlackError("user_not_found")
     return user

@@ -34,9 +34,9 @@ class Payloads:
         self.org = self.ws.enterprise
 
     def user_ref(self, user_id: str) -> JsonDict:
-        """The ``user`` object of interaction payloads."""
+        """The ``user`` object of interaction payloads (a Grid member's local id stays as given)."""
         user = self.ws.user(user_id)
-        return {"id": user.id, "username": user.name, "name": user.name, "team_id": self.team.id}
+        return {"id": user_id, "username": user.name, "name": user.name, "team_id": self.team.id}
 
     def _common(self, kind: str, user_id: str) -> JsonDict:
         team: JsonDict = {"id": self.team.id, "domain": self.team.domain}
@@ -75,7 +75,11 @@ class Payloads:
         self, user_id: str, text: str, *, channel_id: str | None, command: str
     ) -> dict[str, str]:
         """Form fields of a slash command invocation (``channel_id`` None → the user's DM with the app)."""
-        channel = self.ws.conversations[channel_id] if channel_id else self.ws.open_dm([user_id])[0]
+        channel = (
+            self.ws.conversations[channel_id]
+            if channel_id
+            else self.ws.open_dm([self.ws.global_id(user_id)])[0]
+        )
         channel_name = {"im": "directmessage"}.get(channel.kind, channel.name)
         form = {"token": self.ws.verification_token, "team_id": self.team.id, "team_domain": self.team.domain}
         if self.org is not None:

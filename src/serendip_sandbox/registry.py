@@ -32,6 +32,7 @@ METHODS: dict[str, tuple[Handler, TokenKind]] = {
     "users.info": (identity.users_info, "bot"),
     "users.profile.get": (identity.users_profile_get, "bot"),
     "users.lookupByEmail": (identity.users_lookup_by_email, "bot"),
+    "migration.exchange": (identity.migration_exchange, "bot"),
     "conversations.info": (conversations.conversations_info, "bot"),
     "conversations.list": (conversations.conversations_list, "bot"),
     "conversations.members": (conversations.conversations_members, "bot"),

@@ -42,6 +42,9 @@ class Workspace:
         self.enterprise: Enterprise | None = None
         self.teams: list[Team] = [team]
         self.teams_without_access: set[str] = set()
+        # Grid members who were in a workspace before it joined the org keep a workspace-local id
+        # there (local id -> (team id, org-wide id)); payloads may carry either.
+        self.local_ids: dict[str, tuple[str, str]] = {}
         self.app_id = self.ids.new("A")
         self.bot = SandboxUser(
             id=self.ids.new("U"),
@@ -121,9 +124,15 @@ class Workspace:
             return user
 
     def user(self, user_id: str) -> SandboxUser:
-        """Return the member ``user_id``; KeyError when unknown."""
+        """Return the member ``user_id`` (or the one whose workspace-local id it is); KeyError when unknown."""
         with self.lock:
-            return self.users[user_id]
+            return self.users[self.global_id(user_id)]
+
+    def global_id(self, user_id: str) -> str:
+        """The org-wide id behind a Grid member's workspace-local id; any other id as given."""
+        with self.lock:
+            local = self.local_ids.get(user_id)
+            return local[1] if local else user_id
 
     def humans(self) -> list[SandboxUser]:
         """Active full members: no bots, guests or deactivated accounts."""
@@ -290,7 +299,7 @@ class Workspace:
     def issue_trigger(self, user_id: str) -> str:
         """Register a fresh trigger_id for ``user_id`` (Slack sends one with each interaction)."""
         with self.lock:
-            trigger = Trigger(self.ids.trigger_id(), user_id, time.monotonic())
+            trigger = Trigger(self.ids.trigger_id(), self.global_id(user_id), time.monotonic())
             self.triggers[trigger.id] = trigger
             return trigger.id
 

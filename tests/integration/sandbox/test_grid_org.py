@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace
+from serendip_sandbox.grid import give_local_id
 
 MODAL = {
     "type": "modal",
@@ -229,3 +230,44 @@ def test_team_access_revoked_takes_one_workspace_from_the_org_token(
     assert error_of(lambda: client.users_list(team_id=second)) == "team_access_not_granted"
     assert [t["id"] for t in client.auth_teams_list()["teams"]] == [first]
     assert client.users_list(team_id=first)["ok"]
+
+
+def test_migration_exchange_maps_a_workspaces_local_ids_both_ways_and_refuses_what_slack_refuses(
+    emulator: SlackEmulator, grid_org: Workspace
+) -> None:
+    assert grid_org.enterprise is not None
+    first, second = (team.id for team in grid_org.teams)
+    person = next(u.id for u in grid_org.humans() if u.teams == [first])
+    local = give_local_id(grid_org, person, first)
+    client = org_client(emulator, grid_org)
+    answer = client.migration_exchange(users=[local, person], team_id=first).data
+    assert answer == {
+        "ok": True,
+        "team_id": first,
+        "enterprise_id": grid_org.enterprise.id,
+        "user_id_map": {local: person},
+        "invalid_user_ids": [person],
+    }
+    back = client.migration_exchange(users=person, team_id=first, to_old=True).data
+    assert back["user_id_map"] == {person: local}
+    assert client.migration_exchange(users=local, team_id=second).data["invalid_user_ids"] == [local]
+    assert error_of(lambda: client.migration_exchange(users=local)) == "missing_argument"
+    many = [f"U{n:09d}" for n in range(401)]
+    assert error_of(lambda: client.migration_exchange(users=many, team_id=first)) == "too_many_users"
+    plain = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    assert error_of(lambda: plain.migration_exchange(users=local)) == "not_enterprise_team"
+
+
+def test_a_local_id_names_the_person_in_users_info_and_payloads_carry_it_as_given(
+    emulator: SlackEmulator, grid_org: Workspace
+) -> None:
+    first = grid_org.teams[0].id
+    person = next(u.id for u in grid_org.humans() if u.teams == [first])
+    local = give_local_id(grid_org, person, first)
+    shape = org_client(emulator, grid_org).users_info(user=local).data["user"]
+    assert shape["id"] == local and shape["enterprise_user"]["id"] == person
+    driver = SlackDriver("http://127.0.0.1:9", emulator.signing_secret, emulator, team_id=first)
+    assert driver.payloads.slash_command(local, "", channel_id=None, command="/coffee")["user_id"] == local
+    assert driver.payloads.user_ref(local)["id"] == local
+    with pytest.raises(ValueError):
+        give_local_id(grid_org, person, grid_org.teams[1].id)  # not a member of the second workspace

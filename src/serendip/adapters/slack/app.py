@@ -23,6 +23,7 @@ from serendip.adapters.slack.listeners import asks as asks_listeners
 from serendip.adapters.slack.listeners import home as home_listeners
 from serendip.adapters.slack.listeners import profile as profile_listeners
 from serendip.adapters.slack.listeners import uninstall as uninstall_listeners
+from serendip.adapters.slack.org_identities import OrgIdentities, map_payload
 from serendip.adapters.slack.payload_shape import malformed_field
 from serendip.bootstrap import Container
 
@@ -62,6 +63,19 @@ def build_app(container: Container, *, signing_secret: str | None) -> App:
         kind = body.get("type") if field != "type" else "unknown"
         log.warning("slack.malformed_payload kind=%s field=%s", kind, field)
         return BoltResponse(status=200, body="")
+
+    identities = OrgIdentities()  # one cache per process: an id is exchanged with Slack once
+
+    @app.middleware
+    def one_id_per_person(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+        # Through an org-wide install a person may come with a workspace-local id; every listener
+        # reads the payload, so the ids are made org-wide there (one member per person per org).
+        org = org_wide_enterprise(body)
+        if org and context.client is not None:
+            asker = map_payload(body, identities, context.client, org)
+            if asker and context.user_id:
+                context["user_id"] = asker
+        next()
 
     @app.error
     def on_error(
