@@ -184,7 +184,10 @@ class SocketHub:
         with self._lock:
             connections = list(self._connections)
         for websocket in connections:
-            self._run(websocket.close(code=1001), timeout)
+            # The app may have dropped the link already (its process was stopped first): closing
+            # then finds the peer gone, which is what stopping wants anyway.
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                self._run(websocket.close(code=1001), timeout)
 
     def _send(self, message: JsonDict, timeout: float) -> WebSocket:
         self.wait_for_connection(timeout)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.models import Workspace as WorkspaceRow
-from serendip.entrypoints.local_bot import LocalBot
+from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.services import uninstall
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
 from tests.support.installs import install, installations_on, oauth_settings
@@ -39,11 +39,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _worker(slack: SlackEmulator, database_url: str, tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
+def _worker(
+    slack: SlackEmulator, database_url: str, tmp_path: Path, *, token_mode: bool = False
+) -> tuple[subprocess.Popen[str], Path]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "SERENDIP_"))}
-    env |= {
-        "SLACK_CLIENT_ID": slack.client_id,
-        "SLACK_CLIENT_SECRET": slack.client_secret,
+    mode = (
+        {"SLACK_BOT_TOKEN": slack.bot_token}
+        if token_mode
+        else {"SLACK_CLIENT_ID": slack.client_id, "SLACK_CLIENT_SECRET": slack.client_secret}
+    )
+    env |= mode | {
         "SLACK_SIGNING_SECRET": slack.signing_secret,
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": database_url,
@@ -122,3 +127,44 @@ def test_the_worker_deletes_an_uninstalled_workspace_after_the_grace_period_and_
     assert after[:2] == before[:2] and after[2] >= before[2]
     assert len(purged) == 1 and f"scope={gone} " in purged[0] and "programs=1 " in purged[0]
     assert f"members={left[2]} " in purged[0]
+
+
+def test_a_worker_started_after_the_uninstall_in_token_mode_still_purges_the_workspace(
+    slack: SlackEmulator, database_url: str, tmp_path: Path
+) -> None:
+    # Single-workspace mode: the uninstall revoked SLACK_BOT_TOKEN, so auth.test refuses it at the
+    # worker's start. The worker used to exit there, and nothing deleted the data; it now runs the
+    # purge alone, and says so.
+    ws = slack.workspaces[0]
+    team = ws.team.id
+    with LocalBot(
+        sandbox_settings(
+            api_url=slack.api_url,
+            bot_token=slack.bot_token,
+            signing_secret=slack.signing_secret,
+            database_url=database_url,
+        )
+    ) as bot:
+        with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+            admin = next(u.id for u in ws.humans() if u.is_admin and not u.is_restricted)
+            answer = driver.slash_command(
+                admin, "admin setup", channel_id=ws.channel_named("coffee-chats").id
+            )
+            assert "now a Serendip program" in str(answer.wait_for_responses(1, 30)[0])
+            assert _rows(bot, team)[1] == 1
+            assert all(result.status == 200 for result in driver.uninstall())
+            eventually(lambda: uninstall.uninstalled_at(bot.container.db, team) is not None)
+        worker, log_path = _worker(slack, database_url, tmp_path, token_mode=True)
+        try:
+            eventually(lambda: _rows(bot, team) == (0, 0, 0), timeout=60)
+            lines = eventually(
+                lambda: [ln for ln in log_path.read_text().splitlines() if "workspace.purged" in ln],
+                timeout=30,
+            )
+            assert worker.poll() is None  # still running: it purges daily
+        finally:
+            _stop(worker)
+    output = log_path.read_text()
+    assert "startup.token_refused reason=token_revoked uninstalled_workspaces=1 mode=purge_only" in output
+    assert len(lines) == 1 and f"scope={team} " in lines[0] and "scheduler.tick" not in output
+    assert slack.bot_token not in output

@@ -14,7 +14,7 @@ from serendip.adapters.db.migrate import upgrade
 from serendip.bootstrap import Container, build_container
 from serendip.config import Settings
 from serendip.entrypoints.scheduler import Jobs, wait_forever
-from serendip.entrypoints.startup import StartupError, check_database, check_slack
+from serendip.entrypoints.startup import StartupError, TokenRefused, check_database, check_slack
 from serendip.observability.health import Health, Heartbeat, check_health
 from serendip.observability.listener import HealthListener
 from serendip.services import uninstall
@@ -38,6 +38,23 @@ def prepare(settings: Settings, *needed: str) -> Container:
         uninstall.mark_reinstalled(container.db, team_id)
     if container.clients.oauth_mode:
         log.info("startup.oauth_mode installations=%d", len(container.clients.scope_ids()))
+    return container
+
+
+def purge_only(settings: Settings, refused: TokenRefused) -> Container:
+    """The worker's container when Slack refused the token: fine while some workspace is marked
+    uninstalled (the token was revoked with the app), else the refusal stands."""
+    container = build_container(settings)
+    check_database(container.db)
+    upgrade(container.db)
+    waiting = uninstall.uninstalled_count(container.db)
+    if not waiting:
+        raise refused
+    log.warning(
+        "startup.token_refused reason=%s uninstalled_workspaces=%d mode=purge_only",
+        refused.reason,
+        waiting,
+    )
     return container
 
 
@@ -83,9 +100,18 @@ def run_serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> N
 def run_worker(
     settings: Settings, *, host: str, port: int, tick_seconds: float, lease_seconds: float
 ) -> None:
-    """`serendip worker`: the scheduler alone, with /healthz and /metrics on a small listener."""
-    container = prepare(settings)
-    jobs = Jobs(container, tick_seconds=tick_seconds, lease_seconds=lease_seconds)
+    """`serendip worker`: the scheduler alone, with /healthz and /metrics on a small listener.
+
+    When Slack refuses the token because the app was uninstalled, the worker still runs the
+    retention and the purge (they need no token), so the uninstalled workspace's data is deleted
+    after SERENDIP_UNINSTALL_GRACE_DAYS even by a worker started after the uninstall.
+    """
+    try:
+        container = prepare(settings)
+        jobs = Jobs(container, tick_seconds=tick_seconds, lease_seconds=lease_seconds)
+    except TokenRefused as refused:
+        container = purge_only(settings, refused)
+        jobs = Jobs(container, rounds=False, sync=False, upkeep=True)
     listener = listen(host, port, health_of(container, jobs.heartbeat))
     jobs.start()
     try:

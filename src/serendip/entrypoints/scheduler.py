@@ -136,6 +136,7 @@ class Jobs:
         *,
         rounds: bool = True,
         sync: bool = True,
+        upkeep: bool | None = None,
         tick_seconds: float = 30.0,
         lease_seconds: float = 60.0,
         planner: Planner | None = None,
@@ -149,9 +150,10 @@ class Jobs:
             # Large rounds are planned in a worker process, so request threads keep the interpreter.
             tick_args = [container, self.policy, self.heartbeat, planner or Planner()]
             self._every("round_tick", run_tick, tick_args, seconds=tick_seconds)
+            self._every("program_snapshots", run_snapshots, [container], seconds=60)
+        if rounds if upkeep is None else upkeep:  # retention and the purge; they need no Slack token
             self._every("retention", run_retention, [container], hours=24)
             self._every("workspace_purge", run_workspace_purge, [container], hours=24)
-            self._every("program_snapshots", run_snapshots, [container], seconds=60)
         if sync:
             self._every("directory_sync", run_directory_sync, [container, self.stop_flag], hours=24)
 

@@ -24,6 +24,14 @@ class StartupError(Exception):
     """A startup check failed; the message is the one line to print."""
 
 
+class TokenRefused(SettingError):
+    """Slack refused SLACK_BOT_TOKEN itself (`reason` is Slack's error code)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def check_slack(client: WebClient) -> str:
     """Call auth.test once and return the team id; a refused token names SLACK_BOT_TOKEN."""
     try:
@@ -31,9 +39,10 @@ def check_slack(client: WebClient) -> str:
     except Exception as exc:
         error = translate(exc)
         if isinstance(error, Permanent) and error.reason in TOKEN_REFUSED:
-            raise SettingError(
+            raise TokenRefused(
                 f"SLACK_BOT_TOKEN was refused by Slack ({error.reason}); "
-                "copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
+                "copy the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page",
+                error.reason,
             ) from None
         raise StartupError(
             f"Slack's auth.test failed ({error.reason}); check SLACK_API_URL and the network"

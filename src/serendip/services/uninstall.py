@@ -46,3 +46,9 @@ def uninstalled_at(db: Database, scope_id: str) -> datetime | None:
     """When the scope was marked uninstalled, or None while it is installed."""
     with db.transaction() as session:
         return store.uninstalled_at(session, scope_id)
+
+
+def uninstalled_count(db: Database) -> int:
+    """How many scopes are marked uninstalled (their data waits for the purge)."""
+    with db.transaction() as session:
+        return len(session.scalars(store.uninstalled_scopes()).all())
