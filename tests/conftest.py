@@ -12,7 +12,7 @@ import pytest
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
-from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
+from tests.support.postgres import PostgresServer, PostgresUnavailable, TemplateClones, start_postgres
 
 ENGINES = ["sqlite", "postgresql"]
 
@@ -42,6 +42,14 @@ def postgres_template(postgres_server: PostgresServer) -> str:
 
 
 @pytest.fixture(scope="session")
+def postgres_clones(postgres_server: PostgresServer, postgres_template: str) -> Iterator[TemplateClones]:
+    """Clones of the template made ahead (and dropped behind) in the background, one per test."""
+    clones = TemplateClones(postgres_server, postgres_template)
+    yield clones
+    clones.close()
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file that each test's database is copied from (one migration per worker)."""
     path = tmp_path_factory.mktemp("sqlite-template") / "serendip.db"
@@ -67,10 +75,10 @@ def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureReques
         yield f"sqlite:///{path}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    template: str = request.getfixturevalue("postgres_template")
-    name = server.create_database(template=template)
+    clones: TemplateClones = request.getfixturevalue("postgres_clones")
+    name = clones.take()
     yield server.url(name)
-    server.drop_database(name)
+    clones.give_back(name)
 
 
 @pytest.fixture
