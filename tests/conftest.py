@@ -6,6 +6,7 @@ import os
 import shutil
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -66,11 +67,11 @@ def engine_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A URL of an empty, migrated database on the engine under test."""
+@contextmanager
+def migrated_database_url(engine_name: str, directory: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL of an empty, migrated database on this engine, for as long as the block runs."""
     if engine_name == "sqlite":
-        path = tmp_path / "serendip.db"
+        path = directory / "serendip.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
@@ -79,6 +80,13 @@ def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureReques
     name = clones.take()
     yield server.url(name)
     clones.give_back(name)
+
+
+@pytest.fixture
+def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL of an empty, migrated database on the engine under test."""
+    with migrated_database_url(engine_name, tmp_path, request) as url:
+        yield url
 
 
 @pytest.fixture
