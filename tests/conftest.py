@@ -16,6 +16,9 @@ from serendip.adapters.db.migrate import upgrade
 from tests.support.postgres import PostgresServer, PostgresUnavailable, TemplateClones, start_postgres
 
 ENGINES = ["sqlite", "postgresql"]
+# For a test whose subject is a text, Block Kit, parsing or a permission and that touches the database
+# only on the way: it runs on SQLite alone. Never for storage, transactions, locks, races or purges.
+SQLITE_ONLY = pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(scope="session")
