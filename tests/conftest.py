@@ -6,15 +6,19 @@ import os
 import shutil
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
-from tests.support.postgres import PostgresServer, PostgresUnavailable, start_postgres
+from tests.support.postgres import PostgresServer, PostgresUnavailable, TemplateClones, start_postgres
 
 ENGINES = ["sqlite", "postgresql"]
+# For a test whose subject is a text, Block Kit, parsing or a permission and that touches the database
+# only on the way: it runs on SQLite alone. Never for storage, transactions, locks, races or purges.
+SQLITE_ONLY = pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +46,14 @@ def postgres_template(postgres_server: PostgresServer) -> str:
 
 
 @pytest.fixture(scope="session")
+def postgres_clones(postgres_server: PostgresServer, postgres_template: str) -> Iterator[TemplateClones]:
+    """Clones of the template made ahead (and dropped behind) in the background, one per test."""
+    clones = TemplateClones(postgres_server, postgres_template)
+    yield clones
+    clones.close()
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file that each test's database is copied from (one migration per worker)."""
     path = tmp_path_factory.mktemp("sqlite-template") / "serendip.db"
@@ -58,19 +70,26 @@ def engine_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A URL of an empty, migrated database on the engine under test."""
+@contextmanager
+def migrated_database_url(engine_name: str, directory: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL of an empty, migrated database on this engine, for as long as the block runs."""
     if engine_name == "sqlite":
-        path = tmp_path / "serendip.db"
+        path = directory / "serendip.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    template: str = request.getfixturevalue("postgres_template")
-    name = server.create_database(template=template)
+    clones: TemplateClones = request.getfixturevalue("postgres_clones")
+    name = clones.take()
     yield server.url(name)
-    server.drop_database(name)
+    clones.give_back(name)
+
+
+@pytest.fixture
+def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL of an empty, migrated database on the engine under test."""
+    with migrated_database_url(engine_name, tmp_path, request) as url:
+        yield url
 
 
 @pytest.fixture

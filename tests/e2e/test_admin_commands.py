@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import AuditEntry, Program, ProgramAdmin, Round
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox
 
 ADMIN_COMMANDS = [
@@ -86,6 +87,7 @@ def _audits(sb: Sandbox, action: str) -> list[AuditEntry]:
         return rows
 
 
+@SQLITE_ONLY
 def test_every_admin_command_is_refused_for_a_non_admin_and_changes_nothing(sandbox: Sandbox) -> None:
     creator, outsider, other = _plain(sandbox)[:3]
     _setup(sandbox, creator)
@@ -99,6 +101,7 @@ def test_every_admin_command_is_refused_for_a_non_admin_and_changes_nothing(sand
         assert _snapshot(sandbox) == before, text
 
 
+@SQLITE_ONLY
 def test_admin_commands_outside_a_program_channel_say_where_to_run_them(sandbox: Sandbox) -> None:
     creator = _plain(sandbox)[0]
     _setup(sandbox, creator)
@@ -158,6 +161,7 @@ def test_every_setting_changes_with_one_audit_row_each(sandbox: Sandbox) -> None
     assert "already trios" in again.text and len(_audits(sandbox, "program.set")) == len(changes)
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     ("text", "allowed"),
     [
@@ -180,6 +184,7 @@ def test_bad_values_show_the_allowed_ones_and_change_nothing(
     assert _audits(sandbox, "program.set") == []
 
 
+@SQLITE_ONLY
 def test_workspace_admins_owners_and_named_admins_are_allowed(sandbox: Sandbox) -> None:
     creator, helper = _plain(sandbox)[:2]
     owner = next(u for u in sandbox.humans if sandbox.workspace.user(u).is_owner)
@@ -206,6 +211,7 @@ def test_workspace_admins_owners_and_named_admins_are_allowed(sandbox: Sandbox) 
     assert [a.actor for a in _audits(sandbox, "program.admin_remove")] == [owner]
 
 
+@SQLITE_ONLY
 def test_a_demoted_workspace_admin_loses_access_at_once(sandbox: Sandbox) -> None:
     creator = _plain(sandbox)[0]
     admin = next(
@@ -240,6 +246,7 @@ def test_pause_and_resume_are_audited_and_resume_reschedules(sandbox: Sandbox) -
     assert any("rounds paused" in t for t in texts) and any("rounds resumed" in t for t in texts)
 
 
+@SQLITE_ONLY
 def test_naming_an_unknown_person_as_admin_is_explained_and_changes_nothing(sandbox: Sandbox) -> None:
     creator = _plain(sandbox)[0]
     _setup(sandbox, creator)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import AuditEntry
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox
 from tests.e2e.test_admin_commands import _audits, _plain, _program, _setup
 from tests.support.history import build_history
@@ -72,6 +73,7 @@ def test_export_sends_a_csv_without_private_notes_to_the_admins_dm(sandbox: Sand
     assert dm is not None and upload.shares[0][0] == dm.id
 
 
+@SQLITE_ONLY
 def test_a_failed_upload_is_explained_not_a_stack_trace(sandbox: Sandbox) -> None:
     creator = _with_history(sandbox)
     sandbox.slack.inject("files.getUploadURLExternal", error_rate=1.0, status=500)
@@ -87,6 +89,7 @@ def _settings_modal(sb: Sandbox, user: str) -> list[dict[str, Any]]:
     )
 
 
+@SQLITE_ONLY
 def test_config_modal_shows_errors_then_saves_audits_and_announces(sandbox: Sandbox) -> None:
     creator = _plain(sandbox)[0]
     _setup(sandbox, creator)
@@ -138,6 +141,7 @@ def test_config_modal_shows_errors_then_saves_audits_and_announces(sandbox: Sand
     assert "group size: pairs → trios" in announced
 
 
+@SQLITE_ONLY
 def test_config_submitted_by_someone_no_longer_allowed_changes_nothing(sandbox: Sandbox) -> None:
     creator, helper = _plain(sandbox)[:2]
     _setup(sandbox, creator)
@@ -151,6 +155,7 @@ def test_config_submitted_by_someone_no_longer_allowed_changes_nothing(sandbox: 
         assert session.query(AuditEntry).filter(AuditEntry.action == "program.set").count() == 0
 
 
+@SQLITE_ONLY
 def test_the_app_home_shows_program_health_to_its_admins_only(sandbox: Sandbox) -> None:
     creator, outsider = _plain(sandbox)[:2]
     _with_history(sandbox)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import Enrolment, Member, MemberTag
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox
 
 
@@ -34,6 +35,7 @@ def test_admin_setup_enrols_the_channels_people_and_welcomes_them(sandbox: Sandb
     assert sandbox.slack.workspace.dm_with(guest) is None
 
 
+@SQLITE_ONLY
 def test_plain_coffee_shows_status_and_help(sandbox: Sandbox) -> None:
     _setup(sandbox)
     result = sandbox.driver.slash_command(sandbox.humans[1], "", channel_id=sandbox.channel)
@@ -96,6 +98,7 @@ def test_join_outside_a_program_lists_programs_with_buttons(sandbox: Sandbox) ->
     assert buttons and buttons[0]["value"] == sandbox.channel
 
 
+@SQLITE_ONLY
 def test_bad_input_gets_a_helpful_usage_reply(sandbox: Sandbox) -> None:
     user = sandbox.humans[0]
     unknown = sandbox.driver.slash_command(user, "pasue 2w")
@@ -109,6 +112,7 @@ def test_bad_input_gets_a_helpful_usage_reply(sandbox: Sandbox) -> None:
     )
 
 
+@SQLITE_ONLY
 def test_unsigned_wrongly_signed_and_stale_requests_get_401_and_change_nothing(sandbox: Sandbox) -> None:
     user = sandbox.humans[0]
     for result in (
@@ -121,6 +125,7 @@ def test_unsigned_wrongly_signed_and_stale_requests_get_401_and_change_nothing(s
         assert session.scalar(select(func.count()).select_from(Member)) == 0
 
 
+@SQLITE_ONLY
 def test_a_slack_failure_inside_a_handler_gives_a_short_apology(sandbox: Sandbox) -> None:
     sandbox.slack.inject("users.info", error_rate=1.0, status=500)
     result = sandbox.driver.slash_command(sandbox.humans[0], "expertise add go")

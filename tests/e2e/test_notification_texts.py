@@ -10,7 +10,11 @@ import pytest
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.models import MemberBlock
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox
+
+# Texts as Slack received them: the database is only on the way, so SQLite alone.
+pytestmark = SQLITE_ONLY
 
 RAW_ID = re.compile(r"\b[UWC][A-Z0-9]{8,}\b|<@|<#")
 

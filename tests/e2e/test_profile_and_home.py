@@ -9,6 +9,7 @@ from sqlalchemy import select
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db import repositories_profile as profile_repo
 from serendip.adapters.db.models import Round
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox
 from tests.support.wait import eventually
 
@@ -39,6 +40,7 @@ def _values(**fields: Any) -> dict[str, dict[str, Any]]:
     return {block: {actions.get(block, block): value} for block, value in fields.items()}
 
 
+@SQLITE_ONLY
 def test_profile_modal_saves_tags_blocks_hours_and_updates_home(sandbox: Sandbox) -> None:
     user, other = sandbox.humans[1], sandbox.humans[2]
     sandbox.without_slack_department(user)
@@ -68,6 +70,7 @@ def test_profile_modal_saves_tags_blocks_hours_and_updates_home(sandbox: Sandbox
     assert "`kubernetes`" in home and "08:00–16:30" in home and "What <#" in home
 
 
+@SQLITE_ONLY
 def test_reopened_modal_shows_current_values_as_full_options(sandbox: Sandbox) -> None:
     user = sandbox.humans[3]
     sandbox.driver.slash_command(user, "expertise add python, go")
@@ -96,6 +99,7 @@ def test_type_ahead_offers_existing_tags_and_the_typed_one(sandbox: Sandbox) -> 
     }
 
 
+@SQLITE_ONLY
 def test_invalid_submissions_get_errors_on_the_right_fields(sandbox: Sandbox) -> None:
     user = sandbox.humans[7]
     modal = _open_profile(sandbox, user)
@@ -116,6 +120,7 @@ def test_invalid_submissions_get_errors_on_the_right_fields(sandbox: Sandbox) ->
         assert member is not None and repo.member_tags(session, member.id, "expertise") == []
 
 
+@SQLITE_ONLY
 def test_a_directory_department_is_shown_with_its_source_and_not_editable(sandbox: Sandbox) -> None:
     user = sandbox.humans[8]
     sandbox.workspace.set_field(user, "Department", "Engineering")  # what the bot reads in the background
@@ -135,6 +140,7 @@ def test_a_directory_department_is_shown_with_its_source_and_not_editable(sandbo
         assert member is not None and member.department == "Engineering"
 
 
+@SQLITE_ONLY
 def test_welcome_dm_and_home_buttons_open_the_profile_modal(sandbox: Sandbox) -> None:
     _setup(sandbox)
     user = sandbox.humans[2]
@@ -150,6 +156,7 @@ def test_welcome_dm_and_home_buttons_open_the_profile_modal(sandbox: Sandbox) ->
     sandbox.slack.wait_until(lambda ws: any(v.user_id == user and v.is_open for v in ws.views.values()), 10)
 
 
+@SQLITE_ONLY
 def test_home_shows_status_and_its_buttons_pause_and_resume(sandbox: Sandbox) -> None:
     _setup(sandbox)
     user = sandbox.humans[3]
@@ -167,6 +174,7 @@ def test_home_shows_status_and_its_buttons_pause_and_resume(sandbox: Sandbox) ->
     sandbox.slack.wait_until(lambda _: "*active*" in _home_text(sandbox, user), 10)
 
 
+@SQLITE_ONLY
 def test_after_a_round_home_shows_the_current_intro_and_the_intro_shows_tags(sandbox: Sandbox) -> None:
     _setup(sandbox)
     user = sandbox.humans[1]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -69,16 +68,24 @@ def _members(database: Database) -> set[tuple[object, ...]]:
         return {tuple(row) for row in rows}
 
 
-def test_an_interrupted_sync_resumes_without_reading_anything_twice(
-    database: Database, slack: SlackEmulator, tmp_path: Path
-) -> None:
-    reference = Database(f"sqlite:///{tmp_path / 'reference.db'}")
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> set[tuple[object, ...]]:
+    """The members one uninterrupted pass stores (on SQLite) from the same generated workspace.
+
+    Made once per module: a pass over 450 people takes seconds, and the workspace is the same seed's."""
+    reference = Database(f"sqlite:///{tmp_path_factory.mktemp('reference') / 'reference.db'}")
     upgrade(reference)
-    _sync(reference, slack)
+    with SlackEmulator(generate_workspace(PEOPLE, 5, seed=4)) as slack:
+        _sync(reference, slack)
     expected = _members(reference)
     reference.dispose()
-    slack.calls.clear()
+    return expected
 
+
+def test_an_interrupted_sync_resumes_without_reading_anything_twice(
+    database: Database, slack: SlackEmulator, uninterrupted: set[tuple[object, ...]]
+) -> None:
+    expected = uninterrupted
     first = _sync(database, slack, StopAfter(slack, "users.list", 2))  # stops between pages
     assert first.stopped and slack.count("users.list") == 2 and slack.count("users.profile.get") == 0
     second = _sync(database, slack, StopAfter(slack, "users.profile.get", 120))  # stops among profiles

@@ -20,7 +20,7 @@ from serendip.adapters.db.models import Department, Member, MemberTag, Workspace
 from serendip.domain.people_csv import parse_people_csv
 from serendip.services import do_not_enrol
 from serendip.services.people_import import ImportReport, import_people, import_people_row_by_row
-from tests.support.postgres import PostgresServer
+from tests.support.postgres import PostgresServer, TemplateClones
 
 AT = datetime(2026, 1, 15, 12, tzinfo=UTC)
 FIRST = (
@@ -58,8 +58,8 @@ def _database(engine_name: str, tmp_path: Path, request: pytest.FixtureRequest, 
         database.dispose()
         return url
     server: PostgresServer = request.getfixturevalue("postgres_server")
-    template: str = request.getfixturevalue("postgres_template")
-    return server.url(server.create_database(template=template))
+    clones: TemplateClones = request.getfixturevalue("postgres_clones")
+    return server.url(clones.take())
 
 
 @pytest.fixture

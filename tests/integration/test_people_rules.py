@@ -8,6 +8,7 @@ the `domain.people` function it mirrors, and its negation with the complement (n
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,7 @@ from serendip.adapters.db.people_sql import (
 from serendip.domain.departments import same_team
 from serendip.domain.people import is_eligible_at, is_participant, is_paused_at, is_person
 from serendip.services.members import DepartmentSource, set_department
+from tests.conftest import ENGINES, migrated_database_url
 
 NOW = datetime(2030, 3, 4, 10, 0, tzinfo=UTC)
 
@@ -105,10 +107,25 @@ def _store_every_combination(session: Session) -> tuple[int, list[Case]]:
     return program.id, cases
 
 
-@pytest.fixture
-def world(database: Database) -> tuple[int, list[Case]]:
-    with database.transaction() as session:
-        return _store_every_combination(session)
+@dataclass(frozen=True)
+class World:
+    """The database holding every combination, the program they are enrolled in, and the cases."""
+
+    database: Database
+    program_id: int
+    cases: list[Case]
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Every combination stored once per engine (about 1.5 s on PostgreSQL): the tests only read it."""
+    directory = tmp_path_factory.mktemp("people-rules")
+    with migrated_database_url(str(request.param), directory, request) as url:
+        database = Database(url)
+        with database.transaction() as session:
+            program_id, cases = _store_every_combination(session)
+        yield World(database, program_id, cases)
+        database.dispose()
 
 
 def _rows(session: Session, program_id: int) -> list[tuple[Member, Enrolment | None]]:
@@ -124,20 +141,18 @@ def _selected(session: Session, program_id: int, clause: ColumnElement[bool]) ->
     return set(session.scalars(query.where(Enrolment.program_id == program_id, clause)))
 
 
-def test_every_combination_is_stored(database: Database, world: tuple[int, list[Case]]) -> None:
-    program_id, cases = world
+def test_every_combination_is_stored(world: World) -> None:
+    program_id, cases = world.program_id, world.cases
     assert len(cases) == len(KINDS) * len(ENROLMENTS) * len(PAUSES) * 2
-    with database.transaction() as session:
+    with world.database.transaction() as session:
         rows = _rows(session, program_id)
         # Each rule accepts some people and refuses others, so no comparison below is vacuous.
         for rule in (is_participant, lambda m, e: is_eligible_at(m, e, NOW)):
             assert {rule(m, e) for m, e in rows} == {True, False}
 
 
-def test_a_person_is_whom_the_person_clause_selects(
-    database: Database, world: tuple[int, list[Case]]
-) -> None:
-    with database.transaction() as session:
+def test_a_person_is_whom_the_person_clause_selects(world: World) -> None:
+    with world.database.transaction() as session:
         members = list(session.scalars(select(Member)))
         accepted = {m.id for m in members if is_person(m)}
         assert set(session.scalars(select(Member.id).where(person_clause()))) == accepted
@@ -148,11 +163,9 @@ def test_a_person_is_whom_the_person_clause_selects(
         assert accepted
 
 
-def test_a_participant_is_whom_the_participant_clause_selects(
-    database: Database, world: tuple[int, list[Case]]
-) -> None:
-    program_id, _ = world
-    with database.transaction() as session:
+def test_a_participant_is_whom_the_participant_clause_selects(world: World) -> None:
+    program_id = world.program_id
+    with world.database.transaction() as session:
         rows = _rows(session, program_id)
         accepted = {m.id for m, e in rows if is_participant(m, e)}
         enrolled = {m.id for m, e in rows if e is not None}
@@ -160,11 +173,9 @@ def test_a_participant_is_whom_the_participant_clause_selects(
         assert _selected(session, program_id, not_(participant_clause())) == enrolled - accepted
 
 
-def test_paused_at_agrees_with_its_clause_for_every_pause(
-    database: Database, world: tuple[int, list[Case]]
-) -> None:
-    program_id, _ = world
-    with database.transaction() as session:
+def test_paused_at_agrees_with_its_clause_for_every_pause(world: World) -> None:
+    program_id = world.program_id
+    with world.database.transaction() as session:
         rows = [(m, e) for m, e in _rows(session, program_id) if e is not None]
         accepted = {m.id for m, e in rows if is_paused_at(e, NOW)}
         assert _selected(session, program_id, paused_at_clause(NOW)) == accepted
@@ -176,25 +187,21 @@ def test_paused_at_agrees_with_its_clause_for_every_pause(
 
 
 @pytest.mark.parametrize("offset", [timedelta(0), timedelta(days=-2), timedelta(days=5)])
-def test_eligible_at_agrees_with_its_clause_at_any_instant(
-    database: Database, world: tuple[int, list[Case]], offset: timedelta
-) -> None:
-    program_id, _ = world
+def test_eligible_at_agrees_with_its_clause_at_any_instant(world: World, offset: timedelta) -> None:
+    program_id = world.program_id
     at = NOW + offset
-    with database.transaction() as session:
+    with world.database.transaction() as session:
         rows = _rows(session, program_id)
         accepted = {m.id for m, e in rows if is_eligible_at(m, e, at)}
         assert _selected(session, program_id, eligible_at_clause(at)) == accepted
         assert accepted
 
 
-def test_same_team_agrees_with_its_clause_for_every_spelling(
-    database: Database, world: tuple[int, list[Case]]
-) -> None:
-    _, cases = world
+def test_same_team_agrees_with_its_clause_for_every_spelling(world: World) -> None:
+    cases = world.cases
     a, b = aliased(Member), aliased(Member)
     typed = {c.member_id: c.typed_department for c in cases}
-    with database.transaction() as session:
+    with world.database.transaction() as session:
         shown = {member_id: name for member_id, name in session.execute(select(Member.id, Member.department))}
         pairs = {(x, y) for x in typed for y in typed}
         # By the names as typed and by the names as stored (the first-seen spelling): one answer.

@@ -12,6 +12,7 @@ from serendip.adapters.slack.views.round_blocks import RUN_CONFIRM
 from serendip.services.lifecycle.manual import PAUSED
 from serendip.services.permissions import REFUSED
 from serendip.services.round_commands import GONE, OVERTAKEN
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox, running_sandbox
 from tests.security.conftest import error_records
 from tests.support.admin_run import admin_run, click, first_round, program_id, rounds, set_up
@@ -64,6 +65,7 @@ def test_start_another_round_for_a_program_that_does_not_exist_starts_nothing(
     assert rounds(sandbox) == 1 and _errors(caplog) == []
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize(
     "value",
     ["²", "1", "1:2:3", "9" * 40, "1:" + "9" * 40, "١:١", " 1:1", "-1:1", "1.0:1", "cancel"],

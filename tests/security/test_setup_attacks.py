@@ -12,8 +12,12 @@ from serendip.adapters.db.models import Program
 from serendip.services.permissions import REFUSED, SETUP_FOR_ADMINS, SETUP_NOT_FOR_GUESTS
 from serendip.services.program_admin import SETUP_ELSEWHERE
 from serendip_sandbox.driver import CommandResult
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox, running_sandbox
 from tests.security.conftest import error_records
+
+# Who may set a program up is a permission: the database is only on the way, so SQLite alone.
+pytestmark = SQLITE_ONLY
 
 CREATED = "now a Serendip program"
 
