@@ -172,3 +172,29 @@ def test_intros_written_in_bulk_read_back_with_their_round_state_and_creation_ti
         )
         # The ORM compares the stored text with its own: a later round's filter by time finds them.
         assert session.scalar(select(func.count()).where(Intro.created_at == at)) == 2
+
+
+# SQLite only: its ids are 64-bit; PostgreSQL's member ids are 32-bit integers and COPY packs nothing.
+@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
+def test_intros_of_members_with_ids_beyond_32_bits_are_written_with_their_members(
+    database: Database, slack: SlackEmulator
+) -> None:
+    # SQLite packs each seat as intro * 2**32 + member: a larger member id takes the plain path.
+    program_id = set_up_program(database, slack)
+    with database.transaction() as session:
+        workspace_id = session.scalars(select(Program.workspace_id)).first()
+        assert workspace_id is not None
+        big = [Member(id=2**32 + k, workspace_id=workspace_id, slack_id=f"UBIG{k}") for k in range(2)]
+        session.add_all(big)
+        round_ = Round(program_id=program_id, scheduled_for=utcnow(), state=RoundState.DELIVERING)
+        session.add(round_)
+        session.flush()
+        small = list(session.scalars(select(Member.id).where(Member.id < 2**32).limit(2)))
+        ids = round_writes.insert_intros(
+            session, round_.id, [[small[0], big[0].id], [small[1], big[1].id]], utcnow()
+        )
+    with database.transaction() as session:
+        seats = session.execute(select(IntroMember.intro_id, IntroMember.member_id)).all()
+    assert sorted(seats) == sorted(
+        [(ids[0], small[0]), (ids[0], 2**32), (ids[1], small[1]), (ids[1], 2**32 + 1)]
+    )
