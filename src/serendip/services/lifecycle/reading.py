@@ -1,15 +1,24 @@
 """Reading what a round is planned from, with the history read at the same time as the people.
 
-The past seats (a million rows at 100,000 people) and the people with their tags are independent
-reads; the database does most of the work of each with the interpreter lock released, so the
-history is read in a second read-only transaction on a helper thread while this one reads the
-people. An in-memory SQLite database is one connection, so there both are read in turn.
+The past seats (a million rows at 100,000 people) with the ghost rule, and the people with their
+tags, are independent reads of about equal cost, each mostly interpreter work (building rows,
+parsing texts). Where the process has a single thread (the plan worker, a CLI) the history is read
+by a forked child process in its own transaction and engine, so both reads use a core each; a
+process that serves requests runs threads and is never forked, so there the history is read on a
+helper thread. An in-memory SQLite database is one connection, so there both are read in turn.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
+from multiprocessing.connection import Connection
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +27,10 @@ from serendip.adapters.db.models import Program
 from serendip.services.lifecycle.ghosts import ghost_members
 from serendip.services.lifecycle.inputs import RoundInputs, build_inputs, read_people
 from serendip.services.lifecycle.seats import Seats, read_seats
+
+log = logging.getLogger(__name__)
+
+Past = tuple[Seats, dict[int, str]]
 
 
 def read_round(
@@ -28,18 +41,80 @@ def read_round(
         seats, ghosts = _past(session, program.id)
         rows = read_people(session, program.id, eligible_at)
     else:
-        with ThreadPoolExecutor(1, thread_name_prefix="serendip-history") as pool:
-            past = pool.submit(_past_in_own_transaction, db, program.id)
+        with _past_read_meanwhile(db, program.id) as past:
             rows = read_people(session, program.id, eligible_at)
-            seats, ghosts = past.result()
+            seats, ghosts = past()
     return build_inputs(program, rows, seats, offsets_at=offsets_at, skip=ghosts), ghosts
 
 
-def _past(session: Session, program_id: int) -> tuple[Seats, dict[int, str]]:
+def may_fork() -> bool:
+    """Whether a child may be forked from this process: the platform forks and no other thread runs
+    (a fork copies only the calling thread; another thread's locks would stay held in the child)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+@contextmanager
+def _past_read_meanwhile(db: Database, program_id: int) -> Iterator[Any]:
+    """Start reading the program's past seats and ghosts; yields a call that waits for them."""
+    if may_fork():
+        with _in_forked_child(db, program_id) as past:
+            yield past
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="serendip-history") as pool:
+        future = pool.submit(_past_in_own_transaction, db, program_id)
+        yield future.result
+
+
+@contextmanager
+def _in_forked_child(db: Database, program_id: int) -> Iterator[Any]:
+    """The history read by a forked child; if the child fails, it is read here instead (logged)."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(db.url, program_id, sender), name="serendip-history", daemon=True
+    )
+    child.start()
+    sender.close()
+
+    def result() -> Past:
+        try:
+            answer = receiver.recv()  # the child blocks on its send until this reads it
+        except (EOFError, OSError):
+            answer = None
+        if isinstance(answer, tuple):
+            return answer
+        log.warning("round.history_child_failed program_id=%s error=%s", program_id, answer or "no answer")
+        return _past_in_own_transaction(db, program_id)
+
+    try:
+        yield result
+    finally:
+        receiver.close()
+        child.join(30)
+        if child.is_alive():
+            child.kill()
+            child.join()
+
+
+def _child(url: str, program_id: int, sender: Connection) -> None:
+    """In the forked child: read with an engine of its own (the parent's connections are never
+    touched here, and the child exits without closing them)."""
+    db = Database(url)
+    try:
+        answer: object = _past_in_own_transaction(db, program_id)
+    except Exception as exc:  # the parent reads the history itself, and logs this name
+        answer = type(exc).__name__
+    finally:
+        db.dispose()
+    sender.send(answer)
+    sender.close()
+
+
+def _past(session: Session, program_id: int) -> Past:
     seats = read_seats(session, program_id)
     return seats, ghost_members(session, program_id, seats)
 
 
-def _past_in_own_transaction(db: Database, program_id: int) -> tuple[Seats, dict[int, str]]:
+def _past_in_own_transaction(db: Database, program_id: int) -> Past:
     with db.transaction() as session:
         return _past(session, program_id)
