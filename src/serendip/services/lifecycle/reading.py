@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import pickle
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
-from multiprocessing.connection import Connection
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -67,20 +68,30 @@ def _past_read_meanwhile(db: Database, program_id: int) -> Iterator[Any]:
 
 @contextmanager
 def _in_forked_child(db: Database, program_id: int) -> Iterator[Any]:
-    """The history read by a forked child; if the child fails, it is read here instead (logged)."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(db.url, program_id, sender), name="serendip-history", daemon=True
-    )
-    child.start()
-    sender.close()
+    """The history read by a forked child; if the child fails, it is read here instead (logged).
+
+    A plain fork, not a multiprocessing.Process: the plan worker is itself a daemonic process,
+    which multiprocessing does not let have children.
+    """
+    receiver, sender = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send, and leave without running any of the parent's clean-up
+        try:
+            os.close(receiver)
+            with os.fdopen(sender, "wb") as out:
+                out.write(pickle.dumps(_read_in_child(db.url, program_id), protocol=pickle.HIGHEST_PROTOCOL))
+        finally:
+            os._exit(0)
+    os.close(sender)
+    waited = False
 
     def result() -> Past:
-        try:
-            answer = receiver.recv()  # the child blocks on its send until this reads it
-        except (EOFError, OSError):
-            answer = None
+        nonlocal waited
+        with os.fdopen(os.dup(receiver), "rb") as answers:
+            data = answers.read()  # the child blocks on its write until this reads it
+        os.waitpid(pid, 0)
+        waited = True
+        answer = pickle.loads(data) if data else None  # our own child's bytes
         if isinstance(answer, tuple):
             return answer
         log.warning("round.history_child_failed program_id=%s error=%s", program_id, answer or "no answer")
@@ -89,25 +100,21 @@ def _in_forked_child(db: Database, program_id: int) -> Iterator[Any]:
     try:
         yield result
     finally:
-        receiver.close()
-        child.join(30)
-        if child.is_alive():
-            child.kill()
-            child.join()
+        os.close(receiver)  # a child still writing gets a broken pipe and leaves
+        if not waited:
+            os.waitpid(pid, 0)
 
 
-def _child(url: str, program_id: int, sender: Connection) -> None:
+def _read_in_child(url: str, program_id: int) -> object:
     """In the forked child: read with an engine of its own (the parent's connections are never
-    touched here, and the child exits without closing them)."""
+    touched here, and the child exits without closing them); an error's name on failure."""
     db = Database(url)
     try:
-        answer: object = _past_in_own_transaction(db, program_id)
+        return _past_in_own_transaction(db, program_id)
     except Exception as exc:  # the parent reads the history itself, and logs this name
-        answer = type(exc).__name__
+        return type(exc).__name__
     finally:
         db.dispose()
-    sender.send(answer)
-    sender.close()
 
 
 def _past(session: Session, program_id: int) -> Past:
