@@ -8,6 +8,7 @@ Then, with a `--plan-people` org (default 100,000, 12 rounds of history) in the 
 real `serendip serve` process (benchmarks/ack_serve.py): the same load with no round due (the
 baseline), then while the server's own scheduler plans that org's round (in its worker process).
 Goal: p99 <= 300 ms while planning. Run: python benchmarks/ack.py [--plan-people N] [--rate R]
+[--engine sqlite|postgresql] (PostgreSQL: a throwaway server, as the test suite starts one).
 
 The default load is bursts of 50 commands sent at the same instant (a stress figure: on 2 cores
 they queue for the CPU whatever the server does). `--rate R` sends R commands a second on a fixed
@@ -23,7 +24,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from slack_bolt.adapter.starlette import SlackRequestHandler
@@ -85,6 +88,21 @@ def _paced(driver: SlackDriver, users: list[str], channel: str, texts: list[str]
         return list(pool.map(one, range(count)))
 
 
+@contextmanager
+def _database(engine: str, folder: str) -> Iterator[str]:
+    """The bot's database URL: a file in ``folder``, or a throwaway PostgreSQL server's database."""
+    if engine == "sqlite":
+        yield f"sqlite:///{Path(folder) / 'ack.db'}"
+        return
+    from tests.support.postgres import start_postgres
+
+    server = start_postgres()
+    try:
+        yield server.url(server.create_database())
+    finally:
+        server.stop()
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
@@ -95,6 +113,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--plan-people", type=int, default=100_000, help="org planned meanwhile; 0: skip")
     parser.add_argument("--rate", type=float, default=0.0, help="commands a second, paced (default: bursts)")
+    parser.add_argument(
+        "--engine", choices=["sqlite", "postgresql"], default="sqlite", help="the bot's database"
+    )
     args = parser.parse_args()
 
     def load(driver: SlackDriver, users: list[str], channel: str, texts: list[str]) -> list[float]:
@@ -104,12 +125,16 @@ def main() -> None:
 
     workspace = generate_workspace(CONCURRENCY, 6, seed=1)
     texts = ["", "expertise add python, go", "interests add design", "pause 1w", "resume", "history"]
-    with tempfile.TemporaryDirectory() as tmp, SlackEmulator(workspace) as slack:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        SlackEmulator(workspace) as slack,
+        _database(args.engine, tmp) as url,
+    ):
         settings = sandbox_settings(
             api_url=slack.api_url,
             bot_token=slack.bot_token,
             signing_secret=slack.signing_secret,
-            database_url=f"sqlite:///{Path(tmp) / 'ack.db'}",
+            database_url=url,
         )
         if args.plan_people:
             build_org(settings.database_url, people=args.plan_people, rounds=12)
@@ -139,7 +164,7 @@ def main() -> None:
             program_id = pipeline_program_id(settings.database_url)
             planning = serve_rows(slack, settings.database_url, program_id, Path(tmp), fire, setup)
     shape = f"paced at {args.rate:g} commands/s" if args.rate > 0 else f"bursts of {CONCURRENCY} at once"
-    print(f"load: {shape}")
+    print(f"load: {shape}; database: {args.engine}")
     print(f"{'server':36} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}")
     for label, p50, p99, n in rows:
         print(f"{label:36} {p50:8.1f} {p99:8.1f} {n:9d}")
