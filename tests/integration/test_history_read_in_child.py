@@ -26,12 +26,16 @@ import json, logging, os, sys
 logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 from serendip.adapters.db.engine import Database
 from serendip.services.lifecycle import reading
-url, program_id, fail = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "fail"
+import time
+url, program_id, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 parent = os.getpid()
 own = reading._past_in_own_transaction
-if fail:
+reading.CHILD_SECONDS = 3.0
+if mode != "ok":
     def broken(db, program_id):
         if os.getpid() != parent:
+            if mode == "hang":
+                time.sleep(3600)
             raise RuntimeError("the child fails")
         return own(db, program_id)
     reading._past_in_own_transaction = broken
@@ -99,3 +103,12 @@ def test_a_process_running_threads_is_never_forked() -> None:
     finally:
         stop.set()
         helper.join()
+
+
+def test_a_child_that_never_answers_is_stopped_and_the_planner_reads_the_history_itself(
+    database: Database, slack: SlackEmulator
+) -> None:
+    program_id = _history(database, slack)
+    found, logged = _check(database.url, program_id, "hang")
+    assert found["same"] is True and found["ghosts"] is True
+    assert "round.history_child_failed" in logged and "error=timeout" in logged

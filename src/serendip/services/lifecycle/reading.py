@@ -14,7 +14,10 @@ import logging
 import multiprocessing
 import os
 import pickle
+import select
+import signal
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -32,6 +35,9 @@ from serendip.services.lifecycle.seats import Seats, read_seats
 log = logging.getLogger(__name__)
 
 Past = tuple[Seats, dict[int, str]]
+# A history read takes seconds even at 100,000 people; a child silent this long is stuck (a lock,
+# a dead database connection): it is stopped and the planner reads the history itself.
+CHILD_SECONDS = 300.0
 
 
 def read_round(
@@ -87,14 +93,16 @@ def _in_forked_child(db: Database, program_id: int) -> Iterator[Any]:
 
     def result() -> Past:
         nonlocal waited
-        with os.fdopen(os.dup(receiver), "rb") as answers:
-            data = answers.read()  # the child blocks on its write until this reads it
+        data = _read_until(receiver, time.monotonic() + CHILD_SECONDS)
+        if data is None:  # a child that never answers is stopped, not waited for
+            os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         waited = True
         answer = pickle.loads(data) if data else None  # our own child's bytes
         if isinstance(answer, tuple):
             return answer
-        log.warning("round.history_child_failed program_id=%s error=%s", program_id, answer or "no answer")
+        reason = "timeout" if data is None else answer or "no answer"
+        log.warning("round.history_child_failed program_id=%s error=%s", program_id, reason)
         return _past_in_own_transaction(db, program_id)
 
     try:
@@ -103,6 +111,20 @@ def _in_forked_child(db: Database, program_id: int) -> Iterator[Any]:
         os.close(receiver)  # a child still writing gets a broken pipe and leaves
         if not waited:
             os.waitpid(pid, 0)
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything the child writes to ``fd`` up to its end; None when the deadline passes first."""
+    chunks: list[bytes] = []
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            break
+        chunk = os.read(fd, 1 << 20)  # the child blocks on its write until this reads it
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+    return None
 
 
 def _read_in_child(url: str, program_id: int) -> object:
