@@ -1,5 +1,5 @@
 """Workspace-local ids of an Enterprise Grid org exchanged for org-wide ids through the emulator's
-`migration.exchange`: asked once per id, in batches of 400 at most, a failure kept out of the cache."""
+`migration.exchange`: asked once per id, at most 400 per payload, a failure kept out of the cache."""
 
 from __future__ import annotations
 
@@ -57,11 +57,18 @@ def test_an_org_wide_u_id_is_asked_about_once_and_kept_as_it_is(slack: SlackEmul
     assert _asked(slack) == ["U0NEWPERSON"]
 
 
-def test_more_than_400_ids_are_asked_about_in_batches_of_400(slack: SlackEmulator) -> None:
+def test_a_payload_of_more_than_400_ids_costs_one_exchange_and_the_rest_wait_for_a_later_one(
+    slack: SlackEmulator,
+) -> None:
+    # One call per payload: thousands of ids in one (hostile) payload must not hold its request
+    # for call after call; the ids beyond the first 400 stay as they came and are asked next time.
     enterprise, team, _ = _org(slack)
     client = make_web_client(slack.bot_token, slack.api_url)
     many = [f"U{n:09d}" for n in range(401)]
-    assert OrgIdentities().global_ids(client, enterprise, team, many) == {u: u for u in many}
+    identities = OrgIdentities()
+    assert identities.global_ids(client, enterprise, team, many) == {u: u for u in many}
+    assert [len(str(c.params["users"]).split(",")) for c in slack.calls.all("migration.exchange")] == [400]
+    assert identities.global_ids(client, enterprise, team, many) == {u: u for u in many}
     assert [len(str(c.params["users"]).split(",")) for c in slack.calls.all("migration.exchange")] == [400, 1]
     assert all(c.ok for c in slack.calls.all("migration.exchange"))
 

@@ -68,8 +68,10 @@ class OrgIdentities:
                     unknown.append(user_id)
                 else:
                     found[user_id] = user_id
-        for start in range(0, len(unknown), MAX_PER_CALL):
-            found |= self._exchange(client, enterprise_id, team_id, unknown[start : start + MAX_PER_CALL])
+        if unknown:
+            # One call per payload, whatever it holds: a payload with thousands of ids (a hostile
+            # one; Slack's forms pick a few people) must not hold the request for call after call.
+            found |= self._exchange(client, enterprise_id, team_id, unknown[:MAX_PER_CALL])
         return {user_id: found.get(user_id, user_id) for user_id in wanted}
 
     def _exchange(
