@@ -9,7 +9,6 @@ parsed in C from the database's packed texts it costs a fraction of one, and eac
 from __future__ import annotations
 
 import functools
-import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,29 +66,6 @@ class Seats:
             np.array(member, dtype=np.int64),
             np.array(posted, dtype=np.bool_),
         )
-
-    def groups(self, position: int, names: np.ndarray[Any, Any] | None = None) -> list[list[Any]]:
-        """The groups of the round at ``position``: member ids, or ``names[member id]`` when given."""
-        lo, hi = (int(i) for i in np.searchsorted(self.position, [position, position + 1]))
-        members = self.member[lo:hi]
-        starts = self.group_starts_in(lo, hi) - lo
-        sizes = np.diff(np.append(starts, hi - lo))
-        if not len(sizes):
-            return []
-        # Most groups have the round's size: those are named in one vectorised step, as rows of
-        # an array; the few others (a trio in a round of pairs) are put in at their places.
-        size = int(np.bincount(sizes).argmax())
-        common = sizes == size
-        if (~common).sum() > 64:  # many mixed sizes: plain slices (inserts would cost n each)
-            flat = (names[members] if names is not None else members).tolist()
-            bounds = np.append(starts, hi - lo).tolist()
-            return [flat[a:b] for a, b in itertools.pairwise(bounds)]
-        seats = members[starts[common, None] + np.arange(size)]
-        groups: list[list[Any]] = (names[seats] if names is not None else seats).tolist()
-        for i in np.flatnonzero(~common).tolist():  # ascending: each lands at its final index
-            odd = members[starts[i] : starts[i] + sizes[i]]
-            groups.insert(i, (names[odd] if names is not None else odd).tolist())
-        return groups
 
     def span(self, position: int) -> tuple[int, int]:
         """The seats (lo, hi) of the round at ``position``."""
