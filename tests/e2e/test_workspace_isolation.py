@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -90,7 +91,31 @@ def _intro_count(state: StateReader) -> int:
     )
 
 
-def _drive(slack: SlackEmulator, ws: Installed) -> None:
+def _delivered_in_database(bot: LocalBot, scope: str) -> int:
+    """Intros of this workspace's rounds the database records as delivered."""
+    with bot.container.db.transaction() as session:
+        return int(
+            session.execute(
+                text(
+                    "SELECT count(*) FROM intros i JOIN rounds r ON r.id = i.round_id "
+                    "JOIN programs p ON p.id = r.program_id "
+                    "WHERE p.workspace_id = :scope AND i.delivered_at IS NOT NULL"
+                ),
+                {"scope": scope},
+            ).scalar_one()
+        )
+
+
+def _wait_for_deliveries(bot: LocalBot, scope: str, count: int, timeout: float) -> None:
+    """Wait until the database has recorded `count` deliveries (a post reaches Slack a moment before its row
+    is marked delivered, and stats count the rows)."""
+    deadline = time.monotonic() + timeout
+    while _delivered_in_database(bot, scope) < count:
+        assert time.monotonic() < deadline, f"{scope}: fewer than {count} intros recorded as delivered"
+        time.sleep(0.05)
+
+
+def _drive(slack: SlackEmulator, bot: LocalBot, ws: Installed) -> None:
     """Everything a workspace's people and admin do, as Slack sends it."""
     channel = ws.workspace.channel_named("coffee-chats").id
     humans = ws.humans()
@@ -113,6 +138,7 @@ def _drive(slack: SlackEmulator, ws: Installed) -> None:
     run = drive.slash_command(ws.admin, "admin run", channel_id=channel)
     assert "Round started" in run.wait_for_responses(1, 60)[0]["text"]
     state.wait_until(lambda _: _intro_count(state) == 5, 60)
+    _wait_for_deliveries(bot, ws.team, 5, 30)
     ws.stats_reply = str(
         drive.slash_command(ws.admin, "admin stats", channel_id=channel).wait_for_responses(1, 60)
     )
@@ -131,7 +157,7 @@ def test_two_workspaces_and_a_grid_org_installed_and_driven_at_once_never_cross(
 ) -> None:
     slack, bot, installed = two_installed
     with ThreadPoolExecutor(len(installed)) as pool:
-        list(pool.map(lambda ws: _drive(slack, ws), installed))
+        list(pool.map(lambda ws: _drive(slack, bot, ws), installed))
 
     # Slack's side: every call went out with the token of the workspace whose people and channels
     # it names, and each workspace saw its own round only.
