@@ -34,7 +34,7 @@ from serendip.adapters.db.packed import (
     seats_in_span,
 )
 from serendip.adapters.db.people_sql import eligible_at_clause
-from serendip.domain.lifecycle import IntroState
+from serendip.domain.lifecycle import IntroState, RoundState
 
 CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
 
@@ -130,6 +130,11 @@ class PastSeats(NamedTuple):
     posted: IdArray  # 1 when the intro was posted, 0 while its round is still delivering
 
 
+def _stored_rounds(program_id: int) -> Select[Any]:
+    """The program's rounds whose intros are all stored (not one still being written, `plan_write`)."""
+    return select(Round.id).where(Round.program_id == program_id, Round.state != RoundState.MATCHING)
+
+
 def past_seats(session: Session, program_id: int) -> PastSeats:
     """Every seat of the program's past intros that did not fail, read as a few packed texts.
 
@@ -141,7 +146,7 @@ def past_seats(session: Session, program_id: int) -> PastSeats:
     rows = session.execute(
         select(Intro.round_id, joined(cast(Intro.id, BigInteger) * 2 + posted))
         .where(
-            Intro.round_id.in_(select(Round.id).where(Round.program_id == program_id)),
+            Intro.round_id.in_(_stored_rounds(program_id)),
             Intro.state != IntroState.FAILED.value,
         )
         .group_by(Intro.round_id)
@@ -168,7 +173,7 @@ def _joined_seats(session: Session, program_id: int, base: int) -> tuple[IdArray
         select(joined(cast(IntroMember.intro_id, BigInteger) * base + IntroMember.member_id))
         .join(Intro, Intro.id == IntroMember.intro_id)
         .where(
-            Intro.round_id.in_(select(Round.id).where(Round.program_id == program_id)),
+            Intro.round_id.in_(_stored_rounds(program_id)),
             Intro.state != IntroState.FAILED.value,
         )
     )

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import CursorResult, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Round
-from serendip.domain.lifecycle import IntroState
+from serendip.adapters.db.models import Enrolment, Intro, IntroMember, Program, Round
+from serendip.domain.lifecycle import IntroState, RoundState
 
 CHUNK = 500  # ids per IN (...) list
 _INTROS = cast(Table, Intro.__table__)
@@ -27,6 +27,57 @@ def round_exists(session: Session, program_id: int, scheduled_for: datetime) -> 
     """Whether the program already has a round for that scheduled time (of any state)."""
     query = select(Round.id).where(Round.program_id == program_id, Round.scheduled_for == scheduled_for)
     return session.scalar(query.limit(1)) is not None
+
+
+def hold_plan_lease(session: Session, round_id: int, *, owner: str, until: datetime) -> bool:
+    """Extend the planner's lease on a round it is still storing; False when the round is no longer
+    being stored by ``owner`` (removed as abandoned, or finished).
+
+    An UPDATE, so on SQLite it is also what takes the write lock before intro ids are drawn.
+    """
+    result = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.state == RoundState.MATCHING, Round.lease_owner == owner)
+        .values(lease_expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[object], result).rowcount == 1
+
+
+def abandoned_plans(session: Session, now: datetime) -> list[int]:
+    """Rounds still being stored whose planner's lease ran out (it died or stalled mid-write)."""
+    query = select(Round.id).where(Round.state == RoundState.MATCHING, Round.lease_expires_at < now)
+    return list(session.scalars(query.order_by(Round.id)))
+
+
+def remove_abandoned_plan(session: Session, round_id: int, now: datetime) -> tuple[int, datetime, int] | None:
+    """Delete a round whose planner's lease ran out, with its intros and seats, and make its program
+    due again at the round's time; (program id, scheduled time, intros removed), or None when the
+    round is gone or its planner came back first."""
+    row = session.execute(
+        select(Round.program_id, Round.scheduled_for).where(
+            Round.id == round_id, Round.state == RoundState.MATCHING, Round.lease_expires_at < now
+        )
+    ).first()
+    if row is None:
+        return None
+    program_id, scheduled_for = row
+    intros = int(session.scalar(select(func.count()).where(Intro.round_id == round_id)) or 0)
+    # The guard is repeated in the DELETE: on PostgreSQL a planner renewing its lease meanwhile wins.
+    removed = session.execute(
+        delete(Round)
+        .where(Round.id == round_id, Round.state == RoundState.MATCHING, Round.lease_expires_at < now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[object], removed).rowcount != 1:
+        return None
+    session.execute(
+        update(Program)
+        .where(Program.id == program_id, Program.next_run_at > scheduled_for)
+        .values(next_run_at=scheduled_for)
+        .execution_options(synchronize_session=False)
+    )
+    return program_id, scheduled_for, intros
 
 
 def insert_intros(

@@ -1,8 +1,8 @@
 """Planning a round: read, match and check it, then claim it once and store one intro per group.
 
 Reads and matching run before the round is claimed, so SQLite's write lock is held only for the
-short transaction that claims the round (unique per program and scheduled time) and writes its
-intros set-based. Also `admin preview` (the same reading and matching, nothing stored but the
+short transactions that claim the round (unique per program and scheduled time) and write its
+intros set-based, a chunk at a time (`plan_write`). Also `admin preview` (the same reading and matching, nothing stored but the
 seed) and the seed the next round uses, kept so the preview shows exactly what the round sends.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from datetime import datetime
 
 from serendip.adapters.db import lifecycle_store as store
@@ -20,7 +21,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.domain.round_check import RoundCheck
-from serendip.services.lifecycle import season
+from serendip.services.lifecycle import plan_write, season
 from serendip.services.lifecycle.ghosts import pause_ghosts
 from serendip.services.lifecycle.match import CheckedMatch, Matcher, match_and_check
 from serendip.services.lifecycle.reading import read_round
@@ -43,10 +44,11 @@ def plan_round(
 ) -> PlannedRound | None:
     """Match, check and persist a round with one pending intro per group; None if already claimed.
 
-    The round row (unique per program and scheduled time), the ghost pauses and one pending intro
-    per group are written in one transaction after matching, so any number of processes run each
-    round once. A round the checker finds breaking a hard rule is stored as `held`, with no intros,
-    and never retried. A circles program forms a season instead (`season.plan_season`).
+    After matching, the round row (unique per program and scheduled time) claims it, so any number
+    of processes run each round once; its intros are then stored in short transactions under the
+    planner's lease, and the last one pauses the ghosts and hands the round to delivery
+    (`plan_write`). A round the checker finds breaking a hard rule is stored as `held`, with no
+    intros, and never retried. A circles program forms a season instead (`season.plan_season`).
     """
     if runs_circles(db, program_id):
         return season.plan_season(db, program_id=program_id, scheduled_for=scheduled_for, seed=seed)
@@ -66,7 +68,8 @@ def plan_round(
     if seed is None:  # the seed `admin preview` showed, unless the membership changed since
         seed = next_seed(stored_seed, stored_basis, membership_basis(inputs.slack_ids))[0]
     matched = match_and_check(inputs, seed, matcher)
-    with db.transaction() as session:  # claim and write: one short transaction
+    owner = f"plan-{uuid.uuid4().hex}"
+    with db.transaction() as session:  # claim: one short transaction
         round_ = store.create_round(
             session,
             program_id=program_id,
@@ -79,19 +82,31 @@ def plan_round(
             return None
         program = session.get(Program, program_id)
         assert program is not None
-        paused = pause_ghosts(session, program_id, ghosts)
         round_.seed = seed
         # That seed is spent (held or not): the following round gets its own, bound on first use.
         program.next_seed, program.next_seed_basis = secrets.randbits(31), None
         round_.quality = matched.quality()
         if not matched.check.ok:
-            return _hold(round_, matched.check, paused, now)
-        store.clear_skips(session, program_id)  # the eligible were not skipping: every skip is used up
-        round_.state = RoundState.DELIVERING
+            return _hold(round_, matched.check, pause_ghosts(session, program_id, ghosts), now)
+        round_.lease_owner, round_.lease_expires_at = owner, plan_write.plan_lease_until()
         session.flush()
-        groups = [[inputs.member_ids[s] for s in group] for group in matched.result.groups]
-        round_writes.insert_intros(session, round_.id, groups, now)
-        return _planned(round_, matched, len(inputs.participants), paused)
+        round_id = round_.id
+    groups = [[inputs.member_ids[s] for s in group] for group in matched.result.groups]
+    if plan_write.store_intros(db, round_id, groups, now, owner=owner):
+        with db.transaction() as session:  # complete: ghosts, skips, and on to delivery
+            if round_writes.hold_plan_lease(
+                session, round_id, owner=owner, until=plan_write.plan_lease_until()
+            ):
+                paused = pause_ghosts(session, program_id, ghosts)
+                store.clear_skips(
+                    session, program_id
+                )  # the eligible were not skipping: every skip is used up
+                round_ = session.get(Round, round_id)
+                assert round_ is not None
+                round_.state, round_.lease_owner, round_.lease_expires_at = RoundState.DELIVERING, None, None
+                return _planned(round_, matched, len(inputs.participants), paused)
+    log.warning("round.plan_lease_lost program_id=%s round_id=%s", program_id, round_id)
+    return None
 
 
 def _already_claimed(program_id: int, scheduled_for: datetime) -> None:

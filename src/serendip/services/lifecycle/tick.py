@@ -16,7 +16,7 @@ from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.observability import metrics
 from serendip.services import missed_joins
-from serendip.services.lifecycle import circle_tick, close, deliver, followup, plan, season_notes
+from serendip.services.lifecycle import circle_tick, close, deliver, followup, plan, plan_write, season_notes
 from serendip.services.lifecycle.match import Matcher
 from serendip.services.lifecycle.results import PlannedRound, TickReport
 
@@ -190,12 +190,14 @@ def tick(
     now: datetime | None = None,
     planner: Planner | None = None,
 ) -> TickReport:
-    """One scheduler pass: close ended seasons (so a next season forms after), start due rounds
+    """One scheduler pass: close ended seasons (so a next season forms after), remove rounds whose
+    planner died mid-write, start due rounds
     (planned by `planner`), deliver what is claimable (different workspaces in parallel), send due
     follow-ups, nudge circles; each with its workspace's installation."""
     now = now or utcnow()
     report = TickReport()
     circle_tick.before_rounds(db, workspaces.publisher, now, report)
+    plan_write.remove_abandoned_plans(db, now)  # their programs are due again: planned afresh below
     start_due_rounds(db, workspaces, now, report, planner)
     report.delivered_rounds = deliver.deliver_all(db, workspaces.publisher, policy)
     for round_id in followup.due_followup_rounds(db, now):

@@ -1,0 +1,87 @@
+"""Storing a planned round in short transactions, so SQLite's one write lock is never held for long.
+
+A 100,000-person round stores ~50,000 intros and ~100,000 seats. Written in one transaction, that
+held SQLite's only write lock for over a second, and every command arriving meanwhile (its replay
+check is a write) waited for it or was told to try again. So the round is claimed as `matching`
+with a planner's lease, its intros are written in chunks, each in its own transaction that first
+renews the lease, and only the last transaction pauses the ghosts, ends the skips and makes the
+round `delivering`. Delivery, the history and the stats never read a round still being stored.
+
+A planner that dies mid-write leaves a `matching` round whose lease runs out: the tick removes it
+(`remove_abandoned_plans`) and makes its program due again at the round's time, so it is planned
+afresh. A planner that was only stalled finds its lease gone at its next chunk and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from serendip.adapters.db import round_writes
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+# Intros per transaction: on SQLite about 50 ms of write lock each (100,000 people: 24 chunks).
+CHUNK_INTROS = 2_000
+# A chunk renews the lease; a round whose planner wrote nothing for this long was abandoned.
+PLAN_LEASE = timedelta(minutes=5)
+
+
+def plan_lease_until() -> datetime:
+    """When a lease taken or renewed now runs out."""
+    return utcnow() + PLAN_LEASE
+
+
+def store_intros(
+    db: Database,
+    round_id: int,
+    groups: Sequence[Sequence[int]],
+    now: datetime,
+    *,
+    owner: str,
+    pause: Callable[[float], None] = time.sleep,
+) -> bool:
+    """Write one pending intro per group (member ids), CHUNK_INTROS per transaction; False when
+    the lease was lost (the round was removed as abandoned), and nothing more is written.
+
+    On SQLite the planner then rests as long as the chunk took: a writer waiting for the lock (SQLite
+    has no queue; waiters poll) finds it free instead of the next chunk's.
+    """
+    resting = db.dialect == "sqlite"
+    for start in range(0, len(groups), CHUNK_INTROS):
+        began = time.monotonic()
+        with db.transaction() as session:
+            if not round_writes.hold_plan_lease(session, round_id, owner=owner, until=plan_lease_until()):
+                return False
+            round_writes.insert_intros(session, round_id, groups[start : start + CHUNK_INTROS], now)
+        if resting and start + CHUNK_INTROS < len(groups):
+            pause(time.monotonic() - began)
+    return True
+
+
+def remove_abandoned_plans(db: Database, now: datetime | None = None) -> list[int]:
+    """Remove every round whose planner's lease ran out mid-write (with what it stored) and make its
+    program due again at the round's time; the removed rounds' ids."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        candidates = round_writes.abandoned_plans(session, now)
+    removed = []
+    for round_id in candidates:
+        with db.transaction() as session:
+            gone = round_writes.remove_abandoned_plan(session, round_id, now)
+        if gone is None:  # its planner renewed the lease, or another process removed it first
+            continue
+        program_id, scheduled_for, intros = gone
+        removed.append(round_id)
+        log.warning(
+            "round.abandoned_plan_removed program_id=%s round_id=%s scheduled_for=%s intros=%d",
+            program_id,
+            round_id,
+            scheduled_for.isoformat(),
+            intros,
+        )
+    return removed
