@@ -1,7 +1,8 @@
-"""A planned round is stored a chunk of intros per transaction under the planner's lease: nothing of
-it is delivered or read as history until the last chunk hands it over, a planner that dies
-mid-write leaves a round the tick removes and plans afresh, and a stalled planner whose round was
-removed writes nothing more. Checked from the raw tables and from what Slack received."""
+"""A planned round is stored under the planner's lease, its intros in one transaction and their
+seats a chunk per transaction: nothing of it is delivered or read as history until the last
+transaction hands it over, a planner that dies mid-write leaves a round the tick removes and plans
+afresh, and a stalled planner whose round was removed writes nothing more. Checked from the raw
+tables and from what Slack received."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from serendip.services.ports import OneWorkspace
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import gateway_for, intro_posts, placements, publisher_for, set_up_program
 
-CHUNK = 2  # 12 people in pairs: 6 intros, 3 chunks
+CHUNK = 4  # 12 people in pairs: 6 intros, their 12 seats in 3 chunks
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def slack() -> Iterator[SlackEmulator]:
 
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plan_write, "CHUNK_INTROS", CHUNK)
+    monkeypatch.setattr(plan_write, "CHUNK_SEATS", CHUNK)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Seen:
 
     state: str
     intros: int
+    seats: int
     claimable: bool
     seats_in_history: int
 
@@ -56,6 +58,7 @@ def _look(database: Database, round_id: int) -> Seen:
         with other.transaction() as session:
             state = str(session.scalar(select(Round.state).where(Round.id == round_id)))
             intros = int(session.scalar(select(func.count()).where(Intro.round_id == round_id)) or 0)
+            seated = sum(_seated_in(session, round_id).values())
             program_id = session.scalar(select(Round.program_id).where(Round.id == round_id))
             assert program_id is not None
             seats = read_seats(session, program_id)
@@ -70,7 +73,7 @@ def _look(database: Database, round_id: int) -> Seen:
             session.rollback()
     finally:
         other.dispose()
-    return Seen(state, intros, claim is not None, in_history)
+    return Seen(state, intros, seated, claim is not None, in_history)
 
 
 def _eligible(database: Database, program_id: int) -> set[str]:
@@ -84,17 +87,21 @@ def _eligible(database: Database, program_id: int) -> set[str]:
         )
 
 
+def _seated_in(session: Any, round_id: int) -> Counter[str]:
+    return Counter(
+        session.scalars(
+            select(Member.slack_id)
+            .join(IntroMember, IntroMember.member_id == Member.id)
+            .join(Intro, Intro.id == IntroMember.intro_id)
+            .where(Intro.round_id == round_id)
+        )
+    )
+
+
 def _seated(database: Database, round_id: int) -> Counter[str]:
     """How many intros of the round each person sits in, from the raw rows."""
     with database.transaction() as session:
-        return Counter(
-            session.scalars(
-                select(Member.slack_id)
-                .join(IntroMember, IntroMember.member_id == Member.id)
-                .join(Intro, Intro.id == IntroMember.intro_id)
-                .where(Intro.round_id == round_id)
-            )
-        )
+        return _seated_in(session, round_id)
 
 
 def _rounds(database: Database) -> list[tuple[int, str]]:
@@ -116,8 +123,9 @@ def test_a_round_stored_in_chunks_is_neither_delivered_nor_read_as_history_until
     monkeypatch.setattr(round_writes, "hold_plan_lease", watched)
     planned = plan.plan_round(database, program_id=program_id, scheduled_for=utcnow())
     assert planned is not None and planned.intros == 6
-    # Three chunks and the hand-over: each saw the chunks before it, and nothing to deliver or remember.
-    assert [s.intros for s in seen] == [0, 2, 4, 6]
+    # The intros, three chunks of seats and the hand-over: each saw what came before it, and nothing
+    # to deliver or remember.
+    assert [(s.intros, s.seats) for s in seen] == [(0, 0), (6, 0), (6, 4), (6, 8), (6, 12)]
     assert all(s.state == "matching" and not s.claimable and s.seats_in_history == 0 for s in seen)
     after = _look(database, planned.round_id)
     assert after.state == "delivering" and after.claimable and after.seats_in_history == 12
@@ -144,23 +152,21 @@ def test_a_planner_that_dies_mid_write_leaves_a_round_the_tick_removes_and_plans
     program_id = set_up_program(database, slack)
     due = utcnow().replace(microsecond=0) - timedelta(minutes=1)
     _set_next_run(database, program_id, due)
-    write = round_writes.insert_intros
+    write = round_writes.insert_seats
     chunks: list[int] = []
 
-    def dies_at_the_second_chunk(
-        session: Any, round_id: int, groups: Sequence[Sequence[int]], now: datetime
-    ) -> list[int]:
-        chunks.append(len(groups))
+    def dies_at_the_second_chunk(session: Any, seats: Sequence[tuple[int, int]]) -> None:
+        chunks.append(len(seats))
         if len(chunks) == 2:
             raise SystemExit("planner killed")  # what a killed process leaves: the first chunk committed
-        return write(session, round_id, groups, now)
+        write(session, seats)
 
-    monkeypatch.setattr(round_writes, "insert_intros", dies_at_the_second_chunk)
+    monkeypatch.setattr(round_writes, "insert_seats", dies_at_the_second_chunk)
     with pytest.raises(SystemExit):
         plan.plan_round(database, program_id=program_id, scheduled_for=due)
-    monkeypatch.setattr(round_writes, "insert_intros", write)
+    monkeypatch.setattr(round_writes, "insert_seats", write)
     [(abandoned, state)] = _rounds(database)
-    assert state == "matching" and sum(_seated(database, abandoned).values()) == 2 * CHUNK
+    assert state == "matching" and sum(_seated(database, abandoned).values()) == CHUNK
     _set_next_run(database, program_id, due + timedelta(days=7))  # as the tick leaves it after a start
     workspaces = OneWorkspace(gateway_for(slack), publisher_for(slack))
     policy = deliver.DeliveryPolicy(sleep=lambda _: None)
@@ -176,9 +182,7 @@ def test_a_planner_that_dies_mid_write_leaves_a_round_the_tick_removes_and_plans
             database, workspaces, policy, now=utcnow() + plan_write.PLAN_LEASE + timedelta(seconds=1)
         )
     [line] = [r.getMessage() for r in caplog.records if "round.abandoned_plan_removed" in r.getMessage()]
-    assert (
-        f"round_id={abandoned}" in line and f"intros={CHUNK}" in line and f"program_id={program_id}" in line
-    )
+    assert f"round_id={abandoned}" in line and "intros=6" in line and f"program_id={program_id}" in line
     [(fresh, state)] = _rounds(database)
     assert report.started == [fresh] and state in ("delivering", "done")  # SQLite may reuse the id
     with database.transaction() as session:
@@ -204,7 +208,9 @@ def test_a_stalled_planner_whose_round_was_removed_writes_nothing_more(
 
     def stalls_before_the_second_chunk(session: Any, round_id: int, **kwargs: Any) -> bool:
         calls.append(round_id)
-        if len(calls) == 2:  # meanwhile its lease ran out and another process removed the round
+        if (
+            len(calls) == 3
+        ):  # after the intros and a chunk of seats; meanwhile its lease ran out and another process removed the round
             other = Database(database.url)
             try:
                 later = utcnow() + plan_write.PLAN_LEASE + timedelta(seconds=1)
@@ -216,7 +222,7 @@ def test_a_stalled_planner_whose_round_was_removed_writes_nothing_more(
     monkeypatch.setattr(round_writes, "hold_plan_lease", stalls_before_the_second_chunk)
     with caplog.at_level(logging.WARNING, logger="serendip.services.lifecycle.plan"):
         assert plan.plan_round(database, program_id=program_id, scheduled_for=utcnow()) is None
-    assert len(calls) == 2
+    assert len(calls) == 3
     assert _rounds(database) == []
     with database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Intro)) == 0

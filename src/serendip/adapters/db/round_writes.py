@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session
@@ -84,40 +84,63 @@ def insert_intros(
     session: Session, round_id: int, groups: Sequence[Sequence[int]], now: datetime
 ) -> list[int]:
     """One pending intro per group of member ids, and its members; the new intro ids, in group order."""
-    if not groups:
+    ids = insert_intro_rows(session, round_id, len(groups), now)
+    insert_seats(session, [(i, m) for i, group in zip(ids, groups, strict=True) for m in group])
+    return ids
+
+
+def insert_intro_rows(session: Session, round_id: int, count: int, now: datetime) -> list[int]:
+    """``count`` pending intros of the round, with no members yet; their ids, ascending."""
+    if not count:
         return []
-    ids = new_intro_ids(session, len(groups))
-    seats = [(i, m) for i, group in zip(ids, groups, strict=True) for m in group]
+    ids = new_intro_ids(session, count)
     if session.get_bind().dialect.name == "postgresql":
-        intros = [(i, round_id, IntroState.PENDING.value, 0, now) for i in ids]
-        _copy(session, "intros (id, round_id, state, attempts, created_at)", intros)
-        _copy(session, "intro_members (intro_id, member_id)", seats)
+        _copy(
+            session,
+            "intros (id, round_id, state, attempts, created_at)",
+            [(i, round_id, IntroState.PENDING.value, 0, now) for i in ids],
+        )
         return ids
-    # Two statements whose rows SQLite makes itself: the intros' ids are consecutive (a counting
-    # CTE), and the seats travel as one JSON array of intro * 2**32 + member read by json_each.
-    # Binding ~150,000 rows one by one (even the driver's executemany) cost twice as much. Values
-    # are built here (ids drawn, state a constant, a datetime stored the way the column type
-    # stores it), so nothing unvalidated reaches the statements.
+    # A statement whose rows SQLite makes itself: the intros' ids are consecutive (a counting CTE).
+    # Values are built here (ids drawn, state a constant, a datetime stored the way the column type
+    # stores it), so nothing unvalidated reaches the statement.
     dialect = session.get_bind().dialect
     to_column = _INTROS.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
     stamp = to_column(now) if to_column is not None else now
-    driver = session.connection().connection.driver_connection
-    assert driver is not None and ids == list(range(ids[0], ids[0] + len(ids)))
-    driver.execute(
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    _sqlite(session).execute(
         "WITH RECURSIVE drawn(id) AS (SELECT ? UNION ALL SELECT id + 1 FROM drawn WHERE id < ?) "
         "INSERT INTO intros (id, round_id, state, attempts, created_at) "
         "SELECT id, ?, ?, 0, ? FROM drawn",
         (ids[0], ids[-1], round_id, IntroState.PENDING.value, stamp),
     )
+    return ids
+
+
+def insert_seats(session: Session, seats: Sequence[tuple[int, int]]) -> None:
+    """The (intro id, member id) rows of intros already stored."""
+    if not seats:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _copy(session, "intro_members (intro_id, member_id)", seats)
+        return
     if max(member for _, member in seats) >= 1 << 32:  # beyond the packing (never in practice)
-        driver.executemany("INSERT INTO intro_members (intro_id, member_id) VALUES (?, ?)", seats)
-        return ids
+        _sqlite(session).executemany("INSERT INTO intro_members (intro_id, member_id) VALUES (?, ?)", seats)
+        return
+    # The seats travel as one JSON array of intro * 2**32 + member read by json_each: binding
+    # ~150,000 rows one by one (even the driver's executemany) cost twice as much.
     packed = json.dumps([intro << 32 | member for intro, member in seats])
-    driver.execute(
+    _sqlite(session).execute(
         "INSERT INTO intro_members (intro_id, member_id) SELECT value >> 32, value & 4294967295 FROM json_each(?)",
         (packed,),
     )
-    return ids
+
+
+def _sqlite(session: Session) -> Any:
+    """The session's own sqlite3 connection (inside its transaction)."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    return driver
 
 
 def pause_enrolments(session: Session, program_id: int, member_ids: Sequence[int]) -> None:

@@ -3,8 +3,8 @@
 A 100,000-person round stores ~50,000 intros and ~100,000 seats. Written in one transaction, that
 held SQLite's only write lock for over a second, and every command arriving meanwhile (its replay
 check is a write) waited for it or was told to try again. So the round is claimed as `matching`
-with a planner's lease, its intros are written in chunks, each in its own transaction that first
-renews the lease, and only the last transaction pauses the ghosts, ends the skips and makes the
+with a planner's lease, its intros are written in one transaction and their seats in chunks, each
+in its own transaction that first renews the lease, and only the last transaction pauses the ghosts, ends the skips and makes the
 round `delivering`. Delivery, the history and the stats never read a round still being stored.
 
 A planner that dies mid-write leaves a `matching` round whose lease runs out: the tick removes it
@@ -25,8 +25,8 @@ from serendip.adapters.db.types import utcnow
 
 log = logging.getLogger(__name__)
 
-# Intros per transaction: on SQLite about 50 ms of write lock each (100,000 people: 24 chunks).
-CHUNK_INTROS = 2_000
+# Seats per transaction: on SQLite about 50 ms of write lock each (100,000 people: 10 chunks).
+CHUNK_SEATS = 10_000
 # A chunk renews the lease; a round whose planner wrote nothing for this long was abandoned.
 PLAN_LEASE = timedelta(minutes=5)
 
@@ -45,20 +45,28 @@ def store_intros(
     owner: str,
     pause: Callable[[float], None] = time.sleep,
 ) -> bool:
-    """Write one pending intro per group (member ids), CHUNK_INTROS per transaction; False when
-    the lease was lost (the round was removed as abandoned), and nothing more is written.
+    """Write one pending intro per group (member ids): the intros in one transaction, then their
+    seats CHUNK_SEATS per transaction; False when the lease was lost (the round was removed as
+    abandoned), and nothing more is written.
 
-    On SQLite the planner then rests as long as the chunk took: a writer waiting for the lock (SQLite
-    has no queue; waiters poll) finds it free instead of the next chunk's.
+    The seats go in member id order: each chunk then touches one stretch of the seats' member index
+    instead of pages all over it (by intro order, 24 commits rewrote most of that index each time).
+    On SQLite the planner rests between chunks as long as the chunk took: a writer waiting for the
+    lock (SQLite has no queue; waiters poll) finds it free instead of the next chunk's.
     """
     resting = db.dialect == "sqlite"
-    for start in range(0, len(groups), CHUNK_INTROS):
+    with db.transaction() as session:
+        if not round_writes.hold_plan_lease(session, round_id, owner=owner, until=plan_lease_until()):
+            return False
+        ids = round_writes.insert_intro_rows(session, round_id, len(groups), now)
+    seats = sorted(((m, i) for i, group in zip(ids, groups, strict=True) for m in group))
+    for start in range(0, len(seats), CHUNK_SEATS):
         began = time.monotonic()
         with db.transaction() as session:
             if not round_writes.hold_plan_lease(session, round_id, owner=owner, until=plan_lease_until()):
                 return False
-            round_writes.insert_intros(session, round_id, groups[start : start + CHUNK_INTROS], now)
-        if resting and start + CHUNK_INTROS < len(groups):
+            round_writes.insert_seats(session, [(i, m) for m, i in seats[start : start + CHUNK_SEATS]])
+        if resting and start + CHUNK_SEATS < len(seats):
             pause(time.monotonic() - began)
     return True
 
