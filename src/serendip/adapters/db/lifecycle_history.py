@@ -76,10 +76,29 @@ class PlanPerson(NamedTuple):
     work_start_minute: int
     work_end_minute: int
     manager_slack_id: str | None
+    expertise: str | None  # the tags joined by TAG_SEPARATOR, in no particular order; None: none
+    interests: str | None
+
+
+# Normalised tags never hold control characters (domain.tags maps them to spaces).
+TAG_SEPARATOR = "\x1f"
+
+
+def _tags_text(kind: str) -> Any:
+    """The member's tags of one kind joined by TAG_SEPARATOR (NULL when none), per row of the outer query."""
+    return (
+        select(func.aggregate_strings(MemberTag.tag, TAG_SEPARATOR))
+        .where(MemberTag.member_id == Member.id, MemberTag.kind == kind)
+        .scalar_subquery()
+    )
 
 
 def eligible_people(session: Session, program_id: int, at: datetime) -> list[PlanPerson]:
-    """Members eligible at ``at`` (people_sql.eligible_at_clause), by Slack id."""
+    """Members eligible at ``at`` (people_sql.eligible_at_clause), by Slack id, with their tags.
+
+    The tags come as one text per member and kind: at 100,000 people a row per tag, gathered into
+    sets in Python, cost more than reading the people themselves.
+    """
     rows = _all_rows(
         session,
         select(
@@ -91,23 +110,14 @@ def eligible_people(session: Session, program_id: int, at: datetime) -> list[Pla
             Member.work_start_minute,
             Member.work_end_minute,
             Member.manager_slack_id,
+            _tags_text("expertise"),
+            _tags_text("interest"),
         )
         .join(Enrolment, Enrolment.member_id == Member.id)
         .where(Enrolment.program_id == program_id, eligible_at_clause(at))
         .order_by(Member.slack_id),
     )
     return list(map(PlanPerson._make, rows))
-
-
-def enrolled_tags(session: Session, program_id: int) -> list[tuple[int, str, str]]:
-    """(member id, kind, tag) of every tag of the program's enrolled members."""
-    rows: list[tuple[int, str, str]] = _all_rows(
-        session,
-        select(MemberTag.member_id, MemberTag.kind, MemberTag.tag)
-        .join(Enrolment, Enrolment.member_id == MemberTag.member_id)
-        .where(Enrolment.program_id == program_id, Enrolment.opted_out.is_(False)),
-    )
-    return rows
 
 
 def enrolled_blocks(session: Session, program_id: int) -> list[tuple[int, str]]:

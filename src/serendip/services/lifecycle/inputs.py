@@ -47,7 +47,6 @@ class PeopleRows:
     """The program's eligible people, their tags and blocks, as read (before anyone is skipped)."""
 
     people: list[history_store.PlanPerson]
-    tags: list[tuple[int, str, str]]
     blocks: list[tuple[int, str]]
 
 
@@ -55,7 +54,6 @@ def read_people(session: Session, program_id: int, eligible_at: datetime) -> Peo
     """The program's people eligible at ``eligible_at``, with their tags and blocks."""
     return PeopleRows(
         history_store.eligible_people(session, program_id, eligible_at),
-        history_store.enrolled_tags(session, program_id),
         history_store.enrolled_blocks(session, program_id),
     )
 
@@ -67,13 +65,6 @@ def build_inputs(
     participants (zones at ``offsets_at``), and the history named by their Slack ids."""
     people = [p for p in rows.people if p.member_id not in skip]
     ids = {p.member_id for p in people}
-    canon: dict[str, str] = {}  # ~100,000 copies of a few hundred tags: share one string each
-    expertise: dict[int, set[str]] = {}
-    interests: dict[int, set[str]] = {}
-    for member_id, kind, tag in rows.tags:
-        if member_id in ids:
-            by_kind = expertise if kind == "expertise" else interests
-            by_kind.setdefault(member_id, set()).add(canon.setdefault(tag, tag))
     blocked: dict[int, set[str]] = {}
     for member_id, other in rows.blocks:
         if member_id in ids:
@@ -82,21 +73,15 @@ def build_inputs(
     person_ties, dept_ties = ties(seats, {p.member_id: p.department for p in people})
     offset = functools.cache(lambda tz, fallback: offset_minutes_at(tz, offsets_at, fallback))
     empty: frozenset[str] = frozenset()
-    shared: dict[frozenset[str], frozenset[str]] = {empty: empty}
-
-    def one(tags: set[str] | None) -> frozenset[str]:
-        """One frozenset per distinct tag set: ~100,000 people share a few thousand of them."""
-        value = frozenset(tags) if tags else empty
-        return shared.setdefault(value, value)
-
+    tag_sets = _TagSets()
     participants = [
         Participant(
             id=p.slack_id,
             department=p.department,
             utc_offset_minutes=offset(p.tz, p.tz_offset_minutes),
             working_hours=(p.work_start_minute, p.work_end_minute),
-            expertise=one(expertise.get(p.member_id)),
-            interests=one(interests.get(p.member_id)),
+            expertise=tag_sets.of(p.expertise),
+            interests=tag_sets.of(p.interests),
             manager_id=p.manager_slack_id,
             blocked=frozenset(blocked.get(p.member_id, empty)),
             cross_team_ties=person_ties[p.member_id],
@@ -113,6 +98,25 @@ def build_inputs(
         history=history,
         department_pair_ties=dict(dept_ties),
     )
+
+
+class _TagSets:
+    """One frozenset per distinct set of tags: ~100,000 people share a few thousand of them, and a
+    text seen before (the usual case) costs one dict look-up."""
+
+    def __init__(self) -> None:
+        empty: frozenset[str] = frozenset()
+        self._by_text: dict[str | None, frozenset[str]] = {None: empty}
+        self._shared: dict[frozenset[str], frozenset[str]] = {empty: empty}
+
+    def of(self, text: str | None) -> frozenset[str]:
+        """The set of the tags in ``text`` (joined by TAG_SEPARATOR, in any order)."""
+        found = self._by_text.get(text)
+        if found is None:
+            assert text is not None
+            value = frozenset(t for t in text.split(history_store.TAG_SEPARATOR) if t)
+            found = self._by_text[text] = self._shared.setdefault(value, value)
+        return found
 
 
 def read_history(program: Program, seats: Seats, names: dict[int, str]) -> PastGroups:

@@ -25,8 +25,8 @@ from serendip.adapters.db.types import utcnow
 
 log = logging.getLogger(__name__)
 
-# Seats per transaction: on SQLite about 50 ms of write lock each (100,000 people: 10 chunks).
-CHUNK_SEATS = 10_000
+# Seats per transaction: on SQLite at most about 100 ms of write lock each (100,000 people: 20 chunks).
+CHUNK_SEATS = 5_000
 # A chunk renews the lease; a round whose planner wrote nothing for this long was abandoned.
 PLAN_LEASE = timedelta(minutes=5)
 

@@ -131,8 +131,12 @@ def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int]
     both = _runs(np.concatenate(firsts) << 32 | np.concatenate(seconds))[0]  # each pair once
     a, b = both >> 32, both & 0xFFFFFFFF
     team = np.full(int(max(int(b.max()), max(departments, default=0))) + 1, -1, dtype=np.int64)
-    for member_id, name in departments.items():
-        team[member_id] = code.get(key_of(name) or "", -1)
+    # One look-up per spelling, then one numpy assignment (a Python store per member cost 0.25 s).
+    code_of = {name: code.get(key_of(name) or "", -1) for name in set(departments.values())}
+    count = len(departments)
+    team[np.fromiter(departments.keys(), dtype=np.int64, count=count)] = np.fromiter(
+        map(code_of.__getitem__, departments.values()), dtype=np.int64, count=count
+    )
     ta, tb = team[a], team[b]
     # Keys compare as `is_cross_team` does: both known and different.
     cross = (ta >= 0) & (tb >= 0) & (ta != tb)
