@@ -3,11 +3,13 @@
 The steps, in order (every statement they run is in `adapters/db/lifecycle_store.py` and
 `lifecycle_history.py`; states are `domain.lifecycle.RoundState` / `IntroState`):
 
-1. `tick`     - the scheduler's pass: due programs, late rounds skipped, then the steps below.
+1. `tick`     - the scheduler's pass: half-stored rounds of dead planners removed, due programs,
+                late rounds skipped, then the steps below.
 2. `plan`     - read the round's inputs set-based (`inputs`, the ghost rule in `ghosts`), match and
                 check them (`match`) with no transaction open, then claim the round once and store
-                one pending intro per group (also `admin preview`); `plan_worker` runs it in a
-                spawned process for the scheduler.
+                one pending intro per group in short transactions under the planner's lease
+                (`plan_write`; also `admin preview`); `plan_worker` runs it in a spawned process
+                for the scheduler.
 3. `deliver`  - under a lease, open each group DM and post its intro exactly once
                 (`failures` says what to do after a failed Slack call).
 4. `close`    - mark the round done, post its summary and notes at most once, set the follow-up.
