@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -48,7 +49,7 @@ class MatchSettings:
     mode: RepeatMode = RepeatMode.PREFER
     cooldown: int = 8
     seed: int = 0
-    department_pair_ties: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    department_pair_ties: Mapping[tuple[str, str], int] | PairTies = field(default_factory=dict)
     time_budget_seconds: float | None = None  # local-search budget; None = size-based default
 
     def __post_init__(self) -> None:
@@ -98,6 +99,43 @@ class PastGroups:
             bounds = np.concatenate(([0], np.cumsum(sizes))).tolist()
             out.append([named[a:b] for a, b in pairwise(bounds)])
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class PairTies:
+    """Cross-team ties counted so far per pair of departments, in array form: pair i is
+    (names[first[i]], names[second[i]]) with count[i] ties.
+
+    The same as a mapping of (department, department) -> ties, without a tuple of two strings per
+    pair: a large program's history ties hundreds of thousands of department pairs, and building,
+    copying and taking apart that mapping cost about a second per plan.
+    """
+
+    names: Sequence[str]
+    first: Seats
+    second: Seats
+    count: Seats
+
+    def __len__(self) -> int:
+        """How many pairs."""
+        return len(self.count)
+
+    def as_dict(self) -> dict[tuple[str, str], int]:
+        """The plain form: (department, department) -> ties."""
+        names = self.names
+        return {
+            (names[a], names[b]): c
+            for a, b, c in zip(self.first.tolist(), self.second.tolist(), self.count.tolist(), strict=True)
+        }
+
+    @classmethod
+    def of(cls, ties: Mapping[tuple[str, str], int]) -> PairTies:
+        """The array form of a mapping of (department, department) -> ties."""
+        number: dict[str, int] = {}
+        first = [number.setdefault(a, len(number)) for a, _ in ties]
+        second = [number.setdefault(b, len(number)) for _, b in ties]
+        as_array = functools.partial(np.array, dtype=np.int64)
+        return cls(list(number), as_array(first), as_array(second), as_array(list(ties.values())))
 
 
 # Rounds oldest -> newest; each round is a list of groups; each group a list of participant ids

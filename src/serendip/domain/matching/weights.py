@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from serendip.domain.departments import department_key
 from serendip.domain.matching.ids import IdIndex
-from serendip.domain.matching.model import History, MatchSettings, Participant, RepeatMode
+from serendip.domain.matching.model import History, MatchSettings, PairTies, Participant, RepeatMode
 from serendip.domain.matching.pair_features import (
     DAY,
     GOLDEN,
@@ -313,15 +313,14 @@ def _department_pairs(depts: dict[str, int], settings: MatchSettings) -> tuple[I
     `depts` is keyed by department_key; tie counts under several spellings of a pair add up.
     """
     width = max(1, len(depts))
-    ties = settings.department_pair_ties
-    if not ties:
+    given = settings.department_pair_ties
+    if not len(given):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # department_key once per spelling: ~100,000 tied pairs of a large program share a few thousand
-    firsts, seconds = zip(*ties, strict=True)
-    code = {name: depts.get(department_key(name) or "", -1) for name in {*firsts, *seconds}}
-    ca = np.fromiter(map(code.__getitem__, firsts), dtype=np.int64, count=len(firsts))
-    cb = np.fromiter(map(code.__getitem__, seconds), dtype=np.int64, count=len(seconds))
-    count = np.maximum(0, np.fromiter(ties.values(), dtype=np.int64, count=len(ties)))
+    ties = given if isinstance(given, PairTies) else PairTies.of(given)
+    # department_key once per spelling: hundreds of thousands of tied pairs share a few thousand
+    code = np.array([depts.get(department_key(name) or "", -1) for name in ties.names], dtype=np.int64)
+    ca, cb = code[ties.first], code[ties.second]
+    count = np.maximum(0, ties.count)
     ok = (ca >= 0) & (cb >= 0) & (ca != cb)
     if not ok.any():
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.adapters.db.models import Program
-from serendip.domain.matching import Participant, PastGroups
+from serendip.domain.matching import PairTies, Participant, PastGroups
 from serendip.domain.zones import offset_minutes_at
 from serendip.services.lifecycle.seats import Seats, ties
 
@@ -34,7 +34,7 @@ class RoundInputs:
     participants: list[Participant]
     member_ids: dict[str, int]  # Slack id -> member id of each participant
     history: PastGroups
-    department_pair_ties: dict[tuple[str, str], int]
+    department_pair_ties: PairTies
 
     @property
     def slack_ids(self) -> list[str]:
@@ -96,7 +96,7 @@ def build_inputs(
         participants=participants,
         member_ids={p.slack_id: p.member_id for p in people},
         history=history,
-        department_pair_ties=dict(dept_ties),
+        department_pair_ties=dept_ties,
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db import lifecycle_history as history_store
 from serendip.domain.departments import department_key
+from serendip.domain.matching import PairTies
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
@@ -121,7 +122,7 @@ def _by_round_intro_member(position: IntArray, seat: IntArray) -> IntArray:
     return by_seat[np.argsort(position[by_seat], kind="stable")]
 
 
-def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int], Counter[tuple[str, str]]]:
+def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int], PairTies]:
     """Cross-team pairs met so far, each pair counted once: per member id, and per (sorted) pair of
     department keys. Only the given members' departments count (the others are not matched now)."""
     # Keys, so "Sales" and " sales" are one team; the matcher reads pair ties by key too.
@@ -138,7 +139,7 @@ def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int]
         firsts.append(member[:-d][same])
         seconds.append(member[d:][same])
     if not firsts:
-        return Counter(), Counter()
+        return Counter(), PairTies.of({})
     both = _runs(np.concatenate(firsts) << 32 | np.concatenate(seconds))[0]  # each pair once
     a, b = both >> 32, both & 0xFFFFFFFF
     team = np.full(int(max(int(b.max()), max(departments, default=0))) + 1, -1, dtype=np.int64)
@@ -154,10 +155,8 @@ def ties(seats: Seats, departments: dict[int, str | None]) -> tuple[Counter[int]
     a, b, ta, tb = a[cross], b[cross], ta[cross], tb[cross]
     people, per_person = _runs(np.concatenate([a, b]))
     dept, counts = _runs(np.minimum(ta, tb) * len(keys) + np.maximum(ta, tb))
-    size = len(keys)
-    dept_pairs = Counter(
-        {(keys[d // size], keys[d % size]): c for d, c in zip(dept.tolist(), counts.tolist(), strict=True)}
-    )
+    first, second = np.divmod(dept, len(keys))
+    dept_pairs = PairTies(keys, first, second, counts.astype(np.int64))
     return Counter(dict(zip(people.tolist(), per_person.tolist(), strict=True))), dept_pairs
 
 
