@@ -58,43 +58,64 @@ def read_people(session: Session, program_id: int, eligible_at: datetime) -> Peo
     )
 
 
-def build_inputs(
-    program: Program, rows: PeopleRows, seats: Seats, *, offsets_at: datetime, skip: Collection[int]
-) -> RoundInputs:
-    """The round's inputs from what was read: the people less the member ids in ``skip``, as
-    participants (zones at ``offsets_at``), and the history named by their Slack ids."""
-    people = [p for p in rows.people if p.member_id not in skip]
-    ids = {p.member_id for p in people}
+# Participant's fields in order, but the last (cross_team_ties).
+ParticipantFields = tuple[
+    str, str | None, int, tuple[int, int], frozenset[str], frozenset[str], str | None, frozenset[str]
+]
+
+
+@dataclass(frozen=True)
+class PreparedPeople:
+    """The people as read, made ready to become participants: each member id with the
+    `Participant` fields but the ties (which need the pairing history), in Slack id order."""
+
+    member_ids: list[int]
+    fields: list[ParticipantFields]  # Participant(*fields, cross_team_ties)
+
+
+def prepare_people(rows: PeopleRows, *, offsets_at: datetime) -> PreparedPeople:
+    """Everything about the people that needs no history (zones at ``offsets_at``, tag sets, blocks):
+    done while the history is still being read."""
     blocked: dict[int, set[str]] = {}
     for member_id, other in rows.blocks:
-        if member_id in ids:
-            blocked.setdefault(member_id, set()).add(other)
-    history = read_history(program, seats, {p.member_id: p.slack_id for p in people})
-    person_ties, dept_ties = ties(seats, {p.member_id: p.department for p in people})
+        blocked.setdefault(member_id, set()).add(other)
     offset = functools.cache(lambda tz, fallback: offset_minutes_at(tz, offsets_at, fallback))
     empty: frozenset[str] = frozenset()
     tag_sets = _TagSets()
-    participants = [
-        Participant(
-            id=p.slack_id,
-            department=p.department,
-            utc_offset_minutes=offset(p.tz, p.tz_offset_minutes),
-            working_hours=(p.work_start_minute, p.work_end_minute),
-            expertise=tag_sets.of(p.expertise),
-            interests=tag_sets.of(p.interests),
-            manager_id=p.manager_slack_id,
-            blocked=frozenset(blocked.get(p.member_id, empty)),
-            cross_team_ties=person_ties[p.member_id],
-        )
-        for p in people
-    ]
+    return PreparedPeople(
+        [p.member_id for p in rows.people],
+        [
+            (
+                p.slack_id,
+                p.department,
+                offset(p.tz, p.tz_offset_minutes),
+                (p.work_start_minute, p.work_end_minute),
+                tag_sets.of(p.expertise),
+                tag_sets.of(p.interests),
+                p.manager_slack_id,
+                frozenset(blocked[p.member_id]) if p.member_id in blocked else empty,
+            )
+            for p in rows.people
+        ],
+    )
+
+
+def build_inputs(
+    program: Program, people: PreparedPeople, seats: Seats, *, skip: Collection[int]
+) -> RoundInputs:
+    """The round's inputs: the prepared people less the member ids in ``skip``, as participants with
+    their ties, and the history named by their Slack ids."""
+    kept = [(m, f) for m, f in zip(people.member_ids, people.fields, strict=True) if m not in skip]
+    history = read_history(program, seats, {m: f[0] for m, f in kept})
+    person_ties, dept_ties = ties(seats, {m: f[1] for m, f in kept})
+    participants = [Participant(*f, person_ties[m]) for m, f in kept]
     return RoundInputs(
         program_id=program.id,
         group_size=program.group_size,
         repeat_mode=program.repeat_mode,
         cooldown=program.cooldown_rounds,
         participants=participants,
-        member_ids={p.slack_id: p.member_id for p in people},
+        member_ids={f[0]: m for m, f in kept},
         history=history,
         department_pair_ties=dept_ties,
     )

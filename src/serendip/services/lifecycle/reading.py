@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Program
 from serendip.services.lifecycle.ghosts import ghost_members
-from serendip.services.lifecycle.inputs import RoundInputs, build_inputs, read_people
+from serendip.services.lifecycle.inputs import RoundInputs, build_inputs, prepare_people, read_people
 from serendip.services.lifecycle.seats import Seats, read_seats
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,13 @@ def read_round(
     """The round's inputs (ghosts left out) and the ghosts the rule would pause (member id -> Slack id)."""
     if ":memory:" in db.url:
         seats, ghosts = _past(session, program.id)
-        rows = read_people(session, program.id, eligible_at)
+        people = prepare_people(read_people(session, program.id, eligible_at), offsets_at=offsets_at)
     else:
         with _past_read_meanwhile(db, program.id) as past:
-            rows = read_people(session, program.id, eligible_at)
+            # The people are read and made ready while the history is read: it takes longer.
+            people = prepare_people(read_people(session, program.id, eligible_at), offsets_at=offsets_at)
             seats, ghosts = past()
-    return build_inputs(program, rows, seats, offsets_at=offsets_at, skip=ghosts), ghosts
+    return build_inputs(program, people, seats, skip=ghosts), ghosts
 
 
 def may_fork() -> bool:

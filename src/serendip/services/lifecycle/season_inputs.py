@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from serendip.adapters.db import season_store
 from serendip.adapters.db.models import Program
 from serendip.domain.circles.model import MAX_CIRCLE_SETTING, MIN_CIRCLE_SETTING, CircleSettings, Participant
-from serendip.services.lifecycle.inputs import build_inputs, read_people
+from serendip.services.lifecycle.inputs import build_inputs, prepare_people, read_people
 from serendip.services.lifecycle.seats import Seats
 
 NO_SEATS = Seats.from_rounds([])  # circles weigh last season's circles, not every past intro
@@ -43,7 +43,7 @@ def read_season(
     """The season's inputs: everyone eligible at ``eligible_at`` (zones at ``offsets_at``) and the
     circles of the program's newest season so far (its members who are eligible now, by Slack id)."""
     rows = read_people(session, program.id, eligible_at)
-    inputs = build_inputs(program, rows, NO_SEATS, offsets_at=offsets_at, skip=())
+    inputs = build_inputs(program, prepare_people(rows, offsets_at=offsets_at), NO_SEATS, skip=())
     previous = season_store.newest_season(session, program.id)
     last = season_store.season_circles(session, previous.round_id) if previous is not None else []
     here = set(inputs.member_ids)
