@@ -25,8 +25,11 @@ from serendip.adapters.db.types import utcnow
 
 log = logging.getLogger(__name__)
 
-# Seats per transaction: on SQLite at most about 100 ms of write lock each (100,000 people: 20 chunks).
-CHUNK_SEATS = 5_000
+# Seats per transaction: on SQLite 20-40 ms of write lock each (100,000 people: 40 chunks).
+CHUNK_SEATS = 2_500
+# The least rest between chunks on SQLite: longer than a waiting writer's longest poll interval
+# before its budget is spent (SQLite's busy handler sleeps 25, then 50 ms), so it gets in.
+MIN_REST_SECONDS = 0.05
 # A chunk renews the lease; a round whose planner wrote nothing for this long was abandoned.
 PLAN_LEASE = timedelta(minutes=5)
 
@@ -51,8 +54,9 @@ def store_intros(
 
     The seats go in member id order: each chunk then touches one stretch of the seats' member index
     instead of pages all over it (by intro order, 24 commits rewrote most of that index each time).
-    On SQLite the planner rests between chunks as long as the chunk took: a writer waiting for the
-    lock (SQLite has no queue; waiters poll) finds it free instead of the next chunk's.
+    On SQLite the planner rests between chunks as long as the chunk took, and at least
+    MIN_REST_SECONDS: a writer waiting for the lock (SQLite has no queue; waiters poll) finds it
+    free instead of the next chunk's.
     """
     resting = db.dialect == "sqlite"
     with db.transaction() as session:
@@ -67,7 +71,7 @@ def store_intros(
                 return False
             round_writes.insert_seats(session, [(i, m) for m, i in seats[start : start + CHUNK_SEATS]])
         if resting and start + CHUNK_SEATS < len(seats):
-            pause(time.monotonic() - began)
+            pause(max(time.monotonic() - began, MIN_REST_SECONDS))
     return True
 
 
