@@ -84,12 +84,20 @@ class PlanPerson(NamedTuple):
 TAG_SEPARATOR = "\x1f"
 
 
-def _tags_text(kind: str) -> Any:
-    """The member's tags of one kind joined by TAG_SEPARATOR (NULL when none), per row of the outer query."""
+def _tags_texts(program_id: int) -> Any:
+    """Per enrolled member of the program: (member_id, expertise, interests), each kind's tags joined
+    by TAG_SEPARATOR (NULL when none); one grouped pass over the tags, joined to the people."""
+    tags = func.aggregate_strings(MemberTag.tag, TAG_SEPARATOR)
     return (
-        select(func.aggregate_strings(MemberTag.tag, TAG_SEPARATOR))
-        .where(MemberTag.member_id == Member.id, MemberTag.kind == kind)
-        .scalar_subquery()
+        select(
+            MemberTag.member_id.label("member_id"),
+            tags.filter(MemberTag.kind == "expertise").label("expertise"),
+            tags.filter(MemberTag.kind == "interest").label("interests"),
+        )
+        .join(Enrolment, Enrolment.member_id == MemberTag.member_id)
+        .where(Enrolment.program_id == program_id)
+        .group_by(MemberTag.member_id)
+        .subquery()
     )
 
 
@@ -99,6 +107,7 @@ def eligible_people(session: Session, program_id: int, at: datetime) -> list[Pla
     The tags come as one text per member and kind: at 100,000 people a row per tag, gathered into
     sets in Python, cost more than reading the people themselves.
     """
+    tags = _tags_texts(program_id)
     rows = _all_rows(
         session,
         select(
@@ -110,10 +119,11 @@ def eligible_people(session: Session, program_id: int, at: datetime) -> list[Pla
             Member.work_start_minute,
             Member.work_end_minute,
             Member.manager_slack_id,
-            _tags_text("expertise"),
-            _tags_text("interest"),
+            tags.c.expertise,
+            tags.c.interests,
         )
         .join(Enrolment, Enrolment.member_id == Member.id)
+        .outerjoin(tags, tags.c.member_id == Member.id)
         .where(Enrolment.program_id == program_id, eligible_at_clause(at))
         .order_by(Member.slack_id),
     )
