@@ -16,10 +16,10 @@ at that deadline (then the season may depend on the machine's speed).
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Sequence
 
+from serendip.collector import collector_paused
 from serendip.domain.circles.draft import SeasonDraft
 from serendip.domain.circles.figures import left_out, measure
 from serendip.domain.circles.improve import improve
@@ -38,13 +38,8 @@ PEOPLE_PER_EVALUATION, MIN_EVALUATIONS = 4, 20_000
 def form_circles(people: Sequence[Participant], settings: CircleSettings) -> SeasonPlan:
     """Form a season's circles (deterministic for the seed, whatever the order of `people`)."""
     # ~10^5 short-lived objects on a large org: the cyclic collector would rescan the caller's heap.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _form_circles(people, settings)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _form_circles(people: Sequence[Participant], settings: CircleSettings) -> SeasonPlan:

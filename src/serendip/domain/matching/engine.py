@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Sequence
 
 import numpy as np
 
+from serendip.collector import collector_paused
 from serendip.domain.matching.candidates import candidate_edges
 from serendip.domain.matching.exact_groups import (
     EXACT_GROUPS_UP_TO,
@@ -55,13 +55,8 @@ def match_round(
     """Place this round's participants into groups (deterministic for `settings.seed`)."""
     # A large round makes ~10^6 short-lived acyclic objects (lists, ints); the cyclic collector would
     # rescan the whole heap, the org and its history included, several times (~0.2 s at 100,000).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _match_round(participants, history, settings)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _match_round(

@@ -18,6 +18,7 @@ from serendip.adapters.db import round_writes
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.collector import collector_paused
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.matching import match_round
 from serendip.domain.round_check import RoundCheck
@@ -34,6 +35,7 @@ __all__ = ["membership_basis", "plan_round", "preview_round", "seed_for_next_rou
 log = logging.getLogger(__name__)
 
 
+@collector_paused()  # millions of short-lived objects: see `collector`
 def plan_round(
     db: Database,
     *,
@@ -142,6 +144,7 @@ def _hold(round_: Round, check: RoundCheck, ghosts: list[str], now: datetime) ->
     return PlannedRound(round_.id, 0, check.eligible, ghosts, held=check.violations, seed=round_.seed)
 
 
+@collector_paused()
 def preview_round(db: Database, *, program_id: int) -> RoundPreview:
     """Match as the next scheduled round will: its time, the ghost rule and the seed it will use.
 

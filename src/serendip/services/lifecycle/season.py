@@ -20,6 +20,7 @@ from serendip.adapters.db import round_writes, season_store
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Program, Round
 from serendip.adapters.db.types import utcnow
+from serendip.collector import collector_paused
 from serendip.domain.lifecycle import RoundState
 from serendip.domain.schedule import Frequency, parse_local_time
 from serendip.domain.season_meetings import host_order, hosts, meeting_times
@@ -32,6 +33,7 @@ from serendip.services.lifecycle.seeds import membership_basis, next_seed, seed_
 log = logging.getLogger(__name__)
 
 
+@collector_paused()  # a large season reads and forms from millions of short-lived objects
 def plan_season(
     db: Database,
     *,
@@ -145,6 +147,7 @@ def _hold(round_: Round, formed: CheckedSeason, eligible: int, now: datetime) ->
     )
 
 
+@collector_paused()
 def preview_season(db: Database, *, program_id: int) -> SeasonPreview:
     """Form the season the next run would form, with the seed it will use; only the seed is written."""
     with db.transaction() as session:
