@@ -218,11 +218,12 @@ def import_people_command(
         raise fail(str(exc), 1) from None
     # The parsed file lives until the end: keep the collector from re-scanning it on every batch.
     gc.freeze()
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, bulk_load=True)
     upgrade(database)
     team_id = team or _only_workspace(database)
     with progress_bar("importing people", len(parsed.rows)) as advance:
         report = import_people(database, team_id=team_id, rows=parsed.rows, progress=advance)
+    database.checkpoint()  # others may have the database open: copy the import into its file now
     problems = [(p.line, p.message) for p in parsed.problems] + report.problems
     for line, message in sorted(problems):
         print(f"{file}:{line}: {message}", file=sys.stderr)
