@@ -20,12 +20,12 @@ Definitions (PRODUCT.md, "Matching rules"):
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from serendip.collector import collector_paused
 from serendip.domain.matching.model import History, MatchSettings, Participant, PastGroups
 from serendip.domain.round_check_pairs import RoundPairs
 
@@ -85,13 +85,8 @@ def check_round(
 ) -> RoundCheck:
     """Check a round's groups against the hard rules and recount its figures from scratch."""
     # ~10^5 short-lived objects: the cyclic collector would rescan the caller's whole heap several times.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _check_round(people, history, settings, groups, sat_out, lone)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_round(
