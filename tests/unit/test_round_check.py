@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from serendip.domain.matching.model import MatchSettings, Participant, RepeatMode
-from serendip.domain.round_check import check_round, expected_group_sizes, overlap_minutes
+from serendip.domain.round_check import RoundChecker, check_round, expected_group_sizes, overlap_minutes
 
 PAIRS = MatchSettings(group_size=2, cooldown=8)
 
@@ -55,6 +55,49 @@ def test_every_pair_of_a_past_group_counts_and_a_repeat_is_counted_once() -> Non
     history = [[["a", "b", "c", "left-the-company"]], [["a", "b"]]]
     check = check_round(people("a", "b", "c"), history, MatchSettings(group_size=3), [["a", "b", "c"]])
     assert check.repeats == 3 and check.pairs == 3 and check.ok
+
+
+def test_a_pair_with_someone_who_is_not_eligible_still_counts_as_a_repeat() -> None:
+    history = [[["a", "gone"], ["b", "c"]]]
+    check = check_round(people("a", "b", "c"), history, PAIRS, [["a", "gone"], ["b", "c"]])
+    assert check.repeats == 2
+    assert "gone is not an eligible member" in check.violations
+
+
+def test_one_checker_made_before_the_groups_checks_several_groupings_as_fresh_checks_do() -> None:
+    crew = [
+        Participant("a", department="x", manager_id="d"),
+        Participant("b", department="y", blocked=frozenset({"c"})),
+        Participant("c", department="x"),
+        Participant("d", department="z"),
+        Participant("e", department="y"),
+    ]
+    history = [[["a", "b"], ["c", "d", "e"]], [["a", "c"], ["b", "e"]]]
+    settings = MatchSettings(group_size=2, cooldown=1)
+    groupings: list[tuple[list[list[str]], list[str], str | None]] = [
+        ([["a", "e"], ["b", "d", "c"]], [], None),  # blocked pair
+        ([["a", "d"], ["b", "e"]], ["c"], None),  # manager and report, a repeat
+        ([["a", "b", "x"], ["c", "d"]], [], None),  # an unknown id, e missing
+        ([["a", "e"], ["b", "d"]], ["c", "c"], "c"),  # sitting out twice, and told they are alone
+        ([], [], None),
+    ]
+    checker = RoundChecker(crew, history, settings)
+    seen = []
+    for groups, sat_out, lone in [*groupings, *reversed(groupings)]:
+        again = checker.check(groups, sat_out=sat_out, lone=lone)
+        assert again == check_round(crew, history, settings, groups, sat_out=sat_out, lone=lone)
+        seen.append(again)
+    assert seen[:5] == seen[5:][::-1]
+    assert "b and c are blocked or manager and report, yet share a group" in seen[0].violations
+    assert (
+        seen[1].repeats == 1
+        and "a and d are blocked or manager and report, yet share a group" in seen[1].violations
+    )
+    assert {"x is not an eligible member", "e is missing from the round"} <= set(seen[2].violations)
+    assert {"c is placed 3 times", "c is told they are alone although others take part"} <= set(
+        seen[3].violations
+    )
+    assert seen[4].violations == tuple(f"{x} is missing from the round" for x in "abcde")
 
 
 def test_a_duplicate_placement_is_a_violation() -> None:
