@@ -2,7 +2,8 @@
 
 prepare builds the org (`pipeline_org.build_org`, 12 rounds of history); warm starts the worker's
 fork server as the scheduler does once when `serve` starts; run plans one round in a worker process
-(`plan_worker.plan_in_worker`: ghost rule, eligibility, history, match, the independent round
+(`plan_worker.Planner`, as the scheduler calls it, with `serve`'s count of open transactions on
+SQLite: ghost rule, eligibility, history, match, the independent round
 check, ~50,000 intros stored); settle stops the fork server, so the peak memory measured is the
 parent's plus the largest child's (the fork server's or the worker's); baseline plans one round with the code of before issue 12 (`pipeline_old_code`: its
 row-at-a-time ORM path, in a child process).
@@ -16,9 +17,10 @@ import time
 from benchmarks.pipeline_old_code import pipeline_program_id, run_old_code
 from benchmarks.pipeline_org import build_org
 
+from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 from serendip.services.lifecycle import plan_worker
-from serendip.services.lifecycle.plan_worker import plan_in_worker
+from serendip.services.lifecycle.plan_worker import Planner
 
 STEP = "plan"
 ROUNDS = 12
@@ -48,8 +50,12 @@ def settle() -> None:
 
 def run(url: str, people: int) -> None:
     """Plan one round through the worker process, as the scheduler of `serendip serve` does."""
+    database = Database(url)
+    if database.dialect == "sqlite":  # as `serve` does: its planner sees the commands' transactions
+        plan_worker.count_open_transactions(database)
     started = time.perf_counter()
-    planned = plan_in_worker(url, program_id=pipeline_program_id(url), scheduled_for=utcnow())
+    planned = Planner(worker_from=0)(database, program_id=pipeline_program_id(url), scheduled_for=utcnow())
+    database.dispose()
     assert planned is not None and not planned.held, planned
     print(
         f"plan: {planned.eligible} eligible, {planned.intros} intros, {len(planned.ghosts)} ghosts paused "

@@ -18,6 +18,7 @@ from serendip.entrypoints.startup import StartupError, TokenRefused, check_datab
 from serendip.observability.health import Health, Heartbeat, check_health
 from serendip.observability.listener import HealthListener
 from serendip.services import uninstall
+from serendip.services.lifecycle import plan_worker
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,10 @@ def run_serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> N
 
     socket_mode = settings.slack_app_token is not None
     container = prepare(settings, "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET")
+    if scheduler and container.db.dialect == "sqlite":
+        # Commands and the round's planner share SQLite's one write lock: the planner, seeing this
+        # process's open transactions, lets a command in whenever one may be waiting.
+        plan_worker.count_open_transactions(container.db)
     jobs = Jobs(container).start() if scheduler else None
     heartbeat = jobs.heartbeat if jobs is not None else None
     listener = None

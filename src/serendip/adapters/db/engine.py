@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -53,6 +54,21 @@ def make_engine(url: str, *, bulk_load: bool = False, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+class OpenTransactions:
+    """How many of this process's transactions are open now, in an integer a worker process it
+    starts can read (a multiprocessing RawValue): a planner storing a round on SQLite rests between
+    its writes only while one is open, since only then may a command be waiting for the lock."""
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared  # has .value; handed to worker processes
+        self._lock = threading.Lock()  # += on shared memory is not atomic across threads
+
+    def add(self, step: int) -> None:
+        """Count a transaction opened (+1) or closed (-1)."""
+        with self._lock:
+            self.shared.value += step
+
+
 class Database:
     """The database a process talks to: an engine and a session factory."""
 
@@ -60,17 +76,31 @@ class Database:
         self.url = url
         self.engine = make_engine(url, bulk_load=bulk_load, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.open_transactions: OpenTransactions | None = None  # counted once `count_open_transactions`
 
     @property
     def dialect(self) -> str:
         """The dialect name: ``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
 
+    def count_open_transactions(self, shared: Any) -> None:
+        """From now on keep in ``shared.value`` how many of this process's transactions are open."""
+        self.open_transactions = OpenTransactions(shared)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back on any error."""
-        with self._sessions() as session, session.begin():
-            yield session
+        counter = self.open_transactions
+        if counter is None:
+            with self._sessions() as session, session.begin():
+                yield session
+            return
+        counter.add(1)
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        finally:
+            counter.add(-1)
 
     def on_commit(self, callback: Callable[[Session], None]) -> None:
         """Call ``callback(session)`` right after each of this database's transactions commits.

@@ -43,13 +43,15 @@ def plan_round(
     scheduled_for: datetime,
     seed: int | None = None,
     matcher: Matcher = match_round,
+    others: plan_write.OpenElsewhere | None = None,
 ) -> PlannedRound | None:
     """Match, check and persist a round with one pending intro per group; None if already claimed.
 
     After matching, the round row (unique per program and scheduled time) claims it, so any number
     of processes run each round once; its intros are then stored in short transactions under the
     planner's lease, and the last one pauses the ghosts and hands the round to delivery
-    (`plan_write`). A round the checker finds breaking a hard rule is stored as `held`, with no
+    (`plan_write`; ``others``: the serving process's open transactions, see `plan_write.store_intros`).
+    A round the checker finds breaking a hard rule is stored as `held`, with no
     intros, and never retried. A circles program forms a season instead (`season.plan_season`).
     """
     if runs_circles(db, program_id):
@@ -94,7 +96,7 @@ def plan_round(
         session.flush()
         round_id = round_.id
     groups = [[inputs.member_ids[s] for s in group] for group in matched.result.groups]
-    if plan_write.store_intros(db, round_id, groups, now, owner=owner):
+    if plan_write.store_intros(db, round_id, groups, now, owner=owner, others=others):
         with db.transaction() as session:  # complete: ghosts, skips, and on to delivery
             if round_writes.hold_plan_lease(
                 session, round_id, owner=owner, until=plan_write.plan_lease_until()

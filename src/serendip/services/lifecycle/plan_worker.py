@@ -52,6 +52,12 @@ WORKER_FROM_PEOPLE = 2_000  # below this many enrolled members the plan takes we
 WORKER_NICENESS = 10
 
 
+def count_open_transactions(db: Database) -> None:
+    """Count ``db``'s open transactions in memory the planner's worker can read (`plan_write`: on
+    SQLite it then rests between its writes only while a command may be waiting)."""
+    db.count_open_transactions(WORKER.RawValue("i", 0))
+
+
 def warm_up() -> None:
     """Start the fork server now (it imports the planning code once), so the first round's child
     does not wait for it; nothing to do where children are spawned."""
@@ -87,9 +93,12 @@ class PlanFailed(Exception):
     """The worker process could not plan the round (the reason is the error's type name)."""
 
 
-def plan_in_worker(database_url: str, *, program_id: int, scheduled_for: datetime) -> PlannedRound | None:
-    """`plan.plan_round` in a child process; its result, or PlanFailed."""
-    planned: PlannedRound | None = _in_child(database_url, "plan", program_id, scheduled_for)
+def plan_in_worker(
+    database_url: str, *, program_id: int, scheduled_for: datetime, others: Any = None
+) -> PlannedRound | None:
+    """`plan.plan_round` in a child process; its result, or PlanFailed. ``others``: the calling
+    process's open transactions (`Database.open_transactions.shared`), read by the child as it stores."""
+    planned: PlannedRound | None = _in_child(database_url, "plan", program_id, scheduled_for, others)
     return planned
 
 
@@ -112,12 +121,14 @@ def snapshots_in_worker(database_url: str) -> int:
     return refreshed
 
 
-def _in_child(database_url: str, job: str, program_id: int, scheduled_for: datetime | None) -> Any:
+def _in_child(
+    database_url: str, job: str, program_id: int, scheduled_for: datetime | None, others: Any = None
+) -> Any:
     receiver, sender = WORKER.Pipe(duplex=False)
     level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
     child = WORKER.Process(
         target=_child,
-        args=(database_url, job, program_id, scheduled_for, sender, str(level)),
+        args=(database_url, job, program_id, scheduled_for, sender, str(level), others),
         name=f"serendip-{job}-{program_id}",
         daemon=True,
     )
@@ -150,6 +161,7 @@ def _child(
     scheduled_for: datetime | None,
     sender: Connection,
     level: str,
+    others: Any = None,
 ) -> None:
     """The child: its own engine and logging, one job, the result sent back, the engine disposed."""
     with contextlib.suppress(OSError):  # not every platform or container lets a process renice
@@ -165,7 +177,7 @@ def _child(
             result = program_snapshots.refresh_snapshots(db, utcnow())
         else:
             assert scheduled_for is not None
-            result = plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)
+            result = plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, others=others)
         sender.send(("ok", result, os.nice(0)))
     except Exception as exc:
         log.error("round.%s_failed program_id=%s error=%s", job, program_id, type(exc).__name__, exc_info=exc)
@@ -186,9 +198,10 @@ class Planner:
 
     def __call__(self, db: Database, *, program_id: int, scheduled_for: datetime) -> PlannedRound | None:
         """Plan the round, in a worker process when the program is large enough."""
+        others = db.open_transactions.shared if db.open_transactions is not None else None
         if ":memory:" in db.url or self._enrolled(db, program_id) < self.worker_from:
-            return plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for)
-        return plan_in_worker(db.url, program_id=program_id, scheduled_for=scheduled_for)
+            return plan.plan_round(db, program_id=program_id, scheduled_for=scheduled_for, others=others)
+        return plan_in_worker(db.url, program_id=program_id, scheduled_for=scheduled_for, others=others)
 
     def preview(self, db: Database, *, program_id: int) -> RoundPreview:
         """Preview the next round, in a worker process when the program is large enough."""

@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from serendip.adapters.db import round_writes
 from serendip.adapters.db.engine import Database
@@ -30,8 +31,16 @@ CHUNK_SEATS = 2_500
 # The least rest between chunks on SQLite: longer than a waiting writer's longest poll interval
 # before its budget is spent (SQLite's busy handler sleeps 25, then 50 ms), so it gets in.
 MIN_REST_SECONDS = 0.05
+# How often a resting planner looks whether the serving process's transactions have closed.
+REST_POLL_SECONDS = 0.002
 # A chunk renews the lease; a round whose planner wrote nothing for this long was abandoned.
 PLAN_LEASE = timedelta(minutes=5)
+
+
+class OpenElsewhere(Protocol):
+    """How many transactions of the serving process are open (`engine.OpenTransactions.shared`)."""
+
+    value: int
 
 
 def plan_lease_until() -> datetime:
@@ -47,6 +56,7 @@ def store_intros(
     *,
     owner: str,
     pause: Callable[[float], None] = time.sleep,
+    others: OpenElsewhere | None = None,
 ) -> bool:
     """Write one pending intro per group (member ids): the intros in one transaction, then their
     seats CHUNK_SEATS per transaction; False when the lease was lost (the round was removed as
@@ -56,7 +66,9 @@ def store_intros(
     instead of pages all over it (by intro order, 24 commits rewrote most of that index each time).
     On SQLite the planner rests between chunks as long as the chunk took, and at least
     MIN_REST_SECONDS: a writer waiting for the lock (SQLite has no queue; waiters poll) finds it
-    free instead of the next chunk's.
+    free instead of the next chunk's. Given ``others`` (the open transactions of the serving process,
+    whose commands must not wait: `serve` counts them), it rests only while one of them is open, up to
+    that long: with no command in flight there is nobody to let in.
     """
     resting = db.dialect == "sqlite"
     with db.transaction() as session:
@@ -71,8 +83,19 @@ def store_intros(
                 return False
             round_writes.insert_seats(session, [(i, m) for m, i in seats[start : start + CHUNK_SEATS]])
         if resting and start + CHUNK_SEATS < len(seats):
-            pause(max(time.monotonic() - began, MIN_REST_SECONDS))
+            _rest(max(time.monotonic() - began, MIN_REST_SECONDS), pause, others)
     return True
+
+
+def _rest(longest: float, pause: Callable[[float], None], others: OpenElsewhere | None) -> None:
+    """Rest ``longest`` seconds, or, knowing the serving process's open transactions, while any is open
+    and at most that long."""
+    if others is None:
+        pause(longest)
+        return
+    until = time.monotonic() + longest
+    while others.value > 0 and time.monotonic() < until:
+        pause(REST_POLL_SECONDS)
 
 
 def remove_abandoned_plans(db: Database, now: datetime | None = None) -> list[int]:
