@@ -14,7 +14,7 @@ from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
 
 SERENDIP = str(Path(sys.executable).with_name("serendip"))
-PEOPLE = 3_000
+PEOPLE = 600
 CSV = "id,name,department,expertise\n" + "".join(
     f"U{n:05d},P{n},Team {n % 7},topic {n % 11};topic {n % 13 + 20}\n" for n in range(PEOPLE)
 )
