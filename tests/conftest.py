@@ -98,3 +98,9 @@ def database(database_url: str) -> Iterator[Database]:
     db = Database(database_url)
     yield db
     db.dispose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow run first: started last, one of them would keep a single worker busy while
+    the others have nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: otherwise in order

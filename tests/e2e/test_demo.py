@@ -9,9 +9,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from serendip.entrypoints.demo import run_demo
+
+pytestmark = pytest.mark.slow  # started first (tests/conftest.py), so no worker runs it alone at the end
 
 
 def test_demo_command_prints_the_posted_intros_and_exits_cleanly(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from serendip.adapters.db.types import utcnow
 from serendip_sandbox import SlackEmulator, generate_workspace
 from tests.support.rounds import intro_posts, placements, set_up_program
 
+pytestmark = pytest.mark.slow  # started first (tests/conftest.py), so no worker runs it alone at the end
+
 SERENDIP = str(Path(sys.executable).with_name("serendip"))
 PEOPLE = 80
 INTROS = PEOPLE // 2

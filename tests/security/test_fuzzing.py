@@ -10,11 +10,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import pytest
 
 from serendip_sandbox.driver import sign
 from tests.e2e.conftest import Sandbox
 from tests.security import fuzz_payloads as fuzz
 from tests.security.conftest import LoggedErrors
+
+pytestmark = pytest.mark.slow  # started first (tests/conftest.py), so no worker runs it alone at the end
 
 FORM = "application/x-www-form-urlencoded"
 # Requests in flight at once: the bot's latency, not its CPU, bounds the run time. More than this

@@ -20,6 +20,8 @@ from serendip.adapters.slack.views.loading import LOADING, UNAVAILABLE
 from serendip_sandbox.driver import CommandResult
 from tests.e2e.conftest import Sandbox, running_sandbox
 
+pytestmark = pytest.mark.slow  # started first (tests/conftest.py), so no worker runs it alone at the end
+
 SLACK_ACK_SECONDS = 3.0
 # Long enough for the lock taker to step in once the request is accepted, short next to 3 s.
 SLOW_SLACK_CALL = 0.5
