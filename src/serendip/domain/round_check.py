@@ -4,7 +4,7 @@ It shares no code with the matcher (only its input data types and the one depart
 function), so a bug in the matcher cannot hide itself here. Placement (a count per person) and the
 pairs inside groups are recounted over arrays of person numbers (`round_check_pairs`), so a
 100,000-person round is checked in about half a second; the half that needs only the people and the
-history (`RoundChecker`) can be done before the groups exist.
+history (`RoundChecker`) is done once, before the groups exist.
 
 Definitions (PRODUCT.md, "Matching rules"):
 - Group sizes: with n placed and target size s, g = max(ceil(n/8), floor(n/s)) groups, sizes as
@@ -91,7 +91,7 @@ def check_round(
 
 class RoundChecker:
     """The checker of one round, made ready from its people, history and settings before the groups
-    exist (about half of the work at 100,000 people), so it can be made while they are matched."""
+    exist (about half of the work at 100,000 people); it then checks any number of groupings."""
 
     def __init__(self, people: Sequence[Participant], history: History, settings: MatchSettings) -> None:
         # ~10^5 short-lived objects: the cyclic collector would rescan the caller's whole heap.

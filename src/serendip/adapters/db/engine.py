@@ -91,16 +91,14 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session that commits when the block ends and rolls back on any error."""
         counter = self.open_transactions
-        if counter is None:
-            with self._sessions() as session, session.begin():
-                yield session
-            return
-        counter.add(1)
+        if counter is not None:
+            counter.add(1)
         try:
             with self._sessions() as session, session.begin():
                 yield session
         finally:
-            counter.add(-1)
+            if counter is not None:
+                counter.add(-1)
 
     def on_commit(self, callback: Callable[[Session], None]) -> None:
         """Call ``callback(session)`` right after each of this database's transactions commits.
