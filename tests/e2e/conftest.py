@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from serendip.adapters.db.engine import Database
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
 
@@ -42,9 +43,16 @@ class Sandbox:
 
 @contextmanager
 def running_sandbox(
-    database_url: str, *, people: int, departments: int, seed: int, allow_member_setup: bool = False
+    database_url: str,
+    *,
+    people: int,
+    departments: int,
+    seed: int,
+    allow_member_setup: bool = False,
+    database: Database | None = None,
 ) -> Iterator[Sandbox]:
-    """A generated workspace in the emulator, the bot serving it, and a driver signing as Slack."""
+    """A generated workspace in the emulator, the bot serving it (on ``database`` when given), and a
+    driver signing as Slack."""
     workspace = generate_workspace(people, departments, seed=seed)
     with SlackEmulator(workspace) as slack:
         settings = sandbox_settings(
@@ -53,7 +61,8 @@ def running_sandbox(
             signing_secret=slack.signing_secret,
             database_url=database_url,
         ).model_copy(update={"allow_member_setup": allow_member_setup})
-        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        bot = LocalBot(settings, db=database)
+        with bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
             yield Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
 
 

@@ -26,9 +26,9 @@ def sandbox_settings(*, api_url: str, bot_token: str, signing_secret: str, datab
 class LocalBot:
     """Migrate, build the container and Bolt app, and serve /slack/events on a free local port."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, db: Database | None = None) -> None:
         self.settings = settings
-        self.container: Container = build_container(settings, db=Database(settings.database_url))
+        self.container: Container = build_container(settings, db=db or Database(settings.database_url))
         upgrade(self.container.db)
         assert settings.slack_signing_secret is not None
         secret = settings.slack_signing_secret.get_secret_value()

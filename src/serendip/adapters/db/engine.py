@@ -18,14 +18,18 @@ _WAL_SIZE_LIMIT = 64 * 1024 * 1024
 # cache, and one checkpoint at the end (`Database.checkpoint`). 100,000 people with three tags
 # each: 9.4-10.3 s -> 7.4-8.6 s, the final checkpoint included.
 _BULK_LOAD_PRAGMAS = ("PRAGMA cache_size=-65536", "PRAGMA wal_autocheckpoint=0")
+# How long a SQLite write waits for another writer's lock before it gives up ("database is locked").
+SQLITE_BUSY_SECONDS = 10.0
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any, *, bulk_load: bool = False) -> None:
+def _configure_sqlite(
+    dbapi_connection: Any, _record: Any, *, bulk_load: bool = False, busy_seconds: float = SQLITE_BUSY_SECONDS
+) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     # Handlers run in threads; wait for a writer rather than failing with "database is locked".
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={round(busy_seconds * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA journal_size_limit={_WAL_SIZE_LIMIT}")
     for pragma in _BULK_LOAD_PRAGMAS if bulk_load else ():
@@ -33,19 +37,24 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any, *, bulk_load: bool = 
     cursor.close()
 
 
-def make_engine(url: str, *, bulk_load: bool = False, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str, *, bulk_load: bool = False, busy_seconds: float = SQLITE_BUSY_SECONDS, **kwargs: Any
+) -> Engine:
     """Create an engine for ``url`` with the per-dialect settings Serendip relies on.
 
     ``bulk_load`` tunes SQLite connections for a process that writes a large file's rows (see
     _BULK_LOAD_PRAGMAS); such a process calls `Database.checkpoint` when it is done.
+    ``busy_seconds`` is how long a SQLite write waits for another writer (tests shorten it).
     """
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": busy_seconds})
         engine = create_engine(url, **kwargs)
         event.listen(
             engine,
             "connect",
-            lambda connection, record: _configure_sqlite(connection, record, bulk_load=bulk_load),
+            lambda connection, record: _configure_sqlite(
+                connection, record, bulk_load=bulk_load, busy_seconds=busy_seconds
+            ),
         )
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -72,9 +81,16 @@ class OpenTransactions:
 class Database:
     """The database a process talks to: an engine and a session factory."""
 
-    def __init__(self, url: str, *, bulk_load: bool = False, **engine_kwargs: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        bulk_load: bool = False,
+        busy_seconds: float = SQLITE_BUSY_SECONDS,
+        **engine_kwargs: Any,
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, bulk_load=bulk_load, **engine_kwargs)
+        self.engine = make_engine(url, bulk_load=bulk_load, busy_seconds=busy_seconds, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.open_transactions: OpenTransactions | None = None  # counted once `count_open_transactions`
 
