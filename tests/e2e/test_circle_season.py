@@ -17,6 +17,7 @@ from serendip.services.lifecycle.results import TickReport
 from tests.e2e.conftest import Sandbox
 from tests.support.circles import SeasonRows, circle_of, members_of, start_season, state_of
 from tests.support.rounds import set_up_program
+from tests.support.wait import left_program
 
 
 def _members(sb: Sandbox, conversation: str) -> set[str]:
@@ -139,6 +140,7 @@ def test_someone_joining_mid_season_without_a_fitting_circle_is_told_they_join_n
     _season(sb, [("rust", people[:4])])
     newcomer = people[10]
     sb.driver.member_left_channel(newcomer, sb.channel)
+    left_program(sb.bot.container.db, sb.workspace.team.id, sb.channel, newcomer)
     sb.driver.member_joined_channel(newcomer, sb.channel)
     told = sb.slack.wait_until(
         lambda _: [

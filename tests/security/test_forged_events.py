@@ -11,7 +11,7 @@ import pytest
 from serendip.services import uninstall
 from tests.e2e.conftest import Sandbox
 from tests.security.conftest import LoggedErrors
-from tests.support.wait import eventually
+from tests.support.wait import eventually, left_program
 
 HOSTILE_EVENTS: dict[str, dict[str, Any]] = {
     "joined_without_a_user": {"type": "member_joined_channel", "channel": "C0PROGRAM"},
@@ -55,6 +55,7 @@ def test_a_well_formed_join_still_enrols_after_the_shape_check(program: Sandbox)
     sb = program
     newcomer = sb.humans[-1]
     sb.driver.member_left_channel(newcomer, sb.channel)
+    left_program(sb.bot.container.db, sb.workspace.team.id, sb.channel, newcomer)
     welcomed = len(sb.slack.dm_messages(newcomer))
     sb.driver.member_joined_channel(newcomer, sb.channel)
     sb.slack.wait_until(lambda _: len(sb.slack.dm_messages(newcomer)) > welcomed, 20)
