@@ -124,3 +124,28 @@ def test_two_workers_against_one_postgresql_run_the_round_once(
     with database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Round)) == 1
     assert len(slack.messages(slack.workspace.channel_named("coffee-chats").id)) == 1  # one summary
+
+
+def test_a_worker_stopped_with_sigterm_mid_delivery_exits_promptly_and_hands_the_round_over(
+    database: Database, database_url: str, slack: SlackEmulator, tmp_path: Path
+) -> None:
+    _due_program(database, slack)
+    first = _worker(slack, database_url, tmp_path, "first")
+    try:
+        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS // 4, 60)
+        first.terminate()  # SIGTERM, as a container runtime stops a process
+        first.wait(10)  # not until the round is delivered: the intro in hand, then out
+        assert len(intro_posts(slack)) < INTROS, "the worker finished before it could be stopped"
+    finally:
+        _stop(first)
+    with database.transaction() as session:
+        round_ = session.scalars(select(Round)).one()
+        assert (round_.state, round_.lease_owner) == ("delivering", None)  # free at once
+    assert "round.delivery_stopped" in (tmp_path / "first.log").read_text()
+    second = _worker(slack, database_url, tmp_path, "second")
+    try:
+        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS, 90)
+        slack.wait_until(lambda _: slack.messages(slack.workspace.channel_named("coffee-chats").id), 30)
+    finally:
+        _stop(second)
+    _assert_exactly_once(slack)

@@ -53,8 +53,10 @@ class LocalBot:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close database connections."""
+        """Stop serving, stop delivering (a round an `admin run` started in the background gives its
+        lease up), and close database connections."""
         self._server.stop()
+        self.container.delivery_policy.stop()
         if self.container.first_read is not None:
             self.container.first_read.stop()
         self.container.db.dispose()

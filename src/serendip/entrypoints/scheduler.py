@@ -179,8 +179,10 @@ class Jobs:
         return self
 
     def stop(self) -> None:
-        """Stop after the job in progress reaches a safe point."""
+        """Stop after the job in progress reaches a safe point (a round being delivered: after the
+        intro in hand, its lease given up for another process to take over at once)."""
         self.stop_flag.stop()
+        self.policy.stop()
         self.scheduler.shutdown(wait=False)
         if self.heartbeat is not None:
             plan_worker.shut_down()

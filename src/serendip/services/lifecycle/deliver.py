@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
@@ -74,7 +75,20 @@ class DeliveryPolicy:
     batch: int = 100  # due intros read per query
     budget_window: float = 60.0  # Slack's "minute" (shorter in benchmarks that scale time)
     budget_limits: Mapping[str, int] = field(default_factory=lambda: dict(LIMITS))
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # None: wait on `stopping`, so a stop wakes it
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` (with the default sleep, less when delivery is being stopped)."""
+        if self.sleep is None:
+            self.stopping.wait(seconds)
+        else:
+            self.sleep(seconds)
+
+    def stop(self) -> None:
+        """Have every delivery under this policy stop after the intro it is posting and give up its
+        round's lease, so another process takes the round over at once (not when the lease runs out)."""
+        self.stopping.set()
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff for transient failures."""
@@ -92,7 +106,7 @@ def deliver_pending(
     workspace ``workspace_id`` (whose installation the publisher posts with), or of every workspace
     when None (single-token mode). Returns how many rounds finished."""
     finished = 0
-    while (claim := claim_round(db, policy, only=workspace_id)) is not None:
+    while not policy.stopping.is_set() and (claim := claim_round(db, policy, only=workspace_id)) is not None:
         finished += deliver_round(db, publisher, round_id=claim.round_id, policy=policy)
     return finished
 
@@ -111,7 +125,7 @@ def deliver_all(
     running: dict[Future[bool], str] = {}
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="deliver") as pool:
         while True:
-            while len(running) < parallel:
+            while len(running) < parallel and not policy.stopping.is_set():
                 claim = claim_round(db, policy, besides=set(running.values()))
                 if claim is None:
                     break
@@ -183,13 +197,17 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
     )
     try:
         while _deliver_due(db, publisher, run, policy):
-            pass
+            if policy.stopping.is_set():
+                _give_up_lease(db, run, policy)
+                log.info(
+                    "round.delivery_stopped program_id=%s round_id=%s done=%d", program_id, round_id, run.done
+                )
+                return False
     except WorkspaceUninstalled as stopped:
         if stopped.slack_reason is not None:  # Slack's word is enough: the event will say the same
             uninstall.mark_uninstalled(db, workspace_id, cause=stopped.slack_reason)
         # Left delivering, its lease given up: after a reinstall any worker picks it up where it stopped.
-        with db.transaction() as session:
-            store.release_lease(session, round_id, owner=policy.owner)
+        _give_up_lease(db, run, policy)
         log.warning(
             "round.stopped_uninstalled program_id=%s round_id=%s done=%d", program_id, round_id, run.done
         )
@@ -200,6 +218,12 @@ def deliver_round(db: Database, publisher: IntroPublisher, *, round_id: int, pol
     return close.finish_round(db, publisher, round_id=round_id, owner=policy.owner)
 
 
+def _give_up_lease(db: Database, run: _Round, policy: DeliveryPolicy) -> None:
+    """Leave the round delivering with no lease: any worker may take it now, where this one stopped."""
+    with db.transaction() as session:
+        store.release_lease(session, run.round_id, owner=policy.owner)
+
+
 def _deliver_due(db: Database, publisher: IntroPublisher, run: _Round, policy: DeliveryPolicy) -> bool:
     """One pass over the intros due now; False when none is left open."""
     skipped = run.budget.blocked()
@@ -208,6 +232,8 @@ def _deliver_due(db: Database, publisher: IntroPublisher, run: _Round, policy: D
     if not due:
         return _idle(db, run, policy, skipped)
     for intro_id, call in due:
+        if policy.stopping.is_set():
+            return True  # the caller gives the lease up; the rest are delivered by whoever takes it
         _keep_lease(db, run, policy)
         if call in run.budget.blocked():
             continue  # paused or out of budget: the intros that need other calls go first
@@ -277,7 +303,7 @@ def _idle(db: Database, run: _Round, policy: DeliveryPolicy, skipped: set[str]) 
     now = utcnow()
     wakes = [w for w in (earliest, run.budget.next_free()) if w is not None and w > now]
     wait = min((w - now).total_seconds() for w in wakes) if wakes else 0.01
-    policy.sleep(min(max(wait, 0.001), policy.idle_max, max(policy.lease_seconds / 3, 0.001)))
+    policy.pause(min(max(wait, 0.001), policy.idle_max, max(policy.lease_seconds / 3, 0.001)))
     _keep_lease(db, run, policy)
     return True
 
@@ -310,7 +336,7 @@ def deliver_intro(
             return tried.state
         if tried.stop is Stop.RATE_LIMITED:
             log.info("intro.rate_limited intro_id=%s wait_s=%.1f", intro_id, tried.wait)
-            policy.sleep(tried.wait)
+            policy.pause(tried.wait)
             continue
         attempts = record_failure(
             db, intro_id, tried.reason, permanent=tried.permanent, policy=policy, defer=False
@@ -318,7 +344,7 @@ def deliver_intro(
         if attempts is None:
             return IntroState.FAILED
         log.warning("intro.retry intro_id=%s reason=%s attempt=%d", intro_id, tried.reason, attempts)
-        policy.sleep(policy.backoff(attempts))
+        policy.pause(policy.backoff(attempts))
 
 
 def record_failure(
