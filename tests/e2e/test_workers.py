@@ -80,6 +80,31 @@ def _stop(process: subprocess.Popen[str]) -> None:
             process.wait(10)
 
 
+def _stopped_mid_delivery(
+    slack: SlackEmulator, database_url: str, tmp_path: Path, how: signal.Signals
+) -> None:
+    """A worker ("first") that gets ``how`` once a quarter of the intros are posted, and has exited
+    within 10 s of it with some intros still unposted."""
+    first = _worker(slack, database_url, tmp_path, "first")
+    try:
+        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS // 4, 60)
+        os.kill(first.pid, how)
+        first.wait(10)
+        assert len(intro_posts(slack)) < INTROS, "the worker finished before it could be stopped"
+    finally:
+        _stop(first)
+
+
+def _second_worker_finishes(slack: SlackEmulator, database_url: str, tmp_path: Path) -> None:
+    """A worker ("second") that posts the rest of the round and its summary."""
+    second = _worker(slack, database_url, tmp_path, "second")
+    try:
+        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS, 90)
+        slack.wait_until(lambda _: slack.messages(slack.workspace.channel_named("coffee-chats").id), 30)
+    finally:
+        _stop(second)
+
+
 def _assert_exactly_once(slack: SlackEmulator) -> None:
     posts = intro_posts(slack)
     assert len(posts) == INTROS and set(posts.values()) == {1}
@@ -90,20 +115,8 @@ def test_a_worker_killed_mid_delivery_and_restarted_posts_every_intro_once(
     database: Database, database_url: str, slack: SlackEmulator, tmp_path: Path
 ) -> None:
     _due_program(database, slack)
-    first = _worker(slack, database_url, tmp_path, "first")
-    try:
-        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS // 4, 60)
-        os.kill(first.pid, signal.SIGKILL)
-        first.wait(10)
-        assert len(intro_posts(slack)) < INTROS, "the worker finished before it could be killed"
-    finally:
-        _stop(first)
-    second = _worker(slack, database_url, tmp_path, "second")
-    try:
-        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS, 90)
-        slack.wait_until(lambda _: slack.messages(slack.workspace.channel_named("coffee-chats").id), 30)
-    finally:
-        _stop(second)
+    _stopped_mid_delivery(slack, database_url, tmp_path, signal.SIGKILL)
+    _second_worker_finishes(slack, database_url, tmp_path)
     _assert_exactly_once(slack)
     assert "round.lease_taken" in (tmp_path / "second.log").read_text()
 
@@ -130,22 +143,12 @@ def test_a_worker_stopped_with_sigterm_mid_delivery_exits_promptly_and_hands_the
     database: Database, database_url: str, slack: SlackEmulator, tmp_path: Path
 ) -> None:
     _due_program(database, slack)
-    first = _worker(slack, database_url, tmp_path, "first")
-    try:
-        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS // 4, 60)
-        first.terminate()  # SIGTERM, as a container runtime stops a process
-        first.wait(10)  # not until the round is delivered: the intro in hand, then out
-        assert len(intro_posts(slack)) < INTROS, "the worker finished before it could be stopped"
-    finally:
-        _stop(first)
+    # SIGTERM, as a container runtime stops a process: it exits after the intro in hand, not once
+    # the whole round is delivered.
+    _stopped_mid_delivery(slack, database_url, tmp_path, signal.SIGTERM)
     with database.transaction() as session:
         round_ = session.scalars(select(Round)).one()
         assert (round_.state, round_.lease_owner) == ("delivering", None)  # free at once
     assert "round.delivery_stopped" in (tmp_path / "first.log").read_text()
-    second = _worker(slack, database_url, tmp_path, "second")
-    try:
-        slack.wait_until(lambda _: len(intro_posts(slack)) >= INTROS, 90)
-        slack.wait_until(lambda _: slack.messages(slack.workspace.channel_named("coffee-chats").id), 30)
-    finally:
-        _stop(second)
+    _second_worker_finishes(slack, database_url, tmp_path)
     _assert_exactly_once(slack)
