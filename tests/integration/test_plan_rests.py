@@ -79,6 +79,24 @@ def test_a_planner_that_cannot_see_the_serving_process_rests_after_every_chunk_b
 
 
 @SQLITE_ONLY
+def test_each_chunk_stores_the_seats_of_the_next_lowest_member_ids(
+    database: Database, slack: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    program_id = set_up_program(database, slack)
+    stored: list[list[int]] = []
+
+    def seats_so_far() -> None:
+        with database.transaction() as session:
+            stored.append(sorted(session.scalars(select(IntroMember.member_id))))
+
+    _plan_recording_pauses(database, program_id, monkeypatch, None, seats_so_far)
+    with database.transaction() as session:
+        everyone = sorted(session.scalars(select(IntroMember.member_id)))
+    # One stretch of the member index per chunk: after k chunks, the k * CHUNK lowest member ids.
+    assert stored == [everyone[:CHUNK], everyone[: 2 * CHUNK]]
+
+
+@SQLITE_ONLY
 def test_with_no_transaction_open_in_the_serving_process_the_planner_never_rests(
     database: Database, slack: SlackEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,7 @@ from serendip.domain.lifecycle import IntroState, RoundState
 CHUNK = 500  # ids per IN (...) list
 _INTROS = cast(Table, Intro.__table__)
 _SEATS = cast(Table, IntroMember.__table__)
+_ROUNDS = cast(Table, Round.__table__)
 
 
 def round_exists(session: Session, program_id: int, scheduled_for: datetime) -> bool:
@@ -35,13 +36,13 @@ def hold_plan_lease(session: Session, round_id: int, *, owner: str, until: datet
 
     An UPDATE, so on SQLite it is also what takes the write lock before intro ids are drawn.
     """
-    result = session.execute(
-        update(Round)
-        .where(Round.id == round_id, Round.state == RoundState.MATCHING, Round.lease_owner == owner)
+    rounds = _ROUNDS.c  # a Core UPDATE on the connection (no ORM machinery): renewed once per chunk
+    result = session.connection().execute(
+        update(_ROUNDS)
+        .where(rounds.id == round_id, rounds.state == RoundState.MATCHING, rounds.lease_owner == owner)
         .values(lease_expires_at=until)
-        .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult[object], result).rowcount == 1
+    return result.rowcount == 1
 
 
 def abandoned_plans(session: Session, now: datetime) -> list[int]:

@@ -18,13 +18,17 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
+
+import numpy as np
 
 from serendip.adapters.db import round_writes
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 
 log = logging.getLogger(__name__)
+
+IdArray = np.ndarray[Any, np.dtype[np.int64]]
 
 # Seats per transaction: on SQLite 20-40 ms of write lock each (100,000 people: 40 chunks).
 CHUNK_SEATS = 2_500
@@ -75,16 +79,28 @@ def store_intros(
         if not round_writes.hold_plan_lease(session, round_id, owner=owner, until=plan_lease_until()):
             return False
         ids = round_writes.insert_intro_rows(session, round_id, len(groups), now)
-    seats = sorted(((m, i) for i, group in zip(ids, groups, strict=True) for m in group))
-    for start in range(0, len(seats), CHUNK_SEATS):
+    intro, member = seats_by_member(ids, groups)
+    for start in range(0, len(member), CHUNK_SEATS):
         began = time.monotonic()
+        end = start + CHUNK_SEATS
         with db.transaction() as session:
             if not round_writes.hold_plan_lease(session, round_id, owner=owner, until=plan_lease_until()):
                 return False
-            round_writes.insert_seats(session, [(i, m) for m, i in seats[start : start + CHUNK_SEATS]])
-        if resting and start + CHUNK_SEATS < len(seats):
+            round_writes.insert_seats(
+                session, list(zip(intro[start:end].tolist(), member[start:end].tolist(), strict=True))
+            )
+        if resting and end < len(member):
             _rest(max(time.monotonic() - began, MIN_REST_SECONDS), pause, others)
     return True
+
+
+def seats_by_member(ids: Sequence[int], groups: Sequence[Sequence[int]]) -> tuple[IdArray, IdArray]:
+    """(intro id, member id) of every seat, as two arrays in member id order (each member sits once)."""
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    member = np.fromiter((m for group in groups for m in group), dtype=np.int64, count=int(sizes.sum()))
+    intro = np.repeat(np.asarray(ids, dtype=np.int64), sizes)
+    order = np.argsort(member)  # 100,000 seats: a numpy sort, not one Python tuple per seat
+    return intro[order], member[order]
 
 
 def _rest(longest: float, pause: Callable[[float], None], others: OpenElsewhere | None) -> None:
