@@ -28,6 +28,10 @@ JSON = "application/json"
 _USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 
 
+SENDS_WHEN_BUSY = 3
+BUSY_PAUSE_SECONDS = 0.2
+
+
 @functools.cache
 def _tls() -> ssl.SSLContext:
     """httpx's default TLS context, loaded once: loading the CA file took 60 ms per driver."""
@@ -52,8 +56,12 @@ class SlackDriver(LifecycleEvents):
         timeout: float = 10.0,
         team_id: str | None = None,
         http: httpx.Client | None = None,
+        try_again: str | None = None,
     ) -> None:
         self.bot_url = bot_url
+        # The text of an ack that asks the person to send the command again (a bot too busy to
+        # take it); a person would, so the driver does, up to SENDS_WHEN_BUSY times in all.
+        self.try_again = try_again
         self.signing_secret = signing_secret
         self.emulator = emulator
         self.via_socket = via_socket
@@ -103,13 +111,17 @@ class SlackDriver(LifecycleEvents):
         self, user_id: str, text: str = "", *, channel_id: str | None = None, command: str = "/coffee"
     ) -> CommandResult:
         """Invoke ``command text`` as ``user_id`` in ``channel_id`` (None: the user's DM with the app)."""
-        form = self.payloads.slash_command(user_id, text, channel_id=channel_id, command=command)
-        if self.via_socket:
-            result = self._deliver("slash_commands", form, accepts_response_payload=True)
-        else:
-            result = self.send_raw(urlencode(form), FORM)
-        if result.status == 200:
-            show_command_ack(self.workspace, form["response_url"], result.body)
+        for _ in range(SENDS_WHEN_BUSY):
+            form = self.payloads.slash_command(user_id, text, channel_id=channel_id, command=command)
+            if self.via_socket:
+                result = self._deliver("slash_commands", form, accepts_response_payload=True)
+            else:
+                result = self.send_raw(urlencode(form), FORM)
+            if result.status == 200:
+                show_command_ack(self.workspace, form["response_url"], result.body)
+            if self.try_again is None or result.text != self.try_again:
+                break
+            time.sleep(BUSY_PAUSE_SECONDS)
         return CommandResult(
             result.status,
             result.body,

@@ -10,6 +10,7 @@ import pytest
 
 from serendip.adapters.db.engine import Database
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
+from serendip.entrypoints.request_guard import TRY_AGAIN
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
 
 
@@ -62,7 +63,8 @@ def running_sandbox(
             database_url=database_url,
         ).model_copy(update={"allow_member_setup": allow_member_setup})
         bot = LocalBot(settings, db=database)
-        with bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        driver = SlackDriver(bot.events_url, slack.signing_secret, slack, try_again=TRY_AGAIN)
+        with bot, driver:
             yield Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
 
 

@@ -296,3 +296,37 @@ def test_closing_a_modal_sends_view_closed_only_when_asked(
     view = client.views_open(trigger_id=emulator.issue_trigger(member), view=PROFILE_MODAL)["view"]
     assert driver.view_closed(member, view).status == 200
     assert closed == [view["id"]] and emulator.open_modals(member) == []
+
+
+BUSY = "Too busy: try again."
+
+
+def test_a_person_told_to_try_again_sends_the_command_again_signed_afresh(
+    bolt_app: App, driver: SlackDriver, workspace: Workspace
+) -> None:
+    seen: list[str] = []
+
+    @bolt_app.command("/coffee")
+    def coffee(ack: Ack, command: dict[str, Any]) -> None:
+        seen.append(command["trigger_id"])
+        ack(BUSY if len(seen) < 3 else "Done.")
+
+    driver.try_again = BUSY
+    result = driver.slash_command(workspace.humans()[0].id, "help")
+    assert result.text == "Done." and len(seen) == 3 and len(set(seen)) == 3  # three sends, each new
+
+
+def test_a_bot_that_stays_busy_is_sent_the_command_three_times_and_its_answer_shown(
+    bolt_app: App, driver: SlackDriver, workspace: Workspace
+) -> None:
+    seen: list[str] = []
+
+    @bolt_app.command("/coffee")
+    def coffee(ack: Ack, command: dict[str, Any]) -> None:
+        seen.append(command["trigger_id"])
+        ack(BUSY)
+
+    driver.try_again = BUSY
+    assert driver.slash_command(workspace.humans()[0].id, "help").text == BUSY and len(seen) == 3
+    driver.try_again = None  # by default the driver sends once, whatever the answer
+    assert driver.slash_command(workspace.humans()[0].id, "help").text == BUSY and len(seen) == 4
