@@ -139,8 +139,11 @@ def test_two_workers_against_one_postgresql_run_the_round_once(
     assert len(slack.messages(slack.workspace.channel_named("coffee-chats").id)) == 1  # one summary
 
 
+# The signal handling is the process's, not the engine's: the lease given up is tested on both engines
+# in tests/integration/test_delivery_stop.py.
+@pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)
 def test_a_worker_stopped_with_sigterm_mid_delivery_exits_promptly_and_hands_the_round_over(
-    database: Database, database_url: str, slack: SlackEmulator, tmp_path: Path
+    database: Database, database_url: str, slack: SlackEmulator, tmp_path: Path, engine_name: str
 ) -> None:
     _due_program(database, slack)
     # SIGTERM, as a container runtime stops a process: it exits after the intro in hand, not once
