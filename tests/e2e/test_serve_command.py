@@ -10,8 +10,12 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
+from serendip.adapters.db.engine import Database
+from serendip.adapters.db.models import Round
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
+from tests.support.rounds import intro_posts
 
 
 def _free_port() -> int:
@@ -40,13 +44,7 @@ def test_serve_answers_health_and_signed_commands_and_syncs_the_directory(tmp_pa
             text=True,
         )
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            _wait_until_healthy(port)
             assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
             driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack.signing_secret, slack)
             user = next(u.id for u in slack.workspace.humans() if not u.deleted and not u.is_restricted)
@@ -57,3 +55,60 @@ def test_serve_answers_health_and_signed_commands_and_syncs_the_directory(tmp_pa
             process.terminate()
             _, stderr = process.communicate(timeout=20)
         assert slack.bot_token not in stderr and slack.signing_secret not in stderr
+
+
+def test_serve_stopped_mid_delivery_of_an_admin_run_hands_the_round_back_and_exits(tmp_path: Path) -> None:
+    people = 24  # 12 intros, each post slowed: seconds of delivery left when the process is stopped
+    with SlackEmulator(generate_workspace(people, 3, seed=4)) as slack:
+        port = _free_port()
+        database_url = f"sqlite:///{tmp_path / 's.db'}"
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": slack.signing_secret,
+            "SLACK_API_URL": slack.api_url,
+            "DATABASE_URL": database_url,
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        process = subprocess.Popen(
+            # No scheduler: only the `admin run` thread delivers.
+            [str(Path(sys.executable).with_name("serendip")), "serve", "--port", str(port), "--no-scheduler"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _wait_until_healthy(port)
+            driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack.signing_secret, slack)
+            admin = next(u.id for u in slack.workspace.humans() if not u.deleted and not u.is_restricted)
+            channel = slack.workspace.channel_named("coffee-chats").id
+            driver.slash_command(admin, "admin setup", channel_id=channel).wait_for_responses(1, 30)
+            slack.slow_down("chat.postMessage", 0.3)
+            driver.slash_command(admin, "admin run", channel_id=channel).wait_for_responses(1, 30)
+            slack.wait_until(lambda _: len(intro_posts(slack)) >= 1, 30)
+        finally:
+            process.terminate()
+            _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0
+        assert len(intro_posts(slack)) < people // 2, "the round finished before serve was stopped"
+        assert "round.delivery_stopped" in stderr
+    database = Database(database_url)
+    try:
+        with database.transaction() as session:
+            assert session.execute(select(Round.state, Round.lease_owner)).one() == ("delivering", None)
+    finally:
+        database.dispose()
+
+
+def _wait_until_healthy(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("serve did not become healthy within 30 s")

@@ -56,7 +56,7 @@ class LocalBot:
         """Stop serving, stop delivering (a round an `admin run` started in the background gives its
         lease up), and close database connections."""
         self._server.stop()
-        self.container.delivery_policy.stop()
+        self.container.stop_background_work()
         if self.container.first_read is not None:
             self.container.first_read.stop()
         self.container.db.dispose()

@@ -8,7 +8,10 @@ SERENDIP_PORT: HTTP mode on its own server, the others on a small listener.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Callable
+from types import FrameType
 
 from serendip.adapters.db.migrate import upgrade
 from serendip.bootstrap import Container, build_container
@@ -85,6 +88,7 @@ def run_serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> N
     jobs = Jobs(container).start() if scheduler else None
     heartbeat = jobs.heartbeat if jobs is not None else None
     listener = None
+    _stop_on_sigterm(raise_exit=socket_mode)
     try:
         if socket_mode:
             listener = listen(host, port, health_of(container, heartbeat))
@@ -98,8 +102,28 @@ def run_serve(settings: Settings, *, host: str, port: int, scheduler: bool) -> N
     finally:
         if listener is not None:
             listener.stop()
+        container.stop_background_work()  # a round an `admin run` is delivering hands its lease back
         if jobs is not None:
             jobs.stop()
+
+
+def _stop_on_sigterm(*, raise_exit: bool) -> None:
+    """Make SIGTERM end `serve` through its clean-up (deliveries hand their rounds back, the scheduler
+    stops), not kill it where it stands.
+
+    In HTTP mode uvicorn shuts down on SIGTERM and then raises the signal again for the handler it
+    found: the default one would kill the process before the clean-up, so a no-op one is set here.
+    In Socket Mode nothing catches it, so the handler ends the blocking `start()` by SystemExit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers (a test calling run_serve from a thread)
+
+    def stopping(signum: int, _frame: FrameType | None) -> None:
+        log.info("serve.stopping signal=%s", signal.Signals(signum).name)
+        if raise_exit:
+            raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stopping)
 
 
 def run_worker(

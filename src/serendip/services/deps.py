@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 
 from serendip.adapters.db.engine import Database
 from serendip.config import Settings
+from serendip.services.background import BackgroundWork
 from serendip.services.first_read import FirstProfileReader
 from serendip.services.lifecycle.deliver import DeliveryPolicy
 from serendip.services.lifecycle.plan_worker import Planner
 from serendip.services.ports import IntroPublisher, Slack
+
+# A stopping process waits this long for its deliveries (one Slack call each) to hand their rounds back.
+STOP_SECONDS = 15.0
 
 
 @dataclass
@@ -27,3 +31,11 @@ class Deps:
     planner: Planner = field(default_factory=Planner)
     # How `admin run` delivers in the background (Slack's Tier-3 budget; tests may scale its minute).
     delivery_policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    # The threads that delivery runs on, so a stopping process waits for them to give their leases up.
+    background: BackgroundWork = field(default_factory=BackgroundWork)
+
+    def stop_background_work(self, timeout: float = STOP_SECONDS) -> bool:
+        """Stop `admin run` deliveries after the intro in hand (their leases given up) and wait up to
+        ``timeout`` seconds for them; whether they all ended."""
+        self.delivery_policy.stop()
+        return self.background.wait(timeout)

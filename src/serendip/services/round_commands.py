@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -135,9 +134,7 @@ def run_now(deps: Deps, *, team_id: str, channel_id: str, user_id: str, end_seas
         tz = members.ensure_member(session, deps.gateway, team_id, user_id).tz
     # This request's installation delivers its own workspace's rounds only: another workspace's
     # round is the scheduler's, with that workspace's token.
-    threading.Thread(
-        target=_deliver, args=(deps, deps.publisher, team_id), name="admin-run-delivery", daemon=True
-    ).start()
+    deps.background.start("admin-run-delivery", _deliver, deps, deps.publisher, team_id)
     return RunNow(run, tz)
 
 
