@@ -62,7 +62,7 @@ def test_a_stopped_delivery_gives_its_lease_up_and_the_next_process_posts_the_re
     database: Database, slack: SlackEmulator
 ) -> None:
     round_id = _planned_round(database, slack)
-    slack.slow_down("chat.postMessage", 0.1)  # ~3 s for the round: time to stop it halfway
+    slack.slow_down("chat.postMessage", 0.05)  # 1.5 s or more for the round: time to stop it early
     policy = deliver.DeliveryPolicy()
     thread = _delivering(database, slack, policy)
     slack.wait_until(lambda _: len(intro_posts(slack)) >= 5, 30)
