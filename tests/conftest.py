@@ -112,12 +112,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             compileall.compile_dir(root / folder, quiet=1)
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: one worker per core, plus one. About a sixth of the suite's time is spent waiting
-    (processes starting, Retry-After and lease waits, a held lock), when a core would idle."""
-    return (os.cpu_count() or 1) + 1
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked slow run first: started last, one of them would keep a single worker busy while
     the others have nothing left to do."""
