@@ -27,22 +27,7 @@ def _free_port() -> int:
 def test_serve_answers_health_and_signed_commands_and_syncs_the_directory(tmp_path: Path) -> None:
     with SlackEmulator(generate_workspace(10, 3, seed=4)) as slack:
         port = _free_port()
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_SIGNING_SECRET": slack.signing_secret,
-            "SLACK_API_URL": slack.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("serendip")), "serve", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = _serve(slack, f"sqlite:///{tmp_path / 's.db'}", tmp_path, port)
         try:
             _wait_until_healthy(port)
             assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
@@ -62,23 +47,8 @@ def test_serve_stopped_mid_delivery_of_an_admin_run_hands_the_round_back_and_exi
     with SlackEmulator(generate_workspace(people, 3, seed=4)) as slack:
         port = _free_port()
         database_url = f"sqlite:///{tmp_path / 's.db'}"
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": slack.bot_token,
-            "SLACK_SIGNING_SECRET": slack.signing_secret,
-            "SLACK_API_URL": slack.api_url,
-            "DATABASE_URL": database_url,
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen(
-            # No scheduler: only the `admin run` thread delivers.
-            [str(Path(sys.executable).with_name("serendip")), "serve", "--port", str(port), "--no-scheduler"],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # No scheduler: only the `admin run` thread delivers.
+        process = _serve(slack, database_url, tmp_path, port, "--no-scheduler")
         try:
             _wait_until_healthy(port)
             driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack.signing_secret, slack)
@@ -100,6 +70,28 @@ def test_serve_stopped_mid_delivery_of_an_admin_run_hands_the_round_back_and_exi
             assert session.execute(select(Round.state, Round.lease_owner)).one() == ("delivering", None)
     finally:
         database.dispose()
+
+
+def _serve(
+    slack: SlackEmulator, database_url: str, tmp_path: Path, port: int, *options: str
+) -> subprocess.Popen[str]:
+    """`serendip serve` in HTTP mode against the emulator, its output captured."""
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": slack.signing_secret,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("serendip")), "serve", "--port", str(port), *options],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_until_healthy(port: int) -> None:
