@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from serendip.adapters.db import people_bulk as bulk
 from serendip.adapters.db import repositories as repo
+from serendip.adapters.db import value_lists
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.types import utcnow
 from serendip.domain.people_csv import PersonRow
@@ -40,7 +41,7 @@ __all__ = ["BATCH_SIZE", "ImportReport", "import_people", "import_people_row_by_
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 5_000  # at most bulk.CHUNK: a batch's member look-up is one query
+BATCH_SIZE = 5_000  # at most value_lists.CHUNK: a batch's member look-up is one query
 
 
 def import_people(
@@ -55,7 +56,7 @@ def import_people(
 
     ``progress`` is called with the number of rows done after each committed batch.
     """
-    batch_size = max(1, min(batch_size, bulk.CHUNK))
+    batch_size = max(1, min(batch_size, value_lists.CHUNK))
     report = ImportReport()
     with db.transaction() as session:
         repo.get_or_create_workspace(session, team_id)

@@ -34,6 +34,7 @@ from serendip.adapters.db.packed import (
     seats_in_span,
 )
 from serendip.adapters.db.people_sql import eligible_at_clause
+from serendip.adapters.db.value_lists import among, chunks
 from serendip.domain.lifecycle import IntroState, RoundState
 
 CHUNK = 500  # ids per IN (...) list, well under every driver's parameter limit
@@ -230,11 +231,13 @@ def ghost_standing(
 ) -> list[tuple[int, str, bool, bool]]:
     """(member id, Slack id, opted out, paused) of these members' enrolments in the program."""
     out: list[tuple[int, str, bool, bool]] = []
-    for start in range(0, len(member_ids), CHUNK):
+    for chunk in chunks(member_ids):
+        if not chunk:
+            continue
         rows = session.execute(
             select(Member.id, Member.slack_id, Enrolment.opted_out, Enrolment.paused)
             .join(Enrolment, Enrolment.member_id == Member.id)
-            .where(Enrolment.program_id == program_id, Member.id.in_(member_ids[start : start + CHUNK]))
+            .where(Enrolment.program_id == program_id, among(session, Enrolment.member_id, chunk))
         )
         out.extend(
             (member_id, slack_id, opted_out, paused) for member_id, slack_id, opted_out, paused in rows

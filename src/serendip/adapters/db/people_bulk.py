@@ -9,22 +9,18 @@ process makes the batch fail; the caller redoes that batch row by row.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, any_, bindparam, func, or_, select, text, update
+from sqlalchemy import String, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from serendip.adapters.db.models import Department, Member, MemberTag
+from serendip.adapters.db.value_lists import among, chunks
 from serendip.domain.people_merge import CHANGED_COLUMNS, MemberFacts
-
-# Values per IN (...) list; a batch's member query holds up to two lists, well under SQLite's 32,766
-# and PostgreSQL's 65,535 parameters.
-CHUNK = 5_000
 
 _FACT_COLUMNS = (
     Member.id,
@@ -51,23 +47,6 @@ def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """``column IN values`` with ONE parameter: an array on PostgreSQL (a 5,000-item IN list costs ~5x
-    more to send and plan there), a JSON list read by `json_each` on SQLite (no arrays; rendering a
-    5,000-item IN list costs SQLAlchemy ~10 ms a query)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(
-            ColumnElement[bool],
-            column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type))),
-        )
-    listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String())).table_valued("value")
-    return cast(ColumnElement[bool], column.in_(select(listed.c.value)))
-
-
-def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
-    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [[]]
-
-
 def load_members(
     session: Session, team_id: str, slack_ids: Sequence[str], emails: Sequence[str]
 ) -> tuple[dict[str, MemberFacts], dict[str, str]]:
@@ -78,8 +57,8 @@ def load_members(
     found: dict[str, MemberFacts] = {}
     by_email: dict[str, tuple[int, str]] = {}
     lowered = func.lower(Member.email, type_=String())
-    clauses = [_among(session, Member.slack_id, c) for c in _chunks(slack_ids) if c]
-    clauses += [_among(session, lowered, c) for c in _chunks(emails) if c]
+    clauses = [among(session, Member.slack_id, c) for c in chunks(slack_ids) if c]
+    clauses += [among(session, lowered, c) for c in chunks(emails) if c]
     if not clauses:
         return found, {}
     rows = session.connection().execute(  # Core rows: no ORM work per row
@@ -111,14 +90,14 @@ def _facts(row: Any) -> MemberFacts:
 
 
 def load_tags(session: Session, members: Collection[MemberFacts]) -> None:
-    """Fill each stored member's expertise and interest tags (one query per CHUNK members)."""
+    """Fill each stored member's expertise and interest tags (one query per `value_lists.CHUNK` members)."""
     by_id = {m.id: m for m in members if m.id is not None}
     tags: dict[tuple[int, str], set[str]] = {}
-    for chunk in _chunks(list(by_id)):
+    for chunk in chunks(list(by_id)):
         if chunk:
             rows = session.connection().execute(
                 select(MemberTag.member_id, MemberTag.kind, MemberTag.tag).where(
-                    _among(session, MemberTag.member_id, chunk)
+                    among(session, MemberTag.member_id, chunk)
                 )
             )
             for member_id, kind, tag in rows:
@@ -133,11 +112,11 @@ def load_tags(session: Session, members: Collection[MemberFacts]) -> None:
 def department_names(session: Session, team_id: str, keys: Collection[str]) -> dict[str, str]:
     """The shown spelling of each of these department keys the workspace already has."""
     names: dict[str, str] = {}
-    for chunk in _chunks(sorted(keys)):
+    for chunk in chunks(sorted(keys)):
         if chunk:
             rows = session.execute(
                 select(Department.key, Department.name).where(
-                    Department.workspace_id == team_id, _among(session, Department.key, chunk)
+                    Department.workspace_id == team_id, among(session, Department.key, chunk)
                 )
             )
             names.update({key: name for key, name in rows})
