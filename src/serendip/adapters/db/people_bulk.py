@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from serendip.adapters.db import pg_copy
 from serendip.adapters.db.models import Department, Member, MemberTag
 from serendip.adapters.db.value_lists import among, chunks
 from serendip.domain.people_merge import CHANGED_COLUMNS, MemberFacts
@@ -179,14 +180,7 @@ def _copy_rows(session: Session, table: str, columns: list[str], rows: list[tupl
     """Driver-level bulk insert in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
-        assert driver is not None  # a checked-out connection always has its driver connection
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        pg_copy.copy_rows(session, f"{table} ({', '.join(columns)})", rows)
         return
     marks = ", ".join("?" for _ in columns)
     connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
@@ -214,17 +208,6 @@ def insert_tags(session: Session, members: Sequence[MemberFacts]) -> None:
     # Three plain columns: the COPY text is built here in one join, not by a driver call per row
     # (~1 s of a 300,000-tag import); a file repeats a few hundred tags, each escaped once.
     values = {kind for _, kind, _ in rows} | {tag for _, _, tag in rows}
-    escaped = {value: copy_text(value) for value in values}
+    escaped = {value: pg_copy.copy_text(value) for value in values}
     data = "".join([f"{member_id}\t{escaped[kind]}\t{escaped[tag]}\n" for member_id, kind, tag in rows])
-    driver = connection.connection.driver_connection
-    assert driver is not None  # a checked-out connection always has its driver connection
-    with driver.cursor() as cursor, cursor.copy("COPY member_tags (member_id, kind, tag) FROM STDIN") as copy:
-        copy.write(data)
-
-
-def copy_text(value: str) -> str:
-    """A value as a field of PostgreSQL's COPY text format (backslash, tab, newline, return escaped)."""
-    return value.translate(_COPY_ESCAPES)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+    pg_copy.copy_data(session, "member_tags (member_id, kind, tag)", data)
