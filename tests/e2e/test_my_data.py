@@ -64,6 +64,7 @@ def test_my_data_sends_everything_stored_about_the_member_to_their_dm_and_nothin
     assert data["tags"] == {"expertise": ["kubernetes"], "interests": ["chess", "gardening"]}
     [program] = data["programs"]
     assert program["channel_id"] == sb.channel and program["paused"] and program["paused_until"]
+    assert program["last_joined_or_left_channel_at"] is None  # enrolled at setup, no channel event since
     [intro] = data["intros"]
     assert intro["your_answer"] == "met" and intro["round_date"]
     assert sorted(w["slack_id"] for w in intro["with"]) == sorted(others)

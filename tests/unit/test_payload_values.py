@@ -16,7 +16,15 @@ ANYTHING = st.recursive(
 
 @given(ANYTHING)
 def test_no_reader_raises_on_any_json_value(value: object) -> None:
-    readers = (pv.row_id, pv.pause_days, pv.outcome, pv.channel_id, pv.user_id, pv.message_ts)
+    readers = (
+        pv.row_id,
+        pv.pause_days,
+        pv.outcome,
+        pv.channel_id,
+        pv.user_id,
+        pv.message_ts,
+        pv.event_time_us,
+    )
     for read in (*readers, pv.team_id, pv.enterprise_id):
         read(value)
     pv.metadata_channel(value)
@@ -59,3 +67,33 @@ def test_team_and_enterprise_ids_are_told_apart_and_anything_else_refused() -> N
     refused = ["E0123ABC", "t0123", "T", "T01 23", "T0123\n", ["T0123"], None, 7]
     assert [pv.team_id(v) for v in refused] == [None] * len(refused)
     assert pv.enterprise_id("T0123ABC") is None
+
+
+def test_an_event_time_is_read_in_microseconds_and_anything_else_refused() -> None:
+    assert pv.event_time_us("1700000000.000100") == 1_700_000_000_000_100
+    assert pv.event_time_us("1700000000.5") == 1_700_000_000_500_000
+    assert pv.event_time_us("1700000000.12345678") == 1_700_000_000_123_456  # beyond microseconds: cut
+    refused = [
+        "1700000000",
+        "1700000000.",
+        ".5",
+        "1e9.1",
+        "١٧.٠",
+        " 1.1",
+        "1" * 13 + ".1",
+        1700000000.1,
+        None,
+    ]
+    assert [pv.event_time_us(v) for v in refused] == [None] * len(refused)
+
+
+@given(
+    st.integers(0, 10**12 - 1),
+    st.integers(0, 10**6 - 1),
+    st.integers(0, 10**12 - 1),
+    st.integers(0, 10**6 - 1),
+)
+def test_event_times_order_as_slack_s_timestamps_do(s1: int, f1: int, s2: int, f2: int) -> None:
+    a, b = pv.event_time_us(f"{s1}.{f1:06d}"), pv.event_time_us(f"{s2}.{f2:06d}")
+    assert a is not None and b is not None
+    assert (a < b) == ((s1, f1) < (s2, f2)) and (a == b) == ((s1, f1) == (s2, f2))

@@ -74,6 +74,15 @@ def message_ts(value: object) -> str | None:
     return value if isinstance(value, str) and _TS.fullmatch(value) else None
 
 
+def event_time_us(value: object) -> int | None:
+    """An event's Slack time (`event_ts`, e.g. `1700000000.000100`) in microseconds, or None."""
+    ts = message_ts(value)
+    if ts is None:
+        return None
+    seconds, _, fraction = ts.partition(".")
+    return int(seconds) * 1_000_000 + int(fraction.ljust(6, "0")[:6] or "0")
+
+
 def metadata_channel(private_metadata: object) -> str | None:
     """The `channel_id` of a view's private_metadata JSON object, when it is one and well formed."""
     if not isinstance(private_metadata, str):

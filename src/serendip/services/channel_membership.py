@@ -10,11 +10,14 @@ from serendip.services.ports import DirectoryUser
 from serendip.services.welcome import welcome_members
 
 
-def member_joined_channel(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> bool:
+def member_joined_channel(
+    deps: Deps, *, team_id: str, channel_id: str, user_id: str, event_us: int | None = None
+) -> bool:
     """Enrol and welcome a person who joined a program channel (and, in a circles program's season,
-    add them to a circle or its waitlist); True when they were newly enrolled."""
+    add them to a circle or its waitlist); True when they were newly enrolled. ``event_us``: the
+    event's Slack time (an event older than one already applied changes nothing)."""
     enrolled = programs.member_joined(
-        deps.db, deps.gateway, team_id=team_id, channel_id=channel_id, user_id=user_id
+        deps.db, deps.gateway, team_id=team_id, channel_id=channel_id, user_id=user_id, event_us=event_us
     )
     if enrolled:
         welcome_members(deps, team_id=team_id, channel_id=channel_id, user_ids=[user_id])
@@ -24,10 +27,16 @@ def member_joined_channel(deps: Deps, *, team_id: str, channel_id: str, user_id:
     return enrolled
 
 
-def member_left_channel(deps: Deps, *, team_id: str, channel_id: str, user_id: str) -> bool:
+def member_left_channel(
+    deps: Deps, *, team_id: str, channel_id: str, user_id: str, event_us: int | None = None
+) -> bool:
     """Opt out a person who left a program channel (and take them out of their circle there, if any);
-    True when they were enrolled."""
-    enrolled = programs.member_left(deps.db, team_id=team_id, channel_id=channel_id, user_id=user_id)
+    True when they were enrolled. An event older than one already applied changes nothing."""
+    enrolled = programs.member_left(
+        deps.db, team_id=team_id, channel_id=channel_id, user_id=user_id, event_us=event_us
+    )
+    if enrolled is None:  # they joined again since: they stay, in their circle too
+        return False
     circle_changes.leave_with_program(
         deps.db, deps.publisher, team_id=team_id, user_id=user_id, channel_id=channel_id
     )

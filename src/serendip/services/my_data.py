@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -69,6 +69,7 @@ def collect(session: Session, member: Member) -> dict[str, Any]:
                 "paused": enrolment.paused,
                 "paused_until": _iso(enrolment.paused_until),
                 "skipping_next_round": enrolment.skip_next,
+                "last_joined_or_left_channel_at": _iso(_from_us(enrolment.channel_event_us)),
             }
             for enrolment, program in store.enrolments(session, member.id)
         ],
@@ -207,3 +208,8 @@ def _clock(minute: int) -> str:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _from_us(value: int | None) -> datetime | None:
+    """A Slack event time in microseconds as a UTC datetime."""
+    return None if value is None else datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=value)

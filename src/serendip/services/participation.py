@@ -28,13 +28,19 @@ class ProgramStatus:
     circle_topic: str | None = None  # the member's active circle in this program, if any
 
 
-def enrol(session: Session, program: Program, member: Member) -> tuple[Enrolment, bool]:
-    """Enrol a member (or re-activate an opt-out); returns the enrolment and whether it is new."""
+def enrol(
+    session: Session, program: Program, member: Member, *, channel_event_us: int | None = None
+) -> tuple[Enrolment, bool]:
+    """Enrol a member (or re-activate an opt-out); returns the enrolment and whether it is new.
+
+    ``channel_event_us``: the Slack time of the join event this applies (`claim_channel_event`),
+    stored on a new enrolment.
+    """
     if not is_person(member):
         raise NotEligible("Guests, bots and deactivated accounts can't take part in Serendip intros.")
     enrolment = repo.find_enrolment(session, program.id, member.id)
     if enrolment is None:
-        enrolment = Enrolment(program_id=program.id, member_id=member.id)
+        enrolment = Enrolment(program_id=program.id, member_id=member.id, channel_event_us=channel_event_us)
         session.add(enrolment)
         session.flush()
         return enrolment, True

@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Member, Program
@@ -116,8 +118,20 @@ def is_local_person(member: Member, team_id: str) -> bool:
     return member.workspace_id == team_id and is_person(member)
 
 
-def member_joined(db: Database, directory: Directory, *, team_id: str, channel_id: str, user_id: str) -> bool:
-    """Enrol someone who joined a program channel; True when they should be welcomed."""
+def member_joined(
+    db: Database,
+    directory: Directory,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    event_us: int | None = None,
+) -> bool:
+    """Enrol someone who joined a program channel; True when they should be welcomed.
+
+    ``event_us``: the event's Slack time; a join older than a join or leave already applied changes
+    nothing (Slack's events arrive, and are handled, in any order).
+    """
     with db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)
         if program is None:
@@ -128,19 +142,36 @@ def member_joined(db: Database, directory: Directory, *, team_id: str, channel_i
         member = member_service.ensure_member(session, directory, team_id, user_id)
         if not is_local_person(member, team_id):
             return False
-        _, new = participation.enrol(session, program, member)
+        if event_us is not None and _stale(session, program.id, member.id, event_us, "joined"):
+            return False
+        # The enrolment is read after the claim, which holds its row: what it reads is current.
+        _, new = participation.enrol(session, program, member, channel_event_us=event_us)
         log.info("program.member_joined program_id=%s enrolled=%s", program.id, new)
         return new
 
 
-def member_left(db: Database, *, team_id: str, channel_id: str, user_id: str) -> bool:
-    """Opt out someone who left a program channel; True when they were enrolled."""
+def member_left(
+    db: Database, *, team_id: str, channel_id: str, user_id: str, event_us: int | None = None
+) -> bool | None:
+    """Opt out someone who left a program channel; True when they were enrolled, None when the event
+    is older than a join or leave already applied (it changes nothing: see `member_joined`)."""
     with db.transaction() as session:
         program = repo.find_program(session, team_id, channel_id)
         member = repo.find_member(session, team_id, user_id)
         if program is None or member is None:
             return False
-        enrolment = repo.find_enrolment(session, program.id, member.id)
+        if event_us is not None and _stale(session, program.id, member.id, event_us, "left"):
+            return None
+        enrolment = repo.find_enrolment(session, program.id, member.id)  # read after the claim: current
         changed = enrolment is not None and participation.opt_out(enrolment)
         log.info("program.member_left program_id=%s opted_out=%s", program.id, changed)
         return changed
+
+
+def _stale(session: Session, program_id: int, member_id: int, event_us: int, kind: str) -> bool:
+    """Claim the enrolment for a channel event of Slack time ``event_us``; True (logged) when a newer
+    one was applied already."""
+    if repo.claim_channel_event(session, program_id, member_id, event_us) is False:
+        log.info("program.member_%s_stale program_id=%s", kind, program_id)
+        return True
+    return False

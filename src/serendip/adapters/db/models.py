@@ -186,6 +186,9 @@ class Enrolment(Base):
     skip_next: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     opted_out_at: Mapped[datetime | None]
+    # Slack's event_ts (in microseconds) of the latest member_joined/left_channel event applied: Slack's
+    # events arrive, and are handled, in any order; an older one must not undo a newer one.
+    channel_event_us: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Round(Base):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -128,6 +128,28 @@ def find_enrolment(session: Session, program_id: int, member_id: int) -> Enrolme
     return session.scalars(
         select(Enrolment).where(Enrolment.program_id == program_id, Enrolment.member_id == member_id)
     ).one_or_none()
+
+
+def claim_channel_event(session: Session, program_id: int, member_id: int, event_us: int) -> bool | None:
+    """Record a channel join/leave event of Slack time ``event_us`` on the member's enrolment, when it
+    is newer than every one applied so far; None when there is no enrolment yet.
+
+    One conditional UPDATE: it takes the row's lock (PostgreSQL) or the write lock (SQLite) first,
+    so of two events handled at once the older one finds the newer one's time and is refused.
+    """
+    claimed = session.execute(
+        update(Enrolment)
+        .where(
+            Enrolment.program_id == program_id,
+            Enrolment.member_id == member_id,
+            or_(Enrolment.channel_event_us.is_(None), Enrolment.channel_event_us < event_us),
+        )
+        .values(channel_event_us=event_us)
+        .execution_options(synchronize_session=False)
+    )
+    if affected_rows(claimed) == 1:
+        return True
+    return False if find_enrolment(session, program_id, member_id) is not None else None
 
 
 def member_enrolments(session: Session, member_id: int) -> list[tuple[Program, Enrolment]]:

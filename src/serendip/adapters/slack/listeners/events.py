@@ -8,6 +8,7 @@ from slack_bolt import App
 
 from serendip.adapters.slack.context import org_wide_enterprise
 from serendip.adapters.slack.gateway import to_directory_user
+from serendip.domain import payload_values as pv
 from serendip.services import channel_membership
 from serendip.services.deps import Deps
 
@@ -27,14 +28,22 @@ def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
 def on_member_joined(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Enrol and welcome a person who joined a program channel."""
     channel_membership.member_joined_channel(
-        deps, team_id=_team(body, event), channel_id=event["channel"], user_id=event["user"]
+        deps,
+        team_id=_team(body, event),
+        channel_id=event["channel"],
+        user_id=event["user"],
+        event_us=pv.event_time_us(event.get("event_ts")),
     )
 
 
 def on_member_left(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Opt out a person who left a program channel."""
     channel_membership.member_left_channel(
-        deps, team_id=_team(body, event), channel_id=event["channel"], user_id=event["user"]
+        deps,
+        team_id=_team(body, event),
+        channel_id=event["channel"],
+        user_id=event["user"],
+        event_us=pv.event_time_us(event.get("event_ts")),
     )
 
 
