@@ -7,24 +7,12 @@ import logging
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
 
-from serendip.adapters.db.models import Enrolment, Member
 from tests.e2e.conftest import Sandbox
+from tests.support.enrolments import channel_standing
 from tests.support.wait import eventually
 
 pytestmark = pytest.mark.parametrize("engine_name", ["sqlite"], indirect=True)  # both: the integration test
-
-
-def _enrolment(sb: Sandbox, user_id: str) -> tuple[bool, int | None]:
-    """(opted out, latest channel event applied), read from the bot's enrolments table."""
-    with sb.bot.container.db.transaction() as session:
-        row = session.execute(
-            select(Enrolment.opted_out, Enrolment.channel_event_us)
-            .join(Member, Member.id == Enrolment.member_id)
-            .where(Member.slack_id == user_id)
-        ).one()
-        return bool(row[0]), row[1]
 
 
 def _event(sb: Sandbox, kind: str, user_id: str, event_ts: str) -> None:
@@ -48,10 +36,10 @@ def test_a_leave_delivered_after_the_members_newer_join_leaves_them_in_the_progr
     _event(
         sb, "member_joined_channel", member, joined_at
     )  # they left and came back; Slack sent the join first
-    eventually(lambda: _enrolment(sb, member)[1] is not None)
+    eventually(lambda: channel_standing(sb.bot.container.db, member)[1] is not None)
     with caplog.at_level(logging.INFO, logger="serendip.services.programs"):
         _event(sb, "member_left_channel", member, left_at)
         eventually(lambda: any("program.member_left_stale" in r.getMessage() for r in caplog.records))
-    opted_out, applied = _enrolment(sb, member)
+    opted_out, applied = channel_standing(sb.bot.container.db, member)
     assert not opted_out
     assert applied == int(Decimal(joined_at) * 1_000_000)

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from serendip.adapters.db.engine import Database
-from serendip.adapters.db.models import Enrolment, Member
+from serendip.adapters.db.models import Enrolment
 from serendip.services import programs
+from tests.support.enrolments import channel_standing
 from tests.support.fakes import FakeDirectory
 
 T0 = 1_764_633_600_000_000  # an event_ts in microseconds
@@ -33,15 +34,8 @@ def program(database: Database, directory: FakeDirectory) -> None:
     programs.setup_program(database, directory, team_id="T1", channel_id="C1", actor_id="U1")
 
 
-def _row(database: Database, user_id: str = "U2") -> tuple[bool, int | None]:
-    """(opted out, latest channel event applied) of the member's enrolment, read from the table."""
-    with database.transaction() as session:
-        row = session.execute(
-            select(Enrolment.opted_out, Enrolment.channel_event_us)
-            .join(Member, Member.id == Enrolment.member_id)
-            .where(Member.slack_id == user_id)
-        ).one()
-        return bool(row[0]), row[1]
+def _row(database: Database) -> tuple[bool, int | None]:
+    return channel_standing(database, "U2")
 
 
 def _joined(database: Database, directory: FakeDirectory, at: int | None) -> bool:
@@ -121,27 +115,15 @@ def _at_once(*calls: Callable[[], object]) -> None:
     assert not errors, errors
 
 
+@pytest.mark.parametrize("leave_is_newer", [False, True], ids=["join-newer", "leave-newer"])
 @pytest.mark.usefixtures("program")
-def test_a_leave_and_a_newer_join_handled_at_the_same_moment_leave_them_enrolled_every_time(
-    database: Database, directory: FakeDirectory
+def test_a_join_and_a_leave_handled_at_the_same_moment_end_as_the_newer_one_says_every_time(
+    database: Database, directory: FakeDirectory, leave_is_newer: bool
 ) -> None:
     for attempt in range(12):
         base = T0 + 100 * attempt
-        with database.transaction() as session:
-            session.execute(
-                update(Enrolment).values(opted_out=False, opted_out_at=None, channel_event_us=base)
-            )
-        _at_once(partial(_left, database, base + 1), partial(_joined, database, directory, base + 2))
-        assert _row(database) == (False, base + 2), attempt
-
-
-@pytest.mark.usefixtures("program")
-def test_a_join_and_a_newer_leave_handled_at_the_same_moment_leave_them_opted_out_every_time(
-    database: Database, directory: FakeDirectory
-) -> None:
-    for attempt in range(12):
-        base = T0 + 100 * attempt
-        with database.transaction() as session:
-            session.execute(update(Enrolment).values(opted_out=True, channel_event_us=base))
-        _at_once(partial(_joined, database, directory, base + 1), partial(_left, database, base + 2))
-        assert _row(database) == (True, base + 2), attempt
+        with database.transaction() as session:  # the opposite of what the newer event says
+            session.execute(update(Enrolment).values(opted_out=not leave_is_newer, channel_event_us=base))
+        leave_at, join_at = (base + 2, base + 1) if leave_is_newer else (base + 1, base + 2)
+        _at_once(partial(_left, database, leave_at), partial(_joined, database, directory, join_at))
+        assert _row(database) == (leave_is_newer, base + 2), attempt
