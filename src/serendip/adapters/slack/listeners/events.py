@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from slack_bolt import App
@@ -25,6 +26,19 @@ def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
     return org_wide_enterprise(body) or str(event.get("team") or body.get("team_id") or "")
 
 
+# How far ahead of this machine's clock a channel event's time may be and still order events (Slack's
+# and our clocks differ by seconds). A signed event dated far ahead would otherwise freeze the
+# member's standing: every real event after it would look older and change nothing.
+FUTURE_SKEW_US = 3600 * 1_000_000
+
+
+def event_time_us(event: dict[str, Any], now_us: int | None = None) -> int | None:
+    """The event's `event_ts` in microseconds, when well formed and not beyond FUTURE_SKEW_US ahead."""
+    at = pv.event_time_us(event.get("event_ts"))
+    limit = (time.time_ns() // 1000 if now_us is None else now_us) + FUTURE_SKEW_US
+    return at if at is not None and at <= limit else None
+
+
 def on_member_joined(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
     """Enrol and welcome a person who joined a program channel."""
     channel_membership.member_joined_channel(
@@ -32,7 +46,7 @@ def on_member_joined(body: dict[str, Any], event: dict[str, Any], deps: Deps) ->
         team_id=_team(body, event),
         channel_id=event["channel"],
         user_id=event["user"],
-        event_us=pv.event_time_us(event.get("event_ts")),
+        event_us=event_time_us(event),
     )
 
 
@@ -43,7 +57,7 @@ def on_member_left(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> N
         team_id=_team(body, event),
         channel_id=event["channel"],
         user_id=event["user"],
-        event_us=pv.event_time_us(event.get("event_ts")),
+        event_us=event_time_us(event),
     )
 
 
