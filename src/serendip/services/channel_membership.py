@@ -35,7 +35,7 @@ def member_left_channel(
     enrolled = programs.member_left(
         deps.db, team_id=team_id, channel_id=channel_id, user_id=user_id, event_us=event_us
     )
-    if enrolled is None:  # they joined again since: they stay, in their circle too
+    if enrolled is None:  # a newer join or leave was applied already: it decided, circle included
         return False
     circle_changes.leave_with_program(
         deps.db, deps.publisher, team_id=team_id, user_id=user_id, channel_id=channel_id
