@@ -92,7 +92,7 @@ def config(request: CoffeeRequest, _: cmd.AdminConfig) -> None:
 def stats(request: CoffeeRequest, _: cmd.AdminStats) -> None:
     """`/coffee admin stats`: the figures here, the chart in the admin's DM."""
     who = request.who
-    request.answer(blocks.reply(report_blocks.CRUNCHING))
+    request.interim(blocks.reply(report_blocks.CRUNCHING))
     report = program_reports.program_stats(request.deps, team_id=who.team_id, channel_id=who.channel_id)
     error = request.send_file(report_blocks.stats_chart(report))
     request.answer(admin_blocks.stats_message(report.stats, report_blocks.chart_note(error)))
@@ -107,7 +107,7 @@ def stats(request: CoffeeRequest, _: cmd.AdminStats) -> None:
 def export(request: CoffeeRequest, _: cmd.AdminExport) -> None:
     """`/coffee admin export`: the program's delivered intros as a CSV in the admin's DM."""
     who = request.who
-    request.answer(blocks.reply(report_blocks.PREPARING))
+    request.interim(blocks.reply(report_blocks.PREPARING))
     result = program_reports.export_intros(request.deps, team_id=who.team_id, channel_id=who.channel_id)
     error = request.send_file(report_blocks.export_file(result, who.channel_id))
     request.answer(report_blocks.export_reply(result.rows, error))
@@ -117,7 +117,7 @@ def export(request: CoffeeRequest, _: cmd.AdminExport) -> None:
 def setup(request: CoffeeRequest, _: cmd.AdminSetup) -> None:
     """`/coffee admin setup`: make this channel a program, enrol and welcome its people."""
     who = request.who
-    request.answer(blocks.reply(SETTING_UP))
+    request.interim(blocks.reply(SETTING_UP))
     result = program_admin.setup(
         request.deps, team_id=who.team_id, channel_id=who.channel_id, user_id=who.user_id
     )

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def my_data(request: CoffeeRequest, _: cmd.MyData) -> None:
     """`/coffee my-data`: everything stored about the member, as a JSON file in their DM."""
     who = request.who
-    request.answer(blocks.reply(privacy_blocks.PREPARING))
+    request.interim(blocks.reply(privacy_blocks.PREPARING))
     data = export_my_data(request.deps, team_id=who.team_id, user_id=who.user_id)
     upload = privacy_blocks.my_data_file(data)
     error = request.send_file(upload)

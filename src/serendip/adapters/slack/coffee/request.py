@@ -57,6 +57,11 @@ class CoffeeRequest:
         else:
             self.respond(payload)
 
+    def interim(self, payload: Reply) -> None:
+        """A "working on it" line before a slow answer: the ack, or nothing when the router's deadline
+        has acked one already (the next message the person sees is then the answer itself)."""
+        self.ack_if_silent(payload)
+
     def ack_empty(self) -> None:
         """Ack without a message (a modal opened is the answer)."""
         if self._claim_ack():

@@ -16,7 +16,7 @@ def preview(request: CoffeeRequest, command: cmd.AdminPreview) -> None:
 
     Acked first: matching a big program can take longer than Slack's 3 seconds.
     """
-    request.answer(blocks.reply(PREVIEWING))
+    request.interim(blocks.reply(PREVIEWING))
     result = round_commands.preview(
         request.deps, team_id=request.who.team_id, channel_id=request.who.channel_id
     )
@@ -46,7 +46,7 @@ def run(request: CoffeeRequest, _: cmd.AdminRun) -> None:
     if recent is not None:
         request.answer(round_blocks.run_confirm(recent))
         return
-    request.answer(blocks.reply(round_blocks.MATCHING))
+    request.interim(blocks.reply(round_blocks.MATCHING))
     started = round_commands.run_now(
         request.deps, team_id=who.team_id, channel_id=who.channel_id, user_id=who.user_id
     )
