@@ -60,7 +60,8 @@ class SlackDriver(LifecycleEvents):
     ) -> None:
         self.bot_url = bot_url
         # The text of an ack that asks the person to send the command again (a bot too busy to
-        # take it); a person would, so the driver does, up to SENDS_WHEN_BUSY times in all.
+        # take it); a person would, so the driver does, up to SENDS_WHEN_BUSY times in all. Given,
+        # the driver also redelivers an event the bot answered with a 5xx, as Slack does.
         self.try_again = try_again
         self.signing_secret = signing_secret
         self.emulator = emulator
@@ -90,6 +91,7 @@ class SlackDriver(LifecycleEvents):
             timeout=self.timeout,
             team_id=team_id,
             http=self._http,
+            try_again=self.try_again,
         )
 
     def close(self) -> None:
@@ -148,12 +150,20 @@ class SlackDriver(LifecycleEvents):
                 retry_attempt=retry_attempt,
             )
             return HttpResult(200, ack.payload, envelope)
-        headers = (
-            {"X-Slack-Retry-Num": str(retry_attempt), "X-Slack-Retry-Reason": "http_timeout"}
-            if retry_attempt
-            else {}
-        )
-        result = self.send_raw(json.dumps(envelope), JSON, headers=headers)
+        body = json.dumps(envelope)
+        for attempt in range(retry_attempt, retry_attempt + SENDS_WHEN_BUSY):
+            headers = (
+                {
+                    "X-Slack-Retry-Num": str(attempt),
+                    "X-Slack-Retry-Reason": _retry_reason(retry_attempt, attempt),
+                }
+                if attempt
+                else {}
+            )
+            result = self.send_raw(body, JSON, headers=headers)
+            if self.try_again is None or result.status < 500:
+                break
+            _next_second()  # Slack's retry carries a fresh signature: the same body, another second
         return HttpResult(result.status, result.body, envelope)
 
     def member_joined_channel(self, user: str, channel: str, *, inviter: str | None = None) -> HttpResult:
@@ -339,3 +349,13 @@ class SlackDriver(LifecycleEvents):
             timeout=self.timeout,
         )
         return HttpResult(200, socket_body(ack.payload), payload)
+
+
+def _retry_reason(first: int, attempt: int) -> str:
+    """X-Slack-Retry-Reason of a delivery: a redelivery the caller asked for, or one after a 5xx."""
+    return "http_timeout" if attempt == first else "http_error"
+
+
+def _next_second() -> None:
+    """Sleep into the next whole second (a request signed then differs from one signed now)."""
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)

@@ -20,6 +20,7 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.entrypoints import scheduler
 from serendip.entrypoints.local_bot import LocalBot
+from serendip.entrypoints.request_guard import TRY_AGAIN
 from serendip.services import directory_sync
 from serendip.services.lifecycle import deliver
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
@@ -72,7 +73,10 @@ def two_installed(database_url: str) -> Iterator[tuple[SlackEmulator, LocalBot, 
             generate_grid_org(people_per_team=5, departments=2, seed=43, in_both=0), installed=False
         )
         settings = oauth_settings(slack, database_url, SERENDIP_ALLOW_MEMBER_SETUP=True)
-        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        with (
+            LocalBot(settings) as bot,
+            SlackDriver(bot.events_url, slack.signing_secret, slack, try_again=TRY_AGAIN) as driver,
+        ):
             slack.redirect_urls.append(f"{bot.url}/slack/oauth_redirect")
             installed = []
             for workspace in slack.workspaces:

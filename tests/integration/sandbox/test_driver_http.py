@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltRequest, Respond
+from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace
@@ -330,3 +331,30 @@ def test_a_bot_that_stays_busy_is_sent_the_command_three_times_and_its_answer_sh
     assert driver.slash_command(workspace.humans()[0].id, "help").text == BUSY and len(seen) == 3
     driver.try_again = None  # by default the driver sends once, whatever the answer
     assert driver.slash_command(workspace.humans()[0].id, "help").text == BUSY and len(seen) == 4
+
+
+def test_an_event_answered_503_is_redelivered_as_slack_does_signed_afresh(
+    bolt_app: App, driver: SlackDriver, workspace: Workspace
+) -> None:
+    deliveries: list[tuple[str, str]] = []
+
+    @bolt_app.middleware
+    def busy_but_the_third(
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        headers = {name: values[0] for name, values in req.headers.items()}
+        deliveries.append((headers.get("x-slack-retry-num", ""), headers["x-slack-signature"]))
+        return next() if len(deliveries) == 3 else BoltResponse(status=503, body="try again")
+
+    @bolt_app.event("app_home_opened")
+    def home() -> None:
+        """Handled: the third delivery gets its 200."""
+
+    newcomer = workspace.humans()[0].id
+    driver.try_again = BUSY
+    assert driver.event({"type": "app_home_opened", "user": newcomer, "tab": "home"}).status == 200
+    assert [num for num, _ in deliveries] == ["", "1", "2"]  # Slack's X-Slack-Retry-Num
+    assert len({signature for _, signature in deliveries}) == 3  # each signed in its own second
+    driver.try_again = None  # by default an event is delivered once, whatever the answer
+    assert driver.event({"type": "app_home_opened", "user": newcomer, "tab": "home"}).status == 503
+    assert len(deliveries) == 4
