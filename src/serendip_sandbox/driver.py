@@ -30,6 +30,10 @@ _USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 
 SENDS_WHEN_BUSY = 3
 BUSY_PAUSE_SECONDS = 0.2
+# A connection idle this long is not reused. It must stay well under the bot server's keep-alive
+# (serving.KEEP_ALIVE_SECONDS): at equal limits the server closes the socket just as the driver
+# sends on it, and the request is lost ("Server disconnected without sending a response").
+IDLE_CONNECTION_SECONDS = 1.0
 
 
 @functools.cache
@@ -72,7 +76,9 @@ class SlackDriver(LifecycleEvents):
         self.state = emulator.state_of(self.workspace.scope_id)
         self.payloads = Payloads(emulator, self.workspace, self.team)
         self._owns_http = http is None
-        self._http = http or httpx.Client(timeout=timeout, verify=_tls())
+        self._http = http or httpx.Client(
+            timeout=timeout, verify=_tls(), limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS)
+        )
 
     @classmethod
     def socket(

@@ -10,6 +10,10 @@ from typing import Any
 
 import uvicorn
 
+# How long the server keeps an idle HTTP connection open (uvicorn's default, stated because the
+# driver's reuse limit is set against it).
+KEEP_ALIVE_SECONDS = 5
+
 
 class _Server(uvicorn.Server):
     """uvicorn server that reports its event loop once it accepts connections."""
@@ -97,6 +101,7 @@ class BackgroundServer:
             ws="websockets-sansio",
             ws_ping_interval=self.ws_ping_interval,
             timeout_graceful_shutdown=2,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         self._server = _Server(config)
         self._thread = threading.Thread(
