@@ -232,8 +232,6 @@ def ghost_standing(
     """(member id, Slack id, opted out, paused) of these members' enrolments in the program."""
     out: list[tuple[int, str, bool, bool]] = []
     for chunk in chunks(member_ids):
-        if not chunk:
-            continue
         rows = session.execute(
             select(Member.id, Member.slack_id, Enrolment.opted_out, Enrolment.paused)
             .join(Enrolment, Enrolment.member_id == Member.id)

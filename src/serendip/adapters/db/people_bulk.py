@@ -58,8 +58,8 @@ def load_members(
     found: dict[str, MemberFacts] = {}
     by_email: dict[str, tuple[int, str]] = {}
     lowered = func.lower(Member.email, type_=String())
-    clauses = [among(session, Member.slack_id, c) for c in chunks(slack_ids) if c]
-    clauses += [among(session, lowered, c) for c in chunks(emails) if c]
+    clauses = [among(session, Member.slack_id, c) for c in chunks(slack_ids)]
+    clauses += [among(session, lowered, c) for c in chunks(emails)]
     if not clauses:
         return found, {}
     rows = session.connection().execute(  # Core rows: no ORM work per row
@@ -95,14 +95,13 @@ def load_tags(session: Session, members: Collection[MemberFacts]) -> None:
     by_id = {m.id: m for m in members if m.id is not None}
     tags: dict[tuple[int, str], set[str]] = {}
     for chunk in chunks(list(by_id)):
-        if chunk:
-            rows = session.connection().execute(
-                select(MemberTag.member_id, MemberTag.kind, MemberTag.tag).where(
-                    among(session, MemberTag.member_id, chunk)
-                )
+        rows = session.connection().execute(
+            select(MemberTag.member_id, MemberTag.kind, MemberTag.tag).where(
+                among(session, MemberTag.member_id, chunk)
             )
-            for member_id, kind, tag in rows:
-                tags.setdefault((member_id, kind), set()).add(tag)
+        )
+        for member_id, kind, tag in rows:
+            tags.setdefault((member_id, kind), set()).add(tag)
     for (member_id, kind), held in tags.items():
         if kind == "expertise":
             by_id[member_id].expertise = frozenset(held)
@@ -114,13 +113,12 @@ def department_names(session: Session, team_id: str, keys: Collection[str]) -> d
     """The shown spelling of each of these department keys the workspace already has."""
     names: dict[str, str] = {}
     for chunk in chunks(sorted(keys)):
-        if chunk:
-            rows = session.execute(
-                select(Department.key, Department.name).where(
-                    Department.workspace_id == team_id, among(session, Department.key, chunk)
-                )
+        rows = session.execute(
+            select(Department.key, Department.name).where(
+                Department.workspace_id == team_id, among(session, Department.key, chunk)
             )
-            names.update({key: name for key, name in rows})
+        )
+        names.update({key: name for key, name in rows})
     return names
 
 

@@ -34,5 +34,5 @@ def among(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement
 
 
 def chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
-    """``values`` in slices of at most CHUNK (one empty slice when there are none)."""
-    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)] or [[]]
+    """``values`` in slices of at most CHUNK (none when there are no values)."""
+    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
