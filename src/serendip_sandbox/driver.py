@@ -61,12 +61,17 @@ class SlackDriver(LifecycleEvents):
         team_id: str | None = None,
         http: httpx.Client | None = None,
         try_again: str | None = None,
+        working: str | None = None,
     ) -> None:
         self.bot_url = bot_url
         # The text of an ack that asks the person to send the command again (a bot too busy to
         # take it); a person would, so the driver does, up to SENDS_WHEN_BUSY times in all. Given,
         # the driver also redelivers an event the bot answered with a 5xx, as Slack does.
         self.try_again = try_again
+        # The text of an ack that only says the bot is working on it and will answer at the
+        # response_url (a slow command past Slack's 3 s). A person waits for that answer, so a
+        # command's `json` and `text` then read it, not the ack.
+        self.working = working
         self.signing_secret = signing_secret
         self.emulator = emulator
         self.via_socket = via_socket
@@ -98,6 +103,7 @@ class SlackDriver(LifecycleEvents):
             team_id=team_id,
             http=self._http,
             try_again=self.try_again,
+            working=self.working,
         )
 
     def close(self) -> None:
@@ -137,6 +143,7 @@ class SlackDriver(LifecycleEvents):
             response_url=form["response_url"],
             user_id=user_id,
             emulator=self.state,
+            working=self.working,
         )
 
     # -- events -----------------------------------------------------------------------------

@@ -50,6 +50,30 @@ class CommandResult(HttpResult):
     response_url: str = ""
     user_id: str = ""
     emulator: StateReader | None = None  # the readers of the command's workspace
+    working: str | None = None  # the driver's `working` text: an ack that promises a later answer
+    answer_timeout: float = 60.0
+
+    @property
+    def json(self) -> JsonDict:
+        """The command's answer as JSON: the ack, or, when the ack was only the driver's `working`
+        text, the first body the bot then sent to the response_url (a person waits for it too)."""
+        body = self._answer()
+        assert isinstance(body, dict), f"expected a JSON answer, got {body!r}"
+        return body
+
+    @property
+    def text(self) -> str:
+        """The answer's text (see `json`): a plain-text ack, or the ``text`` field of a JSON answer."""
+        body = self._answer()
+        if isinstance(body, dict):
+            return str(body.get("text", ""))
+        return body or ""
+
+    def _answer(self) -> JsonDict | str | None:
+        acked = self.body.get("text") if isinstance(self.body, dict) else self.body
+        if self.working is None or acked != self.working:
+            return self.body
+        return self.wait_for_responses(1, self.answer_timeout)[0]
 
     def responses(self) -> list[JsonDict]:
         """Bodies the bot POSTed to the response_url so far."""

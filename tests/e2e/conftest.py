@@ -10,8 +10,8 @@ import pytest
 
 from serendip.adapters.db.engine import Database
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
-from serendip.entrypoints.request_guard import TRY_AGAIN
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
+from tests.support.drivers import person_driver
 
 
 @dataclass
@@ -63,7 +63,7 @@ def running_sandbox(
             database_url=database_url,
         ).model_copy(update={"allow_member_setup": allow_member_setup})
         bot = LocalBot(settings, db=database)
-        driver = SlackDriver(bot.events_url, slack.signing_secret, slack, try_again=TRY_AGAIN)
+        driver = person_driver(bot.events_url, slack)
         with bot, driver:
             yield Sandbox(slack, bot, driver, workspace, workspace.channel_named("coffee-chats").id)
 

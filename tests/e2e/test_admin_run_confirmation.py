@@ -36,7 +36,8 @@ def test_admin_run_minutes_after_a_round_asks_before_starting_another(sandbox: S
     assert "was started less than 5 minutes ago" in str(asked.json["blocks"])
     assert button(asked, RUN_CONFIRM)["text"]["text"] == "Start another round"
     assert button(asked, RUN_CANCEL)["text"]["text"] == "Cancel"
-    assert asked.responses() == [] and rounds(sandbox) == 1
+    # Nothing but the question (in the ack, or after a "working" ack on a loaded machine).
+    assert all(sent == asked.json for sent in asked.responses()) and rounds(sandbox) == 1
 
 
 def test_start_another_round_starts_it_as_admin_run_does(sandbox: Sandbox) -> None:
@@ -75,6 +76,7 @@ def test_admin_run_long_after_the_last_round_starts_at_once(sandbox: Sandbox) ->
     first_round(sandbox, admin)
     _age_rounds(sandbox)
     run = admin_run(sandbox, admin)
-    assert run.text == MATCHING
-    assert "Round started" in run.wait_for_responses(1, 60)[0]["text"]
+    # "Matching…" in the ack, then the answer; past the ack deadline the answer is all there is.
+    answer = run.wait_for_responses(1, 60)[0]["text"] if run.text == MATCHING else run.text
+    assert "Round started" in answer
     assert rounds(sandbox) == 2

@@ -74,8 +74,11 @@ def test_expertise_and_interests_are_normalised_and_stored(sandbox: Sandbox) -> 
         user, "expertise add K8s, Python , APIs", channel_id=sandbox.channel
     )
     assert "`kubernetes`" in result.text
-    sandbox.driver.slash_command(user, "interests add design", channel_id=sandbox.channel)
-    sandbox.driver.slash_command(user, "expertise remove python", channel_id=sandbox.channel)
+    # Each answer is read, so a "working" ack on a loaded machine is waited out before the rows are.
+    added = sandbox.driver.slash_command(user, "interests add design", channel_id=sandbox.channel)
+    assert "`design`" in added.text
+    removed = sandbox.driver.slash_command(user, "expertise remove python", channel_id=sandbox.channel)
+    assert "`python`" in removed.text, removed.text
     with sandbox.bot.container.db.transaction() as session:
         member = repo.find_member(session, sandbox.workspace.team.id, user)
         assert member is not None

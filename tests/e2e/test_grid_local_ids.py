@@ -18,6 +18,7 @@ from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.services.lifecycle import deliver, plan
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace
 from serendip_sandbox.grid import generate_grid_org, give_local_id
+from tests.support.drivers import person_driver
 from tests.support.rounds import intro_posts
 
 Grid = tuple[SlackEmulator, LocalBot, SlackDriver, Workspace]
@@ -33,7 +34,7 @@ def grid(database_url: str) -> Iterator[Grid]:
             signing_secret=slack.signing_secret,
             database_url=database_url,
         )
-        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        with LocalBot(settings) as bot, person_driver(bot.events_url, slack) as driver:
             yield slack, bot, driver, org
 
 

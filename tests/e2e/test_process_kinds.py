@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
+from tests.support.drivers import person_driver
 from tests.unit.test_deployment_files import dockerfile_instructions, image_env
 
 SERENDIP = str(Path(sys.executable).with_name("serendip"))
@@ -97,7 +98,7 @@ def test_serve_in_http_mode_answers_health_metrics_and_a_signed_coffee(
     env = _image_env(slack, tmp_path, _free_port())
     with _running(["serve"], env, tmp_path) as url:
         _assert_observable(url, env)
-        driver = SlackDriver(f"{url}/slack/events", slack.signing_secret, slack)
+        driver = person_driver(f"{url}/slack/events", slack)
         user = next(u.id for u in slack.workspace.humans() if not u.deleted and not u.is_restricted)
         assert "`rust`" in driver.slash_command(user, "expertise add rust").text
         text = httpx.get(f"{url}/metrics").text

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.models import Round
-from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
+from serendip_sandbox import SlackEmulator, generate_workspace
+from tests.support.drivers import person_driver
 from tests.support.rounds import intro_posts
 
 
@@ -31,7 +32,7 @@ def test_serve_answers_health_and_signed_commands_and_syncs_the_directory(tmp_pa
         try:
             _wait_until_healthy(port)
             assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
-            driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack.signing_secret, slack)
+            driver = person_driver(f"http://127.0.0.1:{port}/slack/events", slack)
             user = next(u.id for u in slack.workspace.humans() if not u.deleted and not u.is_restricted)
             assert "`rust`" in driver.slash_command(user, "expertise add rust").text
             assert driver.unsigned(user, "help").status == 401
@@ -51,7 +52,7 @@ def test_serve_stopped_mid_delivery_of_an_admin_run_hands_the_round_back_and_exi
         process = _serve(slack, database_url, tmp_path, port, "--no-scheduler")
         try:
             _wait_until_healthy(port)
-            driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack.signing_secret, slack)
+            driver = person_driver(f"http://127.0.0.1:{port}/slack/events", slack)
             admin = next(u.id for u in slack.workspace.humans() if not u.deleted and not u.is_restricted)
             channel = slack.workspace.channel_named("coffee-chats").id
             driver.slash_command(admin, "admin setup", channel_id=channel).wait_for_responses(1, 30)

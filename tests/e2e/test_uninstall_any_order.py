@@ -21,6 +21,7 @@ from serendip_sandbox import SlackDriver, SlackEmulator, generate_grid_org, gene
 from serendip_sandbox.results import HttpResult
 from tests.integration.test_oauth_install import install_through_the_browser
 from tests.support import installations as rows
+from tests.support.drivers import person_driver
 from tests.support.installs import install, installations_on, oauth_settings
 from tests.support.wait import eventually
 
@@ -84,7 +85,7 @@ def oauth(database_url: str, caplog: pytest.LogCaptureFixture) -> Iterator[OAuth
     with SlackEmulator(generate_workspace(6, 2, seed=41)) as slack:
         slack.add_workspace(generate_grid_org(people_per_team=3, seed=43), installed=False)
         settings = oauth_settings(slack, database_url)
-        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        with LocalBot(settings) as bot, person_driver(bot.events_url, slack) as driver:
             caplog.set_level(logging.INFO)
             sandbox = OAuthBot(slack, bot, driver, caplog)
             stores = installations_on(bot.container.db, slack)

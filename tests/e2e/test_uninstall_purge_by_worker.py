@@ -18,7 +18,8 @@ from serendip.adapters.db.models import Member, Program
 from serendip.adapters.db.models import Workspace as WorkspaceRow
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
 from serendip.services import uninstall
-from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
+from serendip_sandbox import SlackEmulator, generate_workspace
+from tests.support.drivers import person_driver
 from tests.support.installs import install, installations_on, oauth_settings
 from tests.support.wait import eventually
 
@@ -98,7 +99,7 @@ def test_the_worker_deletes_an_uninstalled_workspace_after_the_grace_period_and_
     kept, gone = (ws.team.id for ws in slack.workspaces)
     with LocalBot(oauth_settings(slack, database_url)) as bot:
         stores = installations_on(bot.container.db, slack)
-        with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        with person_driver(bot.events_url, slack) as driver:
             for team, ws in zip((kept, gone), slack.workspaces, strict=True):
                 install(stores, slack, team)
                 admin = next(u.id for u in ws.humans() if u.is_admin and not u.is_restricted)
@@ -145,7 +146,7 @@ def test_a_worker_started_after_the_uninstall_in_token_mode_still_purges_the_wor
             database_url=database_url,
         )
     ) as bot:
-        with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        with person_driver(bot.events_url, slack) as driver:
             admin = next(u.id for u in ws.humans() if u.is_admin and not u.is_restricted)
             answer = driver.slash_command(
                 admin, "admin setup", channel_id=ws.channel_named("coffee-chats").id

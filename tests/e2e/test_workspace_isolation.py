@@ -20,12 +20,12 @@ from serendip.adapters.db.types import utcnow
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.entrypoints import scheduler
 from serendip.entrypoints.local_bot import LocalBot
-from serendip.entrypoints.request_guard import TRY_AGAIN
 from serendip.services import directory_sync
 from serendip.services.lifecycle import deliver
 from serendip_sandbox import SlackDriver, SlackEmulator, Workspace, generate_workspace
 from serendip_sandbox.emulator_state import StateReader
 from serendip_sandbox.grid import generate_grid_org
+from tests.support.drivers import person_driver
 from tests.support.installs import install_through_the_browser, oauth_settings
 
 
@@ -75,7 +75,7 @@ def two_installed(database_url: str) -> Iterator[tuple[SlackEmulator, LocalBot, 
         settings = oauth_settings(slack, database_url, SERENDIP_ALLOW_MEMBER_SETUP=True)
         with (
             LocalBot(settings) as bot,
-            SlackDriver(bot.events_url, slack.signing_secret, slack, try_again=TRY_AGAIN) as driver,
+            person_driver(bot.events_url, slack) as driver,
         ):
             slack.redirect_urls.append(f"{bot.url}/slack/oauth_redirect")
             installed = []

@@ -19,7 +19,8 @@ from serendip.adapters.slack.oauth import authorize_url
 from serendip.adapters.slack.scopes import BOT_SCOPES
 from serendip.config import Settings
 from serendip.entrypoints.local_bot import LocalBot
-from serendip_sandbox import SlackDriver, SlackEmulator, generate_grid_org, generate_workspace
+from serendip_sandbox import SlackEmulator, generate_grid_org, generate_workspace
+from tests.support.drivers import person_driver
 from tests.support.installs import install_through_the_browser, oauth_settings, start_install
 from tests.support.wait import eventually
 
@@ -161,7 +162,7 @@ def test_each_workspaces_request_is_served_with_its_own_installations_token(
         # Both workspaces of the org, through the org-wide install.
         **{t: next(u.id for u in org_people if u.team_id == t) for t in grid_teams},
     }
-    with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+    with person_driver(bot.events_url, slack) as driver:
         for asking_team, person in askers.items():  # one at a time: first sights create rows
             assert driver.for_team(asking_team).app_home_opened(person).status == 200
             eventually(
@@ -179,7 +180,7 @@ def test_a_workspace_that_never_installed_gets_no_answer_with_anyones_token(
     bot: LocalBot, slack: SlackEmulator
 ) -> None:
     assert install_through_the_browser(bot, slack, second_team(slack)).status_code == 200
-    with SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:  # the primary workspace
+    with person_driver(bot.events_url, slack) as driver:  # the primary workspace
         driver.app_home_opened(slack.workspace.humans()[0].id)
     time.sleep(0.5)
     assert slack.calls_to("views.publish") == [] and slack.calls_to("users.info") == []

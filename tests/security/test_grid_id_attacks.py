@@ -22,6 +22,7 @@ from serendip_sandbox.driver import sign
 from serendip_sandbox.grid import generate_grid_org, give_local_id
 from tests.security import fuzz_payloads as fuzz
 from tests.security.conftest import LoggedErrors
+from tests.support.drivers import person_driver
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -99,7 +100,7 @@ def test_hostile_person_ids_in_org_wide_payloads_get_no_5xx_no_error_and_no_loca
             signing_secret=slack.signing_secret,
             database_url=f"sqlite:///{tmp_path / 'grid.db'}",
         )
-        with LocalBot(settings) as bot, SlackDriver(bot.events_url, slack.signing_secret, slack) as driver:
+        with LocalBot(settings) as bot, person_driver(bot.events_url, slack) as driver:
             driver.slash_command(admin, "admin setup", channel_id=channel).wait_for_responses(1, 30)
             slack.inject("migration.exchange", error_rate=0.3, ratelimited_rate=0.2, seed=4)
             bodies = _bodies(driver, random.Random(21), local, person, channel)

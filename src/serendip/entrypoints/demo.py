@@ -15,9 +15,11 @@ from rich.table import Table
 
 from serendip.adapters.db import repositories as repo
 from serendip.adapters.db.types import utcnow
+from serendip.adapters.slack.coffee.router import WORKING
 from serendip.adapters.slack.views.intro_blocks import INTRO_EVENT_TYPE
 from serendip.entrypoints.demo_circles import print_circles, print_season
 from serendip.entrypoints.local_bot import LocalBot, sandbox_settings
+from serendip.entrypoints.request_guard import TRY_AGAIN
 from serendip.services import directory_sync
 from serendip.services.lifecycle import close, deliver, plan
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
@@ -71,7 +73,11 @@ def run_demo(
                 f"[bold]Sandbox workspace[/] {workspace.team.name}: {people} people in {departments} "
                 f"departments; bot serving at {bot.events_url}"
             )
-            driver = SlackDriver(bot.events_url, slack.signing_secret, slack)
+            # The sandbox's people act as people do: send a command again when the bot asks them to,
+            # and wait for the answer when it says it is working on it (a slow machine).
+            driver = SlackDriver(
+                bot.events_url, slack.signing_secret, slack, try_again=TRY_AGAIN, working=WORKING
+            )
             channel = workspace.channel_named("coffee-chats").id
             humans = [u for u in workspace.humans() if not u.deleted and not u.is_restricted]
             admin = humans[0].id
