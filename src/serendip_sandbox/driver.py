@@ -87,10 +87,23 @@ class SlackDriver(LifecycleEvents):
 
     @classmethod
     def socket(
-        cls, emulator: SlackEmulator, timeout: float = 10.0, *, team_id: str | None = None
+        cls,
+        emulator: SlackEmulator,
+        timeout: float = 10.0,
+        *,
+        team_id: str | None = None,
+        working: str | None = None,
     ) -> SlackDriver:
         """A driver that delivers everything as Socket Mode envelopes."""
-        return cls("", emulator.signing_secret, emulator, via_socket=True, timeout=timeout, team_id=team_id)
+        return cls(
+            "",
+            emulator.signing_secret,
+            emulator,
+            via_socket=True,
+            timeout=timeout,
+            team_id=team_id,
+            working=working,
+        )
 
     def for_team(self, team_id: str) -> SlackDriver:
         """A driver acting for another hosted workspace or Grid team, sharing this one's connections."""

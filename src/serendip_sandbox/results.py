@@ -38,9 +38,7 @@ class HttpResult:
     @property
     def text(self) -> str:
         """The ack's text: a plain-text body, or the ``text`` field of a JSON body ("" when empty)."""
-        if isinstance(self.body, dict):
-            return str(self.body.get("text", ""))
-        return self.body or ""
+        return _text_of(self.body)
 
 
 @dataclass
@@ -64,14 +62,22 @@ class CommandResult(HttpResult):
     @property
     def text(self) -> str:
         """The answer's text (see `json`): a plain-text ack, or the ``text`` field of a JSON answer."""
-        body = self._answer()
-        if isinstance(body, dict):
-            return str(body.get("text", ""))
-        return body or ""
+        return _text_of(self._answer())
+
+    @property
+    def ack_text(self) -> str:
+        """The ack's own text, whatever followed it ("" when the ack was empty)."""
+        return _text_of(self.body)
+
+    def answer_after(self, interim: str, timeout: float = 60.0) -> JsonDict:
+        """The answer of a command that may ack its own "working" line (one containing ``interim``)
+        first: the body it then sent to the response_url; otherwise the answer `json` reads."""
+        if interim in self.text:
+            return self.wait_for_responses(1, timeout)[0]
+        return self.json
 
     def _answer(self) -> JsonDict | str | None:
-        acked = self.body.get("text") if isinstance(self.body, dict) else self.body
-        if self.working is None or acked != self.working:
+        if self.working is None or self.ack_text != self.working:
             return self.body
         return self.wait_for_responses(1, self.answer_timeout)[0]
 
@@ -87,6 +93,13 @@ class CommandResult(HttpResult):
     def seen(self) -> list[Ephemeral]:
         """Everything ephemeral the invoking user saw so far (ack text, response_url, postEphemeral)."""
         return self.emulator.ephemerals(self.user_id) if self.emulator else []
+
+
+def _text_of(body: JsonDict | str | None) -> str:
+    """A plain-text body, or the ``text`` field of a JSON one ("" when empty)."""
+    if isinstance(body, dict):
+        return str(body.get("text", ""))
+    return body or ""
 
 
 def parse_body(response: httpx.Response) -> JsonDict | str | None:

@@ -62,7 +62,7 @@ def test_a_program_in_an_org_shared_channel_enrols_both_workspaces_as_one_org(
     second = next(u for u in enrolled if people[u].teams == [second_team])
     answer = driver.for_team(second_team).slash_command(second, "", channel_id=shared.id)
     assert answer.status == 200
-    assert f"<#{shared.id}>: *active*" in str(answer.body)
+    assert f"<#{shared.id}>: *active*" in str(answer.json)
 
 
 def test_a_round_in_the_shared_channel_pairs_across_the_orgs_workspaces_with_the_orgs_token(

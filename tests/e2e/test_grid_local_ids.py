@@ -78,7 +78,7 @@ def test_a_person_with_a_local_id_and_the_org_wide_id_is_one_member_matched_once
     assert driver.view_submission(local, _profile_modal(slack, person), values).status == 200
     # The same person writes with the local id and with the org-wide one.
     status = driver.slash_command(local, "", channel_id=shared)
-    assert status.status == 200 and f"<#{shared}>: *active*" in str(status.body)
+    assert status.status == 200 and f"<#{shared}>: *active*" in str(status.json)
     assert "`python`" in driver.slash_command(local, "expertise add python", channel_id=shared).text
     assert "`design`" in driver.slash_command(person, "interests add design", channel_id=shared).text
     assert driver.member_joined_channel(local, shared).status == 200  # a join event with the local id
@@ -127,7 +127,7 @@ def test_a_local_id_seen_in_a_user_object_or_mentioned_is_the_person_without_ask
     shape = org.user_shape(person)
     driver.user_change({**shape, "id": local})
     status = driver.slash_command(local, "", channel_id=shared)
-    assert f"<#{shared}>: *active*" in str(status.body)
+    assert f"<#{shared}>: *active*" in str(status.json)
     assert driver.app_home_opened(local).status == 200
     assert "*active*" in str(slack.wait_until(lambda _: slack.home_view(person), 10)["blocks"])
     driver.slash_command(person, "", channel_id=shared)

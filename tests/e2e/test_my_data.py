@@ -20,8 +20,7 @@ def allow_member_setup() -> bool:
 
 def _my_data(sb: Sandbox, user: str) -> tuple[str, list[Any]]:
     result = sb.driver.slash_command(user, "my-data", channel_id=sb.channel)
-    assert "Gathering" in result.text
-    answer = str(result.wait_for_responses(1, timeout=30)[0])
+    answer = str(result.answer_after("Gathering", timeout=30))
     return answer, sb.slack.uploaded_files()
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from serendip.adapters.slack.coffee.router import WORKING
 from serendip_sandbox import SlackDriver, SlackEmulator, generate_workspace
 from tests.support.drivers import person_driver
 from tests.unit.test_deployment_files import dockerfile_instructions, image_env
@@ -115,7 +116,10 @@ def test_serve_in_socket_mode_answers_health_metrics_and_coffee_over_the_socket(
         _assert_observable(url, env)
         slack.wait_for_socket(timeout=20)
         user = next(u.id for u in slack.workspace.humans() if not u.deleted and not u.is_restricted)
-        assert "`rust`" in SlackDriver.socket(slack).slash_command(user, "expertise add rust").text
+        assert (
+            "`rust`"
+            in SlackDriver.socket(slack, working=WORKING).slash_command(user, "expertise add rust").text
+        )
         assert "serendip_command_ack_seconds_count 1.0" in httpx.get(f"{url}/metrics").text
 
 

@@ -10,6 +10,7 @@ from pydantic import SecretStr
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
+from serendip.adapters.slack.coffee.router import WORKING
 from serendip.bootstrap import build_container
 from serendip.config import Settings
 from serendip.entrypoints.server import socket_mode_handler
@@ -39,7 +40,7 @@ def socket_bot(database_url: str) -> Iterator[tuple[SlackEmulator, str]]:
 
 def test_socket_mode_acks_a_slash_command_with_the_reply(socket_bot: tuple[SlackEmulator, str]) -> None:
     slack, channel = socket_bot
-    driver = SlackDriver.socket(slack)
+    driver = SlackDriver.socket(slack, working=WORKING)
     user = next(u.id for u in slack.workspace.humans() if not u.deleted and not u.is_restricted)
     result = driver.slash_command(user, "expertise add rust", channel_id=channel)
     assert result.status == 200

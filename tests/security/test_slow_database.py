@@ -132,7 +132,7 @@ def test_pause_while_another_writer_holds_the_lock_is_acked_in_time_and_answered
 ) -> None:
     user, result, waited = _pause_under_lock(sandbox, WITHIN_BUSY_TIMEOUT)
     assert result.status == 200 and waited < SLACK_ACK_SECONDS
-    assert result.text == WORKING
+    assert result.ack_text == WORKING
     answer = result.wait_for_responses(1, timeout=15)[0]
     assert "Paused until" in answer["text"]
     assert _paused(sandbox, user)
@@ -140,7 +140,7 @@ def test_pause_while_another_writer_holds_the_lock_is_acked_in_time_and_answered
 
 def test_pause_that_cannot_be_saved_says_so_and_leaves_nothing_half_applied(sandbox: Sandbox) -> None:
     user, result, waited = _pause_under_lock(sandbox, PAST_BUSY_TIMEOUT)
-    assert result.status == 200 and waited < SLACK_ACK_SECONDS and result.text == WORKING
+    assert result.status == 200 and waited < SLACK_ACK_SECONDS and result.ack_text == WORKING
     answer = result.wait_for_responses(1, timeout=20)[0]
     assert answer["text"] == NOT_SAVED
     # Neither the pause nor the member refresh read in the same transaction was stored.

@@ -18,14 +18,16 @@ WORKING = "Working on it…"
 
 @pytest.fixture
 def slow_bot(bolt_app: App) -> App:
-    """`/coffee slow` acks the working line and answers 0.3 s later; anything else is answered in the ack."""
+    """`/coffee slow` acks the working line and answers 0.3 s later, `crunch` likewise with its own
+    line; anything else is answered in the ack."""
 
     @bolt_app.command("/coffee")
     def coffee(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        if command["text"] != "slow":
+        if command["text"] not in ("slow", "crunch"):
             ack({"response_type": "ephemeral", "text": f"Quick: {command['text']}"})
             return
-        ack({"response_type": "ephemeral", "text": WORKING})
+        # "slow" acks the bot's working line; "crunch" its own ("Crunching…", as stats does).
+        ack({"response_type": "ephemeral", "text": WORKING if command["text"] == "slow" else "Crunching…"})
         threading.Timer(0.3, lambda: respond({"response_type": "ephemeral", "text": "Here it is"})).start()
 
     return bolt_app
@@ -49,6 +51,11 @@ def test_told_the_working_line_the_driver_reads_the_answer_from_the_response_url
         quick = driver.slash_command(member, "now")
         assert quick.text == "Quick: now" and quick.responses() == []
         assert driver.for_team(workspace.team.id).slash_command(member, "slow").text == "Here it is"
+        # A command's own interim line: answer_after waits past it, and past the working line too.
+        crunched = driver.slash_command(member, "crunch")
+        assert crunched.text == "Crunching…" and crunched.answer_after("Crunching")["text"] == "Here it is"
+        assert driver.slash_command(member, "slow").answer_after("Crunching")["text"] == "Here it is"
+        assert driver.slash_command(member, "now").answer_after("Crunching")["text"] == "Quick: now"
 
 
 def test_not_told_the_working_line_the_driver_reads_the_ack(

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 CONFIG_OPEN_FAILED = (
     ":sweat_smile: I couldn't open the settings just now. Please try `/coffee admin config` again."
 )
+CONFIG_OPENED = ":gear: The program's settings are open."
 SETTING_UP = ":hourglass_flowing_sand: Setting up this channel as a Serendip program…"
 
 
@@ -75,7 +76,7 @@ def config(request: CoffeeRequest, _: cmd.AdminConfig) -> None:
     if view_id is None:
         request.answer(blocks.reply(CONFIG_OPEN_FAILED))
         return
-    request.ack_empty()
+    request.ack_empty(blocks.reply(CONFIG_OPENED))
     modals.fill(
         deps.gateway,
         who,

@@ -10,6 +10,7 @@ from serendip.domain import commands as cmd
 from serendip.services import profile_form
 
 OPEN_FAILED = ":sweat_smile: I couldn't open your profile just now. Please try `/coffee profile` again."
+OPENED = ":memo: Your profile is open."
 
 
 def profile(request: CoffeeRequest, _: cmd.Profile) -> None:
@@ -19,7 +20,9 @@ def profile(request: CoffeeRequest, _: cmd.Profile) -> None:
     if view_id is None:
         request.answer(blocks.reply(OPEN_FAILED))
         return
-    request.ack_empty()  # the modal is the answer; a slow database now only delays its content
+    request.ack_empty(
+        blocks.reply(OPENED)
+    )  # the modal is the answer; a slow database now only delays its content
     modals.fill(
         request.deps.gateway,
         who,

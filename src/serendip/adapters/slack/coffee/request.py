@@ -42,39 +42,41 @@ class CoffeeRequest:
     received_at: float = field(default_factory=time.monotonic)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def _claim_ack(self) -> bool:
-        """True for the one caller that gets to ack; everyone after answers by response_url."""
+    def _ack_first(self, payload: Reply | None) -> bool:
+        """Ack (with ``payload``, or empty) if nobody has; whether this call acked.
+
+        The ack is made under the lock: a caller that finds the command acked may return from the
+        listener at once, and Bolt answers Slack 404 if the ack is not set by then."""
         with self._lock:
-            first = not self.acked
+            if self.acked:
+                return False
             self.acked = True
-            return first
+            if payload is None:
+                self.ack()
+            else:
+                self.ack(payload)
+        self._acked()
+        return True
 
     def answer(self, payload: Reply) -> None:
         """Ack with the payload the first time, then post it to the response_url."""
-        if self._claim_ack():
-            self.ack(payload)
-            self._acked()
-        else:
+        if not self._ack_first(payload):
             self.respond(payload)
 
     def interim(self, payload: Reply) -> None:
         """A "working on it" line before a slow answer: the ack, or nothing when the router's deadline
         has acked one already (the next message the person sees is then the answer itself)."""
-        self.ack_if_silent(payload)
+        self._ack_first(payload)
 
-    def ack_empty(self) -> None:
-        """Ack without a message (a modal opened is the answer)."""
-        if self._claim_ack():
-            self.ack()
-            self._acked()
+    def ack_empty(self, late: Reply) -> None:
+        """Ack without a message (a modal opened is the answer); when the router's deadline has acked
+        "working on it, I'll answer here" already, ``late`` keeps that promise at the response_url."""
+        if not self._ack_first(None):
+            self.respond(late)
 
     def ack_if_silent(self, payload: Reply) -> bool:
         """Ack with the payload unless something already acked; whether this call acked."""
-        if self._claim_ack():
-            self.ack(payload)
-            self._acked()
-            return True
-        return False
+        return self._ack_first(payload)
 
     def _acked(self) -> None:
         metrics.command_acked(time.monotonic() - self.received_at)
