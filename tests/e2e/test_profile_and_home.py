@@ -126,7 +126,7 @@ def test_invalid_submissions_get_errors_on_the_right_fields(sandbox: Sandbox) ->
 def test_a_directory_department_is_shown_with_its_source_and_not_editable(sandbox: Sandbox) -> None:
     user = sandbox.humans[8]
     sandbox.workspace.set_field(user, "Department", "Engineering")  # what the bot reads in the background
-    sandbox.driver.slash_command(user, "team Sales")
+    assert "Sales" in sandbox.driver.slash_command(user, "team Sales").text  # the answer: stored
     with sandbox.bot.container.db.transaction() as session:
         member = repo.find_member(session, sandbox.workspace.team.id, user)
         assert member is not None
