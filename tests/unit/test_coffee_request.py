@@ -67,7 +67,7 @@ def test_a_modal_command_past_the_deadline_keeps_the_working_line_s_promise_of_a
 
 
 def test_an_answer_that_finds_the_deadline_acking_returns_only_once_that_ack_is_set() -> None:
-    # Bolt reads the ack the moment the listener returns, and answers Slack 404 when there is none.
+    # The ack is made under the lock that decides who acks: whoever loses goes on only once it is set.
     acks: Sent = []
     responses: Sent = []
     acking = threading.Event()
