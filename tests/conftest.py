@@ -14,6 +14,7 @@ import pytest
 
 from serendip.adapters.db.engine import Database
 from serendip.adapters.db.migrate import upgrade
+from serendip.adapters.slack.coffee import router
 from tests.support.postgres import PostgresServer, PostgresUnavailable, TemplateClones, start_postgres
 
 ENGINES = ["sqlite", "postgresql"]
@@ -99,6 +100,26 @@ def database(database_url: str) -> Iterator[Database]:
     db = Database(database_url)
     yield db
     db.dispose()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--ack-deadline SECONDS`: see `forced_ack_deadline`."""
+    parser.addoption(
+        "--ack-deadline",
+        type=float,
+        default=None,
+        help="force /coffee's ack deadline (seconds) in bots the tests run in-process: every command "
+        "then answers at its response_url, as on a loaded machine",
+    )
+
+
+@pytest.fixture(autouse=True)
+def forced_ack_deadline(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `--ack-deadline`, every in-process bot acks "Working on it…" after that long: a test that
+    passes only when commands answer in their ack fails, as it would on a loaded machine."""
+    seconds = request.config.getoption("--ack-deadline")
+    if seconds is not None:
+        monkeypatch.setattr(router, "ACK_DEADLINE_SECONDS", seconds)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -62,4 +62,6 @@ def test_not_told_the_working_line_the_driver_reads_the_ack(
     bot_url: str, emulator: SlackEmulator, workspace: Workspace
 ) -> None:
     with SlackDriver(bot_url, emulator.signing_secret, emulator) as driver:
-        assert driver.slash_command(workspace.humans()[0].id, "slow").text == WORKING
+        slow = driver.slash_command(workspace.humans()[0].id, "slow")
+        assert slow.text == WORKING
+        slow.wait_for_responses(1)  # the bot's later answer lands before the emulator stops
