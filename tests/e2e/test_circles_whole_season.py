@@ -51,21 +51,19 @@ def _dm_members(sb: Sandbox, conversation: str) -> set[str]:
 
 def _circles(sb: Sandbox, round_id: int) -> dict[int, tuple[str, str | None, str | None, set[str]]]:
     """Circle intros of a season: id -> (topic, state, conversation, Slack ids), read from raw rows."""
+    # One statement, so one snapshot: on PostgreSQL two reads could see a circle formed between them.
     with sb.bot.container.db.transaction() as session:
-        intros = session.execute(
-            select(Intro.id, Intro.topic, Intro.circle_state, Intro.conversation_id).where(
-                Intro.round_id == round_id
-            )
-        ).all()
-        members = session.execute(
-            select(IntroMember.intro_id, Member.slack_id)
-            .join(Member, Member.id == IntroMember.member_id)
-            .join(Intro, Intro.id == IntroMember.intro_id)
+        rows = session.execute(
+            select(Intro.id, Intro.topic, Intro.circle_state, Intro.conversation_id, Member.slack_id)
+            .outerjoin(IntroMember, IntroMember.intro_id == Intro.id)
+            .outerjoin(Member, Member.id == IntroMember.member_id)
             .where(Intro.round_id == round_id)
         ).all()
-    out = {i: (str(t), s, c, set[str]()) for i, t, s, c in intros}
-    for intro_id, slack_id in members:
-        out[intro_id][3].add(slack_id)
+    out: dict[int, tuple[str, str | None, str | None, set[str]]] = {}
+    for intro_id, topic, state, conversation, slack_id in rows:
+        circle = out.setdefault(intro_id, (str(topic), state, conversation, set[str]()))
+        if slack_id is not None:
+            circle[3].add(slack_id)
     return out
 
 
