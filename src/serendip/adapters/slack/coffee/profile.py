@@ -20,9 +20,8 @@ def profile(request: CoffeeRequest, _: cmd.Profile) -> None:
     if view_id is None:
         request.answer(blocks.reply(OPEN_FAILED))
         return
-    request.ack_empty(
-        blocks.reply(OPENED)
-    )  # the modal is the answer; a slow database now only delays its content
+    # The modal is the answer; a slow database now only delays its content.
+    request.ack_empty(blocks.reply(OPENED))
     modals.fill(
         request.deps.gateway,
         who,

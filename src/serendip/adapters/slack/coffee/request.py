@@ -45,8 +45,8 @@ class CoffeeRequest:
     def _ack_first(self, payload: Reply | None) -> bool:
         """Ack (with ``payload``, or empty) if nobody has; whether this call acked.
 
-        The ack is made under the lock: a caller that finds the command acked may return from the
-        listener at once, and Bolt answers Slack 404 if the ack is not set by then."""
+        The ack is made under the lock, so a caller that finds the command acked goes on (to the
+        response_url, or out of the listener) only once that ack is set."""
         with self._lock:
             if self.acked:
                 return False
