@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from serendip.adapters.db.models import ExpertAsk
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox
 from tests.support.wait import eventually
 
@@ -74,6 +75,7 @@ def test_asking_finds_an_expert_in_another_team_and_accept_opens_a_group_dm(sand
     assert len(sandbox.slack.group_dms()) == 1
 
 
+@SQLITE_ONLY  # texts and who is offered; the accept test in this module stores on both engines
 def test_not_now_tells_the_asker_kindly(sandbox: Sandbox) -> None:
     asker, expert, _ = _world(sandbox)
     asked = sandbox.driver.slash_command(asker, "ask kubernetes")
@@ -91,6 +93,7 @@ def test_not_now_tells_the_asker_kindly(sandbox: Sandbox) -> None:
     assert note and not sandbox.slack.group_dms()
 
 
+@SQLITE_ONLY  # texts and who is offered; the accept test in this module stores on both engines
 def test_no_match_suggests_the_closest_existing_tags(sandbox: Sandbox) -> None:
     asker, _, _ = _world(sandbox)
     reply = sandbox.driver.slash_command(asker, "ask pythn programming")
@@ -100,6 +103,7 @@ def test_no_match_suggests_the_closest_existing_tags(sandbox: Sandbox) -> None:
     assert "Nobody in another team has tagged *gardening*" in text and "Closest tags" in text
 
 
+@SQLITE_ONLY  # texts and who is offered; the accept test in this module stores on both engines
 def test_asks_off_stops_someone_being_offered(sandbox: Sandbox) -> None:
     asker, expert, _ = _world(sandbox)
     sandbox.driver.slash_command(expert, "asks off")

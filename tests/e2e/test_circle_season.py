@@ -14,6 +14,7 @@ from serendip.adapters.slack.views.circle_season_blocks import (
 )
 from serendip.services.lifecycle import deliver, tick
 from serendip.services.lifecycle.results import TickReport
+from tests.conftest import SQLITE_ONLY
 from tests.e2e.conftest import Sandbox
 from tests.support.circles import SeasonRows, circle_of, members_of, start_season, state_of
 from tests.support.rounds import set_up_program
@@ -176,6 +177,7 @@ def test_the_season_closes_with_a_vote_and_a_kept_circle_is_told_it_keeps_going(
     assert "keeps going" in str(sb.slack.messages(conversation)[-1]["blocks"])
 
 
+@SQLITE_ONLY  # a text; the season itself is stored on both engines in this module
 def test_admin_stats_of_a_circles_program_shows_its_circles(sandbox: Sandbox) -> None:
     sb = sandbox
     people = sorted(sb.humans)
@@ -192,6 +194,7 @@ def test_admin_stats_of_a_circles_program_shows_its_circles(sandbox: Sandbox) ->
         assert expected in said, expected
 
 
+@SQLITE_ONLY  # a text; the season itself is stored on both engines in this module
 def test_coffee_status_names_the_members_circle_and_the_next_season(sandbox: Sandbox) -> None:
     sb = sandbox
     people = sorted(sb.humans)

@@ -6,6 +6,7 @@ import random
 import re
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ TOPICS = (
     "go",
     "customer interviews",
 )
+# How many sandbox people send their /coffee tags at once.
+TAGGING_AT_ONCE = 8
 
 
 @dataclass
@@ -87,10 +90,16 @@ def run_demo(
             directory_sync.sync_directory(
                 bot.container.db, bot.container.gateway, team_id=team_id, label=settings.department_field
             )
-            for user in humans:
-                topics = rng.sample(TOPICS, 4)
-                driver.slash_command(user.id, f"expertise add {topics[0]}, {topics[1]}", channel_id=channel)
-                driver.slash_command(user.id, f"interests add {topics[2]}, {topics[3]}", channel_id=channel)
+            picks = {user.id: rng.sample(TOPICS, 4) for user in humans}
+
+            def tag(user_id: str) -> None:
+                topics = picks[user_id]
+                driver.slash_command(user_id, f"expertise add {topics[0]}, {topics[1]}", channel_id=channel)
+                driver.slash_command(user_id, f"interests add {topics[2]}, {topics[3]}", channel_id=channel)
+
+            # People tag at the same time, as in a real workspace (one after another took 5 s).
+            with ThreadPoolExecutor(TAGGING_AT_ONCE) as pool:
+                list(pool.map(tag, picks))
             driver.slash_command(humans[1].id, "pause 2w", channel_id=channel)
             driver.slash_command(humans[2].id, "skip", channel_id=channel)
             console.print(
